@@ -1,0 +1,52 @@
+"""assess(): a scenario in, a Decision out. The one path every front end uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from .compiler import CATCH_ALL, compile_ruleset
+from .decide import Decision, decide
+from .interpret import fired_rules
+from .loader import default_rules_dir, load_ruleset
+from .ruleset import Ruleset
+from .scenario import Scenario, to_fact
+
+__all__ = ["assess", "fire", "default_ruleset"]
+
+_NAMES: dict[tuple[int, str], tuple[str, ...]] = {}  # (pid, sha256) -> durable ruleset names
+_DEFAULT: dict[str, Ruleset] = {}
+
+
+def default_ruleset(directory: str | Path | None = None) -> Ruleset:
+    """The ruleset in `directory` (default: $ISP_RULES_DIR or the bundled rules), loaded once."""
+    key = str(Path(directory or default_rules_dir()).resolve())
+    if key not in _DEFAULT:
+        _DEFAULT[key] = load_ruleset(key)
+    return _DEFAULT[key]
+
+
+def fire(ruleset: Ruleset, fact: dict, evaluator: str = "durable") -> set[str]:
+    """The ids of the rules (and agreement-point pseudo-rules) that fire on a fact."""
+    if evaluator == "interpreter":
+        return fired_rules(ruleset, fact)
+    if evaluator != "durable":
+        raise ValueError(f"unknown evaluator {evaluator!r}; expected 'durable' or 'interpreter'")
+    from .engine import get_engine
+
+    engine = get_engine()
+    key = (os.getpid(), ruleset.sha256)  # a forked worker has a fresh engine
+    names = _NAMES.get(key)
+    if names is None:
+        names = _NAMES[key] = engine.register(compile_ruleset(ruleset))
+    return engine.fire(names, fact) - {CATCH_ALL}
+
+
+def assess(scenario: Scenario, ruleset: Ruleset | None = None, *, as_of: dt.date | None = None,
+           evaluator: str = "durable") -> Decision:
+    """Decide one scenario. `as_of` overrides the scenario's own date (default: today)."""
+    ruleset = ruleset or default_ruleset()
+    day = as_of or scenario.as_of or dt.date.today()
+    fact = to_fact(scenario, day)
+    return decide(ruleset, scenario, fact, fire(ruleset, fact, evaluator), day)

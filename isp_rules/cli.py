@@ -1,0 +1,169 @@
+"""The `isp` command: a thin click layer over the library. Errors become one line per problem."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import EngineError, InputError, IspError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAIL_ON = 0, 1, 2, 3
+
+
+class ProblemsError(click.ClickException):
+    """Printed as one line per problem, with no 'Error:' banner and no traceback."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+    def show(self, file=None) -> None:  # noqa: D102
+        for line in self.lines:
+            click.echo(line, err=True)
+
+
+def _library_errors(func):
+    """The one place library errors become CLI errors."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            raise ProblemsError([str(p) for p in exc.problems]) from None
+        except EngineError as exc:
+            raise ProblemsError([f"isp: {exc}"]) from None
+        except IspError as exc:
+            raise ProblemsError([f"isp: {exc}"]) from None
+
+    return wrapper
+
+
+def _ruleset(rules: str | None):
+    from .assess import default_ruleset
+
+    return default_ruleset(rules)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="isp-rules", prog_name="isp")
+def cli() -> None:
+    """Decide whether partners of an information sharing protocol may share information.
+
+    Describe the share in a scenario file (see scenarios/ for examples), then:
+
+    \b
+        isp check scenarios/safeguarding/police-to-school-child-at-immediate-risk.yaml
+
+    Not legal advice: check doubtful cases with your data protection officer.
+    """
+
+
+RULES_HELP = "Directory of rulesets to use instead of the bundled ones (or set ISP_RULES_DIR)."
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="Output format. JSON is one object for one file, a list for several.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Decide under the law in force on this date (overrides the scenario's as_of).")
+@click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
+@click.option("--fail-on", type=click.Choice(["deny", "needs-agreement"]),
+              help="Exit 3 if any verdict is deny (deny), or anything but allow (needs-agreement).")
+@_library_errors
+def check(files, fmt, as_of, rules, fail_on):
+    """Decide one or more scenario files ('-' reads standard input).
+
+    Every file is validated first; if any is invalid, nothing is decided and each
+    problem is printed on its own line (exit 1).
+
+    \b
+    Example:
+        isp check scenarios/safeguarding/police-to-school-child-at-immediate-risk.yaml
+        isp check --format json --as-of 2026-01-15 share.yaml
+        cat share.yaml | isp check -
+
+    Exit codes: 0 decided, 1 invalid input, 2 usage, 3 --fail-on met.
+    """
+    from .assess import assess
+    from .loader import load_scenario
+    from .render import render
+
+    scenarios, problems = [], []
+    for name in files:
+        try:
+            scenarios.append(load_scenario(name))
+        except InputError as exc:
+            problems += [str(p) for p in exc.problems]
+    if problems:
+        raise ProblemsError(problems)
+    ruleset = _ruleset(rules)
+    day = as_of.date() if as_of else None
+    decisions = [assess(s, ruleset, as_of=day) for s in scenarios]
+    click.echo(render(decisions, fmt))
+    failing = {"deny": {"deny"}, "needs-agreement": {"deny", "needs-agreement"}}.get(fail_on, set())
+    if any(d.verdict in failing for d in decisions):
+        sys.exit(EXIT_FAIL_ON)
+
+
+@cli.command(name="test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
+@click.option("-v", "--verbose", is_flag=True, help="List every scenario, not only failures.")
+@_library_errors
+def test_cmd(paths, rules, verbose):
+    """Run scenario files that carry `expect:` blocks as regression tests.
+
+    PATHS are files or directories (default: ./scenarios). A failure shows the
+    expected and actual verdict, rules and open points, and the reasons given.
+    The last line is 'N passed, M failed'; exit 1 if anything failed.
+
+    \b
+    Example:
+        isp test scenarios/
+    """
+    from .testing import describe_failure, find_scenarios, run_case
+
+    files = find_scenarios(paths or ["scenarios"])
+    ruleset = _ruleset(rules)
+    passed = failed = skipped = 0
+    for path in files:
+        result = run_case(path, ruleset)
+        if result.skipped:
+            skipped += 1
+            if verbose:
+                click.echo(f"SKIP {path} (no expect: block)")
+        elif result.passed:
+            passed += 1
+            if verbose:
+                click.echo(f"PASS {path}")
+        else:
+            failed += 1
+            click.echo(describe_failure(result))
+    if skipped:
+        click.echo(f"{skipped} file(s) without an expect: block were not run")
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed or not passed:
+        sys.exit(EXIT_INVALID)
+
+
+def main() -> None:
+    """Console entry point: no traceback ever reaches a user (set ISP_DEBUG=1 to see one)."""
+    try:
+        cli(prog_name="isp")
+    except Exception as exc:  # a bug in isp-rules, not in the user's input
+        if os.environ.get("ISP_DEBUG"):
+            raise
+        click.echo(f"isp: internal error: {type(exc).__name__}: {exc} (set ISP_DEBUG=1 for details)", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

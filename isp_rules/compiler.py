@@ -1,0 +1,126 @@
+"""Ruleset -> durable_rules JSON definition. A pure function: no durable import, no state.
+
+durable_rules has no `$not` and no `$in`, so negation is pushed down to the
+leaves (De Morgan, which holds in three-valued logic too) and "in" becomes an
+`$or` of equalities. A leaf over an absent field never matches in durable_rules,
+which is exactly "unknown" in the interpreter's Kleene logic: a rule fires only
+when its condition is known to be true.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .ruleset import All, Any_, Condition, Leaf, Not, Rule, Ruleset
+from .scenario import FACT_MARKER, date_number, fact_key
+
+__all__ = ["compile_ruleset", "compile_condition", "point_rule_id", "CATCH_ALL", "MAX_RULES_PER_SET"]
+
+CATCH_ALL = "ISP-CATCH-ALL"
+MAX_RULES_PER_SET = 150  # durable_rules fails near 300 similar rules in one ruleset (error 108)
+TRUE: dict = {}  # sentinels, compared by identity
+FALSE: dict = {"never": True}
+_MARKER = {FACT_MARKER: 1}
+_NEVER = {FACT_MARKER: 0}  # a fact always has the marker set to 1, so this never matches
+
+
+def point_rule_id(point_id: str) -> str:
+    """The pseudo-rule that fires when an agreement point applies to the scenario."""
+    return f"POINT-{point_id}"
+
+
+def _and(items: list) -> Any:
+    if any(i is FALSE for i in items):
+        return FALSE
+    items = [i for i in items if i is not TRUE]
+    if not items:
+        return TRUE
+    return items[0] if len(items) == 1 else {"$and": items}
+
+
+def _or(items: list) -> Any:
+    if any(i is TRUE for i in items):
+        return TRUE
+    items = [i for i in items if i is not FALSE]
+    if not items:
+        return FALSE
+    return items[0] if len(items) == 1 else {"$or": items}
+
+
+def _leaf(leaf: Leaf, negated: bool) -> Any:
+    key = fact_key(leaf.field)
+    op, value = leaf.op, leaf.value
+    if op in ("present", "absent"):
+        exists = (op == "present") != negated
+        return {"$ex" if exists else "$nex": {key: 1}}
+    if op == "equals":
+        return {"$neq": {key: value}} if negated else {key: value}
+    if op == "in":
+        if negated:
+            return _and([{"$neq": {key: v}} for v in value])
+        return _or([{key: v} for v in value])
+    if op == "contains_any":
+        if negated:
+            # Known list holding none of the values: empty, or every item differs.
+            # ($iall does not match an empty list, hence the length test.)
+            none_match = {"$iall": {key: _and([{"$neq": {"$i": v}} for v in value])}}
+            return _or([{key + "__n": 0}, none_match])
+        return _or([{"$iany": {key: {"$i": v}}} for v in value])
+    if op in ("before", "on_or_after"):
+        less = (op == "before") != negated
+        return {"$lt" if less else "$gte": {key: date_number(value)}}
+    raise ValueError(f"unknown condition op {op!r}")  # the loader never lets one through
+
+
+def compile_condition(cond: Condition, negated: bool = False) -> Any:
+    """A condition AST -> a durable_rules expression (or the TRUE / FALSE sentinels)."""
+    if isinstance(cond, Leaf):
+        return _leaf(cond, negated)
+    if isinstance(cond, Not):
+        return compile_condition(cond.item, not negated)
+    parts = [compile_condition(c, negated) for c in cond.items]
+    conjunction = isinstance(cond, All) != negated
+    return _and(parts) if conjunction else _or(parts)
+
+
+def _in_force(rule: Rule) -> list:
+    window = rule.in_force
+    if window is None:
+        return []
+    out = []
+    if window.from_ is not None:
+        out.append({"$gte": {"as_of": date_number(window.from_)}})
+    if window.until is not None:
+        out.append({"$lt": {"as_of": date_number(window.until)}})
+    return out
+
+
+def _rule(run: str, expr: Any) -> dict:
+    # Every rule also tests the marker: a rule whose only test is $nex loops forever.
+    body = _and([dict(_MARKER), expr])
+    if body is FALSE:
+        body = dict(_NEVER)
+    return {"all": [{"m": body}], "run": run}
+
+
+def compile_ruleset(ruleset: Ruleset) -> dict[str, dict]:
+    """The durable_rules definition: {ruleset_name: {rule_name: rule}}, split into chunks.
+
+    Names carry the ruleset hash, so a changed ruleset never collides with an old
+    registration in the same process.
+    """
+    entries: list[tuple[str, dict]] = []
+    for rule in ruleset.rules:
+        entries.append((rule.id, _rule(rule.id, _and(_in_force(rule) + [compile_condition(rule.when)]))))
+    for point in ruleset.points:
+        if point.applies_when is not None:
+            rid = point_rule_id(point.id)
+            entries.append((rid, _rule(rid, compile_condition(point.applies_when))))
+    out: dict[str, dict] = {}
+    for start in range(0, max(len(entries), 1), MAX_RULES_PER_SET):
+        chunk = dict(entries[start:start + MAX_RULES_PER_SET])
+        # Lowest priority catch-all: a fact matching no rule raises
+        # MessageNotHandledException, after which delete_state has segfaulted.
+        chunk[CATCH_ALL] = {"all": [{"m": dict(_MARKER)}], "pri": 1000, "run": CATCH_ALL}
+        out[f"isp_{ruleset.sha256[:16]}_{start // MAX_RULES_PER_SET}"] = chunk
+    return out

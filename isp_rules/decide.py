@@ -1,0 +1,189 @@
+"""Verdict semantics (DESIGN.md): combine the rules that fired into a Decision.
+
+1. deny: a deny rule fired. Whatever is agreed later, the share is unlawful on the
+   stated facts; the remedy says what would change that.
+2. needs-agreement: no deny, and an agreement point is still open.
+3. allow: no deny and no open point. Protocol-default points are settled when both
+   parties signed the protocol (or an agreement covering the purpose is in place).
+4. urgency: when a ground rule that defers paperwork fires (safeguarding or an
+   emergency with serious or imminent risk), open points become obligations to
+   complete after sharing; stated facts that make the share unlawful still deny.
+5. every decision carries the obligation to record it (a rule the loader requires).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from .compiler import point_rule_id
+from .interpret import evaluate
+from .ruleset import AgreementPoint, Citation, Rule, Ruleset, placeholders
+from .scenario import Scenario, fact_key
+
+__all__ = ["Decision", "Reason", "OpenPoint", "Obligation", "RulesetInfo", "decide", "DISCLAIMER"]
+
+DISCLAIMER = ("Not legal advice: isp-rules applies the partnership's rules to the facts you gave; "
+              "check doubtful cases with your data protection officer.")
+EFFECT_ORDER = {"deny": 0, "open": 1, "ground": 2, "advice": 3, "obligation": 4}
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CitationOut(_Out):
+    source: str
+    ref: str
+    note: Optional[str] = None
+
+
+class Reason(_Out):
+    rule: str
+    effect: str
+    title: str
+    message: str
+    citations: list[CitationOut]
+    remedy: Optional[str] = None
+
+
+class OpenPoint(_Out):
+    id: str
+    question: str
+    likely_answers: list[str]
+    why: str
+
+
+class Obligation(_Out):
+    rule: str
+    message: str
+    citations: list[CitationOut]
+
+
+class RulesetInfo(_Out):
+    name: str
+    version: str
+    sha256: str
+    as_of: dt.date
+
+
+class Decision(_Out):
+    scenario: Optional[str]
+    title: Optional[str] = None
+    verdict: str
+    reasons: list[Reason]
+    open_points: list[OpenPoint]
+    obligations: list[Obligation]
+    deferred: bool  # urgent: paperwork moved to after the share
+    ruleset: RulesetInfo
+    disclaimer: str = DISCLAIMER
+
+    @property
+    def fired(self) -> list[str]:
+        return [r.rule for r in self.reasons] + [o.rule for o in self.obligations]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+def _cites(citations: list[Citation]) -> list[CitationOut]:
+    return [CitationOut(source=c.source, ref=c.ref, note=c.note) for c in citations]
+
+
+def _words(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_words(v) for v in value) or "none"
+    return str(value).replace("_", " ")
+
+
+def render_message(message: str, fact: dict[str, Any]) -> str:
+    """Fill {share.x.y} placeholders with the scenario's values ('not stated' when absent)."""
+    for name in placeholders(message):
+        if name == "as_of":
+            n = fact["as_of"]
+            value = f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
+        else:
+            key = fact_key(name)
+            value = _words(fact[key]) if key in fact else "not stated"
+        message = message.replace("{" + name + "}", value)
+    return message
+
+
+def _reason(rule: Rule, fact: dict[str, Any]) -> Reason:
+    return Reason(rule=rule.id, effect=rule.effect, title=rule.title, message=render_message(rule.message, fact),
+                  citations=_cites(rule.citations), remedy=rule.remedy if rule.effect == "deny" else None)
+
+
+def likely_answers(point: AgreementPoint, fact: dict[str, Any]) -> list[str]:
+    """The answers that fit this scenario: an answer is hidden when its `unless` holds."""
+    return [a.text for a in point.likely_answers if a.unless is None or evaluate(a.unless, fact) is not True]
+
+
+def _open_reason(point: AgreementPoint, fact: dict[str, Any], opened_by: dict[str, list[Rule]]) -> str | None:
+    """Why the point is open, or None when it is settled."""
+    if point.id in opened_by:
+        return "; ".join(render_message(r.message, fact) for r in opened_by[point.id])
+    missing = [f for f in point.settled_by if fact_key(f) not in fact]
+    if missing:
+        return "not stated: " + ", ".join(missing)
+    if point.protocol_default and not point.settled_by:
+        if fact.get("share__both_signatories") is True:
+            return None  # the protocol settles it for signatories
+        if fact.get("share__governance__agreement") == "in_place" and fact.get("share__governance__agreement_covers_purpose") is True:
+            return None  # an agreement covering this purpose settles it
+        return "not settled by the protocol (both parties must be signatories) or by an agreement covering this purpose"
+    return None
+
+
+def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: set[str], as_of: dt.date) -> Decision:
+    rules = [r for r in ruleset.rules if r.id in fired]
+    rules.sort(key=lambda r: EFFECT_ORDER[r.effect])  # stable: ruleset order within an effect
+    opened_by: dict[str, list[Rule]] = {}
+    for rule in rules:
+        if rule.effect == "open":
+            for point in rule.points:
+                opened_by.setdefault(point, []).append(rule)
+
+    open_points = []
+    for point in ruleset.points:
+        if point.applies_when is not None and point_rule_id(point.id) not in fired:
+            continue
+        why = _open_reason(point, fact, opened_by)
+        if why is not None:
+            open_points.append(OpenPoint(id=point.id, question=point.question,
+                                         likely_answers=likely_answers(point, fact), why=why))
+
+    reasons = [_reason(r, fact) for r in rules if r.effect != "obligation"]
+    obligations = [Obligation(rule=r.id, message=render_message(r.message, fact), citations=_cites(r.citations))
+                   for r in rules if r.effect == "obligation"]
+
+    urgent = [r for r in rules if r.defers_paperwork]
+    if urgent and open_points:
+        # The law does not make these a precondition of an urgent safeguarding or
+        # emergency share: record the basis and complete the paperwork afterwards.
+        by = urgent[0]
+        for op in open_points:
+            point = ruleset.point(op.id)
+            likely = "; ".join(op.likely_answers)
+            if point.kind == "lawfulness":
+                text = f"Record after sharing: {point.question} Likely: {likely}."
+            else:
+                text = f"Complete after sharing: {point.question} Likely: {likely}."
+            obligations.append(Obligation(rule=by.id, message=text, citations=_cites(by.citations + point.citations)))
+        open_points = []
+
+    if any(r.effect == "deny" for r in rules):
+        verdict = "deny"
+    elif open_points:
+        verdict = "needs-agreement"
+    else:
+        verdict = "allow"
+    return Decision(
+        scenario=scenario.id, title=scenario.title, verdict=verdict, reasons=reasons,
+        open_points=open_points, obligations=obligations, deferred=bool(urgent),
+        ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256, as_of=as_of),
+    )

@@ -1,0 +1,160 @@
+"""The only module that imports durable_rules. It contains every known hazard of the library.
+
+- One Host per process, created lazily, with a lock around every call: the C engine
+  is not thread-safe and never releases the GIL. The Host's two dispatch timer
+  threads are not started (we never use timers or async actions), so nothing else
+  can pick up an action queued by our own assertion.
+- `set_rulesets` mutates its argument, so it gets a deep copy; a name can be
+  registered once per Host, so names carry the ruleset hash (see compiler).
+- Each scenario is asserted as a fact (an event is consumed by the first rule)
+  under a unique sid, and its state is deleted afterwards: more than 1,024 live
+  sids per ruleset raises MemoryError.
+- The compiler adds a catch-all rule keyed on a field only scenario facts carry.
+- Exceptions inside actions are swallowed by durable into state["exception"]: checked.
+- Errors are bare numbers ("error code: 202"): translated into words.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import os
+import re
+import threading
+from typing import Any
+
+from .errors import EngineError
+
+__all__ = ["Engine", "get_engine", "ERROR_CODES"]
+
+# From durable_rules src/rules/rules.h (2.0.28).
+ERROR_CODES = {
+    1: "out of memory",
+    2: "unexpected type in a rule definition",
+    3: "an identifier is too long",
+    4: "unexpected value in a rule definition",
+    5: "unexpected name in a rule definition",
+    6: "too many rules in one ruleset",
+    7: "too many existence tests in one ruleset",
+    8: "too many joins in one ruleset",
+    9: "a rule has no test",
+    101: "cannot parse a value",
+    102: "cannot parse a string",
+    103: "cannot parse a number",
+    104: "cannot parse an object",
+    105: "cannot parse a list",
+    108: "the ruleset is too large for one durable_rules ruleset",
+    201: "the fact matched no rule",
+    202: "too many properties in one fact, or a malformed definition",
+    203: "nesting too deep",
+    204: "no id defined",
+    205: "invalid id",
+    206: "cannot parse a field path",
+    207: "too many results for one node",
+    208: "too many result nodes",
+    209: "too many commands",
+    401: "state cache full (too many live sessions)",
+    402: "binding not mapped",
+    403: "state not loaded",
+    404: "stale state",
+    405: "property not found",
+}
+MAX_PROPERTIES = 250  # durable_rules holds at most 255 properties per fact
+
+
+def _translate(exc: BaseException, doing: str) -> EngineError:
+    text = str(exc)
+    match = re.search(r"error code: (\d+)", text)
+    if match:
+        code = int(match.group(1))
+        return EngineError(f"rules engine failed while {doing}: {ERROR_CODES.get(code, 'unknown error')} (durable_rules error {code})")
+    if isinstance(exc, MemoryError):
+        return EngineError(f"rules engine failed while {doing}: too many live sessions (durable_rules MemoryError)")
+    return EngineError(f"rules engine failed while {doing}: {type(exc).__name__}: {text[:200]}")
+
+
+class Engine:
+    """A process-wide wrapper round one durable_rules Host."""
+
+    def __init__(self) -> None:
+        from durable.engine import Host, MessageNotHandledException
+
+        engine = self
+        self._not_handled = MessageNotHandledException
+        self._fired: list[str] = []
+
+        class _QuietHost(Host):
+            def _run(self) -> None:  # no dispatch/timer threads: see the module docstring
+                pass
+
+            def get_action(self, action_name: str):
+                def action(c: Any) -> None:  # runs synchronously inside assert_fact
+                    engine._fired.append(action_name)
+                return action
+
+        self._lock = threading.Lock()
+        self._host = _QuietHost()
+        self._registered: dict[str, list[str]] = {}  # definition key -> durable ruleset names
+        self._sids = itertools.count(1)
+        self._pid = os.getpid()
+
+    def register(self, definition: dict[str, dict]) -> tuple[str, ...]:
+        """Register a compiled definition once; returns its durable ruleset names."""
+        names = tuple(definition)
+        with self._lock:
+            todo = {n: d for n, d in definition.items() if n not in self._registered}
+            if todo:
+                try:
+                    self._host.set_rulesets(copy.deepcopy(todo))
+                except Exception as exc:
+                    raise _translate(exc, "loading the ruleset") from None
+                for name in todo:
+                    self._registered[name] = [name]
+        return names
+
+    def fire(self, names: tuple[str, ...], fact: dict[str, Any]) -> set[str]:
+        """Assert one fact into each named ruleset; return the rule names that fired."""
+        if len(fact) + 1 > MAX_PROPERTIES:
+            raise EngineError(f"a scenario fact has {len(fact)} properties; durable_rules holds at most 255")
+        fired: set[str] = set()
+        with self._lock:
+            for name in names:
+                sid = str(next(self._sids))
+                self._fired = []
+                try:
+                    self._host.assert_fact(name, {**fact, "sid": sid})
+                except self._not_handled:
+                    # Never delete_state after this: it has segfaulted on 3.11.
+                    raise EngineError("rules engine failed: the fact matched no rule (the catch-all is missing)") from None
+                except Exception as exc:
+                    self._forget(name, sid)
+                    raise _translate(exc, "assessing a scenario") from None
+                try:
+                    state = self._host.get_state(name, sid)
+                except Exception as exc:
+                    raise _translate(exc, "reading a session") from None
+                finally:
+                    self._forget(name, sid)
+                if state.get("exception"):
+                    raise EngineError(f"a rule action failed inside durable_rules: {str(state['exception'])[:200]}")
+                fired.update(self._fired)
+        return fired
+
+    def _forget(self, name: str, sid: str) -> None:
+        try:
+            self._host.delete_state(name, sid)
+        except Exception:  # nothing to delete, or already gone
+            pass
+
+
+_ENGINE: Engine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The Engine of this process (a forked child gets its own)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None or _ENGINE._pid != os.getpid():
+            _ENGINE = Engine()
+        return _ENGINE

@@ -1,0 +1,73 @@
+"""Errors the library raises. The CLI turns them into one line per problem."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+__all__ = [
+    "Problem",
+    "IspError",
+    "InputError",
+    "ScenarioError",
+    "RulesetError",
+    "EngineError",
+    "did_you_mean",
+    "format_path",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class IspError(Exception):
+    """Base class: every error the library raises on purpose."""
+
+
+class InputError(IspError):
+    """An input file is not valid. Carries every problem found, not just the first."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ScenarioError(InputError):
+    """A scenario file is not a valid scenario."""
+
+
+class RulesetError(InputError):
+    """A ruleset directory does not load."""
+
+
+class EngineError(IspError):
+    """durable_rules failed; the message is translated into words."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """'; did you mean 'x'?' for the closest choice, or '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def format_path(parts: Sequence[str | int]) -> str:
+    """('rules', 3, 'when', 'field') -> 'rules[3].when.field'."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out

@@ -1,0 +1,122 @@
+"""A pure-Python evaluator of the same condition trees: the oracle for the durable_rules path,
+and the source of explanations ("which leaf held?") and "what is still missing".
+
+Three-valued (Kleene) logic: a test on an absent field is *unknown*, not false,
+because an absent field means "not known yet". A rule fires only when its
+condition is known to be true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .compiler import point_rule_id
+from .ruleset import All, Any_, Condition, Leaf, Not, Ruleset
+from .scenario import date_number, fact_key
+
+__all__ = ["evaluate", "fired_rules", "Explanation", "explain_condition", "missing_fields"]
+
+
+def _leaf(leaf: Leaf, fact: dict[str, Any]) -> bool | None:
+    key = fact_key(leaf.field)
+    if leaf.op == "present":
+        return key in fact
+    if leaf.op == "absent":
+        return key not in fact
+    if key not in fact:
+        return None
+    actual = fact[key]
+    if leaf.op == "equals":
+        return actual == leaf.value and type(actual) is type(leaf.value)
+    if leaf.op == "in":
+        return actual in leaf.value
+    if leaf.op == "contains_any":
+        return any(v in actual for v in leaf.value)
+    if leaf.op == "before":
+        return actual < date_number(leaf.value)
+    if leaf.op == "on_or_after":
+        return actual >= date_number(leaf.value)
+    raise ValueError(f"unknown condition op {leaf.op!r}")
+
+
+def evaluate(cond: Condition, fact: dict[str, Any]) -> bool | None:
+    """True, False, or None for unknown."""
+    if isinstance(cond, Leaf):
+        return _leaf(cond, fact)
+    if isinstance(cond, Not):
+        inner = evaluate(cond.item, fact)
+        return None if inner is None else not inner
+    values = [evaluate(c, fact) for c in cond.items]
+    if isinstance(cond, All):
+        return False if False in values else (None if None in values else True)
+    return True if True in values else (None if None in values else False)
+
+
+def fired_rules(ruleset: Ruleset, fact: dict[str, Any]) -> set[str]:
+    """The rule (and agreement-point pseudo-rule) ids that fire: what the engine returns."""
+    as_of = fact["as_of"]
+    out = set()
+    for rule in ruleset.rules:
+        window = rule.in_force
+        if window is not None:
+            if window.from_ is not None and as_of < date_number(window.from_):
+                continue
+            if window.until is not None and as_of >= date_number(window.until):
+                continue
+        if evaluate(rule.when, fact) is True:
+            out.add(rule.id)
+    for point in ruleset.points:
+        if point.applies_when is not None and evaluate(point.applies_when, fact) is True:
+            out.add(point_rule_id(point.id))
+    return out
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One node of a condition tree with its value on a fact."""
+
+    text: str
+    value: bool | None
+    children: tuple["Explanation", ...] = ()
+
+
+def _describe(leaf: Leaf) -> str:
+    if leaf.op in ("present", "absent"):
+        return f"{leaf.field} is {'stated' if leaf.op == 'present' else 'not stated'}"
+    value = leaf.value
+    if isinstance(value, tuple):
+        value = "[" + ", ".join(map(str, value)) + "]"
+    words = {"equals": "is", "in": "is one of", "contains_any": "contains any of",
+             "before": "is before", "on_or_after": "is on or after"}[leaf.op]
+    return f"{leaf.field} {words} {value}"
+
+
+def explain_condition(cond: Condition, fact: dict[str, Any]) -> Explanation:
+    if isinstance(cond, Leaf):
+        return Explanation(_describe(cond), _leaf(cond, fact))
+    if isinstance(cond, Not):
+        inner = explain_condition(cond.item, fact)
+        return Explanation("not", None if inner.value is None else not inner.value, (inner,))
+    kids = tuple(explain_condition(c, fact) for c in cond.items)
+    return Explanation("all of" if isinstance(cond, All) else "any of", evaluate(cond, fact), kids)
+
+
+def missing_fields(conds: Iterable[Condition], fact: dict[str, Any]) -> set[str]:
+    """Fields whose absence leaves some of these conditions unknown."""
+    out: set[str] = set()
+
+    def walk(c: Condition) -> None:
+        if isinstance(c, Leaf):
+            if _leaf(c, fact) is None:
+                out.add(c.field)
+        elif isinstance(c, Not):
+            walk(c.item)
+        else:
+            for i in c.items:
+                walk(i)
+
+    for cond in conds:
+        if evaluate(cond, fact) is None:
+            walk(cond)
+    return out

@@ -1,0 +1,321 @@
+"""Strict loading of scenarios and rulesets: every problem, with file, line and field path."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any, Sequence
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError, Problem, RulesetError, ScenarioError, did_you_mean, format_path
+from .ruleset import AgreementPoint, Answer, Leaf, Rule, Ruleset, parse_condition, placeholders
+from .scenario import FIELDS, Scenario
+from .yamlfile import YamlDoc, parse_yaml, read_yaml
+
+__all__ = ["load_scenario", "parse_scenario", "load_ruleset", "default_rules_dir", "RULES_ENV"]
+
+RULES_ENV = "ISP_RULES_DIR"
+META_FILE = "ruleset.yaml"
+POINTS_FILE = "agreement-points.yaml"
+
+
+# --- pydantic errors in our words -------------------------------------------------------
+
+def _model_at(model: type[BaseModel] | None, loc: Sequence[Any]) -> type[BaseModel] | None:
+    """The pydantic model that owns the last element of `loc`, if we can tell."""
+    import typing
+
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return None
+        ann = field.annotation
+        found = None
+        stack = [ann]
+        while stack:
+            a = stack.pop()
+            if isinstance(a, type) and issubclass(a, BaseModel):
+                found = a
+                break
+            stack.extend(typing.get_args(a))
+        model = found
+    return model
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel], prefix: tuple = ()) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        value = err.get("input")
+        if kind == "extra_forbidden":
+            owner = _model_at(root, loc[:-1])
+            names = [f.alias or n for n, f in owner.model_fields.items()] if owner else []
+            msg = f"unknown field '{loc[-1]}'{did_you_mean(str(loc[-1]), names)}"
+        elif kind == "missing":
+            msg = "required field is missing"
+        elif kind == "literal_error":
+            choices = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
+            listing = ", ".join(choices) if len(choices) <= 8 else f"one of {len(choices)} values in the vocabulary"
+            msg = f"unknown value {_show(value)}; expected {listing}{did_you_mean(str(value), choices)}"
+        elif kind == "bool_type":
+            msg = f"expected true or false, got {_show(value)}"
+        elif kind == "string_type":
+            msg = f"expected text, got {_show(value)}"
+        elif kind in ("list_type", "tuple_type"):
+            msg = f"expected a list, got {_show(value)}"
+        elif kind in ("model_type", "dict_type", "model_attributes_type"):
+            msg = f"expected a mapping of fields, got {_show(value)}"
+        elif kind.startswith("date"):
+            msg = f"expected a date such as 2026-12-01, got {_show(value)}"
+        elif kind == "string_pattern_mismatch":
+            name = loc[-1] if loc else ""
+            if name == "location":
+                msg = f"expected an ISO 3166 alpha-2 country code such as GB, got {_show(value)}"
+            elif name == "id" and root is Scenario:
+                msg = f"expected a kebab-case id such as 'police-to-school-child-at-risk', got {_show(value)}"
+            elif name == "id":
+                msg = f"expected an id such as 'LB-PA-LEGIT-001' or a snake_case point id, got {_show(value)}"
+            else:
+                msg = f"does not match {err.get('ctx', {}).get('pattern')}: {_show(value)}"
+        elif kind == "too_short":
+            msg = "must not be empty" if loc[-1:] != ("citations",) else "at least one citation is required"
+        elif kind == "string_too_long":
+            msg = "text is too long"
+        else:
+            msg = f"{err['msg']} (got {_show(value)})"
+        full = prefix + loc
+        problems.append(Problem(doc.name, doc.line(full), format_path(full), msg))
+    return problems
+
+
+# --- scenarios --------------------------------------------------------------------------
+
+def _scenario_from_doc(doc: YamlDoc) -> Scenario:
+    if not isinstance(doc.data, dict):
+        raise ScenarioError([Problem(doc.name, doc.line(()), "", f"expected a mapping with 'share:', got {type(doc.data).__name__}")])
+    try:
+        return Scenario.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ScenarioError(pydantic_problems(exc, doc, Scenario)) from None
+
+
+def load_scenario(path: str | Path, name: str | None = None) -> Scenario:
+    """Load and validate one scenario file ('-' reads standard input)."""
+    try:
+        doc = read_yaml(path, name or ("<stdin>" if str(path) == "-" else str(path)))
+    except ScenarioError:
+        raise
+    except InputError as exc:
+        raise ScenarioError(exc.problems) from None
+    return _scenario_from_doc(doc)
+
+
+def parse_scenario(text: str | bytes, name: str = "<text>") -> Scenario:
+    """Validate a scenario given as YAML (or JSON) text."""
+    try:
+        doc = parse_yaml(text, name)
+    except InputError as exc:
+        raise ScenarioError(exc.problems) from None
+    return _scenario_from_doc(doc)
+
+
+# --- rulesets ---------------------------------------------------------------------------
+
+def default_rules_dir() -> Path:
+    """$ISP_RULES_DIR, else the rules bundled in the installed package, else ./rulesets of a checkout."""
+    env = os.environ.get(RULES_ENV)
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    bundled = here / "_rulesets"
+    if bundled.is_dir():
+        return bundled
+    return here.parent / "rulesets"
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def at(self, doc: YamlDoc, base: tuple):
+        def report(where: tuple, message: str) -> None:
+            full = base + tuple(where)
+            self.problems.append(Problem(doc.name, doc.line(full), format_path(full), message))
+        return report
+
+    def model(self, cls: type[BaseModel], data: Any, doc: YamlDoc, base: tuple) -> Any:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            self.problems.extend(pydantic_problems(exc, doc, cls, base))
+            return None
+
+
+def _read(path: Path, shown: str, col: _Collector) -> YamlDoc | None:
+    try:
+        return read_yaml(path, shown)
+    except InputError as exc:
+        col.problems.extend(exc.problems)
+        return None
+
+
+def _top(doc: YamlDoc, allowed: dict[str, type], col: _Collector) -> dict | None:
+    if not isinstance(doc.data, dict):
+        col.problems.append(Problem(doc.name, 1, "", f"expected a mapping with keys {', '.join(allowed)}"))
+        return None
+    ok = True
+    for key, value in doc.data.items():
+        if key not in allowed:
+            col.problems.append(Problem(doc.name, doc.line((key,)), str(key), f"unknown key '{key}'{did_you_mean(str(key), allowed)}"))
+            ok = False
+        elif not isinstance(value, allowed[key]):
+            col.problems.append(Problem(doc.name, doc.line((key,)), str(key), f"expected {allowed[key].__name__}"))
+            ok = False
+    return doc.data if ok else None
+
+
+def _load_points(doc: YamlDoc, col: _Collector) -> list[AgreementPoint]:
+    top = _top(doc, {"points": list, "title": str}, col)
+    if top is None or "points" not in top:
+        if top is not None:
+            col.problems.append(Problem(doc.name, 1, "points", "required: the list of agreement points"))
+        return []
+    points, seen = [], {}
+    for i, raw in enumerate(top["points"]):
+        base = ("points", i)
+        point = col.model(AgreementPoint, raw, doc, base)
+        if point is None:
+            continue
+        report = col.at(doc, base)
+        if point.id in seen:
+            report(("id",), f"duplicate agreement point id '{point.id}' (also points[{seen[point.id]}])")
+        seen[point.id] = i
+        for j, path in enumerate(point.settled_by):
+            if path not in FIELDS:
+                report(("settled_by", j), f"unknown field '{path}'{did_you_mean(path, FIELDS)}")
+        update: dict[str, Any] = {}
+        if point.applies_when is not None:
+            update["applies_when"] = parse_condition(point.applies_when, ("applies_when",), report)
+        answers = []
+        for j, ans in enumerate(point.likely_answers):
+            if ans.unless is not None:
+                ans = ans.model_copy(update={"unless": parse_condition(ans.unless, ("likely_answers", j, "unless"), report)})
+            answers.append(ans)
+        update["likely_answers"] = answers
+        points.append(point.model_copy(update=update))
+    return points
+
+
+def _is_always(cond: Any) -> bool:
+    from .ruleset import All
+
+    return isinstance(cond, All) and not cond.items
+
+
+def _load_rules(doc: YamlDoc, point_ids: set[str], col: _Collector, seen_ids: dict[str, str]) -> list[Rule]:
+    top = _top(doc, {"topic": str, "title": str, "rules": list}, col)
+    if top is None:
+        return []
+    if "rules" not in top:
+        col.problems.append(Problem(doc.name, 1, "rules", "required: the list of rules"))
+        return []
+    rules = []
+    for i, raw in enumerate(top["rules"]):
+        base = ("rules", i)
+        report = col.at(doc, base)
+        if isinstance(raw, dict):
+            raw = {**raw, "file": doc.name, "line": doc.line(base) or 0}
+        rule = col.model(Rule, raw, doc, base)
+        if rule is None:
+            if isinstance(raw, dict) and "when" in raw:  # still check the condition
+                parse_condition(raw["when"], ("when",), report)
+            continue
+        cond = parse_condition(rule.when, ("when",), report)
+        if rule.id in seen_ids:
+            report(("id",), f"rule id '{rule.id}' is already used in {seen_ids[rule.id]}; ids are never reused")
+        seen_ids[rule.id] = doc.name
+        for j, point in enumerate(rule.points):
+            if point not in point_ids:
+                report(("points", j), f"unknown agreement point '{point}'{did_you_mean(point, point_ids)}")
+        for name in placeholders(rule.message):
+            if name not in FIELDS:
+                report(("message",), f"unknown field '{{{name}}}' in message{did_you_mean(name, FIELDS)}")
+        if rule.effect == "deny" and not rule.remedy:
+            report(("remedy",), "a deny rule must say what would change the outcome (remedy)")
+        if rule.effect == "open" and not rule.points:
+            report(("points",), "an open rule must name the agreement points it opens")
+        if rule.defers_paperwork and rule.effect != "ground":
+            report(("defers_paperwork",), "only a ground rule can defer paperwork")
+        if rule.in_force and rule.in_force.from_ and rule.in_force.until and rule.in_force.until <= rule.in_force.from_:
+            report(("in_force",), "in_force.until must be after in_force.from")
+        if cond is not None:
+            rules.append(rule.model_copy(update={"when": cond}))
+    return rules
+
+
+def load_ruleset(directory: str | Path | None = None) -> Ruleset:
+    """Load, validate and hash every YAML file of a ruleset directory."""
+    directory = Path(directory) if directory is not None else default_rules_dir()
+    col = _Collector()
+    if not directory.is_dir():
+        raise RulesetError([Problem(str(directory), None, "", "not a directory of rulesets")])
+    files = sorted(p for p in directory.glob("*.yaml") if p.is_file())
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+
+    def shown(p: Path) -> str:
+        return str(p) if not str(p).startswith(str(Path.cwd()) + os.sep) else str(p.relative_to(Path.cwd()))
+
+    meta_path = directory / META_FILE
+    meta: dict = {}
+    if not meta_path.is_file():
+        col.problems.append(Problem(shown(meta_path), None, "", "missing: the ruleset needs name and version here"))
+    else:
+        doc = _read(meta_path, shown(meta_path), col)
+        if doc is not None:
+            meta = _top(doc, {"name": str, "version": str, "title": str}, col) or {}
+            for key in ("name", "version"):
+                if key not in meta and isinstance(doc.data, dict):
+                    col.problems.append(Problem(doc.name, 1, key, "required"))
+
+    points_path = directory / POINTS_FILE
+    points: list[AgreementPoint] = []
+    if not points_path.is_file():
+        col.problems.append(Problem(shown(points_path), None, "", "missing: the agreement points (Appendix J) file"))
+    else:
+        doc = _read(points_path, shown(points_path), col)
+        if doc is not None:
+            points = _load_points(doc, col)
+    point_ids = {p.id for p in points}
+
+    rules: list[Rule] = []
+    seen_ids: dict[str, str] = {}
+    for path in files:
+        if path.name in (META_FILE, POINTS_FILE):
+            continue
+        doc = _read(path, shown(path), col)
+        if doc is not None:
+            rules += _load_rules(doc, point_ids, col, seen_ids)
+    if not col.problems and not any(r.effect == "obligation" and _is_always(r.when) and r.in_force is None for r in rules):
+        # Verdict semantics 5: every decision carries the obligation to record it.
+        col.problems.append(Problem(str(directory), None, "", "no unconditional obligation rule (when: {all: []}) to record every decision"))
+    if col.problems:
+        raise RulesetError(col.problems)
+    return Ruleset(
+        name=meta["name"], version=meta["version"], title=meta.get("title"),
+        rules=tuple(rules), points=tuple(points), sha256=digest.hexdigest(), source=str(directory),
+    )

@@ -1,0 +1,102 @@
+"""Decision -> text, JSON or Markdown. Presentation only: no law here."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Sequence
+
+from .decide import DISCLAIMER, CitationOut, Decision
+
+__all__ = ["render", "render_text", "render_json", "render_markdown", "FORMATS"]
+
+FORMATS = ("text", "json", "markdown")
+HEADLINES = {
+    "allow": "ALLOW: you may share, meeting the obligations below",
+    "deny": "DENY: do not share on these facts",
+    "needs-agreement": "NEEDS AGREEMENT: settle the open points before sharing",
+}
+WIDTH = 88
+
+
+def _cite(citations: Sequence[CitationOut]) -> str:
+    return "; ".join(f"{c.source}, {c.ref}" + (f" ({c.note})" if c.note else "") for c in citations)
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+def _footer(d: Decision) -> str:
+    r = d.ruleset
+    return f"Ruleset {r.name} {r.version} (sha256 {r.sha256[:12]}), law as at {r.as_of.isoformat()}"
+
+
+def render_text(d: Decision) -> str:
+    lines = [HEADLINES[d.verdict]]
+    name = " ".join(x for x in (d.scenario, f"- {d.title}" if d.title else None) if x)
+    if name:
+        lines.append(_wrap(name, "  "))
+    if d.deferred and d.verdict != "deny":
+        lines.append("  Urgent: share now; the paperwork below is done afterwards.")
+    if d.reasons:
+        lines += ["", "Reasons:"]
+        for r in d.reasons:
+            lines.append(f"  [{r.effect}] {r.rule}: {r.title}")
+            lines.append(_wrap(r.message, "      "))
+            if r.remedy:
+                lines.append(_wrap("To change this: " + r.remedy, "      "))
+            lines.append(_wrap("Source: " + _cite(r.citations), "      "))
+    if d.open_points:
+        lines += ["", "Open points (agree these before sharing):"]
+        for p in d.open_points:
+            lines.append(f"  - {p.id}: {p.question}")
+            lines.append(_wrap("Why open: " + p.why, "      "))
+            lines.append("      Likely answers:")
+            lines += [_wrap("* " + a, "        ") for a in p.likely_answers]
+    if d.obligations:
+        lines += ["", "Obligations:"]
+        for o in d.obligations:
+            lines.append(textwrap.fill(f"- {o.message}", WIDTH, initial_indent="  ", subsequent_indent="    "))
+            lines.append(_wrap(f"({o.rule}) Source: " + _cite(o.citations), "      "))
+    lines += ["", _footer(d), DISCLAIMER]
+    return "\n".join(lines)
+
+
+def render_json(decisions: Sequence[Decision]) -> str:
+    data = [d.to_json() for d in decisions]
+    return json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False)
+
+
+def _md_cite(citations: Sequence[CitationOut]) -> str:
+    return "; ".join(f"*{c.source}*, {c.ref}" for c in citations)
+
+
+def render_markdown(d: Decision) -> str:
+    out = [f"## {d.verdict.upper()}: {d.title or d.scenario or 'scenario'}", ""]
+    out.append(f"**{HEADLINES[d.verdict]}**" + (f" (`{d.scenario}`)" if d.scenario else ""))
+    if d.deferred and d.verdict != "deny":
+        out += ["", "> Urgent: share now; the paperwork below is done afterwards."]
+    if d.reasons:
+        out += ["", "### Reasons", "", "| Rule | Effect | Reason | Source |", "|---|---|---|---|"]
+        for r in d.reasons:
+            text = r.message + (f" **To change this:** {r.remedy}" if r.remedy else "")
+            out.append(f"| `{r.rule}` | {r.effect} | {text.replace('|', '/')} | {_md_cite(r.citations)} |")
+    if d.open_points:
+        out += ["", "### Open points"]
+        for p in d.open_points:
+            out += ["", f"- **{p.id}**: {p.question} _({p.why})_"]
+            out += [f"  - {a}" for a in p.likely_answers]
+    if d.obligations:
+        out += ["", "### Obligations", ""]
+        out += [f"- {o.message} ({_md_cite(o.citations)})" for o in d.obligations]
+    out += ["", f"_{_footer(d)}._", "", f"_{DISCLAIMER}_"]
+    return "\n".join(out)
+
+
+def render(decisions: Sequence[Decision], fmt: str) -> str:
+    if fmt == "json":
+        return render_json(decisions)
+    one = render_text if fmt == "text" else render_markdown
+    sep = "\n\n" + ("-" * WIDTH if fmt == "text" else "---") + "\n\n"
+    return sep.join(one(d) for d in decisions)

@@ -1,0 +1,268 @@
+"""The rule model: rules, conditions, citations and agreement points, typed against the scenario.
+
+A condition is a small tree. Leaves name a scenario field (see scenario.FIELDS)
+and one test; they are checked against that field's type when the ruleset loads,
+so a misspelt field or value fails at load time with a "did you mean".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Literal, Optional, Union
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+
+from .errors import did_you_mean
+from .scenario import FIELDS, FieldSpec
+
+__all__ = [
+    "All", "Any_", "Not", "Leaf", "Condition", "parse_condition", "condition_fields",
+    "Citation", "InForce", "Rule", "Answer", "AgreementPoint", "Ruleset", "EFFECTS",
+    "placeholders",
+]
+
+EFFECTS = ("deny", "open", "obligation", "ground", "advice")
+LEAF_OPS = ("equals", "in", "contains_any", "before", "on_or_after")
+PRESENCE_OPS = ("present", "absent")
+GROUP_OPS = ("all", "any", "not")
+
+
+# --- condition AST ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class All:
+    items: tuple["Condition", ...]
+
+
+@dataclass(frozen=True)
+class Any_:
+    items: tuple["Condition", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: "Condition"
+
+
+@dataclass(frozen=True)
+class Leaf:
+    op: str  # equals | in | contains_any | before | on_or_after | present | absent
+    field: str  # dotted path, a key of scenario.FIELDS
+    value: Any = None  # a scalar, a tuple for in/contains_any, a date for before/on_or_after
+
+
+Condition = Union[All, Any_, Not, Leaf]
+
+Report = Callable[[tuple, str], None]  # (path inside the rule, message)
+
+
+def _check_field(name: Any, where: tuple, report: Report) -> FieldSpec | None:
+    if not isinstance(name, str):
+        report(where, f"expected a field name, got {type(name).__name__}")
+        return None
+    spec = FIELDS.get(name)
+    if spec is None:
+        report(where, f"unknown field '{name}'{did_you_mean(name, FIELDS)}")
+    return spec
+
+
+def _check_value(spec: FieldSpec, value: Any, where: tuple, report: Report) -> bool:
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            report(where, f"'{spec.path}' is true or false, got {value!r}")
+            return False
+    elif spec.kind in ("enum", "enum_list"):
+        if value not in spec.values:
+            report(where, f"unknown value {value!r} for '{spec.path}'{did_you_mean(value, spec.values)}")
+            return False
+    elif spec.kind == "country":
+        if not (isinstance(value, str) and re.fullmatch(r"[A-Z]{2}", value)):
+            report(where, f"expected an ISO 3166 alpha-2 country code such as GB, got {value!r}")
+            return False
+    elif spec.kind == "text":
+        if not isinstance(value, str):
+            report(where, f"expected text, got {value!r}")
+            return False
+    return True
+
+
+def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None:
+    """YAML -> condition AST, reporting every problem (with its path) through `report`."""
+    if not isinstance(data, dict) or not data:
+        report(where, "expected a condition: all / any / not, present / absent, or field with "
+               "equals / in / contains_any / before / on_or_after")
+        return None
+    keys = set(data)
+    group = keys & set(GROUP_OPS)
+    if group:
+        if len(keys) != 1:
+            report(where, f"'{sorted(group)[0]}' must stand alone in its condition; found also {sorted(keys - group)}")
+            return None
+        (op,) = group
+        body = data[op]
+        if op == "not":
+            inner = parse_condition(body, where + ("not",), report)
+            return Not(inner) if inner is not None else None
+        if not isinstance(body, list):
+            report(where + (op,), f"expected a list of conditions under '{op}'")
+            return None
+        items = [parse_condition(item, where + (op, i), report) for i, item in enumerate(body)]
+        if any(i is None for i in items):
+            return None
+        return All(tuple(items)) if op == "all" else Any_(tuple(items))
+    presence = keys & set(PRESENCE_OPS)
+    if presence:
+        if len(keys) != 1:
+            report(where, f"'{sorted(presence)[0]}' must stand alone, e.g. {{present: share.handling.retention}}")
+            return None
+        (op,) = presence
+        spec = _check_field(data[op], where + (op,), report)
+        return Leaf(op, spec.path) if spec else None
+    if "field" not in keys:
+        unknown = sorted(str(k) for k in keys)[0]
+        known = GROUP_OPS + PRESENCE_OPS + LEAF_OPS + ("field",)
+        report(where + (unknown,), f"unknown condition key '{unknown}'{did_you_mean(unknown, known)}")
+        return None
+    ops = [k for k in keys if k != "field"]
+    bad = [k for k in ops if k not in LEAF_OPS]
+    if bad:
+        report(where + (str(bad[0]),), f"unknown test '{bad[0]}'{did_you_mean(bad[0], LEAF_OPS + PRESENCE_OPS)}")
+        return None
+    if len(ops) != 1:
+        report(where, f"a field condition needs exactly one test ({', '.join(LEAF_OPS)}), found {len(ops)}")
+        return None
+    (op,) = ops
+    spec = _check_field(data["field"], where + ("field",), report)
+    if spec is None:
+        return None
+    value = data[op]
+    at = where + (op,)
+    if op in ("before", "on_or_after"):
+        if spec.kind != "date":
+            report(at, f"'{op}' compares dates, but '{spec.path}' is {spec.kind}")
+            return None
+        if not isinstance(value, dt.date):
+            report(at, f"expected a date such as 2026-02-05, got {value!r}")
+            return None
+        return Leaf(op, spec.path, value)
+    if spec.kind == "date":
+        report(at, f"'{spec.path}' is a date: use before or on_or_after")
+        return None
+    if op == "contains_any":
+        if spec.kind != "enum_list":
+            report(at, f"contains_any tests a list, but '{spec.path}' is {spec.kind}; use equals or in")
+            return None
+    elif spec.kind == "enum_list":
+        report(at, f"'{spec.path}' is a list: use contains_any")
+        return None
+    if op in ("in", "contains_any"):
+        if not isinstance(value, list) or not value:
+            report(at, f"expected a non-empty list of values after '{op}'")
+            return None
+        ok = all([_check_value(spec, v, at + (i,), report) for i, v in enumerate(value)])
+        return Leaf(op, spec.path, tuple(value)) if ok else None
+    if spec.kind == "text" and op == "equals":
+        report(at, f"'{spec.path}' is free text; rules may only test whether it is present or absent")
+        return None
+    return Leaf(op, spec.path, value) if _check_value(spec, value, at, report) else None
+
+
+def condition_fields(cond: Condition) -> set[str]:
+    """Every field a condition reads."""
+    if isinstance(cond, Leaf):
+        return {cond.field}
+    if isinstance(cond, Not):
+        return condition_fields(cond.item)
+    return set().union(*(condition_fields(c) for c in cond.items)) if cond.items else set()
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def placeholders(message: str) -> list[str]:
+    """Field paths interpolated in a message, e.g. '{share.from.name}'."""
+    return _PLACEHOLDER.findall(message)
+
+
+# --- rule and agreement point models ----------------------------------------------------
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True)
+
+
+Words = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class Citation(_Model):
+    source: Words  # the instrument or document, e.g. "UK GDPR"
+    ref: Words  # article, section, paragraph or chapter, e.g. "Art 6(1)(e)"
+    note: Optional[Words] = None
+    checked: Optional[Words] = None  # what primary text or guidance was checked, and how
+
+
+class InForce(_Model):
+    from_: Optional[Annotated[dt.date, Field(strict=False)]] = Field(None, alias="from")
+    until: Optional[Annotated[dt.date, Field(strict=False)]] = None  # exclusive
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.from_ is None or day >= self.from_) and (self.until is None or day < self.until)
+
+
+class Rule(_Model):
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")]
+    title: Words
+    when: Any
+    effect: Literal["deny", "open", "obligation", "ground", "advice"]
+    message: Words
+    remedy: Optional[Words] = None
+    points: list[Words] = []
+    citations: Annotated[list[Citation], Field(min_length=1)]
+    in_force: Optional[InForce] = None
+    # Set on the urgent-safeguarding / emergency ground: when it fires, paperwork
+    # points are deferred to after the share (ICO code, urgent situations).
+    defers_paperwork: bool = False
+    file: str = ""  # where the rule was written, for messages
+    line: int = 0
+
+
+class Answer(_Model):
+    text: Words
+    unless: Any = None  # a condition; the answer is not offered when it holds
+
+
+class AgreementPoint(_Model):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    question: Words
+    kind: Literal["lawfulness", "paperwork"]
+    protocol_default: bool = False
+    settled_by: list[Words] = []
+    applies_when: Any = None  # a condition; absent = always applies
+    likely_answers: Annotated[list[Answer], Field(min_length=1)]
+    citations: list[Citation] = []
+
+
+class Ruleset(_Model):
+    name: Words
+    version: Words
+    title: Optional[Words] = None
+    rules: tuple[Rule, ...]
+    points: tuple[AgreementPoint, ...]
+    sha256: str
+    source: str  # the directory it came from
+
+    _rule_index: dict = PrivateAttr(default_factory=dict)
+    _point_index: dict = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, __context: Any) -> None:
+        self._rule_index = {r.id: r for r in self.rules}
+        self._point_index = {p.id: p for p in self.points}
+
+    def rule(self, rule_id: str) -> Rule:
+        return self._rule_index[rule_id]
+
+    def point(self, point_id: str) -> AgreementPoint:
+        return self._point_index[point_id]

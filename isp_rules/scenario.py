@@ -1,0 +1,269 @@
+"""The scenario model (public format, version 1) and its flat fact form.
+
+An absent field means "not known yet". Nothing here fills a missing value with
+False or None-as-an-answer: the only defaults are the two the spec writes down
+(`as_of` is today, a party's `location` is GB) and the party-type defaults for
+public-authority and competent-authority status, which a scenario may override.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from . import vocabulary as V
+
+__all__ = [
+    "Scenario",
+    "Share",
+    "Party",
+    "Expect",
+    "FieldSpec",
+    "FIELDS",
+    "FACT_MARKER",
+    "fact_key",
+    "to_fact",
+    "date_number",
+]
+
+Purpose = Literal[V.PURPOSES]
+PartyType = Literal[V.PARTY_TYPES]
+Subject = Literal[V.SUBJECTS]
+Category = Literal[V.DATA_CATEGORIES]
+Article6 = Literal[V.ARTICLE_6]
+Annex1 = Literal[V.ANNEX_1]
+Article9 = Literal[V.ARTICLE_9]
+Schedule1 = Literal[V.SCHEDULE_1]
+Transfer = Literal[V.TRANSFER_METHODS]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Verdict = Literal["allow", "deny", "needs-agreement"]
+
+
+class _Strict(BaseModel):
+    # strict: "yes" is not a boolean and 12 is not a name; extra: a misspelt
+    # field must never be silently ignored.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class PurposeOf(_Strict):
+    category: Optional[Purpose] = None
+    detail: Optional[Text] = None
+
+
+class Party(_Strict):
+    name: Optional[Text] = None
+    type: Optional[PartyType] = None
+    signatory: Optional[bool] = None
+    location: Country = "GB"
+    public_authority: Optional[bool] = None
+    competent_authority: Optional[bool] = None
+
+    def effective(self, which: str) -> bool | None:
+        """The stated status, else the party type's default, else unknown."""
+        stated = getattr(self, which)
+        if stated is not None:
+            return stated
+        if self.type is None:
+            return None
+        public, competent = V.PARTY_DEFAULTS[self.type]
+        return public if which == "public_authority" else competent
+
+
+class Request(_Strict):
+    by_recipient: Optional[bool] = None
+    in_writing: Optional[bool] = None
+    states_public_task: Optional[bool] = None
+
+
+class Data(_Strict):
+    subjects: Optional[list[Subject]] = None
+    categories: Optional[list[Category]] = None
+    identifiability: Optional[Literal["identified", "pseudonymised", "anonymised", "aggregate", "non_personal"]] = None
+    confidential: Optional[bool] = None
+    volume: Optional[Literal["individual", "group", "large_scale"]] = None
+    minimised: Optional[bool] = None
+
+
+class Urgency(_Strict):
+    risk: Optional[Literal["none", "low", "significant", "serious_or_imminent"]] = None
+    emergency: Optional[bool] = None
+
+
+class Basis(_Strict):
+    article_6: Optional[Article6] = None
+    annex_1: Optional[Annex1] = None
+    legal_power: Optional[Text] = None
+    article_9: Optional[Article9] = None
+    schedule_1: Optional[Schedule1] = None
+    criminal_offence: Optional[Literal["official_authority", "schedule_1"]] = None
+    appropriate_policy_document: Optional[bool] = None
+    compatible_purpose: Optional[bool] = None
+
+
+class Consent(_Strict):
+    status: Optional[Literal["given", "refused", "withdrawn", "not_sought"]] = None
+    reason_not_sought: Optional[Literal["cannot_be_given", "cannot_reasonably_be_obtained", "would_prejudice", "would_increase_risk"]] = None
+
+
+class Governance(_Strict):
+    agreement: Optional[Literal["none", "in_place", "expired"]] = None
+    agreement_covers_purpose: Optional[bool] = None
+    dpia: Optional[Literal["done", "not_done", "not_required"]] = None
+    joint_controller_arrangement: Optional[bool] = None
+    processor_contract: Optional[bool] = None
+    privacy_notice: Optional[Literal["covers", "does_not_cover", "exempt"]] = None
+
+
+class Handling(_Strict):
+    transfer: Optional[Transfer] = None
+    retention: Optional[Text] = None
+    international_mechanism: Optional[Literal["adequacy", "idta", "uk_addendum", "bcr", "derogation", "none"]] = None
+
+
+class Share(_Strict):
+    purpose: PurposeOf = PurposeOf()
+    from_: Party = Field(Party(), alias="from")
+    to: Party = Party()
+    relationship: Optional[Literal["separate_controllers", "joint_controllers", "processor"]] = None
+    request: Request = Request()
+    data: Data = Data()
+    frequency: Optional[Literal["one_off", "routine"]] = None
+    urgency: Urgency = Urgency()
+    basis: Basis = Basis()
+    consent: Consent = Consent()
+    confidentiality: Optional[Literal["consent", "implied_consent_direct_care", "legal_requirement", "overriding_public_interest", "not_applicable"]] = None
+    governance: Governance = Governance()
+    handling: Handling = Handling()
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=False)
+
+
+class Expect(_Strict):
+    verdict: Verdict
+    rules: Optional[list[Text]] = None
+    open_points: Optional[list[Text]] = None
+
+
+class Scenario(_Strict):
+    id: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]] = None
+    title: Optional[Text] = None
+    # Lax for this one field so a quoted "2026-12-01" (or JSON) is accepted too.
+    as_of: Optional[Annotated[dt.date, Field(strict=False)]] = None
+    share: Share
+    expect: Optional[Expect] = None
+
+
+# --- the fact: what the rules see -------------------------------------------------------
+
+FACT_MARKER = "isp__fact"  # a key only scenario facts carry; the engine's catch-all keys on it
+
+
+def fact_key(path: str) -> str:
+    """Dotted field path -> flat fact key (durable_rules would read dots as nesting)."""
+    return path.replace(".", "__")
+
+
+def date_number(day: dt.date) -> int:
+    """2026-02-05 -> 20260205: durable_rules compares numbers, not dates."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a rule may say about one field of the fact."""
+
+    path: str
+    kind: str  # bool | enum | enum_list | text | date | country
+    values: tuple[str, ...] = ()
+    derived: str = ""  # how a derived field is computed, for the docs
+
+    @property
+    def key(self) -> str:
+        return fact_key(self.path)
+
+
+def _specs(model: type[BaseModel], prefix: str) -> list[FieldSpec]:
+    out: list[FieldSpec] = []
+    for name, info in model.model_fields.items():
+        if model is Scenario and name in ("expect", "id", "title"):
+            continue
+        path = f"{prefix}{info.alias or name}"
+        ann = info.annotation
+        if typing.get_origin(ann) is typing.Union:
+            ann = next(a for a in typing.get_args(ann) if a is not type(None))
+        while typing.get_origin(ann) is Annotated:
+            ann = typing.get_args(ann)[0]
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out += _specs(ann, path + ".")
+        elif typing.get_origin(ann) is list:
+            (item,) = typing.get_args(ann)
+            out.append(FieldSpec(path, "enum_list", typing.get_args(item)))
+        elif typing.get_origin(ann) is Literal:
+            out.append(FieldSpec(path, "enum", typing.get_args(ann)))
+        elif ann is bool:
+            out.append(FieldSpec(path, "bool"))
+        elif ann is dt.date:
+            out.append(FieldSpec(path, "date"))
+        elif name == "location":
+            out.append(FieldSpec(path, "country"))
+        else:
+            out.append(FieldSpec(path, "text"))
+    return out
+
+
+_DERIVED = [
+    FieldSpec("share.data.special_category", "bool",
+              derived="true when data.categories holds any UK GDPR Art 9(1) category"),
+    FieldSpec("share.from.in_uk", "bool", derived="true when from.location is GB"),
+    FieldSpec("share.to.in_uk", "bool", derived="true when to.location is GB"),
+    FieldSpec("share.both_signatories", "bool",
+              derived="true when both parties signed the protocol, false when either did not"),
+]
+
+FIELDS: dict[str, FieldSpec] = {s.path: s for s in _specs(Scenario, "") + _DERIVED}
+
+
+def _flatten(model: BaseModel, prefix: str, out: dict[str, Any]) -> None:
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}{info.alias or name}"
+        if isinstance(value, BaseModel):
+            _flatten(value, path + ".", out)
+        elif value is None:
+            continue  # unknown stays unknown: the key is simply not in the fact
+        elif isinstance(value, list):
+            out[fact_key(path)] = list(value)
+            out[fact_key(path) + "__n"] = len(value)
+        else:
+            out[fact_key(path)] = value
+
+
+def to_fact(scenario: Scenario, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The flat fact that both durable_rules and the interpreter evaluate."""
+    fact: dict[str, Any] = {FACT_MARKER: 1}
+    share = scenario.share
+    _flatten(share, "share.", fact)
+    day = as_of or scenario.as_of or dt.date.today()
+    fact["as_of"] = date_number(day)
+    for side, party in (("from", share.from_), ("to", share.to)):
+        for which in ("public_authority", "competent_authority"):
+            value = party.effective(which)
+            key = fact_key(f"share.{side}.{which}")
+            if value is None:
+                fact.pop(key, None)
+            else:
+                fact[key] = value
+        fact[fact_key(f"share.{side}.in_uk")] = party.location == "GB"
+    if share.data.categories is not None:
+        fact["share__data__special_category"] = any(c in V.SPECIAL_CATEGORIES for c in share.data.categories)
+    signed = (share.from_.signatory, share.to.signatory)
+    if False in signed:
+        fact["share__both_signatories"] = False
+    elif signed == (True, True):
+        fact["share__both_signatories"] = True
+    return fact

@@ -1,0 +1,99 @@
+"""The closed vocabularies of the public scenario format (spec/scenario-format.md, version 1).
+
+Values may be added; none may be renamed or removed, because councils keep
+libraries of scenario files that use them.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PURPOSES",
+    "PARTY_TYPES",
+    "PARTY_DEFAULTS",
+    "SUBJECTS",
+    "ORDINARY_CATEGORIES",
+    "SPECIAL_CATEGORIES",
+    "DATA_CATEGORIES",
+    "ARTICLE_6",
+    "ANNEX_1",
+    "ARTICLE_9",
+    "SCHEDULE_1",
+    "TRANSFER_METHODS",
+]
+
+PURPOSES = (
+    "safeguarding_child", "safeguarding_adult", "prevent_detect_crime", "law_enforcement",
+    "emergency_response", "public_health", "direct_care", "service_delivery", "statutory_duty",
+    "fraud_prevention", "research_statistics", "planning_commissioning", "legal_proceedings",
+    "marketing", "commercial_sale", "other",
+)
+
+# type -> (public authority, competent authority) defaults. A competent authority is
+# one listed in DPA 2018 Sch 7 (or with statutory law-enforcement functions), s30.
+PARTY_DEFAULTS: dict[str, tuple[bool, bool]] = {
+    "local_authority": (True, False),
+    "nhs_trust": (True, False),
+    "icb": (True, False),
+    "gp_practice": (True, False),
+    "police": (True, True),
+    "fire_rescue": (True, False),
+    "ambulance": (True, False),
+    "probation": (True, True),
+    "youth_justice": (True, True),
+    "court": (True, True),
+    "cps": (True, True),
+    "school": (True, False),
+    "government_department": (True, False),
+    "housing_association": (False, False),
+    "charity": (False, False),
+    "private_company": (False, False),
+    "individual": (False, False),
+    "other_public_body": (True, False),
+}
+PARTY_TYPES = tuple(PARTY_DEFAULTS)
+
+SUBJECTS = (
+    "child", "adult_at_risk", "adult", "patient", "service_user", "tenant", "offender",
+    "victim", "witness", "staff", "family_member", "public",
+)
+
+ORDINARY_CATEGORIES = (
+    "identity", "contact", "household", "financial", "education", "employment", "housing",
+    "social_care", "case_notes", "location", "images",
+)
+# UK GDPR Art 9(1) special categories.
+SPECIAL_CATEGORIES = (
+    "racial_ethnic_origin", "political_opinions", "religious_beliefs", "trade_union", "genetic",
+    "biometric", "health", "sex_life", "sexual_orientation",
+)
+DATA_CATEGORIES = ORDINARY_CATEGORIES + SPECIAL_CATEGORIES + ("criminal_offence", "non_personal")
+
+ARTICLE_6 = (
+    "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+    "legitimate_interests", "recognised_legitimate_interest",
+)
+ANNEX_1 = ("public_task_request", "national_security", "emergency", "crime", "safeguarding")
+
+ARTICLE_9 = (
+    "explicit_consent", "employment_social_protection", "vital_interests", "not_for_profit",
+    "made_public", "legal_claims", "substantial_public_interest", "health_social_care",
+    "public_health", "archiving_research",
+)
+
+SCHEDULE_1 = (
+    # Part 1
+    "employment_social_security", "health_social_care_purposes", "public_health", "research",
+    # Part 2
+    "statutory_purposes", "administration_of_justice", "equality_monitoring",
+    "preventing_unlawful_acts", "protecting_public_dishonesty", "regulatory_requirements",
+    "preventing_fraud", "support_for_disability", "counselling", "safeguarding",
+    "safeguarding_economic_wellbeing", "insurance", "occupational_pensions",
+    "elected_representatives",
+    # Part 3 (criminal offence data only)
+    "consent", "vital_interests", "legal_claims", "judicial_acts",
+)
+
+TRANSFER_METHODS = (
+    "secure_email", "secure_portal", "api", "encrypted_media", "verbal", "post_sealed",
+    "unencrypted_email", "unencrypted_media", "fax", "social_media",
+)

@@ -1,0 +1,163 @@
+"""Strict, bounded YAML reading that remembers where every value came from.
+
+Scenario and ruleset files are written by people and read by a tool that gives
+legal answers, so the reader refuses anything ambiguous rather than guessing:
+duplicate keys, aliases (which can hide a "billion laughs" expansion), files
+over 1 MB, binary files and empty files are all errors with a line number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .errors import InputError, Problem
+
+__all__ = ["MAX_BYTES", "YamlDoc", "read_yaml", "parse_yaml"]
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+try:  # libyaml is several times faster; the pure-Python loader gives the same nodes.
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+
+@dataclass
+class YamlDoc:
+    """A parsed document plus the line of every path in it (1-based)."""
+
+    name: str
+    data: Any
+    lines: dict[tuple, int] = field(default_factory=dict)
+
+    def line(self, path: tuple | list) -> int | None:
+        """The line of `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+def read_yaml(path: str | Path, name: str | None = None) -> YamlDoc:
+    """Read a YAML file from disk (or '-' for stdin) with every safety check."""
+    import sys
+
+    shown = name or str(path)
+    try:
+        if str(path) == "-":
+            raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError([Problem(shown, None, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(shown, None, "", "is a directory, expected a YAML file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(shown, None, "", f"cannot read: {exc.strerror}")]) from None
+    return parse_yaml(raw, shown)
+
+
+def parse_yaml(raw: bytes | str, name: str) -> YamlDoc:
+    """Parse YAML text or bytes into a YamlDoc, or raise InputError."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if len(raw) > MAX_BYTES:
+        raise InputError([Problem(name, None, "", f"file is larger than {MAX_BYTES:,} bytes; a scenario or ruleset is far smaller")])
+    if b"\x00" in raw:
+        raise InputError([Problem(name, None, "", "binary file (contains NUL bytes), expected YAML text")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(name, None, "", f"not UTF-8 text (bad byte at offset {exc.start}), expected YAML")]) from None
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise InputError([Problem(name, 1, "", "file is empty, expected a YAML mapping")])
+
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(x for x in (exc.context, exc.problem) if x)
+        raise InputError([Problem(name, line, "", f"malformed YAML: {what}")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(name, None, "", f"malformed YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise InputError([Problem(name, 1, "", "file is empty, expected a YAML mapping")])
+
+    builder = _Builder(name)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise InputError(builder.problems)
+    return YamlDoc(name, data, builder.lines)
+
+
+class _Builder:
+    """Turns a node tree into plain Python values, recording lines and problems."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.lines: dict[tuple, int] = {}
+        self.problems: list[Problem] = []
+        self.seen: set[int] = set()
+        self.count = 0
+        self.constructor = SafeConstructor()
+
+    def problem(self, node: Any, path: tuple, message: str) -> None:
+        from .errors import format_path
+
+        self.problems.append(Problem(self.name, node.start_mark.line + 1, format_path(path), message))
+
+    def build(self, node: Any, path: tuple, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            if self.count == MAX_NODES + 1 or depth == MAX_DEPTH + 1:
+                self.problem(node, path, "document is too large or too deeply nested")
+            return None
+        if id(node) in self.seen:
+            # An alias: the composer hands back the anchored node again.
+            self.problem(node, path, "YAML aliases (*name) are not allowed; write the value out")
+            return None
+        self.seen.add(id(node))
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, ScalarNode):
+            try:
+                return self.constructor.construct_object(node)
+            except yaml.YAMLError as exc:
+                self.problem(node, path, f"bad value: {getattr(exc, 'problem', exc)}")
+                return None
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    self.problem(key_node, path, "mapping keys must be plain words")
+                    continue
+                key = self.build(key_node, path + ("<key>",), depth + 1)
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.problem(key_node, path, "YAML merge keys (<<) are not allowed; write the keys out")
+                    continue
+                if not isinstance(key, (str, int, bool)) or key is None:
+                    key = str(key)
+                if key in out:
+                    self.problem(key_node, path + (key,), f"duplicate key '{key}' (first given on line {self.lines.get(path + (key,), '?')})")
+                    continue
+                self.lines[path + (key,)] = key_node.start_mark.line + 1
+                out[key] = self.build(value_node, path + (key,), depth + 1)
+            return out
+        self.problem(node, path, "unsupported YAML node")  # pragma: no cover
+        return None
