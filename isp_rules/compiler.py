@@ -24,9 +24,9 @@ _MARKER = {FACT_MARKER: 1}
 _NEVER = {FACT_MARKER: 0}  # a fact always has the marker set to 1, so this never matches
 
 
-def point_rule_id(point_id: str) -> str:
-    """The pseudo-rule that fires when an agreement point applies to the scenario."""
-    return f"POINT-{point_id}"
+def point_rule_id(point_id: str, which: str = "applies_when") -> str:
+    """The pseudo-rule that fires when an agreement point applies (or is settled by a condition)."""
+    return f"POINT-{point_id}" if which == "applies_when" else f"SETTLED-{point_id}"
 
 
 def _and(items: list) -> Any:
@@ -66,6 +66,12 @@ def _leaf(leaf: Leaf, negated: bool) -> Any:
             none_match = {"$iall": {key: _and([{"$neq": {"$i": v}} for v in value])}}
             return _or([{key + "__n": 0}, none_match])
         return _or([{"$iany": {key: {"$i": v}}} for v in value])
+    if op == "mentions":
+        # Phrases are [a-z0-9 ] only (checked at load), so they are safe inside a regex;
+        # the padded words form makes " phrase " match whole words.
+        if negated:  # durable_rules has no negated match; the loader refuses this
+            raise ValueError("'mentions' cannot be negated")
+        return _or([{"$mt": {key + "__words": f".* {p} .*"}} for p in value])
     if op in ("before", "on_or_after"):
         less = (op == "before") != negated
         return {"$lt" if less else "$gte": {key: date_number(value)}}
@@ -113,9 +119,11 @@ def compile_ruleset(ruleset: Ruleset) -> dict[str, dict]:
     for rule in ruleset.rules:
         entries.append((rule.id, _rule(rule.id, _and(_in_force(rule) + [compile_condition(rule.when)]))))
     for point in ruleset.points:
-        if point.applies_when is not None:
-            rid = point_rule_id(point.id)
-            entries.append((rid, _rule(rid, compile_condition(point.applies_when))))
+        for which in ("applies_when", "settled_when"):
+            cond = getattr(point, which)
+            if cond is not None:
+                rid = point_rule_id(point.id, which)
+                entries.append((rid, _rule(rid, compile_condition(cond))))
     out: dict[str, dict] = {}
     for start in range(0, max(len(entries), 1), MAX_RULES_PER_SET):
         chunk = dict(entries[start:start + MAX_RULES_PER_SET])

@@ -123,10 +123,13 @@ def likely_answers(point: AgreementPoint, fact: dict[str, Any]) -> list[str]:
     return [a.text for a in point.likely_answers if a.unless is None or evaluate(a.unless, fact) is not True]
 
 
-def _open_reason(point: AgreementPoint, fact: dict[str, Any], opened_by: dict[str, list[Rule]]) -> str | None:
+def _open_reason(point: AgreementPoint, fact: dict[str, Any], opened_by: dict[str, list[Rule]],
+                 fired: set[str]) -> str | None:
     """Why the point is open, or None when it is settled."""
     if point.id in opened_by:
         return "; ".join(render_message(r.message, fact) for r in opened_by[point.id])
+    if point_rule_id(point.id, "settled_when") in fired:
+        return None
     missing = [f for f in point.settled_by if fact_key(f) not in fact]
     if missing:
         return "not stated: " + ", ".join(missing)
@@ -141,7 +144,8 @@ def _open_reason(point: AgreementPoint, fact: dict[str, Any], opened_by: dict[st
 
 def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: set[str], as_of: dt.date) -> Decision:
     rules = [r for r in ruleset.rules if r.id in fired]
-    rules.sort(key=lambda r: EFFECT_ORDER[r.effect])  # stable: ruleset order within an effect
+    # Stable sort: ruleset order within an effect, the deciding urgent ground first.
+    rules.sort(key=lambda r: (EFFECT_ORDER[r.effect], not r.defers_paperwork))
     opened_by: dict[str, list[Rule]] = {}
     for rule in rules:
         if rule.effect == "open":
@@ -152,7 +156,7 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
     for point in ruleset.points:
         if point.applies_when is not None and point_rule_id(point.id) not in fired:
             continue
-        why = _open_reason(point, fact, opened_by)
+        why = _open_reason(point, fact, opened_by, fired)
         if why is not None:
             open_points.append(OpenPoint(id=point.id, question=point.question,
                                          likely_answers=likely_answers(point, fact), why=why))

@@ -33,6 +33,8 @@ def _leaf(leaf: Leaf, fact: dict[str, Any]) -> bool | None:
         return actual in leaf.value
     if leaf.op == "contains_any":
         return any(v in actual for v in leaf.value)
+    if leaf.op == "mentions":
+        return any(f" {p} " in fact[key + "__words"] for p in leaf.value)
     if leaf.op == "before":
         return actual < date_number(leaf.value)
     if leaf.op == "on_or_after":
@@ -67,8 +69,10 @@ def fired_rules(ruleset: Ruleset, fact: dict[str, Any]) -> set[str]:
         if evaluate(rule.when, fact) is True:
             out.add(rule.id)
     for point in ruleset.points:
-        if point.applies_when is not None and evaluate(point.applies_when, fact) is True:
-            out.add(point_rule_id(point.id))
+        for which in ("applies_when", "settled_when"):
+            cond = getattr(point, which)
+            if cond is not None and evaluate(cond, fact) is True:
+                out.add(point_rule_id(point.id, which))
     return out
 
 
@@ -87,7 +91,7 @@ def _describe(leaf: Leaf) -> str:
     value = leaf.value
     if isinstance(value, tuple):
         value = "[" + ", ".join(map(str, value)) + "]"
-    words = {"equals": "is", "in": "is one of", "contains_any": "contains any of",
+    words = {"equals": "is", "in": "is one of", "contains_any": "contains any of", "mentions": "mentions any of",
              "before": "is before", "on_or_after": "is on or after"}[leaf.op]
     return f"{leaf.field} {words} {value}"
 

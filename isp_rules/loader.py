@@ -207,8 +207,9 @@ def _load_points(doc: YamlDoc, col: _Collector) -> list[AgreementPoint]:
             if path not in FIELDS:
                 report(("settled_by", j), f"unknown field '{path}'{did_you_mean(path, FIELDS)}")
         update: dict[str, Any] = {}
-        if point.applies_when is not None:
-            update["applies_when"] = parse_condition(point.applies_when, ("applies_when",), report)
+        for key in ("applies_when", "settled_when"):
+            if getattr(point, key) is not None:
+                update[key] = parse_condition(getattr(point, key), (key,), report)
         answers = []
         for j, ans in enumerate(point.likely_answers):
             if ans.unless is not None:

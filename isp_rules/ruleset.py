@@ -20,13 +20,13 @@ from .errors import did_you_mean
 from .scenario import FIELDS, FieldSpec
 
 __all__ = [
-    "All", "Any_", "Not", "Leaf", "Condition", "parse_condition", "condition_fields",
+    "All", "Any_", "Not", "Leaf", "Condition", "parse_condition", "condition_fields", "negated_leaves",
     "Citation", "InForce", "Rule", "Answer", "AgreementPoint", "Ruleset", "EFFECTS",
     "placeholders",
 ]
 
 EFFECTS = ("deny", "open", "obligation", "ground", "advice")
-LEAF_OPS = ("equals", "in", "contains_any", "before", "on_or_after")
+LEAF_OPS = ("equals", "in", "contains_any", "mentions", "before", "on_or_after")
 PRESENCE_OPS = ("present", "absent")
 GROUP_OPS = ("all", "any", "not")
 
@@ -50,7 +50,7 @@ class Not:
 
 @dataclass(frozen=True)
 class Leaf:
-    op: str  # equals | in | contains_any | before | on_or_after | present | absent
+    op: str  # equals | in | contains_any | mentions | before | on_or_after | present | absent
     field: str  # dotted path, a key of scenario.FIELDS
     value: Any = None  # a scalar, a tuple for in/contains_any, a date for before/on_or_after
 
@@ -94,7 +94,7 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
     """YAML -> condition AST, reporting every problem (with its path) through `report`."""
     if not isinstance(data, dict) or not data:
         report(where, "expected a condition: all / any / not, present / absent, or field with "
-               "equals / in / contains_any / before / on_or_after")
+               "equals / in / contains_any / mentions / before / on_or_after")
         return None
     keys = set(data)
     group = keys & set(GROUP_OPS)
@@ -106,6 +106,9 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
         body = data[op]
         if op == "not":
             inner = parse_condition(body, where + ("not",), report)
+            if inner is not None and any(leaf.op == "mentions" for leaf in negated_leaves(inner, True)):
+                report(where + ("not",), "'mentions' cannot be negated (durable_rules has no negated text match)")
+                return None
             return Not(inner) if inner is not None else None
         if not isinstance(body, list):
             report(where + (op,), f"expected a list of conditions under '{op}'")
@@ -152,6 +155,19 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
     if spec.kind == "date":
         report(at, f"'{spec.path}' is a date: use before or on_or_after")
         return None
+    if op == "mentions":
+        if spec.kind != "text":
+            report(at, f"mentions tests free text, but '{spec.path}' is {spec.kind}")
+            return None
+        if not isinstance(value, list) or not value:
+            report(at, "expected a non-empty list of phrases after 'mentions'")
+            return None
+        ok = True
+        for i, phrase in enumerate(value):
+            if not isinstance(phrase, str) or not re.fullmatch(r"[a-z0-9]+( [a-z0-9]+)*", phrase):
+                report(at + (i,), f"write each phrase in lower-case letters and digits separated by single spaces, got {phrase!r}")
+                ok = False
+        return Leaf(op, spec.path, tuple(value)) if ok else None
     if op == "contains_any":
         if spec.kind != "enum_list":
             report(at, f"contains_any tests a list, but '{spec.path}' is {spec.kind}; use equals or in")
@@ -166,7 +182,7 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
         ok = all([_check_value(spec, v, at + (i,), report) for i, v in enumerate(value)])
         return Leaf(op, spec.path, tuple(value)) if ok else None
     if spec.kind == "text" and op == "equals":
-        report(at, f"'{spec.path}' is free text; rules may only test whether it is present or absent")
+        report(at, f"'{spec.path}' is free text: test it with mentions, present or absent")
         return None
     return Leaf(op, spec.path, value) if _check_value(spec, value, at, report) else None
 
@@ -178,6 +194,18 @@ def condition_fields(cond: Condition) -> set[str]:
     if isinstance(cond, Not):
         return condition_fields(cond.item)
     return set().union(*(condition_fields(c) for c in cond.items)) if cond.items else set()
+
+
+def negated_leaves(cond: Condition, negated: bool = False):
+    """Leaves that sit under an odd number of `not`s (after De Morgan)."""
+    if isinstance(cond, Leaf):
+        if negated:
+            yield cond
+    elif isinstance(cond, Not):
+        yield from negated_leaves(cond.item, not negated)
+    else:
+        for item in cond.items:
+            yield from negated_leaves(item, negated)
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -241,6 +269,7 @@ class AgreementPoint(_Model):
     protocol_default: bool = False
     settled_by: list[Words] = []
     applies_when: Any = None  # a condition; absent = always applies
+    settled_when: Any = None  # a condition that settles the point (e.g. an Art 28 contract)
     likely_answers: Annotated[list[Answer], Field(min_length=1)]
     citations: list[Citation] = []
 

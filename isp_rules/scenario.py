@@ -9,6 +9,7 @@ public-authority and competent-authority status, which a scenario may override.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Optional
@@ -168,6 +169,11 @@ def fact_key(path: str) -> str:
     return path.replace(".", "__")
 
 
+def words(text: str) -> str:
+    """Text -> ' lower case words ' (padded), so phrases can be matched whole by both evaluators."""
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
 def date_number(day: dt.date) -> int:
     """2026-02-05 -> 20260205: durable_rules compares numbers, not dates."""
     return day.year * 10000 + day.month * 100 + day.day
@@ -239,6 +245,9 @@ def _flatten(model: BaseModel, prefix: str, out: dict[str, Any]) -> None:
         elif isinstance(value, list):
             out[fact_key(path)] = list(value)
             out[fact_key(path) + "__n"] = len(value)
+        elif isinstance(value, str) and FIELDS[path].kind == "text":
+            out[fact_key(path)] = value
+            out[fact_key(path) + "__words"] = words(value)
         else:
             out[fact_key(path)] = value
 

@@ -95,7 +95,7 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDoc:
         raise InputError([Problem(name, None, "", f"malformed YAML: {exc}")]) from None
     finally:
         loader.dispose()
-    if node is None:
+    if node is None or (isinstance(node, ScalarNode) and node.value == "" and node.tag.endswith(":null")):
         raise InputError([Problem(name, 1, "", "file is empty, expected a YAML mapping")])
 
     builder = _Builder(name)

@@ -1,0 +1,61 @@
+"""Shared fixtures: the bundled ruleset, the repository paths, and scenario builders."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from isp_rules import default_ruleset, load_ruleset
+from isp_rules.scenario import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rulesets"
+SCENARIOS = ROOT / "scenarios"
+
+# A complete, lawful, one-off share between two signatories: every point settled.
+COMPLETE = {
+    "id": "complete-lawful-share",
+    "title": "A council tells a school about a child in need",
+    "as_of": "2026-12-01",
+    "share": {
+        "purpose": {"category": "statutory_duty"},
+        "from": {"name": "City of York Council", "type": "local_authority", "signatory": True},
+        "to": {"name": "Example School", "type": "school", "signatory": True},
+        "relationship": "separate_controllers",
+        "data": {"subjects": ["child"], "categories": ["identity", "education"], "identifiability": "identified",
+                 "confidential": False, "volume": "individual", "minimised": True},
+        "frequency": "one_off",
+        "urgency": {"risk": "low", "emergency": False},
+        "basis": {"article_6": "public_task", "legal_power": "Children Act 1989 s17"},
+        "consent": {"status": "not_sought", "reason_not_sought": "cannot_reasonably_be_obtained"},
+        "governance": {"agreement": "none", "dpia": "not_required", "privacy_notice": "covers"},
+        "handling": {"transfer": "secure_email", "retention": "Until the child leaves the school"},
+    },
+}
+
+
+def build(**changes) -> Scenario:
+    """COMPLETE with dotted-path changes; a value of ... deletes the field (makes it unknown)."""
+    data = copy.deepcopy(COMPLETE)
+    for dotted, value in changes.items():
+        *parents, last = dotted.split("__")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        if value is ...:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return Scenario.model_validate(data)
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    return default_ruleset()
+
+
+@pytest.fixture(scope="session")
+def repo_ruleset():
+    return load_ruleset(RULES)

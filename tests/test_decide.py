@@ -1,0 +1,141 @@
+"""Verdict semantics of DESIGN.md, on the bundled ruleset and through durable_rules."""
+
+import datetime as dt
+
+import pytest
+
+from isp_rules import assess
+from isp_rules.decide import DISCLAIMER
+
+from conftest import build
+
+
+def ids(items):
+    return {i.id for i in items}
+
+
+def test_a_complete_lawful_share_is_allowed(ruleset):
+    d = assess(build(), ruleset)
+    assert d.verdict == "allow", d.open_points
+    assert d.open_points == []
+    assert "LB-PUBTASK-001" in d.fired
+
+
+def test_an_absent_field_opens_its_point_rather_than_defaulting(ruleset):
+    d = assess(build(share__handling__retention=...), ruleset)
+    assert d.verdict == "needs-agreement"
+    assert ids(d.open_points) == {"retention"}
+    (point,) = d.open_points
+    assert "share.handling.retention" in point.why
+    assert point.likely_answers
+
+
+def test_deny_beats_open_points_and_grounds(ruleset):
+    d = assess(build(share__basis__article_6="legitimate_interests", share__handling__retention=...), ruleset)
+    assert d.verdict == "deny"
+    deny = [r for r in d.reasons if r.effect == "deny"]
+    assert [r.rule for r in deny] == ["LB-PA-LEGIT-001"]
+    assert deny[0].remedy and deny[0].citations
+    assert d.reasons[0].effect == "deny"  # the deciding reason comes first
+
+
+def test_protocol_defaults_settled_only_for_two_signatories(ruleset):
+    d = assess(build(share__to__signatory=False), ruleset)
+    assert d.verdict == "needs-agreement"
+    assert ids(d.open_points) == {"security", "accuracy", "rights_requests", "breach_handling",
+                                  "onward_disclosure", "review", "sign_off"}
+    # An agreement in place that covers the purpose settles them instead.
+    d = assess(build(share__to__signatory=False, share__governance__agreement="in_place",
+                     share__governance__agreement_covers_purpose=True), ruleset)
+    assert d.verdict == "allow", ids(d.open_points)
+
+
+def test_unknown_signatory_is_not_treated_as_signed(ruleset):
+    d = assess(build(share__to__signatory=...), ruleset)
+    assert "security" in ids(d.open_points)
+
+
+def test_routine_sharing_without_agreement_needs_one(ruleset):
+    d = assess(build(share__frequency="routine"), ruleset)
+    assert d.verdict == "needs-agreement"
+    assert ids(d.open_points) == {"sharing_agreement"}
+    assert "GOV-AGREEMENT-001" in d.fired
+
+
+def test_urgent_safeguarding_defers_paperwork_to_obligations(ruleset):
+    d = assess(build(share__purpose__category="safeguarding_child", share__urgency__risk="serious_or_imminent",
+                     share__handling__retention=..., share__governance__dpia=...,
+                     share__basis__legal_power=...), ruleset)
+    assert d.verdict == "allow"
+    assert d.deferred and d.open_points == []
+    deferred = [o for o in d.obligations if o.rule == "SG-URGENT-001"]
+    texts = " ".join(o.message for o in deferred)
+    assert "Record after sharing: Which statute" in texts  # a lawfulness point: record the basis
+    assert "Complete after sharing: How long" in texts  # paperwork: retention
+    assert "Required before sharing starts" not in texts  # never told to do a DPIA first
+    assert all(o.citations for o in deferred)
+
+
+def test_urgency_never_overrides_a_stated_unlawful_fact(ruleset):
+    d = assess(build(share__purpose__category="safeguarding_child", share__urgency__risk="serious_or_imminent",
+                     share__data__minimised=False), ruleset)
+    assert d.verdict == "deny"
+    assert "PR-MIN-001" in d.fired
+
+
+@pytest.mark.parametrize("change", [{}, {"share__basis__article_6": "legitimate_interests"},
+                                    {"share__handling__retention": ...}])
+def test_every_decision_carries_the_record_obligation_and_ruleset_identity(ruleset, change):
+    d = assess(build(**change), ruleset)
+    assert any(o.rule == "GOV-RECORD-001" for o in d.obligations)
+    assert d.ruleset.sha256 == ruleset.sha256 and len(d.ruleset.sha256) == 64
+    assert d.ruleset.version == ruleset.version
+    assert d.ruleset.as_of == dt.date(2026, 12, 1)
+    assert d.disclaimer == DISCLAIMER
+
+
+def test_as_of_selects_the_law_in_force(ruleset):
+    charity = dict(share__from__type="charity", share__from__name="York Carers Centre",
+                   share__basis__article_6="recognised_legitimate_interest", share__basis__annex_1="safeguarding",
+                   share__basis__legal_power=...)
+    after = assess(build(**charity), ruleset, as_of=dt.date(2026, 3, 1))
+    before = assess(build(**charity), ruleset, as_of=dt.date(2025, 12, 1))
+    assert "LB-RLI-001" in after.fired and after.verdict == "allow", after.open_points
+    assert before.verdict == "deny" and "LB-RLI-EARLY-001" in before.fired
+    assert before.ruleset.as_of == dt.date(2025, 12, 1)
+
+
+def test_likely_answers_are_filtered_by_the_scenario(ruleset):
+    police = assess(build(share__from__type="police", share__basis__article_6=...), ruleset)
+    (point,) = [p for p in police.open_points if p.id == "lawful_basis"]
+    assert not any("Legitimate interests" in a or "Recognised legitimate" in a for a in point.likely_answers)
+    charity = assess(build(share__from__type="charity", share__basis__article_6=...), ruleset)
+    (point,) = [p for p in charity.open_points if p.id == "lawful_basis"]
+    assert any("Legitimate interests" in a for a in point.likely_answers)
+
+
+def test_messages_interpolate_scenario_values(ruleset):
+    d = assess(build(share__basis__article_6="legitimate_interests"), ruleset)
+    (deny,) = [r for r in d.reasons if r.rule == "LB-PA-LEGIT-001"]
+    assert deny.message.startswith("City of York Council is a public authority")
+
+
+def test_party_type_defaults_can_be_overridden(ruleset):
+    # A housing association stated to be a public authority loses legitimate interests.
+    base = dict(share__from__type="housing_association", share__basis__article_6="legitimate_interests")
+    assert "LB-PA-LEGIT-001" not in assess(build(**base), ruleset).fired
+    assert "LB-PA-LEGIT-001" in assess(build(**base, share__from__public_authority=True), ruleset).fired
+
+
+def test_json_shape_matches_the_spec(ruleset):
+    data = assess(build(share__handling__retention=...), ruleset).to_json()
+    assert {"scenario", "verdict", "reasons", "open_points", "obligations", "ruleset"} <= set(data)
+    assert data["verdict"] in ("allow", "deny", "needs-agreement")
+    assert set(data["ruleset"]) >= {"version", "sha256", "as_of"}
+    assert data["ruleset"]["as_of"] == "2026-12-01"
+    reason = data["reasons"][0]
+    assert {"rule", "effect", "message", "citations"} <= set(reason)
+    assert {"source", "ref"} <= set(reason["citations"][0])
+    point = data["open_points"][0]
+    assert {"id", "question", "likely_answers"} <= set(point)
+    assert {"rule", "message", "citations"} <= set(data["obligations"][0])

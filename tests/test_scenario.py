@@ -1,0 +1,121 @@
+"""The scenario model: the public format, exactly; unknown stays unknown."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from isp_rules import parse_scenario
+from isp_rules.errors import ScenarioError
+from isp_rules.scenario import FIELDS, Scenario, to_fact
+from isp_rules import vocabulary as V
+
+from conftest import COMPLETE, ROOT
+
+
+def errors(text):
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "s.yaml")
+    return [str(p) for p in info.value.problems]
+
+
+def test_the_spec_example_loads_unchanged():
+    spec = (ROOT.parent / "shared" / "spec" / "scenario-format.md")
+    if not spec.exists():  # the spec lives beside the checkout; CI has it too
+        pytest.fail(f"spec not found at {spec}")
+    text = spec.read_text()
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    scenario = parse_scenario(example)
+    assert scenario.share.from_.type == "police"
+    assert scenario.expect.verdict == "allow"
+
+
+def test_vocabularies_match_the_spec():
+    spec = (ROOT.parent / "shared" / "spec" / "scenario-format.md").read_text()
+    for vocab in (V.PURPOSES, V.PARTY_TYPES, V.SUBJECTS, V.DATA_CATEGORIES, V.ARTICLE_6, V.ANNEX_1,
+                  V.ARTICLE_9, V.SCHEDULE_1, V.TRANSFER_METHODS):
+        for value in vocab:
+            assert f"`{value}`" in spec, value
+
+
+def test_unknown_field_gets_did_you_mean_with_line():
+    msgs = errors("share:\n  basis:\n    lawfull_basis: public_task\n    artcle_6: public_task\n")
+    assert "s.yaml:4: share.basis.artcle_6: unknown field 'artcle_6'; did you mean 'article_6'?" in msgs
+    assert any(m.startswith("s.yaml:3: share.basis.lawfull_basis: unknown field") for m in msgs)
+
+
+def test_unknown_vocabulary_value_gets_did_you_mean():
+    (msg,) = errors("share:\n  basis:\n    article_6: public_tsk\n")
+    assert msg.startswith("s.yaml:3: share.basis.article_6: unknown value 'public_tsk'; expected consent, contract")
+    assert msg.endswith("did you mean 'public_task'?")
+
+
+def test_wrong_types_are_rejected_not_coerced():
+    msgs = errors("share:\n  from:\n    signatory: 'yes'\n    name: 12\n  data:\n    subjects: child\n")
+    assert "s.yaml:3: share.from.signatory: expected true or false, got 'yes'" in msgs
+    assert "s.yaml:4: share.from.name: expected text, got 12" in msgs
+    assert "s.yaml:6: share.data.subjects: expected a list, got 'child'" in msgs
+
+
+def test_missing_share_is_an_error():
+    (msg,) = errors("id: no-share\ntitle: nothing\n")
+    assert msg == "s.yaml:1: share: required field is missing"
+
+
+def test_not_a_mapping():
+    (msg,) = errors("- a\n- b\n")
+    assert "expected a mapping with 'share:'" in msg
+
+
+def test_every_problem_is_reported_not_just_the_first():
+    msgs = errors("share:\n  frequency: weekly\n  relationship: partners\n  urgency: {risk: high}\n")
+    assert len(msgs) == 3
+
+
+def test_bad_country_code_and_date():
+    msgs = errors("as_of: tomorrow\nshare:\n  to: {location: usa}\n")
+    assert any("share.to.location: expected an ISO 3166 alpha-2 country code" in m for m in msgs)
+    assert any("as_of: expected a date" in m for m in msgs)
+
+
+def test_absent_fields_are_absent_from_the_fact():
+    s = parse_scenario("share:\n  from: {type: charity}\n")
+    fact = to_fact(s, dt.date(2026, 12, 1))
+    assert "share__data__confidential" not in fact
+    assert "share__basis__article_6" not in fact
+    assert "share__both_signatories" not in fact
+    assert fact["share__from__public_authority"] is False  # the party type's default
+    assert "share__to__public_authority" not in fact  # no type: unknown
+    assert fact["share__to__in_uk"] is True  # the spec's default location is GB
+
+
+def test_overrides_beat_party_type_defaults():
+    s = parse_scenario("share:\n  from: {type: charity, public_authority: true, competent_authority: true}\n")
+    fact = to_fact(s, dt.date(2026, 12, 1))
+    assert fact["share__from__public_authority"] is True and fact["share__from__competent_authority"] is True
+
+
+def test_as_of_defaults_to_today_and_can_be_overridden():
+    s = parse_scenario("share: {}\n")
+    assert to_fact(s)["as_of"] == int(dt.date.today().strftime("%Y%m%d"))
+    assert to_fact(s, dt.date(2026, 2, 5))["as_of"] == 20260205
+
+
+def test_quoted_dates_are_accepted():
+    assert parse_scenario("as_of: '2026-02-05'\nshare: {}\n").as_of == dt.date(2026, 2, 5)
+
+
+def test_every_schema_field_is_typed():
+    assert {s.kind for s in FIELDS.values()} <= {"bool", "enum", "enum_list", "text", "date", "country"}
+    assert FIELDS["share.basis.article_6"].values == V.ARTICLE_6
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(COMPLETE["share"])), st.booleans())
+def test_scenarios_round_trip_through_their_dump(section, drop):
+    data = {**COMPLETE, "share": dict(COMPLETE["share"])}
+    if drop:
+        data["share"].pop(section)
+    s = Scenario.model_validate(data)
+    again = Scenario.model_validate(s.model_dump(by_alias=True, exclude_none=True, mode="json"))
+    assert again == s

@@ -1,0 +1,61 @@
+"""The strict YAML reader: every unsafe or ambiguous input is one located problem."""
+
+import pytest
+
+from isp_rules.errors import InputError
+from isp_rules.yamlfile import MAX_BYTES, parse_yaml
+
+
+def problems(text, name="f.yaml"):
+    with pytest.raises(InputError) as info:
+        parse_yaml(text, name)
+    return [str(p) for p in info.value.problems]
+
+
+def test_lines_are_remembered_for_every_path():
+    doc = parse_yaml("a: 1\nb:\n  c: [x, y]\n  d: true\n", "f.yaml")
+    assert doc.data == {"a": 1, "b": {"c": ["x", "y"], "d": True}}
+    assert doc.line(("b", "d")) == 4
+    assert doc.line(("b", "c", 1)) == 3
+    assert doc.line(("b", "nope")) == 2  # nearest known ancestor
+
+
+def test_duplicate_keys_are_errors_with_both_lines():
+    (msg,) = problems("a: 1\nb: 2\na: 3\n")
+    assert msg == "f.yaml:3: a: duplicate key 'a' (first given on line 1)"
+
+
+def test_malformed_yaml_names_the_line():
+    (msg,) = problems("a: [1, 2\nb: 3\n")
+    assert msg.startswith("f.yaml:") and "malformed YAML" in msg
+
+
+def test_billion_laughs_is_refused_before_expansion():
+    bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i, name in enumerate("bcdefghi"):
+        prev = "abcdefghi"[i]
+        bomb += f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+    msgs = problems(bomb)
+    assert msgs and all("aliases" in m for m in msgs)
+    assert len(msgs) < 200  # refused early, not expanded
+
+
+def test_merge_keys_are_refused():
+    assert any("merge keys" in m or "aliases" in m for m in problems("a: &x {k: 1}\nb:\n  <<: *x\n"))
+
+
+def test_oversized_file():
+    (msg,) = problems(b"a: " + b"x" * MAX_BYTES)
+    assert "larger than 1,000,000 bytes" in msg
+
+
+@pytest.mark.parametrize("raw", [b"\x00\x01\x02binary", b"\xff\xfe\xfa not utf8"])
+def test_binary_files(raw):
+    (msg,) = problems(raw)
+    assert "binary" in msg or "not UTF-8" in msg
+
+
+@pytest.mark.parametrize("raw", ["", "   \n", "# only a comment\n", "---\n"])
+def test_empty_files(raw):
+    msgs = problems(raw)
+    assert msgs == ["f.yaml:1: file is empty, expected a YAML mapping"] or "empty" in msgs[0]
