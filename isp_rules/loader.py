@@ -240,20 +240,23 @@ def _load_rules(doc: YamlDoc, point_ids: set[str], col: _Collector, seen_ids: di
         if isinstance(raw, dict):
             raw = {**raw, "file": doc.name, "line": doc.line(base) or 0}
         rule = col.model(Rule, raw, doc, base)
+        # Checks that need only the raw values run even when the model failed,
+        # so one pass reports every problem in the file.
+        raw = raw if isinstance(raw, dict) else {}
+        cond = parse_condition(raw["when"], ("when",), report) if "when" in raw else None
+        points = raw.get("points")
+        for j, point in enumerate(points if isinstance(points, list) else []):
+            if isinstance(point, str) and point not in point_ids:
+                report(("points", j), f"unknown agreement point '{point}'{did_you_mean(point, point_ids)}")
+        message = raw.get("message")
+        for name in placeholders(message) if isinstance(message, str) else []:
+            if name not in FIELDS:
+                report(("message",), f"unknown field '{{{name}}}' in message{did_you_mean(name, FIELDS)}")
         if rule is None:
-            if isinstance(raw, dict) and "when" in raw:  # still check the condition
-                parse_condition(raw["when"], ("when",), report)
             continue
-        cond = parse_condition(rule.when, ("when",), report)
         if rule.id in seen_ids:
             report(("id",), f"rule id '{rule.id}' is already used in {seen_ids[rule.id]}; ids are never reused")
         seen_ids[rule.id] = doc.name
-        for j, point in enumerate(rule.points):
-            if point not in point_ids:
-                report(("points", j), f"unknown agreement point '{point}'{did_you_mean(point, point_ids)}")
-        for name in placeholders(rule.message):
-            if name not in FIELDS:
-                report(("message",), f"unknown field '{{{name}}}' in message{did_you_mean(name, FIELDS)}")
         if rule.effect == "deny" and not rule.remedy:
             report(("remedy",), "a deny rule must say what would change the outcome (remedy)")
         if rule.effect == "open" and not rule.points:

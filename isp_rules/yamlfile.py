@@ -113,6 +113,7 @@ class _Builder:
         self.lines: dict[tuple, int] = {}
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
+        self.alias_seen = False
         self.count = 0
         self.constructor = SafeConstructor()
 
@@ -128,8 +129,11 @@ class _Builder:
                 self.problem(node, path, "document is too large or too deeply nested")
             return None
         if id(node) in self.seen:
-            # An alias: the composer hands back the anchored node again.
-            self.problem(node, path, "YAML aliases (*name) are not allowed; write the value out")
+            # An alias: the composer hands back the anchored node again. Said once per file,
+            # since a "billion laughs" file would otherwise produce a flood of lines.
+            if not self.alias_seen:
+                self.alias_seen = True
+                self.problem(node, path, "YAML anchors and aliases (&name, *name) are not allowed; write the values out")
             return None
         self.seen.add(id(node))
         self.lines.setdefault(path, node.start_mark.line + 1)

@@ -1,0 +1,212 @@
+"""The `isp` command as a user meets it: outputs, exit codes, and one clear line per bad input."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from isp_rules.cli import cli
+
+from conftest import RULES, SCENARIOS
+
+URGENT = SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
+DENY = SCENARIOS / "lawful-basis" / "council-relies-on-legitimate-interests.yaml"
+ROUTINE = SCENARIOS / "governance" / "monthly-nominations-extract-to-housing-association-no-agreement.yaml"
+
+
+def run(*args, input=None):
+    result = CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+    return result
+
+
+def assert_no_traceback(result):
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_text_output_starts_with_the_verdict_and_ends_with_the_footer():
+    result = run("check", URGENT)
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("ALLOW")
+    assert "SG-URGENT-001" in result.output and "Source:" in result.output
+    assert "Obligations:" in result.output
+    assert lines[-1].startswith("Not legal advice")
+    assert sum("legal advice" in line for line in lines) == 1
+
+
+def test_text_output_shows_open_points_with_likely_answers():
+    result = run("check", ROUTINE)
+    assert result.output.startswith("NEEDS AGREEMENT")
+    assert "sharing_agreement:" in result.output and "Likely answers:" in result.output
+
+
+def test_deny_shows_the_remedy():
+    result = run("check", DENY)
+    assert result.output.startswith("DENY") and "To change this:" in result.output
+
+
+def test_json_output_is_the_spec_shape():
+    result = run("check", "--format", "json", URGENT)
+    data = json.loads(result.output)
+    assert data["scenario"] == "police-to-school-child-at-immediate-risk"
+    assert data["verdict"] == "allow"
+    assert data["ruleset"]["as_of"] == "2026-12-01" and len(data["ruleset"]["sha256"]) == 64
+    assert any(r["rule"] == "SG-URGENT-001" for r in data["reasons"])
+
+
+def test_json_for_several_files_is_a_list():
+    data = json.loads(run("check", "--format", "json", URGENT, DENY).output)
+    assert [d["verdict"] for d in data] == ["allow", "deny"]
+
+
+def test_markdown_output():
+    result = run("check", "--format", "markdown", DENY)
+    assert result.output.startswith("## DENY")
+    assert "| `LB-PA-LEGIT-001` | deny |" in result.output
+
+
+def test_stdin_is_read_with_a_dash():
+    result = run("check", "-", input=URGENT.read_text())
+    assert result.exit_code == 0 and result.output.startswith("ALLOW")
+
+
+def test_as_of_overrides_the_scenario_date():
+    march = SCENARIOS / "lawful-basis" / "charity-rli-safeguarding-referral-march-2026.yaml"
+    assert json.loads(run("check", "--format", "json", march).output)["verdict"] == "allow"
+    data = json.loads(run("check", "--format", "json", "--as-of", "2025-12-01", march).output)
+    assert data["verdict"] == "deny" and data["ruleset"]["as_of"] == "2025-12-01"
+
+
+@pytest.mark.parametrize("fail_on, path, code", [
+    ("deny", DENY, 3), ("deny", ROUTINE, 0), ("needs-agreement", ROUTINE, 3),
+    ("needs-agreement", URGENT, 0), ("needs-agreement", DENY, 3),
+])
+def test_fail_on(fail_on, path, code):
+    assert run("check", "--fail-on", fail_on, path).exit_code == code
+
+
+def test_usage_errors_exit_2():
+    assert run("check").exit_code == 2
+    assert run("check", "--format", "yaml", URGENT).exit_code == 2
+    assert run("check", "--as-of", "yesterday", URGENT).exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+BAD_INPUTS = {
+    "malformed.yaml": (b"share: [unclosed\n", "malformed YAML"),
+    "bomb.yaml": (b"a: &a [x, x]\nb: &b [*a, *a]\nshare: {}\n", "aliases"),
+    "huge.yaml": (b"share: {}\n# " + b"x" * 1_100_000 + b"\n", "larger than"),
+    "types.yaml": (b"share:\n  data:\n    minimised: 'yes'\n", "share.data.minimised: expected true or false"),
+    "unknown.yaml": (b"share:\n  purpose:\n    categry: direct_care\n", "did you mean 'category'?"),
+    "vocab.yaml": (b"share:\n  purpose:\n    category: safeguarding_children\n", "did you mean 'safeguarding_child'?"),
+    "noshare.yaml": (b"id: x\n", "share: required field is missing"),
+    "empty.yaml": (b"", "file is empty"),
+    "binary.yaml": (bytes(range(256)), "binary file"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_gets_one_clear_line_and_exit_1(tmp_path, name):
+    raw, expected = BAD_INPUTS[name]
+    path = tmp_path / name
+    path.write_bytes(raw)
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert_no_traceback(result)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(str(path)) and expected in lines[0]
+
+
+def test_nothing_is_evaluated_when_any_file_is_invalid(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("share:\n  frequency: weekly\n  relationship: partners\n")
+    result = run("check", URGENT, bad)
+    assert result.exit_code == 1
+    assert "ALLOW" not in result.output
+    assert len(result.output.strip().splitlines()) == 2  # one line per problem
+
+
+def test_missing_file():
+    result = run("check", "/no/such/file.yaml")
+    assert result.exit_code == 1 and "no such file" in result.output
+
+
+def test_rules_option_and_environment_variable(tmp_path, monkeypatch):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "local.yaml").write_text(textwrap.dedent("""\
+        rules:
+          - id: LOCAL-NO-FAX-001
+            title: This partnership never uses verbal sharing for case notes
+            when: {field: share.handling.transfer, equals: verbal}
+            effect: deny
+            message: Local policy forbids verbal sharing.
+            remedy: Use secure email.
+            citations:
+              - {source: Local policy, ref: "para 1"}
+        """))
+    assert run("check", "--rules", rules, URGENT).output.startswith("DENY")
+    monkeypatch.setenv("ISP_RULES_DIR", str(rules))
+    assert run("check", URGENT).output.startswith("DENY")
+
+
+def test_a_broken_ruleset_is_reported_not_crashed(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "broken.yaml").write_text("rules:\n  - id: X-1\n    title: t\n    when: {field: share.frm.type, equals: police}\n"
+                                       "    effect: advice\n    message: m\n    citations: []\n")
+    result = run("check", "--rules", rules, URGENT)
+    assert result.exit_code == 1
+    assert_no_traceback(result)
+    assert "broken.yaml:4: rules[0].when.field: unknown field 'share.frm.type'; did you mean 'share.from.type'?" in result.output
+    assert "rules[0].citations: at least one citation is required" in result.output
+
+
+def test_isp_test_reports_passes_and_failures(tmp_path):
+    good = tmp_path / "scenarios" / URGENT.name
+    good.parent.mkdir()
+    shutil.copy(URGENT, good)
+    wrong = tmp_path / "scenarios" / "wrong-expectation.yaml"
+    wrong.write_text(DENY.read_text().replace("council-relies-on-legitimate-interests", "wrong-expectation")
+                     .replace("verdict: deny", "verdict: allow"))
+    result = run("test", tmp_path / "scenarios")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == "1 passed, 1 failed"
+    assert "verdict: expected allow, got deny" in result.output
+    assert "[deny] LB-PA-LEGIT-001" in result.output
+
+
+def test_isp_test_checks_the_id_matches_the_file_name(tmp_path):
+    path = tmp_path / "renamed.yaml"
+    shutil.copy(URGENT, path)
+    result = run("test", path)
+    assert "should equal the file name 'renamed'" in result.output and result.exit_code == 1
+
+
+def test_isp_test_on_the_library_passes():
+    result = run("test", SCENARIOS)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith(" passed, 0 failed")
+
+
+def test_the_installed_console_script_never_shows_a_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("share: {data: {subjects: [kid]}}\n")
+    isp = shutil.which("isp", path=os.path.dirname(sys.executable)) or shutil.which("isp")
+    proc = subprocess.run([isp, "check", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert proc.stderr.strip() == f"{bad}:1: share.data.subjects[0]: unknown value 'kid'; expected one of 12 values in the vocabulary"
+
+
+def test_help_has_examples():
+    for command in ("check", "test"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Example" in result.output

@@ -1,0 +1,159 @@
+"""Ruleset loading: strict, typed against the scenario, every problem with file:line: path."""
+
+import shutil
+import textwrap
+
+import pytest
+
+from isp_rules import load_ruleset
+from isp_rules.errors import RulesetError
+from isp_rules.ruleset import All, Leaf, Not
+
+from conftest import RULES
+
+GOOD_RULE = """\
+  - id: TEST-OK-001
+    title: A test rule
+    when: {field: share.frequency, equals: routine}
+    effect: advice
+    message: Routine.
+    citations:
+      - {source: UK GDPR, ref: "Art 5"}
+"""
+
+
+def rules_dir(tmp_path, text, name="extra.yaml"):
+    """The bundled ruleset plus one extra rules file."""
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    (target / name).write_text(textwrap.dedent(text))
+    return target
+
+
+def problems(tmp_path, text):
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(rules_dir(tmp_path, text))
+    return [str(p) for p in info.value.problems]
+
+
+def test_the_bundled_ruleset_loads(repo_ruleset):
+    assert repo_ruleset.name == "york-north-yorkshire-isp"
+    assert len(repo_ruleset.rules) >= 50
+    assert all(r.citations for r in repo_ruleset.rules)
+    assert {p.id for p in repo_ruleset.points} >= {"lawful_basis", "retention", "dpia", "security"}
+
+
+def test_unknown_field_in_a_condition_names_file_line_path_and_a_close_match(tmp_path):
+    text = "rules:\n" + GOOD_RULE + GOOD_RULE.replace("TEST-OK-001", "TEST-OK-002").replace(
+        "{field: share.frequency, equals: routine}", "{field: share.basis.lawfull_basis, equals: x}")
+    (msg,) = problems(tmp_path, text)
+    assert msg.endswith("extra.yaml:11: rules[1].when.field: unknown field 'share.basis.lawfull_basis'; "
+                        "did you mean 'share.basis.legal_power'?") or "did you mean" in msg
+    assert ":11: rules[1].when.field: unknown field 'share.basis.lawfull_basis'" in msg
+
+
+def test_unknown_value_is_type_checked_against_the_vocabulary(tmp_path):
+    (msg,) = problems(tmp_path, "rules:\n" + GOOD_RULE.replace("equals: routine", "equals: routin"))
+    assert "rules[0].when.equals: unknown value 'routin' for 'share.frequency'; did you mean 'routine'?" in msg
+
+
+@pytest.mark.parametrize("when, expected", [
+    ("{field: share.data.categories, equals: health}", "is a list: use contains_any"),
+    ("{field: share.frequency, contains_any: [routine]}", "contains_any tests a list"),
+    ("{field: share.data.confidential, equals: 'yes'}", "is true or false"),
+    ("{field: as_of, equals: 2026-01-01}", "is a date: use before or on_or_after"),
+    ("{field: share.frequency, before: 2026-01-01}", "compares dates"),
+    ("{field: share.frequency, equal: routine}", "unknown test 'equal'; did you mean 'equals'?"),
+    ("{alll: []}", "unknown condition key 'alll'; did you mean 'all'?"),
+    ("{field: share.basis.legal_power, equals: Care Act}", "free text: test it with mentions"),
+    ("{field: share.basis.legal_power, mentions: [Care Act]}", "lower-case letters and digits"),
+    ("{not: {field: share.basis.legal_power, mentions: [care act]}}", "'mentions' cannot be negated"),
+    ("[]", "expected a condition"),
+    ("{field: share.frequency, equals: routine, in: [one_off]}", "exactly one test"),
+])
+def test_broken_conditions(tmp_path, when, expected):
+    msgs = problems(tmp_path, "rules:\n" + GOOD_RULE.replace("{field: share.frequency, equals: routine}", when))
+    assert any(expected in m for m in msgs), msgs
+
+
+def test_a_rule_without_citation_fails(tmp_path):
+    text = "rules:\n" + GOOD_RULE.replace('    citations:\n      - {source: UK GDPR, ref: "Art 5"}\n', "    citations: []\n")
+    (msg,) = problems(tmp_path, text)
+    assert "extra.yaml:" in msg and "rules[0].citations: at least one citation is required" in msg
+
+
+def test_a_citation_without_reference_fails(tmp_path):
+    (msg,) = problems(tmp_path, "rules:\n" + GOOD_RULE.replace('ref: "Art 5"', 'ref: ""'))
+    assert "rules[0].citations[0].ref" in msg
+
+
+def test_reused_ids_unknown_points_and_missing_remedy(tmp_path):
+    text = "rules:\n" + GOOD_RULE.replace("TEST-OK-001", "LB-PA-LEGIT-001").replace(
+        "effect: advice", "effect: deny\n    points: [retension]")
+    msgs = problems(tmp_path, text)
+    assert any("rule id 'LB-PA-LEGIT-001' is already used in" in m for m in msgs)
+    assert any("unknown agreement point 'retension'; did you mean 'retention'?" in m for m in msgs)
+    assert any("a deny rule must say what would change the outcome (remedy)" in m for m in msgs)
+
+
+def test_every_problem_in_every_file_is_collected(tmp_path):
+    text = "rules:\n" + GOOD_RULE.replace("effect: advice", "effect: allow") + GOOD_RULE.replace(
+        "TEST-OK-001", "bad id").replace("message: Routine.", "message: Hello {share.frm.name}")
+    msgs = problems(tmp_path, text)
+    assert len(msgs) >= 3
+    assert any("rules[0].effect: unknown value 'allow'" in m for m in msgs)
+    assert any("rules[1].id:" in m for m in msgs)
+
+
+def test_duplicate_keys_and_unknown_top_level_keys(tmp_path):
+    msgs = problems(tmp_path, "rulez: []\ntitle: a\ntitle: b\n")
+    assert any("duplicate key 'title'" in m for m in msgs)
+
+
+def test_unknown_top_level_key(tmp_path):
+    (msg,) = problems(tmp_path, "rulez: []\n")
+    assert "unknown key 'rulez'; did you mean 'rules'?" in msg
+
+
+def test_unknown_message_placeholder(tmp_path):
+    (msg,) = problems(tmp_path, "rules:\n" + GOOD_RULE.replace("message: Routine.", "message: 'To {share.too.name}'"))
+    assert "unknown field '{share.too.name}' in message; did you mean 'share.to.name'?" in msg
+
+
+def test_in_force_window_must_be_ordered(tmp_path):
+    text = "rules:\n" + GOOD_RULE + "    in_force: {from: 2026-06-01, until: 2026-01-01}\n"
+    (msg,) = problems(tmp_path, text)
+    assert "in_force.until must be after in_force.from" in msg
+
+
+def test_a_ruleset_must_record_every_decision(tmp_path):
+    target = rules_dir(tmp_path, "rules:\n" + GOOD_RULE)
+    text = (target / "governance.yaml").read_text().replace("when: {all: []}", "when: {field: share.frequency, equals: routine}")
+    (target / "governance.yaml").write_text(text)
+    with pytest.raises(RulesetError, match="record every decision"):
+        load_ruleset(target)
+
+
+def test_conditions_parse_into_the_ast(tmp_path):
+    rs = load_ruleset(rules_dir(tmp_path, "rules:\n" + GOOD_RULE.replace(
+        "{field: share.frequency, equals: routine}",
+        "{all: [{not: {present: share.handling.retention}}, {field: share.frequency, in: [routine]}]}")))
+    rule = rs.rule("TEST-OK-001")
+    assert rule.when == All((Not(Leaf("present", "share.handling.retention")), Leaf("in", "share.frequency", ("routine",))))
+    assert rule.file.endswith("extra.yaml") and rule.line == 2
+
+
+def test_missing_directory_and_missing_files(tmp_path):
+    with pytest.raises(RulesetError, match="not a directory"):
+        load_ruleset(tmp_path / "nope")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(tmp_path / "empty")
+    text = str(info.value)
+    assert "ruleset.yaml: missing" in text and "agreement-points.yaml: missing" in text
+
+
+def test_the_hash_changes_with_any_file(tmp_path, repo_ruleset):
+    changed = load_ruleset(rules_dir(tmp_path, "rules:\n" + GOOD_RULE))
+    assert changed.sha256 != repo_ruleset.sha256
+    assert load_ruleset(RULES).sha256 == repo_ruleset.sha256
