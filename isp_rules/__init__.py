@@ -8,29 +8,29 @@
 Not legal advice.
 """
 
-from .assess import assess, default_ruleset
-from .compiler import compile_ruleset
-from .decide import Decision
-from .errors import EngineError, InputError, IspError, Problem, RulesetError, ScenarioError
-from .loader import load_ruleset, load_scenario, parse_scenario
-from .ruleset import Rule, Ruleset
-from .scenario import Scenario
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "assess",
-    "default_ruleset",
-    "compile_ruleset",
-    "load_ruleset",
-    "load_scenario",
-    "parse_scenario",
-    "Decision",
-    "Rule",
-    "Ruleset",
-    "Scenario",
-    "IspError",
-    "InputError",
-    "ScenarioError",
-    "RulesetError",
-    "EngineError",
-    "Problem",
-]
+# Names are imported on first use (PEP 562), so `isp --help` and the CLI's start-up
+# pay only for what they touch.
+_EXPORTS = {
+    "assess": "assessment", "default_ruleset": "assessment",
+    "compile_ruleset": "compiler",
+    "Decision": "decide",
+    "IspError": "errors", "InputError": "errors", "ScenarioError": "errors", "RulesetError": "errors",
+    "EngineError": "errors", "Problem": "errors",
+    "load_ruleset": "loader", "load_scenario": "loader", "parse_scenario": "loader",
+    "Rule": "ruleset", "Ruleset": "ruleset",
+    "Scenario": "scenario",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'isp_rules' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -48,7 +48,7 @@ Verdict = Literal["allow", "deny", "needs-agreement"]
 class _Strict(BaseModel):
     # strict: "yes" is not a boolean and 12 is not a name; extra: a misspelt
     # field must never be silently ignored.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class PurposeOf(_Strict):
@@ -127,21 +127,21 @@ class Handling(_Strict):
 
 
 class Share(_Strict):
-    purpose: PurposeOf = PurposeOf()
-    from_: Party = Field(Party(), alias="from")
-    to: Party = Party()
+    purpose: PurposeOf = Field(default_factory=PurposeOf)
+    from_: Party = Field(default_factory=Party, alias="from")
+    to: Party = Field(default_factory=Party)
     relationship: Optional[Literal["separate_controllers", "joint_controllers", "processor"]] = None
-    request: Request = Request()
-    data: Data = Data()
+    request: Request = Field(default_factory=Request)
+    data: Data = Field(default_factory=Data)
     frequency: Optional[Literal["one_off", "routine"]] = None
-    urgency: Urgency = Urgency()
-    basis: Basis = Basis()
-    consent: Consent = Consent()
+    urgency: Urgency = Field(default_factory=Urgency)
+    basis: Basis = Field(default_factory=Basis)
+    consent: Consent = Field(default_factory=Consent)
     confidentiality: Optional[Literal["consent", "implied_consent_direct_care", "legal_requirement", "overriding_public_interest", "not_applicable"]] = None
-    governance: Governance = Governance()
-    handling: Handling = Handling()
+    governance: Governance = Field(default_factory=Governance)
+    handling: Handling = Field(default_factory=Handling)
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class Expect(_Strict):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .assess import assess
+from .assessment import assess
 from .decide import Decision
 from .errors import InputError
 from .loader import load_scenario

@@ -1,0 +1,48 @@
+"""Hypothesis strategies: scenarios drawn from the public format's own schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from isp_rules.scenario import FIELDS, Scenario
+
+TEXTS = {
+    "share.basis.legal_power": ["Children Act 2004 s11", "Care Act 2014 s45",
+                                "Police, Crime, Sentencing and Courts Act 2022 s16 (serious violence duty)",
+                                "Crime and Disorder Act 1998 s115"],
+}
+COUNTRIES = ["GB", "GB", "IE", "US", "IN", "FR"]
+SKIP = {"share.data.special_category", "share.from.in_uk", "share.to.in_uk", "share.both_signatories", "as_of"}
+
+
+def _value(spec):
+    if spec.kind == "bool":
+        return st.booleans()
+    if spec.kind == "enum":
+        return st.sampled_from(spec.values)
+    if spec.kind == "enum_list":
+        return st.lists(st.sampled_from(spec.values), unique=True, max_size=5)
+    if spec.kind == "country":
+        return st.sampled_from(COUNTRIES)
+    return st.sampled_from(TEXTS.get(spec.path, ["Some text", "York Council"]))
+
+
+@st.composite
+def scenario_dicts(draw, absent_probability: float = 0.3):
+    data: dict = {"share": {}}
+    for path, spec in FIELDS.items():
+        if path in SKIP or draw(st.floats(0, 1)) < absent_probability:
+            continue
+        node = data
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = draw(_value(spec))
+    data["as_of"] = draw(st.dates(dt.date(2025, 6, 1), dt.date(2027, 6, 1)))
+    return data
+
+
+def scenarios(absent_probability: float = 0.3):
+    return scenario_dicts(absent_probability).map(Scenario.model_validate)

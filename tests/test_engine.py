@@ -1,0 +1,119 @@
+"""The engine module: one Host, a lock, facts with unique sids, and no leak over many assessments."""
+
+import json
+import threading
+
+import pytest
+
+from isp_rules.assessment import assess, fire
+from isp_rules.compiler import compile_ruleset
+from isp_rules.engine import ERROR_CODES, Engine, _translate, get_engine
+from isp_rules.errors import EngineError
+from isp_rules.scenario import to_fact
+
+from conftest import build
+
+
+def rss_kb() -> int:
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    import os
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def test_ten_thousand_assessments_in_a_row_neither_crash_nor_grow(ruleset):
+    variants = [build(), build(share__basis__article_6="legitimate_interests"), build(share__handling__retention=...),
+                build(share__purpose__category="safeguarding_child", share__urgency__risk="serious_or_imminent")]
+    for i in range(500):
+        assess(variants[i % 4], ruleset)
+    before = rss_kb()
+    verdicts = set()
+    for i in range(10_000):  # more than 1,024 live sids would raise MemoryError if states leaked
+        verdicts.add(assess(variants[i % 4], ruleset).verdict)
+    grown_mb = (rss_kb() - before) / 1024
+    assert verdicts == {"allow", "deny", "needs-agreement"}
+    assert grown_mb < 25, f"RSS grew by {grown_mb:.1f} MB over 10,000 assessments"
+
+
+def test_one_engine_per_process():
+    assert get_engine() is get_engine()
+
+
+def test_registration_is_idempotent_and_does_not_mutate_the_definition(ruleset):
+    engine = get_engine()
+    definition = compile_ruleset(ruleset)
+    frozen = json.dumps(definition, sort_keys=True)
+    names = engine.register(definition)
+    assert engine.register(definition) == names
+    assert json.dumps(definition, sort_keys=True) == frozen
+
+
+def test_two_versions_of_a_ruleset_live_side_by_side(ruleset):
+    other = ruleset.model_copy(update={"sha256": "0" * 64, "rules": ruleset.rules[:5]})
+    fact = to_fact(build(share__basis__article_6="legitimate_interests"))
+    full, small = fire(ruleset, fact), fire(other, fact)
+    assert "LB-PA-LEGIT-001" in full
+    assert small <= {r.id for r in other.rules} | {n for n in full if n.startswith(("POINT-", "SETTLED-"))}
+
+
+def test_concurrent_threads_get_the_same_answers_as_one_thread(ruleset):
+    scenarios = [build(), build(share__basis__article_6="legitimate_interests"), build(share__frequency="routine")]
+    expected = [assess(s, ruleset).verdict for s in scenarios]
+    errors = []
+
+    def worker():
+        try:
+            for i in range(150):
+                assert assess(scenarios[i % 3], ruleset).verdict == expected[i % 3]
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_an_exception_inside_an_action_is_not_swallowed(ruleset):
+    engine = Engine()
+    names = engine.register(compile_ruleset(ruleset))
+
+    class Exploding(list):
+        def append(self, item):
+            raise RuntimeError("boom")
+
+    fact = to_fact(build())
+    real_assert = engine._host.assert_fact
+
+    def assert_fact(name, f):
+        engine._fired = Exploding()
+        return real_assert(name, f)
+
+    engine._host.assert_fact = assert_fact
+    with pytest.raises(EngineError, match="rule action failed inside durable_rules: exception caught boom"):
+        engine.fire(names, fact)
+    engine._host.assert_fact = real_assert
+    assert engine.fire(names, fact)  # the engine still works afterwards
+
+
+def test_numeric_errors_are_translated():
+    err = _translate(Exception("Could not assert fact, error code: 202"), "assessing a scenario")
+    assert "too many properties" in str(err) and "durable_rules error 202" in str(err)
+    assert "unknown error" in str(_translate(Exception("error code: 999"), "x"))
+    assert 101 in ERROR_CODES and 401 in ERROR_CODES
+
+
+def test_a_bad_definition_becomes_an_engine_error():
+    engine = Engine()
+    with pytest.raises(EngineError, match="rules engine failed while loading the ruleset"):
+        engine.register({"isp_bad_0": {"R-1": {"all": [{"m": {"$nosuchop": {"x": 1}}}], "run": "R-1"}}})
+
+
+def test_too_many_properties_is_refused_before_durable_sees_it(ruleset):
+    engine = get_engine()
+    names = engine.register(compile_ruleset(ruleset))
+    fact = {f"k{i}": i for i in range(300)} | {"isp__fact": 1, "as_of": 20261201}
+    with pytest.raises(EngineError, match="at most 255"):
+        engine.fire(names, fact)

@@ -1,0 +1,34 @@
+"""The rules ship inside the package: an installed isp-rules decides with no checkout around it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from isp_rules import load_ruleset
+from isp_rules.loader import default_rules_dir
+
+from conftest import RULES, SCENARIOS
+
+
+def test_the_default_rules_are_the_repository_rules():
+    """In a wheel install these are isp_rules/_rulesets; in a checkout, ./rulesets."""
+    assert load_ruleset(default_rules_dir()).sha256 == load_ruleset(RULES).sha256
+
+
+def test_isp_check_runs_from_anywhere_with_the_bundled_rules(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "ISP_RULES_DIR"}
+    scenario = SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
+    proc = subprocess.run([sys.executable, "-m", "isp_rules", "check", str(scenario)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("ALLOW")
+
+
+def test_public_api_is_small_and_importable():
+    import isp_rules
+
+    assert set(isp_rules.__all__) >= {"assess", "load_scenario", "load_ruleset", "Decision", "Scenario"}
+    for name in isp_rules.__all__:
+        assert getattr(isp_rules, name) is not None
+    assert callable(isp_rules.assess)
