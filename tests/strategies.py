@@ -46,3 +46,41 @@ def scenario_dicts(draw, absent_probability: float = 0.3):
 
 def scenarios(absent_probability: float = 0.3):
     return scenario_dicts(absent_probability).map(Scenario.model_validate)
+
+
+def _library() -> list[dict]:
+    from pathlib import Path
+
+    from isp_rules.yamlfile import read_yaml
+
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    docs = [read_yaml(p).data for p in sorted(root.rglob("*.yaml"))]
+    for d in docs:
+        d.pop("expect", None)
+    return docs
+
+
+LIBRARY = _library()
+PATHS = [p for p in FIELDS if p not in SKIP]
+
+
+@st.composite
+def library_variant_dicts(draw):
+    """A scenario from the library with a few fields changed or removed: realistic shares, near the rules' edges."""
+    import copy
+
+    data = copy.deepcopy(draw(st.sampled_from(LIBRARY)))
+    for path in draw(st.lists(st.sampled_from(PATHS), max_size=4, unique=True)):
+        node = data
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        if draw(st.booleans()):
+            node.pop(last, None)
+        else:
+            node[last] = draw(_value(FIELDS[path]))
+    return data
+
+
+def any_scenarios():
+    return st.one_of(scenario_dicts(), library_variant_dicts()).map(Scenario.model_validate)

@@ -9,13 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from isp_rules.assessment import assess, fire
 from isp_rules.scenario import to_fact
 
-from strategies import scenarios
+from strategies import any_scenarios, scenarios
 
 EXAMPLES = 500
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios())
+@given(any_scenarios())
 def test_durable_and_interpreter_fire_the_same_rules(ruleset, scenario):
     fact = to_fact(scenario)
     assert fire(ruleset, fact, "durable") == fire(ruleset, fact, "interpreter")
@@ -29,7 +29,7 @@ def test_same_rules_on_nearly_complete_scenarios(ruleset, scenario):
 
 
 @settings(max_examples=200, deadline=None)
-@given(scenarios())
+@given(any_scenarios())
 def test_decisions_are_deterministic_and_cite(ruleset, scenario):
     first = assess(scenario, ruleset)
     assert assess(scenario, ruleset) == first
@@ -48,10 +48,10 @@ def test_the_strategy_reaches_most_rules(ruleset):
     seen: set[str] = set()
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None)
-    @given(scenarios())
+    @given(any_scenarios())
     def collect(scenario):
         seen.update(fire(ruleset, to_fact(scenario), "interpreter"))
 
     collect()
     ids = {r.id for r in ruleset.rules}
-    assert len(seen & ids) >= 0.7 * len(ids), sorted(ids - seen)
+    assert len(seen & ids) >= 0.8 * len(ids), sorted(ids - seen)
