@@ -98,7 +98,7 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
             msg = f"{err['msg']} (got {_show(value)})"
         full = prefix + loc
         problems.append(Problem(doc.name, doc.line(full), format_path(full), msg))
-    return problems
+    return sorted(problems, key=lambda p: (p.line or 0))
 
 
 # --- scenarios --------------------------------------------------------------------------
