@@ -21,9 +21,14 @@ _DEFAULT: dict[str, Ruleset] = {}
 
 def default_ruleset(directory: str | Path | None = None) -> Ruleset:
     """The ruleset in `directory` (default: $ISP_RULES_DIR or the bundled rules), loaded once."""
-    key = str(Path(directory or default_rules_dir()).resolve())
+    from .cache import load_ruleset_cached
+
+    path = Path(directory or default_rules_dir()).resolve()
+    key = str(path)
     if key not in _DEFAULT:
-        _DEFAULT[key] = load_ruleset(key)
+        if not path.is_dir():
+            return load_ruleset(path)  # raises the usual RulesetError
+        _DEFAULT[key] = load_ruleset_cached(path)
     return _DEFAULT[key]
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass, fields, is_dataclass
 
 from .compiler import point_rule_id
 from .interpret import evaluate
@@ -30,17 +30,15 @@ DISCLAIMER = ("Not legal advice: isp-rules applies the partnership's rules to th
 EFFECT_ORDER = {"deny": 0, "open": 1, "ground": 2, "advice": 3, "obligation": 4}
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class CitationOut(_Out):
+@dataclass(frozen=True)
+class CitationOut:
     source: str
     ref: str
     note: Optional[str] = None
 
 
-class Reason(_Out):
+@dataclass(frozen=True)
+class Reason:
     rule: str
     effect: str
     title: str
@@ -49,35 +47,52 @@ class Reason(_Out):
     remedy: Optional[str] = None
 
 
-class OpenPoint(_Out):
+@dataclass(frozen=True)
+class OpenPoint:
     id: str
     question: str
     likely_answers: list[str]
     why: str
 
 
-class Obligation(_Out):
+@dataclass(frozen=True)
+class Obligation:
     rule: str
     message: str
     citations: list[CitationOut]
 
 
-class RulesetInfo(_Out):
+@dataclass(frozen=True)
+class RulesetInfo:
     name: str
     version: str
     sha256: str
     as_of: dt.date
 
 
-class Decision(_Out):
+def _plain(value: Any) -> Any:
+    """Dataclasses -> JSON-ready values, leaving out fields that are None."""
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if getattr(value, f.name) is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer for one scenario. Plain dataclasses: cheap to build at start-up."""
+
     scenario: Optional[str]
-    title: Optional[str] = None
     verdict: str
     reasons: list[Reason]
     open_points: list[OpenPoint]
     obligations: list[Obligation]
     deferred: bool  # urgent: paperwork moved to after the share
     ruleset: RulesetInfo
+    title: Optional[str] = None
     disclaimer: str = DISCLAIMER
 
     @property
@@ -85,7 +100,9 @@ class Decision(_Out):
         return [r.rule for r in self.reasons] + [o.rule for o in self.obligations]
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
+        data = _plain(self)
+        order = ["scenario", "title", "verdict", "reasons", "open_points", "obligations", "deferred", "ruleset", "disclaimer"]
+        return {k: data[k] for k in order if k in data}
 
 
 def _cites(citations: list[Citation]) -> list[CitationOut]:

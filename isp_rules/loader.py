@@ -270,16 +270,25 @@ def _load_rules(doc: YamlDoc, point_ids: set[str], col: _Collector, seen_ids: di
     return rules
 
 
+def ruleset_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+
+
+def ruleset_digest(directory: Path) -> str:
+    """sha256 over every YAML file's name and bytes: the identity printed with each decision."""
+    digest = hashlib.sha256()
+    for path in ruleset_files(directory):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def load_ruleset(directory: str | Path | None = None) -> Ruleset:
     """Load, validate and hash every YAML file of a ruleset directory."""
     directory = Path(directory) if directory is not None else default_rules_dir()
     col = _Collector()
     if not directory.is_dir():
         raise RulesetError([Problem(str(directory), None, "", "not a directory of rulesets")])
-    files = sorted(p for p in directory.glob("*.yaml") if p.is_file())
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    files = ruleset_files(directory)
 
     def shown(p: Path) -> str:
         return str(p) if not str(p).startswith(str(Path.cwd()) + os.sep) else str(p.relative_to(Path.cwd()))
@@ -321,5 +330,5 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
         raise RulesetError(col.problems)
     return Ruleset(
         name=meta["name"], version=meta["version"], title=meta.get("title"),
-        rules=tuple(rules), points=tuple(points), sha256=digest.hexdigest(), source=str(directory),
+        rules=tuple(rules), points=tuple(points), sha256=ruleset_digest(directory), source=str(directory),
     )

@@ -219,7 +219,8 @@ def placeholders(message: str) -> list[str]:
 # --- rule and agreement point models ----------------------------------------------------
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True)
+    # defer_build: a cached ruleset is unpickled without ever building validators.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
 
 Words = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
