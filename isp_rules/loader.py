@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Problem, RulesetError, ScenarioError, did_you_mean, format_path
 from .ruleset import AgreementPoint, Answer, Leaf, Rule, Ruleset, parse_condition, placeholders
-from .scenario import FIELDS, Scenario
+from .scenario import FIELDS, Scenario, Share
 from .yamlfile import YamlDoc, parse_yaml, read_yaml
 
 __all__ = ["load_scenario", "parse_scenario", "load_ruleset", "default_rules_dir", "RULES_ENV"]
@@ -49,6 +49,9 @@ def _model_at(model: type[BaseModel] | None, loc: Sequence[Any]) -> type[BaseMod
     return model
 
 
+_SHARE_FIELDS = {f.alias or n for n, f in Share.model_fields.items()}
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -64,6 +67,8 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
             owner = _model_at(root, loc[:-1])
             names = [f.alias or n for n, f in owner.model_fields.items()] if owner else []
             msg = f"unknown field '{loc[-1]}'{did_you_mean(str(loc[-1]), names)}"
+            if root is Scenario and len(loc) == 1 and str(loc[0]) in _SHARE_FIELDS:
+                msg = f"unknown field '{loc[0]}'; did you mean 'share.{loc[0]}'? (it belongs under share:)"
         elif kind == "missing":
             msg = "required field is missing"
         elif kind == "literal_error":

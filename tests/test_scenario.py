@@ -119,3 +119,8 @@ def test_scenarios_round_trip_through_their_dump(section, drop):
     s = Scenario.model_validate(data)
     again = Scenario.model_validate(s.model_dump(by_alias=True, exclude_none=True, mode="json"))
     assert again == s
+
+
+def test_a_share_field_written_at_the_top_level_points_under_share():
+    (msg,) = errors("share: {}\nbasis:\n  article_6: public_task\n")
+    assert msg == "s.yaml:2: basis: unknown field 'basis'; did you mean 'share.basis'? (it belongs under share:)"
