@@ -111,7 +111,7 @@ def main() -> None:
 
     ruleset = default_ruleset()
     scenarios = [load_scenario(p) for p in find_scenarios([ROOT / "scenarios"])]
-    facts = [to_fact(s) for s in scenarios]
+    facts = [to_fact(s, phrases=ruleset.phrases) for s in scenarios]
     for s in scenarios:  # warm up: register the ruleset, fill caches
         assess(s, ruleset)
 

@@ -53,5 +53,5 @@ def assess(scenario: Scenario, ruleset: Ruleset | None = None, *, as_of: dt.date
     """Decide one scenario. `as_of` overrides the scenario's own date (default: today)."""
     ruleset = ruleset or default_ruleset()
     day = as_of or scenario.as_of or dt.date.today()
-    fact = to_fact(scenario, day)
+    fact = to_fact(scenario, day, ruleset.phrases)
     return decide(ruleset, scenario, fact, fire(ruleset, fact, evaluator), day)

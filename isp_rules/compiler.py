@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ruleset import All, Any_, Condition, Leaf, Not, Rule, Ruleset
+from .ruleset import All, Any_, Condition, Leaf, Not, NotTrue, Rule, Ruleset
 from .scenario import FACT_MARKER, date_number, fact_key
 
 __all__ = ["compile_ruleset", "compile_condition", "point_rule_id", "CATCH_ALL", "MAX_RULES_PER_SET"]
@@ -47,7 +47,8 @@ def _or(items: list) -> Any:
     return items[0] if len(items) == 1 else {"$or": items}
 
 
-def _leaf(leaf: Leaf, negated: bool) -> Any:
+def _literal(leaf: Leaf, negated: bool) -> Any:
+    """The leaf known to hold (or, negated, known not to hold) on a fact that has the field."""
     key = fact_key(leaf.field)
     op, value = leaf.op, leaf.value
     if op in ("present", "absent"):
@@ -59,33 +60,52 @@ def _leaf(leaf: Leaf, negated: bool) -> Any:
         if negated:
             return _and([{"$neq": {key: v}} for v in value])
         return _or([{key: v} for v in value])
-    if op == "contains_any":
+    if op in ("contains_any", "mentions"):
+        # mentions tests the list of the ruleset's phrases found in the text, built in
+        # Python when the fact is made: durable_rules' own regex matching ($mt) misses
+        # matches whenever the next word starts with the phrase's first letter.
+        if op == "mentions":
+            key += "__mentions"
         if negated:
-            # Known list holding none of the values: empty, or every item differs.
-            # ($iall does not match an empty list, hence the length test.)
+            # A known list holding none of the values: empty, or every item differs
+            # ($iall never matches an empty list, hence the length test).
             none_match = {"$iall": {key: _and([{"$neq": {"$i": v}} for v in value])}}
             return _or([{key + "__n": 0}, none_match])
         return _or([{"$iany": {key: {"$i": v}}} for v in value])
-    if op == "mentions":
-        # Phrases are [a-z0-9 ] only (checked at load), so they are safe inside a regex;
-        # the padded words form makes " phrase " match whole words.
-        if negated:  # durable_rules has no negated match; the loader refuses this
-            raise ValueError("'mentions' cannot be negated")
-        return _or([{"$mt": {key + "__words": f".* {p} .*"}} for p in value])
     if op in ("before", "on_or_after"):
         less = (op == "before") != negated
         return {"$lt" if less else "$gte": {key: date_number(value)}}
     raise ValueError(f"unknown condition op {op!r}")  # the loader never lets one through
 
 
-def compile_condition(cond: Condition, negated: bool = False) -> Any:
+# Modes: what must be known of a condition for the compiled expression to match.
+#   true      known to hold            false      known not to hold
+#   not_true  not known to hold        not_false  not known to fail
+# "not known" includes an absent field: an absent field means "not known yet".
+_FLIP = {"true": "false", "false": "true", "not_true": "not_false", "not_false": "not_true"}
+
+
+def _leaf(leaf: Leaf, mode: str) -> Any:
+    if leaf.op in ("present", "absent"):  # never unknown
+        return _literal(leaf, mode in ("false", "not_true"))
+    if mode in ("true", "false"):
+        return _literal(leaf, mode == "false")
+    unknown = {"$nex": {fact_key(leaf.field): 1}}
+    return _or([unknown, _literal(leaf, mode == "not_true")])
+
+
+def compile_condition(cond: Condition, mode: str = "true") -> Any:
     """A condition AST -> a durable_rules expression (or the TRUE / FALSE sentinels)."""
     if isinstance(cond, Leaf):
-        return _leaf(cond, negated)
+        return _leaf(cond, mode)
     if isinstance(cond, Not):
-        return compile_condition(cond.item, not negated)
-    parts = [compile_condition(c, negated) for c in cond.items]
-    conjunction = isinstance(cond, All) != negated
+        return compile_condition(cond.item, _FLIP[mode])
+    if isinstance(cond, NotTrue):
+        # Two-valued: holds exactly when the inner condition is not known to hold.
+        inner = "not_true" if mode in ("true", "not_false") else "true"
+        return compile_condition(cond.item, inner)
+    parts = [compile_condition(c, mode) for c in cond.items]
+    conjunction = isinstance(cond, All) == (mode in ("true", "not_false"))
     return _and(parts) if conjunction else _or(parts)
 
 

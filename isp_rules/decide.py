@@ -6,8 +6,9 @@
 3. allow: no deny and no open point. Protocol-default points are settled when both
    parties signed the protocol (or an agreement covering the purpose is in place).
 4. urgency: when a ground rule that defers paperwork fires (safeguarding or an
-   emergency with serious or imminent risk), open points become obligations to
-   complete after sharing; stated facts that make the share unlawful still deny.
+   emergency with serious or imminent risk), paperwork points and unstated
+   lawfulness points become obligations to complete after sharing. A lawfulness
+   point opened by a stated defect stays open, and a deny is never deferred.
 5. every decision carries the obligation to record it (a rule the loader requires).
 """
 
@@ -171,7 +172,9 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
 
     open_points = []
     for point in ruleset.points:
-        if point.applies_when is not None and point_rule_id(point.id) not in fired:
+        # A point a fired rule opens is open even where it would not otherwise apply.
+        applies = point.applies_when is None or point_rule_id(point.id) in fired or point.id in opened_by
+        if not applies:
             continue
         why = _open_reason(point, fact, opened_by, fired)
         if why is not None:
@@ -182,22 +185,28 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
     obligations = [Obligation(rule=r.id, message=render_message(r.message, fact), citations=_cites(r.citations))
                    for r in rules if r.effect == "obligation"]
 
-    urgent = [r for r in rules if r.defers_paperwork]
+    denied = any(r.effect == "deny" for r in rules)
+    urgent = [r for r in rules if r.defers_paperwork] if not denied else []
     if urgent and open_points:
         # The law does not make these a precondition of an urgent safeguarding or
-        # emergency share: record the basis and complete the paperwork afterwards.
-        by = urgent[0]
+        # emergency share: complete the paperwork, and record the basis, afterwards.
+        # A lawfulness point opened by a stated defect is not paperwork: it stays open.
+        by, kept = urgent[0], []
         for op in open_points:
             point = ruleset.point(op.id)
+            stated_defect = point.kind == "lawfulness" and any(not r.missing_fact for r in opened_by.get(op.id, []))
+            if stated_defect:
+                kept.append(op)
+                continue
             likely = "; ".join(op.likely_answers)
             if point.kind == "lawfulness":
                 text = f"Record after sharing: {point.question} Likely: {likely}."
             else:
                 text = f"Complete after sharing: {point.question} Likely: {likely}."
             obligations.append(Obligation(rule=by.id, message=text, citations=_cites(by.citations + point.citations)))
-        open_points = []
+        open_points = kept
 
-    if any(r.effect == "deny" for r in rules):
+    if denied:
         verdict = "deny"
     elif open_points:
         verdict = "needs-agreement"

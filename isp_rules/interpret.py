@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .compiler import point_rule_id
-from .ruleset import All, Any_, Condition, Leaf, Not, Ruleset
-from .scenario import date_number, fact_key
+from .ruleset import All, Any_, Condition, Leaf, Not, NotTrue, Ruleset
+from .scenario import date_number, fact_key, words
 
 __all__ = ["evaluate", "fired_rules", "Explanation", "explain_condition", "missing_fields"]
 
@@ -33,8 +33,9 @@ def _leaf(leaf: Leaf, fact: dict[str, Any]) -> bool | None:
         return actual in leaf.value
     if leaf.op == "contains_any":
         return any(v in actual for v in leaf.value)
-    if leaf.op == "mentions":
-        return any(f" {p} " in fact[key + "__words"] for p in leaf.value)
+    if leaf.op == "mentions":  # straight from the text: an independent check of the fact's list
+        text = words(actual)
+        return any(f" {p} " in text for p in leaf.value)
     if leaf.op == "before":
         return actual < date_number(leaf.value)
     if leaf.op == "on_or_after":
@@ -49,6 +50,8 @@ def evaluate(cond: Condition, fact: dict[str, Any]) -> bool | None:
     if isinstance(cond, Not):
         inner = evaluate(cond.item, fact)
         return None if inner is None else not inner
+    if isinstance(cond, NotTrue):
+        return evaluate(cond.item, fact) is not True
     values = [evaluate(c, fact) for c in cond.items]
     if isinstance(cond, All):
         return False if False in values else (None if None in values else True)
@@ -102,6 +105,9 @@ def explain_condition(cond: Condition, fact: dict[str, Any]) -> Explanation:
     if isinstance(cond, Not):
         inner = explain_condition(cond.item, fact)
         return Explanation("not", None if inner.value is None else not inner.value, (inner,))
+    if isinstance(cond, NotTrue):
+        inner = explain_condition(cond.item, fact)
+        return Explanation("not known to hold", inner.value is not True, (inner,))
     kids = tuple(explain_condition(c, fact) for c in cond.items)
     return Explanation("all of" if isinstance(cond, All) else "any of", evaluate(cond, fact), kids)
 
@@ -114,7 +120,7 @@ def missing_fields(conds: Iterable[Condition], fact: dict[str, Any]) -> set[str]
         if isinstance(c, Leaf):
             if _leaf(c, fact) is None:
                 out.add(c.field)
-        elif isinstance(c, Not):
+        elif isinstance(c, (Not, NotTrue)):
             walk(c.item)
         else:
             for i in c.items:

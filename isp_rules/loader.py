@@ -266,6 +266,8 @@ def _load_rules(doc: YamlDoc, point_ids: set[str], col: _Collector, seen_ids: di
             report(("remedy",), "a deny rule must say what would change the outcome (remedy)")
         if rule.effect == "open" and not rule.points:
             report(("points",), "an open rule must name the agreement points it opens")
+        if rule.missing_fact and rule.effect != "open":
+            report(("missing_fact",), "only an open rule can say it opens a point for a missing fact")
         if rule.defers_paperwork and rule.effect != "ground":
             report(("defers_paperwork",), "only a ground rule can defer paperwork")
         if rule.in_force and rule.in_force.from_ and rule.in_force.until and rule.in_force.until <= rule.in_force.from_:

@@ -20,7 +20,7 @@ from .errors import did_you_mean
 from .scenario import FIELDS, FieldSpec
 
 __all__ = [
-    "All", "Any_", "Not", "Leaf", "Condition", "parse_condition", "condition_fields", "negated_leaves",
+    "All", "Any_", "Not", "Leaf", "Condition", "parse_condition", "condition_fields", "NotTrue", "phrases",
     "Citation", "InForce", "Rule", "Answer", "AgreementPoint", "Ruleset", "EFFECTS",
     "placeholders",
 ]
@@ -28,7 +28,7 @@ __all__ = [
 EFFECTS = ("deny", "open", "obligation", "ground", "advice")
 LEAF_OPS = ("equals", "in", "contains_any", "mentions", "before", "on_or_after")
 PRESENCE_OPS = ("present", "absent")
-GROUP_OPS = ("all", "any", "not")
+GROUP_OPS = ("all", "any", "not", "not_true")
 
 
 # --- condition AST ----------------------------------------------------------------------
@@ -49,13 +49,20 @@ class Not:
 
 
 @dataclass(frozen=True)
+class NotTrue:
+    """Holds when the inner condition is not known to hold: false, or unknown because a field is absent."""
+
+    item: "Condition"
+
+
+@dataclass(frozen=True)
 class Leaf:
     op: str  # equals | in | contains_any | mentions | before | on_or_after | present | absent
     field: str  # dotted path, a key of scenario.FIELDS
     value: Any = None  # a scalar, a tuple for in/contains_any, a date for before/on_or_after
 
 
-Condition = Union[All, Any_, Not, Leaf]
+Condition = Union[All, Any_, Not, NotTrue, Leaf]
 
 Report = Callable[[tuple, str], None]  # (path inside the rule, message)
 
@@ -93,7 +100,7 @@ def _check_value(spec: FieldSpec, value: Any, where: tuple, report: Report) -> b
 def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None:
     """YAML -> condition AST, reporting every problem (with its path) through `report`."""
     if not isinstance(data, dict) or not data:
-        report(where, "expected a condition: all / any / not, present / absent, or field with "
+        report(where, "expected a condition: all / any / not / not_true, present / absent, or field with "
                "equals / in / contains_any / mentions / before / on_or_after")
         return None
     keys = set(data)
@@ -104,14 +111,16 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
             return None
         (op,) = group
         body = data[op]
-        if op == "not":
-            inner = parse_condition(body, where + ("not",), report)
-            if inner is not None and any(leaf.op == "mentions" for leaf in negated_leaves(inner, True)):
-                report(where + ("not",), "'mentions' cannot be negated (durable_rules has no negated text match)")
+        if op in ("not", "not_true"):
+            inner = parse_condition(body, where + (op,), report)
+            if inner is None:
                 return None
-            return Not(inner) if inner is not None else None
+            return Not(inner) if op == "not" else NotTrue(inner)
         if not isinstance(body, list):
             report(where + (op,), f"expected a list of conditions under '{op}'")
+            return None
+        if op == "any" and not body:
+            report(where + (op,), "an empty 'any' never holds; the rule could never fire")
             return None
         items = [parse_condition(item, where + (op, i), report) for i, item in enumerate(body)]
         if any(i is None for i in items):
@@ -187,25 +196,30 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
     return Leaf(op, spec.path, value) if _check_value(spec, value, at, report) else None
 
 
-def condition_fields(cond: Condition) -> set[str]:
-    """Every field a condition reads."""
+def leaves(cond: Condition):
+    """Every leaf of a condition."""
     if isinstance(cond, Leaf):
-        return {cond.field}
-    if isinstance(cond, Not):
-        return condition_fields(cond.item)
-    return set().union(*(condition_fields(c) for c in cond.items)) if cond.items else set()
-
-
-def negated_leaves(cond: Condition, negated: bool = False):
-    """Leaves that sit under an odd number of `not`s (after De Morgan)."""
-    if isinstance(cond, Leaf):
-        if negated:
-            yield cond
-    elif isinstance(cond, Not):
-        yield from negated_leaves(cond.item, not negated)
+        yield cond
+    elif isinstance(cond, (Not, NotTrue)):
+        yield from leaves(cond.item)
     else:
         for item in cond.items:
-            yield from negated_leaves(item, negated)
+            yield from leaves(item)
+
+
+def condition_fields(cond: Condition) -> set[str]:
+    """Every field a condition reads."""
+    return {leaf.field for leaf in leaves(cond)}
+
+
+def phrases(conds) -> dict[str, frozenset[str]]:
+    """Text field -> every phrase some `mentions` test looks for in it."""
+    out: dict[str, set[str]] = {}
+    for cond in conds:
+        for leaf in leaves(cond):
+            if leaf.op == "mentions":
+                out.setdefault(leaf.field, set()).update(leaf.value)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -254,6 +268,9 @@ class Rule(_Model):
     # Set on the urgent-safeguarding / emergency ground: when it fires, paperwork
     # points are deferred to after the share (ICO code, urgent situations).
     defers_paperwork: bool = False
+    # On an open rule: it opens its points because a needed fact is not stated (not
+    # because a stated fact is wrong), so urgency may defer them to after the share.
+    missing_fact: bool = False
     file: str = ""  # where the rule was written, for messages
     line: int = 0
 
@@ -287,9 +304,21 @@ class Ruleset(_Model):
     _rule_index: dict = PrivateAttr(default_factory=dict)
     _point_index: dict = PrivateAttr(default_factory=dict)
 
+    _phrases: dict = PrivateAttr(default_factory=dict)
+
     def model_post_init(self, __context: Any) -> None:
         self._rule_index = {r.id: r for r in self.rules}
         self._point_index = {p.id: p for p in self.points}
+        conds = [r.when for r in self.rules]
+        for p in self.points:
+            conds += [c for c in (p.applies_when, p.settled_when) if c is not None]
+            conds += [a.unless for a in p.likely_answers if a.unless is not None]
+        self._phrases = phrases(conds)
+
+    @property
+    def phrases(self) -> dict[str, frozenset[str]]:
+        """Text field -> the phrases the rules look for in it (the fact lists those found)."""
+        return self._phrases
 
     def rule(self, rule_id: str) -> Rule:
         return self._rule_index[rule_id]

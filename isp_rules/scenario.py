@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Iterable, Literal, Mapping, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -29,6 +29,7 @@ __all__ = [
     "fact_key",
     "to_fact",
     "date_number",
+    "words",
 ]
 
 Purpose = Literal[V.PURPOSES]
@@ -170,8 +171,8 @@ def fact_key(path: str) -> str:
 
 
 def words(text: str) -> str:
-    """Text -> ' lower case words ' (padded), so phrases can be matched whole by both evaluators."""
-    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+    """Text -> ' lower case words ' (padded, '&' read as 'and'), so phrases match whole words."""
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("&", " and "))) + " "
 
 
 def date_number(day: dt.date) -> int:
@@ -245,18 +246,26 @@ def _flatten(model: BaseModel, prefix: str, out: dict[str, Any]) -> None:
         elif isinstance(value, list):
             out[fact_key(path)] = list(value)
             out[fact_key(path) + "__n"] = len(value)
-        elif isinstance(value, str) and FIELDS[path].kind == "text":
-            out[fact_key(path)] = value
-            out[fact_key(path) + "__words"] = words(value)
         else:
             out[fact_key(path)] = value
 
 
-def to_fact(scenario: Scenario, as_of: dt.date | None = None) -> dict[str, Any]:
-    """The flat fact that both durable_rules and the interpreter evaluate."""
+def to_fact(scenario: Scenario, as_of: dt.date | None = None,
+            phrases: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any]:
+    """The flat fact that both durable_rules and the interpreter evaluate.
+
+    `phrases` (a ruleset's `phrases`) lists, per text field, the phrases its `mentions`
+    tests look for; the fact records which of them the text contains.
+    """
     fact: dict[str, Any] = {FACT_MARKER: 1}
     share = scenario.share
     _flatten(share, "share.", fact)
+    for path, wanted in (phrases or {}).items():
+        key = fact_key(path)
+        if key in fact:
+            text = words(fact[key])
+            found = sorted(p for p in wanted if f" {p} " in text)
+            fact[key + "__mentions"], fact[key + "__mentions__n"] = found, len(found)
     day = as_of or scenario.as_of or dt.date.today()
     fact["as_of"] = date_number(day)
     for side, party in (("from", share.from_), ("to", share.to)):

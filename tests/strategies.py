@@ -8,11 +8,13 @@ from hypothesis import strategies as st
 
 from isp_rules.scenario import FIELDS, Scenario
 
-TEXTS = {
-    "share.basis.legal_power": ["Children Act 2004 s11", "Care Act 2014 s45",
-                                "Police, Crime, Sentencing and Courts Act 2022 s16 (serious violence duty)",
-                                "Crime and Disorder Act 1998 s115"],
-}
+# Free text is built from fragments of real gateway names and random words, so that
+# phrase tests meet near misses, punctuation, '&' and words starting like the phrase.
+FRAGMENTS = ["Children Act 2004 s11", "Care Act 2014 s45", "Crime and Disorder Act 1998 s115",
+             "Police, Crime, Sentencing and Courts Act 2022", "Police, Crime, Sentencing & Courts Act 2022",
+             "serious violence duty", "Serious Violence Duty (s16)", "PCSC Act", "pcsca", "s16", "Part 2",
+             "serious violence dut", "violence duty", "sentencing", "York", "s", "ss", "the"]
+WORDS = st.sampled_from(FRAGMENTS) | st.text(alphabet="abcdefgsvp(),&- 0123456789", max_size=12)
 COUNTRIES = ["GB", "GB", "IE", "US", "IN", "FR"]
 SKIP = {"share.data.special_category", "share.from.in_uk", "share.to.in_uk", "share.both_signatories", "as_of"}
 
@@ -26,7 +28,7 @@ def _value(spec):
         return st.lists(st.sampled_from(spec.values), unique=True, max_size=5)
     if spec.kind == "country":
         return st.sampled_from(COUNTRIES)
-    return st.sampled_from(TEXTS.get(spec.path, ["Some text", "York Council"]))
+    return st.lists(WORDS, min_size=1, max_size=4).map(" ".join).filter(str.strip)
 
 
 @st.composite

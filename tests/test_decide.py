@@ -139,3 +139,47 @@ def test_json_shape_matches_the_spec(ruleset):
     point = data["open_points"][0]
     assert {"id", "question", "likely_answers"} <= set(point)
     assert {"rule", "message", "citations"} <= set(data["obligations"][0])
+
+
+def test_an_open_rule_opens_its_point_even_where_the_point_would_not_apply(ruleset):
+    # Criminal offence data only (no special category), policy document missing:
+    # SC-APD-001 opens special_category_condition, whose applies_when is special category data.
+    d = assess(build(share__data__categories=["identity", "criminal_offence"],
+                     share__basis__criminal_offence="schedule_1", share__basis__schedule_1="preventing_unlawful_acts",
+                     share__basis__appropriate_policy_document=False, share__to__type="housing_association"), ruleset)
+    assert "SC-APD-001" in d.fired
+    assert d.verdict == "needs-agreement" and "special_category_condition" in ids(d.open_points)
+
+
+def test_a_deny_is_never_deferred_and_never_says_after_sharing(ruleset):
+    d = assess(build(share__purpose__category="safeguarding_adult", share__urgency__risk="serious_or_imminent",
+                     share__basis__article_6="legitimate_interests", share__handling__retention=...), ruleset)
+    assert d.verdict == "deny" and not d.deferred
+    assert not any("after sharing" in o.message for o in d.obligations)
+    assert "retention" in ids(d.open_points)
+
+
+def test_urgency_does_not_defer_a_stated_lawfulness_defect(ruleset):
+    # Para 18 relied on for an adult who is not described as at risk: a stated defect, not paperwork.
+    d = assess(build(share__purpose__category="safeguarding_adult", share__urgency__risk="serious_or_imminent",
+                     share__data__subjects=["adult"], share__data__categories=["identity", "health"],
+                     share__basis__article_9="substantial_public_interest", share__basis__schedule_1="safeguarding",
+                     share__basis__appropriate_policy_document=True, share__consent__reason_not_sought="would_prejudice"),
+               ruleset)
+    assert "SC-PARA18-002" in d.fired
+    assert d.verdict == "needs-agreement" and ids(d.open_points) == {"special_category_condition"}
+
+
+@pytest.mark.parametrize("power", [
+    "Police, Crime, Sentencing and Courts Act 2022 Part 2 s16",
+    "Serious Violence Duty (s16)",
+    "Police, Crime, Sentencing & Courts Act 2022 s16",
+    "serious violence duty s16",
+])
+def test_the_serious_violence_gateway_is_recognised_however_it_is_written(ruleset, power):
+    change = dict(share__from__type="nhs_trust", share__data__categories=["identity", "health"],
+                  share__basis__legal_power=power)
+    for evaluator in ("durable", "interpreter"):
+        d = assess(build(**change), ruleset, evaluator=evaluator)
+        assert "GW-PCSC16-001" in d.fired, (evaluator, power)
+        assert d.verdict == "deny"

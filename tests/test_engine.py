@@ -50,7 +50,7 @@ def test_registration_is_idempotent_and_does_not_mutate_the_definition(ruleset):
 
 def test_two_versions_of_a_ruleset_live_side_by_side(ruleset):
     other = ruleset.model_copy(update={"sha256": "0" * 64, "rules": ruleset.rules[:5]})
-    fact = to_fact(build(share__basis__article_6="legitimate_interests"))
+    fact = to_fact(build(share__basis__article_6="legitimate_interests"), phrases=ruleset.phrases)
     full, small = fire(ruleset, fact), fire(other, fact)
     assert "LB-PA-LEGIT-001" in full
     assert small <= {r.id for r in other.rules} | {n for n in full if n.startswith(("POINT-", "SETTLED-"))}
@@ -84,7 +84,7 @@ def test_an_exception_inside_an_action_is_not_swallowed(ruleset):
         def append(self, item):
             raise RuntimeError("boom")
 
-    fact = to_fact(build())
+    fact = to_fact(build(), phrases=ruleset.phrases)
     real_assert = engine._host.assert_fact
 
     def assert_fact(name, f):

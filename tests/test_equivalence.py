@@ -17,14 +17,14 @@ EXAMPLES = 500
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(any_scenarios())
 def test_durable_and_interpreter_fire_the_same_rules(ruleset, scenario):
-    fact = to_fact(scenario)
+    fact = to_fact(scenario, phrases=ruleset.phrases)
     assert fire(ruleset, fact, "durable") == fire(ruleset, fact, "interpreter")
 
 
 @settings(max_examples=200, deadline=None)
 @given(scenarios(absent_probability=0.05))
 def test_same_rules_on_nearly_complete_scenarios(ruleset, scenario):
-    fact = to_fact(scenario)
+    fact = to_fact(scenario, phrases=ruleset.phrases)
     assert fire(ruleset, fact, "durable") == fire(ruleset, fact, "interpreter")
 
 
@@ -50,7 +50,7 @@ def test_the_strategy_reaches_most_rules(ruleset):
     @settings(max_examples=EXAMPLES, deadline=None, database=None)
     @given(any_scenarios())
     def collect(scenario):
-        seen.update(fire(ruleset, to_fact(scenario), "interpreter"))
+        seen.update(fire(ruleset, to_fact(scenario, phrases=ruleset.phrases), "interpreter"))
 
     collect()
     ids = {r.id for r in ruleset.rules}

@@ -67,7 +67,8 @@ def test_unknown_value_is_type_checked_against_the_vocabulary(tmp_path):
     ("{alll: []}", "unknown condition key 'alll'; did you mean 'all'?"),
     ("{field: share.basis.legal_power, equals: Care Act}", "free text: test it with mentions"),
     ("{field: share.basis.legal_power, mentions: [Care Act]}", "lower-case letters and digits"),
-    ("{not: {field: share.basis.legal_power, mentions: [care act]}}", "'mentions' cannot be negated"),
+    ("{any: []}", "an empty 'any' never holds"),
+    ("{not_true: [x]}", "expected a condition"),
     ("[]", "expected a condition"),
     ("{field: share.frequency, equals: routine, in: [one_off]}", "exactly one test"),
 ])
