@@ -77,6 +77,9 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
             msg = f"unknown value {_show(value)}; expected {listing}{did_you_mean(str(value), choices)}"
         elif kind == "bool_type":
             msg = f"expected true or false, got {_show(value)}"
+        elif kind == "string_type" and loc[-1:] == ("location",) and isinstance(value, bool):
+            msg = (f"expected an ISO 3166 alpha-2 country code, got {_show(value)}: YAML reads NO, YES, ON "
+                   "and OFF as true/false, so quote the code, e.g. location: 'NO'")
         elif kind == "string_type":
             msg = f"expected text, got {_show(value)}"
         elif kind in ("list_type", "tuple_type"):

@@ -225,9 +225,12 @@ def _specs(model: type[BaseModel], prefix: str) -> list[FieldSpec]:
 
 _DERIVED = [
     FieldSpec("share.data.special_category", "bool",
-              derived="true when data.categories holds any UK GDPR Art 9(1) category"),
+              derived="true when data.categories holds a UK GDPR Art 9(1) category and the data is not "
+                      "stated to be anonymised, aggregate or non-personal"),
     FieldSpec("share.from.in_uk", "bool", derived="true when from.location is GB"),
     FieldSpec("share.to.in_uk", "bool", derived="true when to.location is GB"),
+    FieldSpec("share.from.eea", "bool", derived="true when from.location is in the European Economic Area"),
+    FieldSpec("share.to.eea", "bool", derived="true when to.location is in the European Economic Area"),
     FieldSpec("share.both_signatories", "bool",
               derived="true when both parties signed the protocol, false when either did not"),
 ]
@@ -277,8 +280,11 @@ def to_fact(scenario: Scenario, as_of: dt.date | None = None,
             else:
                 fact[key] = value
         fact[fact_key(f"share.{side}.in_uk")] = party.location == "GB"
+        fact[fact_key(f"share.{side}.eea")] = party.location in V.EEA
     if share.data.categories is not None:
-        fact["share__data__special_category"] = any(c in V.SPECIAL_CATEGORIES for c in share.data.categories)
+        # Recital 26: anonymised or aggregate data is not personal data, so not special category data.
+        personal = share.data.identifiability not in ("anonymised", "aggregate", "non_personal")
+        fact["share__data__special_category"] = personal and any(c in V.SPECIAL_CATEGORIES for c in share.data.categories)
     signed = (share.from_.signatory, share.to.signatory)
     if False in signed:
         fact["share__both_signatories"] = False

@@ -19,6 +19,7 @@ __all__ = [
     "ARTICLE_9",
     "SCHEDULE_1",
     "TRANSFER_METHODS",
+    "EEA",
 ]
 
 PURPOSES = (
@@ -97,3 +98,10 @@ TRANSFER_METHODS = (
     "secure_email", "secure_portal", "api", "encrypted_media", "verbal", "post_sealed",
     "unencrypted_email", "unencrypted_media", "fax", "social_media",
 )
+
+# The European Economic Area: the EU's 27 member states plus Iceland, Liechtenstein and
+# Norway (ISO 3166 alpha-2). Geography, not law: rulesets decide what follows from it.
+EEA = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+})
