@@ -15,7 +15,8 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from .errors import EngineError, InputError, IspError  # noqa: E402
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAIL_ON = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAIL_ON, EXIT_INTERNAL = 0, 1, 2, 3, 4
+MAX_LINES = 50  # a file with thousands of mistakes is summarised, not flooded
 
 
 class ProblemsError(click.ClickException):
@@ -23,13 +24,16 @@ class ProblemsError(click.ClickException):
 
     exit_code = EXIT_INVALID
 
-    def __init__(self, lines: list[str]):
+    def __init__(self, lines: list[str], exit_code: int = EXIT_INVALID):
         super().__init__("\n".join(lines))
         self.lines = lines
+        self.exit_code = exit_code
 
     def show(self, file=None) -> None:  # noqa: D102
-        for line in self.lines:
+        for line in self.lines[:MAX_LINES]:
             click.echo(line, err=True)
+        if len(self.lines) > MAX_LINES:
+            click.echo(f"... and {len(self.lines) - MAX_LINES} more problems", err=True)
 
 
 def _library_errors(func):
@@ -41,8 +45,8 @@ def _library_errors(func):
             return func(*args, **kwargs)
         except InputError as exc:
             raise ProblemsError([str(p) for p in exc.problems]) from None
-        except EngineError as exc:
-            raise ProblemsError([f"isp: {exc}"]) from None
+        except EngineError as exc:  # not the user's input: a failure inside the rules engine
+            raise ProblemsError([f"isp: {exc}"], EXIT_INTERNAL) from None
         except IspError as exc:
             raise ProblemsError([f"isp: {exc}"]) from None
 
@@ -73,7 +77,7 @@ RULES_HELP = "Directory of rulesets to use instead of the bundled ones (or set I
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="Output format. JSON is one object for one file, a list for several.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
@@ -94,7 +98,8 @@ def check(files, fmt, as_of, rules, fail_on):
         isp check --format json --as-of 2026-01-15 share.yaml
         cat share.yaml | isp check -
 
-    Exit codes: 0 decided, 1 invalid input, 2 usage, 3 --fail-on met.
+    Exit codes: 0 decided, 1 invalid input, 2 usage, 3 --fail-on met,
+    4 internal error (a fault in isp-rules or the rules engine, not in your input).
     """
     from .assessment import assess
     from .loader import load_scenario
@@ -166,7 +171,7 @@ def main() -> None:
         if os.environ.get("ISP_DEBUG"):
             raise
         click.echo(f"isp: internal error: {type(exc).__name__}: {exc} (set ISP_DEBUG=1 for details)", err=True)
-        sys.exit(EXIT_INVALID)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":  # pragma: no cover

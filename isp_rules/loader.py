@@ -77,6 +77,8 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
             msg = f"unknown value {_show(value)}; expected {listing}{did_you_mean(str(value), choices)}"
         elif kind == "bool_type":
             msg = f"expected true or false, got {_show(value)}"
+        elif kind == "string_type" and loc[-1:] == ("location",) and value is None:
+            msg = "expected an ISO 3166 alpha-2 country code; leave location out for GB"
         elif kind == "string_type" and loc[-1:] == ("location",) and isinstance(value, bool):
             msg = (f"expected an ISO 3166 alpha-2 country code, got {_show(value)}: YAML reads NO, YES, ON "
                    "and OFF as true/false, so quote the code, e.g. location: 'NO'")
@@ -98,6 +100,8 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
                 msg = f"expected an id such as 'LB-PA-LEGIT-001' or a snake_case point id, got {_show(value)}"
             else:
                 msg = f"does not match {err.get('ctx', {}).get('pattern')}: {_show(value)}"
+        elif kind == "string_too_short":
+            msg = "must not be empty; leave the field out if it is not known"
         elif kind == "too_short":
             msg = "must not be empty" if loc[-1:] != ("citations",) else "at least one citation is required"
         elif kind == "string_too_long":
@@ -184,21 +188,24 @@ def _top(doc: YamlDoc, allowed: dict[str, type], col: _Collector) -> dict | None
     if not isinstance(doc.data, dict):
         col.problems.append(Problem(doc.name, 1, "", f"expected a mapping with keys {', '.join(allowed)}"))
         return None
-    ok = True
+    good = {}
+    words = {str: "text", list: "a list", dict: "a mapping"}
     for key, value in doc.data.items():
         if key not in allowed:
             col.problems.append(Problem(doc.name, doc.line((key,)), str(key), f"unknown key '{key}'{did_you_mean(str(key), allowed)}"))
-            ok = False
         elif not isinstance(value, allowed[key]):
-            col.problems.append(Problem(doc.name, doc.line((key,)), str(key), f"expected {allowed[key].__name__}"))
-            ok = False
-    return doc.data if ok else None
+            col.problems.append(Problem(doc.name, doc.line((key,)), str(key),
+                                        f"expected {words.get(allowed[key], allowed[key].__name__)}, got {_show(value)}"))
+        else:
+            good[key] = value
+    return good
 
 
 def _load_points(doc: YamlDoc, col: _Collector) -> list[AgreementPoint]:
+    before = len(col.problems)
     top = _top(doc, {"points": list, "title": str}, col)
     if top is None or "points" not in top:
-        if top is not None:
+        if top is not None and len(col.problems) == before:
             col.problems.append(Problem(doc.name, 1, "points", "required: the list of agreement points"))
         return []
     points, seen = [], {}
@@ -234,12 +241,14 @@ def _is_always(cond: Any) -> bool:
     return isinstance(cond, All) and not cond.items
 
 
-def _load_rules(doc: YamlDoc, point_ids: set[str], col: _Collector, seen_ids: dict[str, str]) -> list[Rule]:
+def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_ids: dict[str, str]) -> list[Rule]:
+    before = len(col.problems)
     top = _top(doc, {"topic": str, "title": str, "rules": list}, col)
     if top is None:
         return []
     if "rules" not in top:
-        col.problems.append(Problem(doc.name, 1, "rules", "required: the list of rules"))
+        if len(col.problems) == before:  # else the misspelt or mistyped key says it already
+            col.problems.append(Problem(doc.name, 1, "rules", "required: the list of rules"))
         return []
     rules = []
     for i, raw in enumerate(top["rules"]):
@@ -254,7 +263,7 @@ def _load_rules(doc: YamlDoc, point_ids: set[str], col: _Collector, seen_ids: di
         cond = parse_condition(raw["when"], ("when",), report) if "when" in raw else None
         points = raw.get("points")
         for j, point in enumerate(points if isinstance(points, list) else []):
-            if isinstance(point, str) and point not in point_ids:
+            if isinstance(point, str) and point_ids is not None and point not in point_ids:
                 report(("points", j), f"unknown agreement point '{point}'{did_you_mean(point, point_ids)}")
         message = raw.get("message")
         for name in placeholders(message) if isinstance(message, str) else []:
@@ -281,7 +290,7 @@ def _load_rules(doc: YamlDoc, point_ids: set[str], col: _Collector, seen_ids: di
 
 
 def ruleset_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 def ruleset_digest(directory: Path) -> str:
@@ -312,7 +321,7 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
         if doc is not None:
             meta = _top(doc, {"name": str, "version": str, "title": str}, col) or {}
             for key in ("name", "version"):
-                if key not in meta and isinstance(doc.data, dict):
+                if isinstance(doc.data, dict) and key not in doc.data:
                     col.problems.append(Problem(doc.name, 1, key, "required"))
 
     points_path = directory / POINTS_FILE
@@ -320,15 +329,19 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
     if not points_path.is_file():
         col.problems.append(Problem(shown(points_path), None, "", "missing: the agreement points (Appendix J) file"))
     else:
+        before = len(col.problems)
         doc = _read(points_path, shown(points_path), col)
         if doc is not None:
             points = _load_points(doc, col)
+        points_broken = len(col.problems) > before
     point_ids = {p.id for p in points}
+    if not points_path.is_file() or points_broken:
+        point_ids = None  # unknown: do not bury the real problem under follow-on errors
 
     rules: list[Rule] = []
     seen_ids: dict[str, str] = {}
     for path in files:
-        if path.name in (META_FILE, POINTS_FILE):
+        if path.name in (META_FILE, POINTS_FILE, "ruleset.yml", "agreement-points.yml"):
             continue
         doc = _read(path, shown(path), col)
         if doc is not None:

@@ -1,5 +1,10 @@
 """pytest plugin: every scenario file under a `scenarios/` directory becomes its own test.
 
+Opt in from your pytest configuration (installed plugins run in every project):
+
+    [tool.pytest.ini_options]
+    isp_scenarios = true
+
 A failure reads like `isp test`: expected against actual, then the reasons, with no traceback.
 """
 
@@ -10,7 +15,14 @@ from pathlib import Path
 import pytest
 
 
+def pytest_addoption(parser):
+    parser.addini("isp_scenarios", type="bool", default=False,
+                  help="collect YAML files under a scenarios/ directory as isp-rules scenario tests")
+
+
 def pytest_collect_file(parent, file_path: Path):
+    if not parent.config.getini("isp_scenarios"):
+        return None
     if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts:
         return ScenarioFile.from_parent(parent, path=file_path)
     return None

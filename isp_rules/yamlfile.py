@@ -24,6 +24,8 @@ MAX_BYTES = 1_000_000
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
 try:  # libyaml is several times faster; the pure-Python loader gives the same nodes.
     _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -114,6 +116,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.alias_seen = False
+        self.too_big = False
         self.count = 0
         self.constructor = SafeConstructor()
 
@@ -125,8 +128,9 @@ class _Builder:
     def build(self, node: Any, path: tuple, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
-            if self.count == MAX_NODES + 1 or depth == MAX_DEPTH + 1:
-                self.problem(node, path, "document is too large or too deeply nested")
+            if not self.too_big:  # said once, at the top-level key where it happened
+                self.too_big = True
+                self.problem(node, path[:1], f"document is too large or nested more than {MAX_DEPTH} levels deep")
             return None
         if id(node) in self.seen:
             # An alias: the composer hands back the anchored node again. Said once per file,
@@ -138,11 +142,10 @@ class _Builder:
         self.seen.add(id(node))
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, ScalarNode):
-            try:
-                return self.constructor.construct_object(node)
-            except yaml.YAMLError as exc:
-                self.problem(node, path, f"bad value: {getattr(exc, 'problem', exc)}")
-                return None
+            return self.scalar(node, path)
+        if node.tag not in _PLAIN_TAGS:  # e.g. !!python/object: never honoured, so refused
+            self.problem(node, path, f"YAML tags ({node.tag}) are not allowed")
+            return None
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -151,12 +154,13 @@ class _Builder:
                 if not isinstance(key_node, ScalarNode):
                     self.problem(key_node, path, "mapping keys must be plain words")
                     continue
-                key = self.build(key_node, path + ("<key>",), depth + 1)
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     self.problem(key_node, path, "YAML merge keys (<<) are not allowed; write the keys out")
                     continue
-                if not isinstance(key, (str, int, bool)) or key is None:
-                    key = str(key)
+                key = self.scalar(key_node, path)
+                if not isinstance(key, str):
+                    self.problem(key_node, path, f"keys must be words, got {key_node.value!r}; quote it if it is meant as text")
+                    continue
                 if key in out:
                     self.problem(key_node, path + (key,), f"duplicate key '{key}' (first given on line {self.lines.get(path + (key,), '?')})")
                     continue
@@ -164,4 +168,14 @@ class _Builder:
                 out[key] = self.build(value_node, path + (key,), depth + 1)
             return out
         self.problem(node, path, "unsupported YAML node")  # pragma: no cover
+        return None
+
+    def scalar(self, node: Any, path: tuple) -> Any:
+        try:
+            return self.constructor.construct_object(node)
+        except yaml.YAMLError as exc:
+            self.problem(node, path, f"bad value: {getattr(exc, 'problem', None) or exc}")
+        except ValueError as exc:  # e.g. 2026-02-30: looks like a date, is not one
+            what = "not a valid date" if node.tag.endswith(":timestamp") else "not a valid value"
+            self.problem(node, path, f"{what}: {node.value} ({exc})")
         return None

@@ -210,3 +210,37 @@ def test_help_has_examples():
     for command in ("check", "test"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_a_directory_is_invalid_input_not_a_usage_error(tmp_path):
+    result = run("check", tmp_path)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"{tmp_path}: is a directory, expected a YAML file"
+
+
+def test_thousands_of_mistakes_are_summarised(tmp_path):
+    path = tmp_path / "many.yaml"
+    path.write_text("share:\n" + "".join(f"  field{i}: x\n" for i in range(500)))
+    lines = run("check", path).output.strip().splitlines()
+    assert len(lines) == 51 and lines[-1] == "... and 450 more problems"
+
+
+def test_an_engine_failure_is_exit_4_not_invalid_input(monkeypatch):
+    from isp_rules import assessment
+    from isp_rules.errors import EngineError
+
+    def broken(*args, **kwargs):
+        raise EngineError("rules engine failed while assessing a scenario: out of memory (durable_rules error 1)")
+
+    monkeypatch.setattr(assessment, "fire", broken)
+    result = run("check", URGENT)
+    assert result.exit_code == 4
+    assert result.output.strip() == "isp: rules engine failed while assessing a scenario: out of memory (durable_rules error 1)"
+
+
+def test_isp_test_reports_invalid_files_as_failures_and_still_summarises(tmp_path):
+    (tmp_path / "bad-date.yaml").write_text("id: bad-date\nas_of: 2026-02-30\nshare: {}\nexpect: {verdict: allow}\n")
+    shutil.copy(URGENT, tmp_path / URGENT.name)
+    result = run("test", tmp_path)
+    assert "not a valid date" in result.output
+    assert result.output.strip().splitlines()[-1] == "1 passed, 1 failed"

@@ -16,6 +16,18 @@ def test_the_default_rules_are_the_repository_rules():
     assert load_ruleset(default_rules_dir()).sha256 == load_ruleset(RULES).sha256
 
 
+def test_an_installed_package_uses_its_bundled_rules():
+    """CI installs with a plain `pip install .`: there the rules must come from inside the package."""
+    import isp_rules
+
+    package = Path(isp_rules.__file__).resolve().parent
+    if package.parent == RULES.parent:  # an editable install, running from this checkout
+        assert default_rules_dir() == RULES
+    else:
+        assert default_rules_dir() == package / "_rulesets"
+        assert sorted(p.name for p in (package / "_rulesets").glob("*.yaml")) == sorted(p.name for p in RULES.glob("*.yaml"))
+
+
 def test_isp_check_runs_from_anywhere_with_the_bundled_rules(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "ISP_RULES_DIR"}
     scenario = SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"

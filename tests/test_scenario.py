@@ -19,23 +19,28 @@ def errors(text):
     return [str(p) for p in info.value.problems]
 
 
+SPEC = ROOT / "tests" / "data" / "scenario-format.md"  # a copy of ../shared/spec/scenario-format.md
+SHARED_SPEC = ROOT.parent / "shared" / "spec" / "scenario-format.md"
+
+
 def test_the_spec_example_loads_unchanged():
-    spec = (ROOT.parent / "shared" / "spec" / "scenario-format.md")
-    if not spec.exists():  # the spec lives beside the checkout; CI has it too
-        pytest.fail(f"spec not found at {spec}")
-    text = spec.read_text()
-    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    example = SPEC.read_text().split("```yaml\n", 1)[1].split("```", 1)[0]
     scenario = parse_scenario(example)
     assert scenario.share.from_.type == "police"
     assert scenario.expect.verdict == "allow"
 
 
 def test_vocabularies_match_the_spec():
-    spec = (ROOT.parent / "shared" / "spec" / "scenario-format.md").read_text()
+    spec = SPEC.read_text()
     for vocab in (V.PURPOSES, V.PARTY_TYPES, V.SUBJECTS, V.DATA_CATEGORIES, V.ARTICLE_6, V.ANNEX_1,
                   V.ARTICLE_9, V.SCHEDULE_1, V.TRANSFER_METHODS):
         for value in vocab:
             assert f"`{value}`" in spec, value
+
+
+@pytest.mark.skipif(not SHARED_SPEC.exists(), reason="no ../shared beside this checkout to compare with")
+def test_the_copied_spec_is_current():
+    assert SPEC.read_text() == SHARED_SPEC.read_text(), "copy ../shared/spec/scenario-format.md to tests/data/"
 
 
 def test_unknown_field_gets_did_you_mean_with_line():
@@ -124,3 +129,26 @@ def test_scenarios_round_trip_through_their_dump(section, drop):
 def test_a_share_field_written_at_the_top_level_points_under_share():
     (msg,) = errors("share: {}\nbasis:\n  article_6: public_task\n")
     assert msg == "s.yaml:2: basis: unknown field 'basis'; did you mean 'share.basis'? (it belongs under share:)"
+
+
+def test_null_sections_and_values_are_clear():
+    msgs = errors("share: null\n")
+    assert msgs == ["s.yaml:1: share: expected a mapping of fields, got None"]
+    (msg,) = errors("share:\n  to: {location: null}\n")
+    assert "leave location out for GB" in msg
+
+
+def test_the_norway_problem_gets_a_hint():
+    (msg,) = errors("share:\n  to: {location: NO}\n")
+    assert "quote the code, e.g. location: 'NO'" in msg
+    assert parse_scenario("share:\n  to: {location: 'NO'}\n").share.to.location == "NO"
+
+
+def test_impossible_dates_are_located():
+    (msg,) = errors("as_of: 2026-02-30\nshare: {}\n")
+    assert msg.startswith("s.yaml:1: as_of: not a valid date: 2026-02-30")
+
+
+def test_empty_text_is_refused_with_advice():
+    (msg,) = errors("share:\n  basis: {legal_power: ''}\n")
+    assert msg == "s.yaml:2: share.basis.legal_power: must not be empty; leave the field out if it is not known"
