@@ -17,7 +17,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 from .errors import did_you_mean
-from .scenario import FIELDS, FieldSpec
+from .scenario import FIELDS, FieldSpec, words
 
 __all__ = [
     "All", "Any_", "Not", "Leaf", "Condition", "parse_condition", "condition_fields", "NotTrue", "phrases",
@@ -171,12 +171,15 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
         if not isinstance(value, list) or not value:
             report(at, "expected a non-empty list of phrases after 'mentions'")
             return None
-        ok = True
+        ok, normal = True, []
         for i, phrase in enumerate(value):
-            if not isinstance(phrase, str) or not re.fullmatch(r"[a-z0-9]+( [a-z0-9]+)*", phrase):
-                report(at + (i,), f"write each phrase in lower-case letters and digits separated by single spaces, got {phrase!r}")
+            # Phrases are compared word by word, in the same normal form as the text.
+            norm = words(phrase).strip() if isinstance(phrase, str) else ""
+            if not norm:
+                report(at + (i,), f"expected a phrase with at least one letter or digit, got {phrase!r}")
                 ok = False
-        return Leaf(op, spec.path, tuple(value)) if ok else None
+            normal.append(norm)
+        return Leaf(op, spec.path, tuple(dict.fromkeys(normal))) if ok else None
     if op == "contains_any":
         if spec.kind != "enum_list":
             report(at, f"contains_any tests a list, but '{spec.path}' is {spec.kind}; use equals or in")

@@ -172,7 +172,8 @@ def fact_key(path: str) -> str:
 
 def words(text: str) -> str:
     """Text -> ' lower case words ' (padded, '&' read as 'and'), so phrases match whole words."""
-    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("&", " and "))) + " "
+    # Letters and digits are separate words, so "PCSCA2022 s16" reads as "pcsca 2022 s 16".
+    return " " + " ".join(re.findall(r"[a-z]+|[0-9]+", text.lower().replace("&", " and "))) + " "
 
 
 def date_number(day: dt.date) -> int:

@@ -20,7 +20,7 @@ LEAVES = st.one_of(
       .map(lambda v: Leaf("contains_any", "share.data.subjects", tuple(v))),
     st.lists(st.sampled_from(["routine", "one_off"]), min_size=1, max_size=2, unique=True)
       .map(lambda v: Leaf("in", "share.frequency", tuple(v))),
-    st.lists(st.sampled_from(["care act", "s16", "serious violence duty", "act 2004"]), min_size=1, max_size=2, unique=True)
+    st.lists(st.sampled_from(["care act", "s 16", "serious violence duty", "act 2004"]), min_size=1, max_size=2, unique=True)
       .map(lambda v: Leaf("mentions", "share.basis.legal_power", tuple(v))),
     st.dates(dt.date(2025, 1, 1), dt.date(2027, 1, 1)).map(lambda d: Leaf("before", "as_of", d)),
     st.dates(dt.date(2025, 1, 1), dt.date(2027, 1, 1)).map(lambda d: Leaf("on_or_after", "as_of", d)),

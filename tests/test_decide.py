@@ -175,6 +175,8 @@ def test_urgency_does_not_defer_a_stated_lawfulness_defect(ruleset):
     "Serious Violence Duty (s16)",
     "Police, Crime, Sentencing & Courts Act 2022 s16",
     "serious violence duty s16",
+    "PCSCA2022 s16",
+    "serious-violence duty",
 ])
 def test_the_serious_violence_gateway_is_recognised_however_it_is_written(ruleset, power):
     change = dict(share__from__type="nhs_trust", share__data__categories=["identity", "health"],
