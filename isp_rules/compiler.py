@@ -14,7 +14,8 @@ from typing import Any
 from .ruleset import All, Any_, Condition, Leaf, Not, NotTrue, Rule, Ruleset
 from .scenario import FACT_MARKER, date_number, fact_key
 
-__all__ = ["compile_ruleset", "compile_condition", "point_rule_id", "CATCH_ALL", "MAX_RULES_PER_SET"]
+__all__ = ["compile_ruleset", "compile_condition", "rule_body", "rule_expression", "count_groups",
+           "point_rule_id", "CATCH_ALL", "MAX_RULES_PER_SET", "MAX_GROUPS"]
 
 CATCH_ALL = "ISP-CATCH-ALL"
 MAX_RULES_PER_SET = 150  # durable_rules fails near 300 similar rules in one ruleset (error 108)
@@ -29,10 +30,21 @@ def point_rule_id(point_id: str, which: str = "applies_when") -> str:
     return f"POINT-{point_id}" if which == "applies_when" else f"SETTLED-{point_id}"
 
 
+def _flat(op: str, items: list) -> list:
+    """Nested groups of the same kind merge: durable_rules allows few groups per rule."""
+    out = []
+    for item in items:
+        if isinstance(item, dict) and list(item) == [op]:
+            out.extend(item[op])
+        else:
+            out.append(item)
+    return out
+
+
 def _and(items: list) -> Any:
     if any(i is FALSE for i in items):
         return FALSE
-    items = [i for i in items if i is not TRUE]
+    items = _flat("$and", [i for i in items if i is not TRUE])
     if not items:
         return TRUE
     return items[0] if len(items) == 1 else {"$and": items}
@@ -41,10 +53,19 @@ def _and(items: list) -> Any:
 def _or(items: list) -> Any:
     if any(i is TRUE for i in items):
         return TRUE
-    items = [i for i in items if i is not FALSE]
+    items = _flat("$or", [i for i in items if i is not FALSE])
     if not items:
         return FALSE
     return items[0] if len(items) == 1 else {"$or": items}
+
+
+def count_groups(expr: Any) -> int:
+    """$and / $or groups in an expression: each costs durable_rules two of its 31 expression slots."""
+    if isinstance(expr, dict):
+        return sum((key in ("$and", "$or")) + count_groups(value) for key, value in expr.items())
+    if isinstance(expr, list):
+        return sum(count_groups(item) for item in expr)
+    return 0
 
 
 def _literal(leaf: Leaf, negated: bool) -> Any:
@@ -121,11 +142,21 @@ def _in_force(rule: Rule) -> list:
     return out
 
 
-def _rule(run: str, expr: Any) -> dict:
-    # Every rule also tests the marker: a rule whose only test is $nex loops forever.
+MAX_GROUPS = 15  # durable_rules: at most 31 expressions per rule (MAX_SEQUENCE_EXPRESSIONS 32)
+
+
+def rule_body(expr: Any) -> dict:
+    """The pattern one rule matches: its condition, and the marker only scenario facts carry."""
+    # The marker also matters because a rule whose only test is $nex loops forever.
     body = _and([dict(_MARKER), expr])
-    if body is FALSE:
-        body = dict(_NEVER)
+    return dict(_NEVER) if body is FALSE else body
+
+
+def rule_expression(rule: Rule) -> dict:
+    return rule_body(_and(_in_force(rule) + [compile_condition(rule.when)]))
+
+
+def _rule(run: str, body: dict) -> dict:
     return {"all": [{"m": body}], "run": run}
 
 
@@ -137,13 +168,13 @@ def compile_ruleset(ruleset: Ruleset) -> dict[str, dict]:
     """
     entries: list[tuple[str, dict]] = []
     for rule in ruleset.rules:
-        entries.append((rule.id, _rule(rule.id, _and(_in_force(rule) + [compile_condition(rule.when)]))))
+        entries.append((rule.id, _rule(rule.id, rule_expression(rule))))
     for point in ruleset.points:
         for which in ("applies_when", "settled_when"):
             cond = getattr(point, which)
             if cond is not None:
                 rid = point_rule_id(point.id, which)
-                entries.append((rid, _rule(rid, compile_condition(cond))))
+                entries.append((rid, _rule(rid, rule_body(compile_condition(cond)))))
     out: dict[str, dict] = {}
     for start in range(0, max(len(entries), 1), MAX_RULES_PER_SET):
         chunk = dict(entries[start:start + MAX_RULES_PER_SET])

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 from pydantic import BaseModel, ValidationError
 
+from .compiler import MAX_GROUPS, compile_condition, count_groups, rule_body, rule_expression
 from .errors import InputError, Problem, RulesetError, ScenarioError, did_you_mean, format_path
 from .ruleset import AgreementPoint, Answer, Leaf, Rule, Ruleset, parse_condition, placeholders
 from .scenario import FIELDS, Scenario, Share
@@ -225,6 +226,8 @@ def _load_points(doc: YamlDoc, col: _Collector) -> list[AgreementPoint]:
         for key in ("applies_when", "settled_when"):
             if getattr(point, key) is not None:
                 update[key] = parse_condition(getattr(point, key), (key,), report)
+                if update[key] is not None:
+                    _check_size(rule_body(compile_condition(update[key])), report, (key,))
         answers = []
         for j, ans in enumerate(point.likely_answers):
             if ans.unless is not None:
@@ -233,6 +236,13 @@ def _load_points(doc: YamlDoc, col: _Collector) -> list[AgreementPoint]:
         update["likely_answers"] = answers
         points.append(point.model_copy(update=update))
     return points
+
+
+def _check_size(expr: Any, report, where: tuple) -> None:
+    groups = count_groups(expr)
+    if groups > MAX_GROUPS:
+        report(where, f"condition too complex for durable_rules: {groups} all/any groups once compiled "
+                      f"(at most {MAX_GROUPS}); split it into several rules")
 
 
 def _is_always(cond: Any) -> bool:
@@ -285,7 +295,9 @@ def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_
         if rule.in_force and rule.in_force.from_ and rule.in_force.until and rule.in_force.until <= rule.in_force.from_:
             report(("in_force",), "in_force.until must be after in_force.from")
         if cond is not None:
-            rules.append(rule.model_copy(update={"when": cond}))
+            rule = rule.model_copy(update={"when": cond})
+            _check_size(rule_expression(rule), report, ("when",))
+            rules.append(rule)
     return rules
 
 

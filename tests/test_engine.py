@@ -100,10 +100,18 @@ def test_an_exception_inside_an_action_is_not_swallowed(ruleset):
 
 
 def test_numeric_errors_are_translated():
-    err = _translate(Exception("Could not assert fact, error code: 202"), "assessing a scenario")
-    assert "too many properties" in str(err) and "durable_rules error 202" in str(err)
+    err = _translate(Exception("Could not assert fact, error code: 302"), "assessing a scenario")
+    assert "too many properties" in str(err) and "durable_rules error 302" in str(err)
     assert "unknown error" in str(_translate(Exception("error code: 999"), "x"))
-    assert 101 in ERROR_CODES and 401 in ERROR_CODES
+    assert 101 in ERROR_CODES and 113 in ERROR_CODES
+
+
+def test_the_translation_table_matches_the_real_engine():
+    """A rule with too many groups really fails with 113, and is said in words."""
+    ors = [{"$or": [{"a": i}, {"b": i}]} for i in range(20)]
+    definition = {"isp_toobig_0": {"R-1": {"all": [{"m": {"$and": [{"isp__fact": 1}] + ors}}], "run": "R-1"}}}
+    with pytest.raises(EngineError, match=r"too many all/any groups \(durable_rules error 113\)"):
+        Engine().register(definition)
 
 
 def test_a_bad_definition_becomes_an_engine_error():

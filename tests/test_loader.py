@@ -191,3 +191,10 @@ def test_a_broken_points_file_does_not_bury_itself_in_follow_on_errors(tmp_path)
 def test_yml_files_are_rules_too(tmp_path):
     target = rules_dir(tmp_path, "rules:\n" + GOOD_RULE, name="extra.yml")
     assert load_ruleset(target).rule("TEST-OK-001")
+
+
+def test_a_condition_too_complex_for_durable_rules_fails_at_load_time(tmp_path):
+    anys = ", ".join(f"{{any: [{{field: share.frequency, equals: routine}}, {{field: share.data.confidential, equals: {str(i % 2 == 0).lower()}}}]}}" for i in range(17))
+    text = "rules:\n" + GOOD_RULE.replace("{field: share.frequency, equals: routine}", "{all: [" + anys + "]}")
+    (msg,) = problems(tmp_path, text)
+    assert "rules[0].when: condition too complex for durable_rules: 18 all/any groups once compiled (at most 15)" in msg
