@@ -1,0 +1,39 @@
+"""The scenario library as a whole: it exercises every rule and stays well formed."""
+
+from collections import Counter
+
+from isp_rules import assess, load_scenario
+from isp_rules.testing import find_scenarios
+
+from conftest import SCENARIOS
+
+PATHS = find_scenarios([SCENARIOS])
+
+
+def test_every_rule_is_fired_by_some_scenario(ruleset):
+    fired = set()
+    for path in PATHS:
+        fired.update(assess(load_scenario(path), ruleset).fired)
+    never = sorted({r.id for r in ruleset.rules} - fired)
+    assert not never, f"rules no scenario fires: {never}"
+
+
+def test_each_verdict_has_many_scenarios():
+    counts = Counter(load_scenario(p).expect.verdict for p in PATHS)
+    assert min(counts[v] for v in ("allow", "deny", "needs-agreement")) >= 8, counts
+
+
+def test_scenarios_are_well_formed():
+    ids = Counter()
+    for path in PATHS:
+        scenario = load_scenario(path)
+        assert scenario.id == path.stem, path
+        assert scenario.title and scenario.title[0].isupper(), path
+        expect = scenario.expect
+        assert expect and expect.open_points is not None, f"{path}: give the exact open points"
+        # A share that only lacks facts may have no deciding rule: its open points say it all.
+        assert expect.rules or (expect.verdict == "needs-agreement" and expect.open_points), \
+            f"{path}: name the key rules in expect.rules"
+        assert path.read_text().startswith("# why: "), f"{path}: say in one line why the verdict is right"
+        ids[scenario.id] += 1
+    assert max(ids.values()) == 1
