@@ -126,8 +126,10 @@ def check(files, fmt, as_of, rules, fail_on):
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
 @click.option("-v", "--verbose", is_flag=True, help="List every scenario, not only failures.")
+@click.option("--coverage", is_flag=True,
+              help="Also report the rules and cited provisions no scenario exercises; fail if any rule never fires.")
 @_library_errors
-def test_cmd(paths, rules, verbose):
+def test_cmd(paths, rules, verbose, coverage):
     """Run scenario files that carry `expect:` blocks as regression tests.
 
     PATHS are files or directories (default: ./scenarios). A failure shows the
@@ -143,8 +145,11 @@ def test_cmd(paths, rules, verbose):
     files = find_scenarios(paths or ["scenarios"])
     ruleset = _ruleset(rules)
     passed = failed = skipped = 0
+    fired: set[str] = set()
     for path in files:
         result = run_case(path, ruleset)
+        if result.decision is not None:
+            fired.update(result.decision.fired)
         if result.skipped:
             skipped += 1
             if verbose:
@@ -158,9 +163,46 @@ def test_cmd(paths, rules, verbose):
             click.echo(describe_failure(result))
     if skipped:
         click.echo(f"{skipped} file(s) without an expect: block were not run")
+    uncovered = _coverage(ruleset, fired) if coverage else []
     click.echo(f"{passed} passed, {failed} failed")
-    if failed or not passed:
+    if failed or not passed or uncovered:
         sys.exit(EXIT_INVALID)
+
+
+def _coverage(ruleset, fired: set[str]) -> list[str]:
+    """Print what no scenario exercises; return the rule ids never fired."""
+    never = [r.id for r in ruleset.rules if r.id not in fired]
+    cited = {}
+    for rule in ruleset.rules:
+        for c in rule.citations:
+            cited.setdefault(f"{c.source}, {c.ref}", set()).add(rule.id)
+    unexercised = sorted(k for k, ids in cited.items() if not ids & fired)
+    total = len(ruleset.rules)
+    click.echo(f"coverage: {total - len(never)} of {total} rules fired by some scenario; "
+               f"{len(cited) - len(unexercised)} of {len(cited)} cited provisions exercised")
+    for rule_id in never:
+        click.echo(f"  rule never fired: {rule_id}")
+    for provision in unexercised:
+        click.echo(f"  provision never exercised: {provision}")
+    return never
+
+
+@cli.command(name="rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
+@_library_errors
+def rules_cmd(fmt, rules):
+    """List every rule: its effect, plain-English message, citations and in-force dates.
+
+    \b
+    Example:
+        isp rules
+        isp rules --format markdown > docs/rules.md
+    """
+    from .catalogue import render_rules
+
+    click.echo(render_rules(_ruleset(rules), fmt), nl=False)
 
 
 def main() -> None:

@@ -207,7 +207,7 @@ def test_the_installed_console_script_never_shows_a_traceback(tmp_path):
 
 
 def test_help_has_examples():
-    for command in ("check", "test"):
+    for command in ("check", "test", "rules"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Example" in result.output
 
@@ -244,3 +244,34 @@ def test_isp_test_reports_invalid_files_as_failures_and_still_summarises(tmp_pat
     result = run("test", tmp_path)
     assert "not a valid date" in result.output
     assert result.output.strip().splitlines()[-1] == "1 passed, 1 failed"
+
+
+def test_isp_test_coverage_reports_and_fails_on_unfired_rules(tmp_path):
+    result = run("test", "--coverage", SCENARIOS)
+    assert result.exit_code == 0, result.output
+    assert "coverage: " in result.output and "rule never fired" not in result.output
+    one = tmp_path / URGENT.name
+    shutil.copy(URGENT, one)
+    result = run("test", "--coverage", one)
+    assert result.exit_code == 1
+    assert "rule never fired: LB-PA-LEGIT-001" in result.output
+    assert "provision never exercised: " in result.output
+    assert result.output.strip().splitlines()[-1] == "1 passed, 0 failed"
+
+
+def test_isp_rules_lists_every_rule_in_every_format(ruleset):
+    text = run("rules").output
+    assert all(r.id in text for r in ruleset.rules)
+    data = json.loads(run("rules", "--format", "json").output)
+    assert data["sha256"] == ruleset.sha256 and len(data["rules"]) == len(ruleset.rules)
+    assert all(r["citations"] and r["message"] and r["in_force"] for r in data["rules"])
+    rli = next(r for r in data["rules"] if r["id"] == "LB-PA-RLI-001")
+    assert rli["in_force"] == "from 2026-02-05"
+    assert run("rules", "--format", "markdown").output.startswith("# Rule catalogue")
+
+
+def test_docs_rules_md_is_current():
+    from conftest import ROOT
+
+    assert (ROOT / "docs" / "rules.md").read_text() == run("rules", "--format", "markdown").output, \
+        "docs/rules.md is stale: isp rules --format markdown > docs/rules.md"
