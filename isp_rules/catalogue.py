@@ -62,7 +62,7 @@ def rules_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
     out = []
     for rule in ruleset.rules:
         item = {
-            "id": rule.id, "title": rule.title, "effect": rule.effect, "file": Path(rule.file).name,
+            "id": rule.id, "key": rule.key, "title": rule.title, "effect": rule.effect, "file": Path(rule.file).name,
             "when": describe_condition(rule.when), "message": rule.message, "remedy": rule.remedy,
             "points": list(rule.points), "in_force": _in_force(rule),
             "citations": [{k: v for k, v in c.model_dump(by_alias=True).items() if v is not None} for c in rule.citations],

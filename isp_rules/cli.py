@@ -149,7 +149,7 @@ def test_cmd(paths, rules, verbose, coverage):
     for path in files:
         result = run_case(path, ruleset)
         if result.decision is not None:
-            fired.update(result.decision.fired)
+            fired.update(result.decision.rule_keys)
         if result.skipped:
             skipped += 1
             if verbose:
@@ -171,11 +171,11 @@ def test_cmd(paths, rules, verbose, coverage):
 
 def _coverage(ruleset, fired: set[str]) -> list[str]:
     """Print what no scenario exercises; return the rule ids never fired."""
-    never = [r.id for r in ruleset.rules if r.id not in fired]
+    never = [r.key for r in ruleset.rules if r.key not in fired]
     cited = {}
     for rule in ruleset.rules:
         for c in rule.citations:
-            cited.setdefault(f"{c.source}, {c.ref}", set()).add(rule.id)
+            cited.setdefault(f"{c.source}, {c.ref}", set()).add(rule.key)
     unexercised = sorted(k for k, ids in cited.items() if not ids & fired)
     total = len(ruleset.rules)
     click.echo(f"coverage: {total - len(never)} of {total} rules fired by some scenario; "

@@ -168,7 +168,7 @@ def compile_ruleset(ruleset: Ruleset) -> dict[str, dict]:
     """
     entries: list[tuple[str, dict]] = []
     for rule in ruleset.rules:
-        entries.append((rule.id, _rule(rule.id, rule_expression(rule))))
+        entries.append((rule.key, _rule(rule.key, rule_expression(rule))))
     for point in ruleset.points:
         for which in ("applies_when", "settled_when"):
             cond = getattr(point, which)

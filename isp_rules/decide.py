@@ -95,6 +95,7 @@ class Decision:
     ruleset: RulesetInfo
     title: Optional[str] = None
     disclaimer: str = DISCLAIMER
+    rule_keys: tuple[str, ...] = ()  # the rule versions that fired (not part of the JSON answer)
 
     @property
     def fired(self) -> list[str]:
@@ -161,7 +162,7 @@ def _open_reason(point: AgreementPoint, fact: dict[str, Any], opened_by: dict[st
 
 
 def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: set[str], as_of: dt.date) -> Decision:
-    rules = [r for r in ruleset.rules if r.id in fired]
+    rules = [r for r in ruleset.rules if r.key in fired]
     # Stable sort: ruleset order within an effect, the deciding urgent ground first.
     rules.sort(key=lambda r: (EFFECT_ORDER[r.effect], not r.defers_paperwork))
     opened_by: dict[str, list[Rule]] = {}
@@ -215,5 +216,6 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
     return Decision(
         scenario=scenario.id, title=scenario.title, verdict=verdict, reasons=reasons,
         open_points=open_points, obligations=obligations, deferred=bool(urgent),
+        rule_keys=tuple(r.key for r in rules),
         ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256, as_of=as_of),
     )

@@ -59,7 +59,7 @@ def evaluate(cond: Condition, fact: dict[str, Any]) -> bool | None:
 
 
 def fired_rules(ruleset: Ruleset, fact: dict[str, Any]) -> set[str]:
-    """The rule (and agreement-point pseudo-rule) ids that fire: what the engine returns."""
+    """The rule keys (and agreement-point pseudo-rules) that fire: what the engine returns."""
     as_of = fact["as_of"]
     out = set()
     for rule in ruleset.rules:
@@ -70,7 +70,7 @@ def fired_rules(ruleset: Ruleset, fact: dict[str, Any]) -> set[str]:
             if window.until is not None and as_of >= date_number(window.until):
                 continue
         if evaluate(rule.when, fact) is True:
-            out.add(rule.id)
+            out.add(rule.key)
     for point in ruleset.points:
         for which in ("applies_when", "settled_when"):
             cond = getattr(point, which)

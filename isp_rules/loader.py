@@ -251,7 +251,7 @@ def _is_always(cond: Any) -> bool:
     return isinstance(cond, All) and not cond.items
 
 
-def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_ids: dict[str, str]) -> list[Rule]:
+def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_ids: dict[str, list[Rule]]) -> list[Rule]:
     before = len(col.problems)
     top = _top(doc, {"topic": str, "title": str, "rules": list}, col)
     if top is None:
@@ -281,9 +281,14 @@ def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_
                 report(("message",), f"unknown field '{{{name}}}' in message{did_you_mean(name, FIELDS)}")
         if rule is None:
             continue
-        if rule.id in seen_ids:
-            report(("id",), f"rule id '{rule.id}' is already used in {seen_ids[rule.id]}; ids are never reused")
-        seen_ids[rule.id] = doc.name
+        for other in seen_ids.get(rule.id, []):
+            # Versions of one rule may share an id when their in-force windows do not overlap.
+            if rule.in_force is None or other.in_force is None:
+                report(("id",), f"rule id '{rule.id}' is already used in {other.file}:{other.line}; ids are never "
+                                "reused, except by versions of one rule with in_force windows that do not overlap")
+            elif rule.in_force.overlaps(other.in_force):
+                report(("in_force",), f"rule '{rule.id}': in-force dates overlap with its version at {other.file}:{other.line}")
+        seen_ids.setdefault(rule.id, []).append(rule)
         if rule.effect == "deny" and not rule.remedy:
             report(("remedy",), "a deny rule must say what would change the outcome (remedy)")
         if rule.effect == "open" and not rule.points:
@@ -351,7 +356,7 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
         point_ids = None  # unknown: do not bury the real problem under follow-on errors
 
     rules: list[Rule] = []
-    seen_ids: dict[str, str] = {}
+    seen_ids: dict[str, list[Rule]] = {}
     for path in files:
         if path.name in (META_FILE, POINTS_FILE, "ruleset.yml", "agreement-points.yml"):
             continue

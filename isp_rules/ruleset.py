@@ -257,6 +257,11 @@ class InForce(_Model):
     def covers(self, day: dt.date) -> bool:
         return (self.from_ is None or day >= self.from_) and (self.until is None or day < self.until)
 
+    def overlaps(self, other: "InForce") -> bool:
+        starts_before_other_ends = other.until is None or self.from_ is None or self.from_ < other.until
+        ends_after_other_starts = self.until is None or other.from_ is None or other.from_ < self.until
+        return starts_before_other_ends and ends_after_other_starts
+
 
 class Rule(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")]
@@ -276,6 +281,12 @@ class Rule(_Model):
     missing_fact: bool = False
     file: str = ""  # where the rule was written, for messages
     line: int = 0
+
+    @property
+    def key(self) -> str:
+        """Unique per version: a rule id may have several versions with disjoint in-force windows."""
+        start = self.in_force.from_ if self.in_force else None
+        return self.id if start is None else f"{self.id}@{start.isoformat()}"
 
 
 class Answer(_Model):
@@ -310,7 +321,7 @@ class Ruleset(_Model):
     _phrases: dict = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, __context: Any) -> None:
-        self._rule_index = {r.id: r for r in self.rules}
+        self._rule_index = {r.key: r for r in self.rules}
         self._point_index = {p.id: p for p in self.points}
         conds = [r.when for r in self.rules]
         for p in self.points:
@@ -323,8 +334,9 @@ class Ruleset(_Model):
         """Text field -> the phrases the rules look for in it (the fact lists those found)."""
         return self._phrases
 
-    def rule(self, rule_id: str) -> Rule:
-        return self._rule_index[rule_id]
+    def rule(self, key: str) -> Rule:
+        """A rule by its key: the id, or id@from-date for a later version."""
+        return self._rule_index[key]
 
     def point(self, point_id: str) -> AgreementPoint:
         return self._point_index[point_id]

@@ -49,7 +49,7 @@ def test_the_ruleset_compiles_deterministically_with_a_versioned_name_and_catch_
     assert name.startswith("isp_" + repo_ruleset.sha256[:16])
     rules = first[name]
     assert rules[CATCH_ALL]["pri"] == 1000
-    assert set(rules) >= {r.id for r in repo_ruleset.rules}
+    assert set(rules) >= {r.key for r in repo_ruleset.rules}
     for rule_name, rule in rules.items():
         assert rule["run"] == rule_name
         assert "isp__fact" in json.dumps(rule["all"])  # nothing can match a non-scenario fact

@@ -13,8 +13,8 @@ PATHS = find_scenarios([SCENARIOS])
 def test_every_rule_is_fired_by_some_scenario(ruleset):
     fired = set()
     for path in PATHS:
-        fired.update(assess(load_scenario(path), ruleset).fired)
-    never = sorted({r.id for r in ruleset.rules} - fired)
+        fired.update(assess(load_scenario(path), ruleset).rule_keys)
+    never = sorted({r.key for r in ruleset.rules} - fired)
     assert not never, f"rules no scenario fires: {never}"
 
 

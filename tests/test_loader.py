@@ -198,3 +198,50 @@ def test_a_condition_too_complex_for_durable_rules_fails_at_load_time(tmp_path):
     text = "rules:\n" + GOOD_RULE.replace("{field: share.frequency, equals: routine}", "{all: [" + anys + "]}")
     (msg,) = problems(tmp_path, text)
     assert "rules[0].when: condition too complex for durable_rules: 18 all/any groups once compiled (at most 15)" in msg
+
+
+VERSION = """\
+  - id: TEST-V-001
+    title: A rule whose law changed
+    when: {field: share.frequency, equals: routine}
+    effect: advice
+    message: MESSAGE
+    in_force: WINDOW
+    citations:
+      - {source: UK GDPR, ref: "Art 5"}
+"""
+
+
+def versions(*windows):
+    return "rules:\n" + "".join(VERSION.replace("MESSAGE", f"v{i}").replace("WINDOW", w) for i, w in enumerate(windows))
+
+
+def test_versions_of_a_rule_share_an_id_when_their_windows_do_not_overlap(tmp_path):
+    import datetime as dt
+
+    from conftest import build
+    from isp_rules import assess
+
+    rs = load_ruleset(rules_dir(tmp_path, versions("{until: 2026-02-05}", "{from: 2026-02-05}")))
+    assert {r.key for r in rs.rules if r.id == "TEST-V-001"} == {"TEST-V-001", "TEST-V-001@2026-02-05"}
+    routine = build(share__frequency="routine")
+    for day, message in ((dt.date(2026, 2, 4), "v0"), (dt.date(2026, 2, 5), "v1")):
+        for evaluator in ("durable", "interpreter"):
+            d = assess(routine, rs, as_of=day, evaluator=evaluator)
+            assert [r.message for r in d.reasons if r.rule == "TEST-V-001"] == [message]
+
+
+@pytest.mark.parametrize("windows, expected", [
+    (("{until: 2026-03-01}", "{from: 2026-02-05}"), "in-force dates overlap with its version at"),
+    (("{from: 2026-01-01, until: 2026-06-01}", "{from: 2026-05-01}"), "in-force dates overlap"),
+    (("{from: 2026-01-01}", "{from: 2026-01-01}"), "in-force dates overlap"),
+])
+def test_overlapping_versions_fail_naming_file_and_rule(tmp_path, windows, expected):
+    (msg,) = problems(tmp_path, versions(*windows))
+    assert "extra.yaml:" in msg and "rule 'TEST-V-001'" in msg and expected in msg
+
+
+def test_a_reused_id_without_windows_fails(tmp_path):
+    text = versions("{until: 2026-02-05}") + VERSION.replace("MESSAGE", "again").replace("    in_force: WINDOW\n", "")
+    (msg,) = problems(tmp_path, text)
+    assert "rule id 'TEST-V-001' is already used in" in msg
