@@ -128,8 +128,8 @@ def test_in_force_window_must_be_ordered(tmp_path):
 
 def test_a_ruleset_must_record_every_decision(tmp_path):
     target = rules_dir(tmp_path, "rules:\n" + GOOD_RULE)
-    text = (target / "governance.yaml").read_text().replace("when: {all: []}", "when: {field: share.frequency, equals: routine}")
-    (target / "governance.yaml").write_text(text)
+    text = (target / "protocol.yaml").read_text().replace("when: {all: []}", "when: {field: share.frequency, equals: routine}")
+    (target / "protocol.yaml").write_text(text)
     with pytest.raises(RulesetError, match="record every decision"):
         load_ruleset(target)
 
