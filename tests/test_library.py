@@ -18,9 +18,24 @@ def test_every_rule_is_fired_by_some_scenario(ruleset):
     assert not never, f"rules no scenario fires: {never}"
 
 
-def test_each_verdict_has_many_scenarios():
+def test_the_library_is_large_and_balanced():
     counts = Counter(load_scenario(p).expect.verdict for p in PATHS)
-    assert min(counts[v] for v in ("allow", "deny", "needs-agreement")) >= 8, counts
+    assert sum(counts.values()) >= 90, counts
+    assert min(counts[v] for v in ("allow", "deny", "needs-agreement")) >= 25, counts
+
+
+def test_some_shares_change_verdict_at_a_commencement_date(ruleset):
+    """The same share, decided under the law before and after 5 February 2026."""
+    import datetime as dt
+
+    changed = []
+    for path in PATHS:
+        scenario = load_scenario(path)
+        before = assess(scenario, ruleset, as_of=dt.date(2026, 2, 4)).verdict
+        after = assess(scenario, ruleset, as_of=dt.date(2026, 2, 5)).verdict
+        if before != after:
+            changed.append((path.stem, before, after))
+    assert len(changed) >= 2, changed
 
 
 def test_scenarios_are_well_formed():
