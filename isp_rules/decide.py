@@ -204,8 +204,14 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
                 text = f"Record after sharing: {point.question} Likely: {likely}."
             else:
                 text = f"Complete after sharing: {point.question} Likely: {likely}."
+            if op.id in opened_by:  # say what was found, not only what to do
+                text += f" (Found: {op.why})"
             obligations.append(Obligation(rule=by.id, message=text, citations=_cites(by.citations + point.citations)))
         open_points = kept
+        # An open rule whose points were all deferred is no longer a reason the share waits.
+        still_open = {op.id for op in open_points}
+        reasons = [_reason(r, fact) for r in rules if r.effect != "obligation"
+                   and (r.effect != "open" or any(p in still_open for p in r.points))]
 
     if denied:
         verdict = "deny"

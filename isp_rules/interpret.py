@@ -35,7 +35,7 @@ def _leaf(leaf: Leaf, fact: dict[str, Any]) -> bool | None:
         return any(v in actual for v in leaf.value)
     if leaf.op == "mentions":  # straight from the text: an independent check of the fact's list
         text = words(actual)
-        return any(f" {p} " in text for p in leaf.value)
+        return any(all(f" {part} " in text for part in p.split(" + ")) for p in leaf.value)
     if leaf.op == "before":
         return actual < date_number(leaf.value)
     if leaf.op == "on_or_after":

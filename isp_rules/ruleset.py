@@ -173,12 +173,13 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
             return None
         ok, normal = True, []
         for i, phrase in enumerate(value):
-            # Phrases are compared word by word, in the same normal form as the text.
-            norm = words(phrase).strip() if isinstance(phrase, str) else ""
-            if not norm:
-                report(at + (i,), f"expected a phrase with at least one letter or digit, got {phrase!r}")
+            # Phrases are compared word by word, in the same normal form as the text;
+            # "care act + 45" needs both parts, in any order.
+            parts = [words(p).strip() for p in phrase.split("+")] if isinstance(phrase, str) else [""]
+            if not all(parts):
+                report(at + (i,), f"expected a phrase with at least one letter or digit in each part, got {phrase!r}")
                 ok = False
-            normal.append(norm)
+            normal.append(" + ".join(parts))
         return Leaf(op, spec.path, tuple(dict.fromkeys(normal))) if ok else None
     if op == "contains_any":
         if spec.kind != "enum_list":

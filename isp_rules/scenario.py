@@ -170,6 +170,11 @@ def fact_key(path: str) -> str:
     return path.replace(".", "__")
 
 
+def mentions(text_words: str, phrase: str) -> bool:
+    """Whether padded words contain a phrase; 'a + b' needs every part, in any order."""
+    return all(f" {part} " in text_words for part in phrase.split(" + "))
+
+
 def words(text: str) -> str:
     """Text -> ' lower case words ' (padded, '&' read as 'and'), so phrases match whole words."""
     # Letters and digits are separate words, so "PCSCA2022 s16" reads as "pcsca 2022 s 16".
@@ -228,6 +233,14 @@ _DERIVED = [
     FieldSpec("share.data.special_category", "bool",
               derived="true when data.categories holds a UK GDPR Art 9(1) category and the data is not "
                       "stated to be anonymised, aggregate or non-personal"),
+    FieldSpec("share.data.criminal_offence", "bool",
+              derived="true when data.categories holds criminal_offence and the data is not stated to be "
+                      "anonymised, aggregate or non-personal"),
+    FieldSpec("share.data.anonymous", "bool",
+              derived="true when data.identifiability is anonymised, aggregate or non_personal; false when "
+                      "identified or pseudonymised"),
+    FieldSpec("share.to.uk_adequacy", "bool",
+              derived="true when to.location is covered by UK adequacy regulations (vocabulary.UK_ADEQUACY)"),
     FieldSpec("share.from.in_uk", "bool", derived="true when from.location is GB"),
     FieldSpec("share.to.in_uk", "bool", derived="true when to.location is GB"),
     FieldSpec("share.from.eea", "bool", derived="true when from.location is in the European Economic Area"),
@@ -268,7 +281,7 @@ def to_fact(scenario: Scenario, as_of: dt.date | None = None,
         key = fact_key(path)
         if key in fact:
             text = words(fact[key])
-            found = sorted(p for p in wanted if f" {p} " in text)
+            found = sorted(p for p in wanted if mentions(text, p))
             fact[key + "__mentions"], fact[key + "__mentions__n"] = found, len(found)
     day = as_of or scenario.as_of or dt.date.today()
     fact["as_of"] = date_number(day)
@@ -282,10 +295,15 @@ def to_fact(scenario: Scenario, as_of: dt.date | None = None,
                 fact[key] = value
         fact[fact_key(f"share.{side}.in_uk")] = party.location == "GB"
         fact[fact_key(f"share.{side}.eea")] = party.location in V.EEA
+    # Recital 26: anonymised or aggregate data is not personal data, so not special category
+    # or criminal offence data either.
+    anonymous = share.data.identifiability in ("anonymised", "aggregate", "non_personal")
+    if share.data.identifiability is not None:
+        fact["share__data__anonymous"] = anonymous
     if share.data.categories is not None:
-        # Recital 26: anonymised or aggregate data is not personal data, so not special category data.
-        personal = share.data.identifiability not in ("anonymised", "aggregate", "non_personal")
-        fact["share__data__special_category"] = personal and any(c in V.SPECIAL_CATEGORIES for c in share.data.categories)
+        fact["share__data__special_category"] = not anonymous and any(c in V.SPECIAL_CATEGORIES for c in share.data.categories)
+        fact["share__data__criminal_offence"] = not anonymous and "criminal_offence" in share.data.categories
+    fact["share__to__uk_adequacy"] = share.to.location in V.UK_ADEQUACY
     signed = (share.from_.signatory, share.to.signatory)
     if False in signed:
         fact["share__both_signatories"] = False

@@ -20,6 +20,8 @@ __all__ = [
     "SCHEDULE_1",
     "TRANSFER_METHODS",
     "EEA",
+    "UK_ADEQUACY",
+    "PARTIAL_ADEQUACY",
 ]
 
 PURPOSES = (
@@ -105,3 +107,15 @@ EEA = frozenset({
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
     "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
 })
+
+# Countries and territories covered by UK adequacy regulations: DPA 2018 Sch 21 para 5 (the
+# EEA, Gibraltar, Switzerland, Canada (PIPEDA only), Argentina, Guernsey, Isle of Man, Jersey,
+# Andorra, Israel, Uruguay, New Zealand, Japan (APPI only)), the Republic of Korea (SI 2022/1213)
+# and the United States (SI 2023/1028, the data bridge: certified recipients only). Saved as
+# Art 45A regulations from 5 February 2026. Checked against a practitioner's list of Sch 21
+# para 5 (Handley Gill, "UK Adequacy Regulations"); kept as data for review.
+UK_ADEQUACY = EEA | frozenset({
+    "GI", "CH", "CA", "AR", "GG", "IM", "JE", "AD", "IL", "UY", "NZ", "JP", "KR", "US",
+})
+# Adequacy that covers only some recipients (a sector, a law, or certification).
+PARTIAL_ADEQUACY = frozenset({"CA", "JP", "US"})
