@@ -108,9 +108,13 @@ def check(files, fmt, as_of, rules, fail_on):
     scenarios, problems = [], []
     for name in files:
         try:
-            scenarios.append(load_scenario(name))
+            scenario = load_scenario(name)
         except InputError as exc:
             problems += [str(p) for p in exc.problems]
+            continue
+        if scenario.id is None and name != "-":  # the spec names a scenario after its file
+            scenario = scenario.model_copy(update={"id": Path(name).stem})
+        scenarios.append(scenario)
     if problems:
         raise ProblemsError(problems)
     ruleset = _ruleset(rules)

@@ -103,6 +103,7 @@ class Decision:
 
     def to_json(self) -> dict[str, Any]:
         data = _plain(self)
+        data.setdefault("scenario", None)  # the spec's answer always names the scenario (null if unnamed)
         order = ["scenario", "title", "verdict", "reasons", "open_points", "obligations", "deferred", "ruleset", "disclaimer"]
         return {k: data[k] for k in order if k in data}
 

@@ -275,3 +275,11 @@ def test_docs_rules_md_is_current():
 
     assert (ROOT / "docs" / "rules.md").read_text() == run("rules", "--format", "markdown").output, \
         "docs/rules.md is stale: isp rules --format markdown > docs/rules.md"
+
+
+def test_an_unnamed_scenario_takes_its_file_name(tmp_path):
+    path = tmp_path / "unnamed-share.yaml"
+    path.write_text("share:\n  purpose: {category: direct_care}\n")
+    assert json.loads(run("check", "--format", "json", path).output)["scenario"] == "unnamed-share"
+    data = json.loads(run("check", "--format", "json", "-", input=path.read_text()).output)
+    assert "scenario" in data and data["scenario"] is None
