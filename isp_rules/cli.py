@@ -74,6 +74,7 @@ def cli() -> None:
 
 
 RULES_HELP = "Directory of rulesets to use instead of the bundled ones (or set ISP_RULES_DIR)."
+REGISTER_HELP = "The decision register file (default: ISP_REGISTER, else your data directory)."
 
 
 @cli.command()
@@ -85,8 +86,11 @@ RULES_HELP = "Directory of rulesets to use instead of the bundled ones (or set I
 @click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
 @click.option("--fail-on", type=click.Choice(["deny", "needs-agreement"]),
               help="Exit 3 if any verdict is deny (deny), or anything but allow (needs-agreement).")
+@click.option("--record", is_flag=True, help="Append each decision to the decision register.")
+@click.option("--by", metavar="NAME", help="Who decided, for the register (default: your user name).")
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE", help=REGISTER_HELP)
 @_library_errors
-def check(files, fmt, as_of, rules, fail_on):
+def check(files, fmt, as_of, rules, fail_on, record, by, register_path):
     """Decide one or more scenario files ('-' reads standard input).
 
     Every file is validated first; if any is invalid, nothing is decided and each
@@ -120,7 +124,15 @@ def check(files, fmt, as_of, rules, fail_on):
     ruleset = _ruleset(rules)
     day = as_of.date() if as_of else None
     decisions = [assess(s, ruleset, as_of=day) for s in scenarios]
+    if record:  # only decisions that were reached are recorded
+        from .register import Register
+
+        register = Register(register_path)
+        for scenario, decision in zip(scenarios, decisions):
+            register.append(decision, scenario, by=by)
     click.echo(render(decisions, fmt))
+    if record:
+        click.echo(f"Recorded {len(decisions)} decision(s) in {register.path}", err=True)
     failing = {"deny": {"deny"}, "needs-agreement": {"deny", "needs-agreement"}}.get(fail_on, set())
     if any(d.verdict in failing for d in decisions):
         sys.exit(EXIT_FAIL_ON)
@@ -207,6 +219,60 @@ def rules_cmd(fmt, rules):
     from .catalogue import render_rules
 
     click.echo(render_rules(_ruleset(rules), fmt), nl=False)
+
+
+@cli.group(name="log", invoke_without_command=True)
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="Only records from this date.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE", help=REGISTER_HELP)
+@click.pass_context
+@_library_errors
+def log_cmd(ctx, since, fmt, register_path):
+    """List the decisions recorded in the register (see `isp check --record`).
+
+    \b
+    Example:
+        isp log --since 2026-12-01
+        isp log --format csv > decisions.csv
+        isp log verify
+    """
+    ctx.obj = register_path
+    if ctx.invoked_subcommand is not None:
+        return
+    from .register import Register
+
+    records = list(Register(register_path).records(since.date() if since else None))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([r.__dict__ for r in records], indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["seq", "at", "by", "scenario", "verdict", "ruleset_sha256", "hash"])
+        for r in records:
+            writer.writerow([r.seq, r.at, r.by, r.scenario or "", r.verdict, r.ruleset_sha256, r.hash])
+    else:
+        for r in records:
+            click.echo(f"{r.seq:>5}  {r.at}  {r.verdict:<15}  {r.scenario or '-'}  by {r.by}  (rules {r.ruleset_sha256[:12]})")
+        click.echo(f"{len(records)} record(s)")
+
+
+@log_cmd.command(name="verify")
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE", help=REGISTER_HELP)
+@click.pass_context
+@_library_errors
+def log_verify(ctx, register_path):
+    """Check that no recorded decision was edited or deleted; name any that was (exit 1)."""
+    from .register import Register
+
+    register = Register(register_path or ctx.obj)
+    problems = register.verify()
+    if problems:
+        raise ProblemsError([f"{register.path}: {p}" for p in problems])
+    count = sum(1 for _ in register.records())
+    click.echo(f"{register.path}: {count} record(s), chain intact")
 
 
 def main() -> None:
