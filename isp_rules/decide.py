@@ -24,7 +24,7 @@ from .interpret import evaluate
 from .ruleset import AgreementPoint, Citation, Rule, Ruleset, placeholders
 from .scenario import Scenario, fact_key
 
-__all__ = ["Decision", "Reason", "OpenPoint", "Obligation", "RulesetInfo", "decide", "DISCLAIMER"]
+__all__ = ["Decision", "Reason", "OpenPoint", "Obligation", "PointStatus", "RulesetInfo", "decide", "DISCLAIMER"]
 
 DISCLAIMER = ("Not legal advice: isp-rules applies the partnership's rules to the facts you gave; "
               "check doubtful cases with your data protection officer.")
@@ -64,6 +64,17 @@ class Obligation:
 
 
 @dataclass(frozen=True)
+class PointStatus:
+    """How one applicable agreement point stands: for the agreement draft."""
+
+    id: str
+    question: str
+    status: str  # open | deferred | scenario | protocol | agreement | condition | settled
+    detail: str  # why it is open, or how it is settled
+    likely_answers: list[str]
+
+
+@dataclass(frozen=True)
 class RulesetInfo:
     name: str
     version: str
@@ -96,6 +107,7 @@ class Decision:
     title: Optional[str] = None
     disclaimer: str = DISCLAIMER
     rule_keys: tuple[str, ...] = ()  # the rule versions that fired (not part of the JSON answer)
+    points: tuple[PointStatus, ...] = ()  # every applicable agreement point (not part of the JSON answer)
 
     @property
     def fired(self) -> list[str]:
@@ -143,23 +155,30 @@ def likely_answers(point: AgreementPoint, fact: dict[str, Any]) -> list[str]:
     return [a.text for a in point.likely_answers if a.unless is None or evaluate(a.unless, fact) is not True]
 
 
-def _open_reason(point: AgreementPoint, fact: dict[str, Any], opened_by: dict[str, list[Rule]],
-                 fired: set[str]) -> str | None:
-    """Why the point is open, or None when it is settled."""
+def _point_status(point: AgreementPoint, fact: dict[str, Any], opened_by: dict[str, list[Rule]],
+                  fired: set[str]) -> tuple[str, str]:
+    """(status, detail): open with why, or how the point is settled."""
     if point.id in opened_by:
-        return "; ".join(render_message(r.message, fact) for r in opened_by[point.id])
+        return "open", "; ".join(render_message(r.message, fact) for r in opened_by[point.id])
     if point_rule_id(point.id, "settled_when") in fired:
-        return None
+        return "condition", "settled by the facts of this share (an Art 28 contract, or a disclosure the law requires)"
     missing = [f for f in point.settled_by if fact_key(f) not in fact]
     if missing:
-        return "not stated: " + ", ".join(missing)
-    if point.protocol_default and not point.settled_by:
+        return "open", "not stated: " + ", ".join(missing)
+    if point.settled_by:
+        values = []
+        for f in point.settled_by:
+            value = fact[fact_key(f)]
+            label = f.removeprefix("share.").replace(".", " ").replace("_", " ")
+            values.append(f"{label}: {_words(value)}")
+        return "scenario", "; ".join(values)
+    if point.protocol_default:
         if fact.get("share__both_signatories") is True:
-            return None  # the protocol settles it for signatories
+            return "protocol", "the protocol's standard (both parties are signatories)"
         if fact.get("share__governance__agreement") == "in_place" and fact.get("share__governance__agreement_covers_purpose") is True:
-            return None  # an agreement covering this purpose settles it
-        return "not settled by the protocol (both parties must be signatories) or by an agreement covering this purpose"
-    return None
+            return "agreement", "the data sharing agreement in place for this purpose"
+        return "open", "not settled by the protocol (both parties must be signatories) or by an agreement covering this purpose"
+    return "settled", "nothing in this share calls it into question"
 
 
 def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: set[str], as_of: dt.date) -> Decision:
@@ -172,16 +191,17 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
             for point in rule.points:
                 opened_by.setdefault(point, []).append(rule)
 
-    open_points = []
+    open_points, statuses = [], []
     for point in ruleset.points:
         # A point a fired rule opens is open even where it would not otherwise apply.
         applies = point.applies_when is None or point_rule_id(point.id) in fired or point.id in opened_by
         if not applies:
             continue
-        why = _open_reason(point, fact, opened_by, fired)
-        if why is not None:
-            open_points.append(OpenPoint(id=point.id, question=point.question,
-                                         likely_answers=likely_answers(point, fact), why=why))
+        status, detail = _point_status(point, fact, opened_by, fired)
+        answers = likely_answers(point, fact)
+        statuses.append(PointStatus(point.id, point.question, status, detail, answers))
+        if status == "open":
+            open_points.append(OpenPoint(id=point.id, question=point.question, likely_answers=answers, why=detail))
 
     reasons = [_reason(r, fact) for r in rules if r.effect != "obligation"]
     obligations = [Obligation(rule=r.id, message=render_message(r.message, fact), citations=_cites(r.citations))
@@ -209,6 +229,9 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
                 text += f" (Found: {op.why})"
             obligations.append(Obligation(rule=by.id, message=text, citations=_cites(by.citations + point.citations)))
         open_points = kept
+        kept_ids = {op.id for op in kept}
+        statuses = [s if s.status != "open" or s.id in kept_ids else PointStatus(s.id, s.question, "deferred", s.detail, s.likely_answers)
+                    for s in statuses]
         # An open rule whose points were all deferred is no longer a reason the share waits.
         still_open = {op.id for op in open_points}
         reasons = [_reason(r, fact) for r in rules if r.effect != "obligation"
@@ -223,6 +246,6 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
     return Decision(
         scenario=scenario.id, title=scenario.title, verdict=verdict, reasons=reasons,
         open_points=open_points, obligations=obligations, deferred=bool(urgent),
-        rule_keys=tuple(r.key for r in rules),
+        rule_keys=tuple(r.key for r in rules), points=tuple(statuses),
         ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256, as_of=as_of),
     )

@@ -1,0 +1,69 @@
+"""The Appendix J agreement draft: three parts, from the same decision as isp check."""
+
+from click.testing import CliRunner
+
+from isp_rules import assess, load_scenario
+from isp_rules.agreement import agreement_markdown
+from isp_rules.cli import cli
+
+from conftest import SCENARIOS, build
+
+ROUTINE = SCENARIOS / "governance" / "monthly-nominations-extract-to-housing-association-no-agreement.yaml"
+URGENT = SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
+
+
+def draft(scenario, ruleset):
+    return agreement_markdown(scenario, assess(scenario, ruleset))
+
+
+def test_three_parts_with_values_and_likely_answers(ruleset):
+    text = draft(load_scenario(ROUTINE), ruleset)
+    settled, by_share, still = (text.index(h) for h in ("## 1. Already settled", "## 2. Settled by this share", "## 3. Still to agree"))
+    assert settled < by_share < still
+    assert "| security |" in text[settled:by_share] and "Settled by the protocol" in text[settled:by_share]
+    assert "| retention |" in text[by_share:still] and "Broadacres deletes nominee details" in text[by_share:still]
+    assert "### sharing_agreement:" in text[still:]
+    assert "- [ ] Draft one from the protocol's Appendix J template" in text[still:]
+    assert text.rstrip().endswith("_Not legal advice: isp-rules applies the partnership's rules to the facts you gave; "
+                                  "check doubtful cases with your data protection officer._")
+
+
+def test_the_draft_matches_the_decision(ruleset):
+    scenario = load_scenario(ROUTINE)
+    decision = assess(scenario, ruleset)
+    text = agreement_markdown(scenario, decision)
+    for point in decision.open_points:
+        assert f"### {point.id}:" in text
+    assert f"**Assessment: {decision.verdict.upper()}.**" in text
+
+
+def test_a_non_signatory_has_nothing_settled_by_the_protocol(ruleset):
+    text = draft(build(share__to__signatory=False), ruleset)
+    assert "Nothing is settled by the protocol for this share" in text
+    assert "### security:" in text
+
+
+def test_an_urgent_share_lists_paperwork_for_afterwards_and_never_a_dpia_first(ruleset):
+    text = draft(load_scenario(URGENT), ruleset)
+    assert "### To complete after the share (urgent)" in text
+    assert "Required before sharing starts" not in text
+
+
+def test_the_command_writes_a_markdown_file_or_stdout(tmp_path):
+    runner = CliRunner()
+    out = runner.invoke(cli, ["agreement", str(ROUTINE)])
+    assert out.exit_code == 0 and out.output.startswith("# Information sharing agreement (draft):")
+    target = tmp_path / "agreement.md"
+    result = runner.invoke(cli, ["agreement", str(ROUTINE), "-o", str(target)])
+    assert result.exit_code == 0 and target.read_text() == out.output
+    assert not list(tmp_path.glob("*.tmp"))
+    assert runner.invoke(cli, ["agreement", str(ROUTINE), "-o", str(tmp_path / "a.docx")]).exit_code == 2
+
+
+def test_bad_input_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("share: {frequency: weekly}\n")
+    target = tmp_path / "agreement.md"
+    result = CliRunner().invoke(cli, ["agreement", str(bad), "-o", str(target)])
+    assert result.exit_code == 1 and "share.frequency: unknown value 'weekly'" in result.output
+    assert not target.exists()
