@@ -2,14 +2,18 @@
 
 Three parts, as the protocol's template intends: what the protocol already settles, what
 this share's facts settle, and what is still to agree, each open point with its likely answers.
+The same content is written as Markdown or as a Word document.
 """
 
 from __future__ import annotations
 
-from .decide import DISCLAIMER, Decision
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .decide import DISCLAIMER, Decision, PointStatus
 from .scenario import Scenario
 
-__all__ = ["agreement_markdown"]
+__all__ = ["Draft", "build_draft", "agreement_markdown", "write_docx"]
 
 HOW = {
     "protocol": "Settled by the protocol",
@@ -17,6 +21,22 @@ HOW = {
     "condition": "Settled by the facts of this share",
     "settled": "Nothing to agree",
 }
+
+
+@dataclass
+class Draft:
+    title: str
+    provenance: str
+    share: list[tuple[str, str]]  # (label, value)
+    assessment: str
+    reasons: list[str]
+    settled: list[tuple[str, str, str]]  # (point, question, how)
+    by_share: list[tuple[str, str, str]]  # (point, question, agreed)
+    still_open: list[PointStatus]
+    deferred: list[PointStatus]
+    obligations: list[str]
+    parties: list[str] = field(default_factory=list)
+    disclaimer: str = DISCLAIMER
 
 
 def _words(value) -> str:
@@ -34,70 +54,122 @@ def _party(party) -> str:
     return ", ".join(bits)
 
 
+def build_draft(scenario: Scenario, decision: Decision) -> Draft:
+    share, r = scenario.share, decision.ruleset
+    rows = [("Discloser", _party(share.from_)), ("Recipient", _party(share.to))]
+    if share.relationship:
+        rows.append(("Relationship", _words(share.relationship)))
+    if share.purpose.category:
+        rows.append(("Purpose", _words(share.purpose.category) + (f" ({share.purpose.detail})" if share.purpose.detail else "")))
+    if share.data.subjects:
+        rows.append(("About", ", ".join(_words(s) for s in share.data.subjects)))
+    if share.data.categories:
+        rows.append(("Information", ", ".join(_words(c) for c in share.data.categories)))
+    if share.frequency:
+        rows.append(("Frequency", _words(share.frequency)))
+    return Draft(
+        title=f"Information sharing agreement (draft): {scenario.title or scenario.id or 'information share'}",
+        provenance=(f"Drafted by isp-rules from scenario '{decision.scenario or 'unnamed'}' under the {r.name} rules "
+                    f"{r.version} (sha256 {r.sha256[:12]}), law as at {r.as_of.isoformat()}."),
+        share=rows,
+        assessment=f"Assessment: {decision.verdict.upper()}." + (" Urgent: paperwork follows the share." if decision.deferred else ""),
+        reasons=[f"{x.effect}: {x.title} ({x.rule})" for x in decision.reasons if x.effect in ("deny", "open", "ground")],
+        settled=[(p.id, p.question, f"{HOW[p.status]}: {p.detail}") for p in decision.points if p.status in HOW],
+        by_share=[(p.id, p.question, p.detail) for p in decision.points if p.status == "scenario"],
+        still_open=[p for p in decision.points if p.status == "open"],
+        deferred=[p for p in decision.points if p.status == "deferred"],
+        obligations=[o.message for o in decision.obligations],
+        parties=[share.from_.name or "Discloser", share.to.name or "Recipient"],
+    )
+
+
+NO_PROTOCOL = "Nothing is settled by the protocol for this share: at least one party has not signed it."
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "/").replace("\n", " ")
 
 
 def agreement_markdown(scenario: Scenario, decision: Decision) -> str:
-    share = scenario.share
-    r = decision.ruleset
-    title = scenario.title or scenario.id or "information share"
-    out = [f"# Information sharing agreement (draft): {title}", "",
-           f"_Drafted by isp-rules from scenario `{decision.scenario or 'unnamed'}` under the {r.name} "
-           f"rules {r.version} (sha256 {r.sha256[:12]}), law as at {r.as_of.isoformat()}._", "",
-           "## The share", "",
-           f"- **Discloser:** {_party(share.from_)}",
-           f"- **Recipient:** {_party(share.to)}"]
-    if share.relationship:
-        out.append(f"- **Relationship:** {_words(share.relationship)}")
-    if share.purpose.category:
-        detail = f" ({share.purpose.detail})" if share.purpose.detail else ""
-        out.append(f"- **Purpose:** {_words(share.purpose.category)}{detail}")
-    if share.data.subjects:
-        out.append(f"- **About:** {', '.join(_words(s) for s in share.data.subjects)}")
-    if share.data.categories:
-        out.append(f"- **Information:** {', '.join(_words(c) for c in share.data.categories)}")
-    if share.frequency:
-        out.append(f"- **Frequency:** {_words(share.frequency)}")
-    out += ["", f"**Assessment: {decision.verdict.upper()}.**" + (" Urgent: paperwork follows the share." if decision.deferred else ""), ""]
-    for reason in decision.reasons:
-        if reason.effect in ("deny", "open", "ground"):
-            out.append(f"- {reason.effect}: {reason.title} (`{reason.rule}`)")
-
-    settled = [p for p in decision.points if p.status in HOW]
-    by_share = [p for p in decision.points if p.status == "scenario"]
-    still_open = [p for p in decision.points if p.status == "open"]
-    deferred = [p for p in decision.points if p.status == "deferred"]
-
+    d = build_draft(scenario, decision)
+    out = [f"# {d.title}", "", f"_{d.provenance}_", "", "## The share", ""]
+    out += [f"- **{label}:** {value}" for label, value in d.share]
+    out += ["", f"**{d.assessment}**", ""] + [f"- {x}" for x in d.reasons]
     out += ["", "## 1. Already settled", ""]
-    if settled:
-        out += ["| Point | Question | How |", "|---|---|---|"]
-        out += [f"| {p.id} | {_cell(p.question)} | {HOW[p.status]}: {_cell(p.detail)} |" for p in settled]
+    if d.settled:
+        out += ["| Point | Question | How |", "|---|---|---|"] + [f"| {a} | {_cell(b)} | {_cell(c)} |" for a, b, c in d.settled]
     else:
-        out.append("Nothing is settled by the protocol for this share: at least one party has not signed it.")
-
+        out.append(NO_PROTOCOL)
     out += ["", "## 2. Settled by this share", ""]
-    if by_share:
-        out += ["| Point | Question | Agreed |", "|---|---|---|"]
-        out += [f"| {p.id} | {_cell(p.question)} | {_cell(p.detail)} |" for p in by_share]
+    if d.by_share:
+        out += ["| Point | Question | Agreed |", "|---|---|---|"] + [f"| {a} | {_cell(b)} | {_cell(c)} |" for a, b, c in d.by_share]
     else:
         out.append("None yet.")
-
     out += ["", "## 3. Still to agree", ""]
-    if not still_open and not deferred:
+    if not d.still_open and not d.deferred:
         out.append("Nothing: every point is settled.")
-    for p in still_open:
+    for p in d.still_open:
         out += [f"### {p.id}: {p.question}", "", f"_Why it is open: {p.detail}_", "", "Likely answers:", ""]
         out += [f"- [ ] {a}" for a in p.likely_answers] + [""]
-    if deferred:
+    if d.deferred:
         out += ["### To complete after the share (urgent)", ""]
-        for p in deferred:
-            out += [f"- **{p.id}:** {p.question} Likely: " + "; ".join(p.likely_answers)]
-        out.append("")
-
-    if decision.obligations:
-        out += ["", "## Obligations", ""] + [f"- {o.message}" for o in decision.obligations]
-    out += ["", "## Sign-off", "", "| Party | Name and role | Date |", "|---|---|---|",
-            f"| {_cell(share.from_.name or 'Discloser')} | | |", f"| {_cell(share.to.name or 'Recipient')} | | |",
-            "", f"_{DISCLAIMER}_", ""]
+        out += [f"- **{p.id}:** {p.question} Likely: " + "; ".join(p.likely_answers) for p in d.deferred] + [""]
+    if d.obligations:
+        out += ["", "## Obligations", ""] + [f"- {o}" for o in d.obligations]
+    out += ["", "## Sign-off", "", "| Party | Name and role | Date |", "|---|---|---|"]
+    out += [f"| {_cell(p)} | | |" for p in d.parties]
+    out += ["", f"_{d.disclaimer}_", ""]
     return "\n".join(out)
+
+
+def write_docx(scenario: Scenario, decision: Decision, target: Path) -> None:
+    """The same draft as a Word document (python-docx)."""
+    from docx import Document  # imported here: only this output needs it
+
+    d = build_draft(scenario, decision)
+    doc = Document()
+    doc.core_properties.title = d.title
+    doc.add_heading(d.title, level=0)
+    doc.add_paragraph(d.provenance).runs[0].italic = True
+    doc.add_heading("The share", level=1)
+    for label, value in d.share:
+        para = doc.add_paragraph(style="List Bullet")
+        para.add_run(f"{label}: ").bold = True
+        para.add_run(value)
+    doc.add_paragraph().add_run(d.assessment).bold = True
+    for line in d.reasons:
+        doc.add_paragraph(line, style="List Bullet")
+
+    def table(header: tuple[str, str, str], rows: list[tuple[str, str, str]]) -> None:
+        t = doc.add_table(rows=1, cols=3)
+        t.style = "Table Grid"
+        for cell, text in zip(t.rows[0].cells, header):
+            cell.text = text
+        for row in rows:
+            for cell, text in zip(t.add_row().cells, row):
+                cell.text = text
+
+    doc.add_heading("1. Already settled", level=1)
+    table(("Point", "Question", "How"), d.settled) if d.settled else doc.add_paragraph(NO_PROTOCOL)
+    doc.add_heading("2. Settled by this share", level=1)
+    table(("Point", "Question", "Agreed"), d.by_share) if d.by_share else doc.add_paragraph("None yet.")
+    doc.add_heading("3. Still to agree", level=1)
+    if not d.still_open and not d.deferred:
+        doc.add_paragraph("Nothing: every point is settled.")
+    for p in d.still_open:
+        doc.add_heading(f"{p.id}: {p.question}", level=2)
+        doc.add_paragraph(f"Why it is open: {p.detail}").runs[0].italic = True
+        for answer in p.likely_answers:
+            doc.add_paragraph(f"\u2610 {answer}", style="List Bullet")
+    if d.deferred:
+        doc.add_heading("To complete after the share (urgent)", level=2)
+        for p in d.deferred:
+            doc.add_paragraph(f"{p.id}: {p.question} Likely: " + "; ".join(p.likely_answers), style="List Bullet")
+    if d.obligations:
+        doc.add_heading("Obligations", level=1)
+        for o in d.obligations:
+            doc.add_paragraph(o, style="List Bullet")
+    doc.add_heading("Sign-off", level=1)
+    table(("Party", "Name and role", "Date"), [(p, "", "") for p in d.parties])
+    doc.add_paragraph(d.disclaimer).runs[0].italic = True
+    doc.save(str(target))

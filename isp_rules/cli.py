@@ -223,14 +223,14 @@ def rules_cmd(fmt, rules):
 
 @cli.command(name="agreement")
 @click.argument("scenario_file", type=click.Path(allow_dash=True), metavar="SCENARIO")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE.md",
-              help="Write the draft here (Markdown) instead of to standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE.md|FILE.docx",
+              help="Write the draft here, as Markdown (.md) or Word (.docx), instead of to standard output.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Decide under the law in force on this date.")
 @click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
 @_library_errors
 def agreement_cmd(scenario_file, output, as_of, rules):
-    """Draft the Appendix J information sharing agreement for a share (Markdown).
+    """Draft the Appendix J information sharing agreement for a share (Markdown or Word).
 
     Three parts: what the protocol already settles, what this share settles, and the
     points still to agree, each with the likely answers that fit.
@@ -239,28 +239,38 @@ def agreement_cmd(scenario_file, output, as_of, rules):
     Example:
         isp agreement scenarios/governance/monthly-nominations-extract-to-housing-association-no-agreement.yaml
         isp agreement share.yaml -o agreement.md
+        isp agreement share.yaml -o agreement.docx
     """
-    from .agreement import agreement_markdown
-    from .assessment import assess
-    from .loader import load_scenario
-
-    if output and not output.lower().endswith(".md"):
-        raise click.UsageError("only Markdown (.md) drafts are available yet; Word output is planned")
-    scenario = load_scenario(scenario_file)
-    if scenario.id is None and scenario_file != "-":
-        scenario = scenario.model_copy(update={"id": Path(scenario_file).stem})
-    text = agreement_markdown(scenario, assess(scenario, _ruleset(rules), as_of=as_of.date() if as_of else None))
-    if not output:
-        click.echo(text, nl=False)
-        return
     import os
     import tempfile
 
+    from .agreement import agreement_markdown, write_docx
+    from .assessment import assess
+    from .loader import load_scenario
+
+    kind = Path(output).suffix.lower() if output else ".md"
+    if kind not in (".md", ".docx"):
+        raise click.UsageError(f"-o must name a .md or .docx file, not {output!r}")
+    scenario = load_scenario(scenario_file)
+    if scenario.id is None and scenario_file != "-":
+        scenario = scenario.model_copy(update={"id": Path(scenario_file).stem})
+    decision = assess(scenario, _ruleset(rules), as_of=as_of.date() if as_of else None)
+    if not output:
+        click.echo(agreement_markdown(scenario, decision), nl=False)
+        return
     target = Path(output)
     # Written whole or not at all: a crash or Ctrl-C never leaves half a draft.
-    with tempfile.NamedTemporaryFile("w", dir=target.parent or ".", delete=False, suffix=".tmp", encoding="utf-8") as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, target)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        if kind == ".docx":
+            write_docx(scenario, decision, Path(tmp))
+        else:
+            Path(tmp).write_text(agreement_markdown(scenario, decision), encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     click.echo(f"Wrote {target}", err=True)
 
 

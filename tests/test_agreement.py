@@ -57,7 +57,40 @@ def test_the_command_writes_a_markdown_file_or_stdout(tmp_path):
     result = runner.invoke(cli, ["agreement", str(ROUTINE), "-o", str(target)])
     assert result.exit_code == 0 and target.read_text() == out.output
     assert not list(tmp_path.glob("*.tmp"))
-    assert runner.invoke(cli, ["agreement", str(ROUTINE), "-o", str(tmp_path / "a.docx")]).exit_code == 2
+    assert runner.invoke(cli, ["agreement", str(ROUTINE), "-o", str(tmp_path / "a.pdf")]).exit_code == 2
+
+
+def test_a_word_draft_has_the_same_content(tmp_path, ruleset):
+    import docx
+
+    target = tmp_path / "agreement.docx"
+    result = CliRunner().invoke(cli, ["agreement", str(ROUTINE), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(target))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    for heading in ("1. Already settled", "2. Settled by this share", "3. Still to agree", "Sign-off"):
+        assert heading in text
+    assert "sharing_agreement: Is a written information sharing agreement" in text
+    assert "security" in cells and "Broadacres deletes nominee details" in cells
+    assert "Not legal advice" in text
+
+
+def test_the_word_draft_opens_in_libreoffice(tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed here, so the .docx cannot be converted to PDF in this run")
+    target = tmp_path / "agreement.docx"
+    assert CliRunner().invoke(cli, ["agreement", str(ROUTINE), "-o", str(target)]).exit_code == 0
+    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(target)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "agreement.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_bad_input_writes_nothing(tmp_path):
