@@ -221,6 +221,171 @@ def rules_cmd(fmt, rules):
     click.echo(render_rules(_ruleset(rules), fmt), nl=False)
 
 
+def _start(start: str | None) -> dict:
+    """Answers already known: a (possibly partial) scenario file, validated, as plain data."""
+    if not start:
+        return {"share": {}}
+    from .loader import load_scenario
+
+    scenario = load_scenario(start)
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"expect"})
+    for side in ("from", "to"):  # keep "unknown" unknown: drop the spec's default location only if unstated
+        data["share"].get(side, {}).pop("location", None) if data["share"].get(side, {}).get("location") == "GB" else None
+    return data
+
+
+def _finish(decision, scenario, record, by, register_path) -> None:
+    if record:
+        from .register import Register
+
+        register = Register(register_path)
+        register.append(decision, scenario, by=by)
+        click.echo(f"Recorded the decision in {register.path}", err=True)
+
+
+@cli.command()
+@click.argument("start", required=False, type=click.Path(dir_okay=False), metavar="[SCENARIO]")
+@click.option("--save", type=click.Path(dir_okay=False), metavar="FILE.yaml", help="Save the answers to this scenario file.")
+@click.option("--record", is_flag=True, help="Append the decision to the decision register.")
+@click.option("--by", metavar="NAME", help="Who decided, for the register.")
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE", help=REGISTER_HELP)
+@click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
+@_library_errors
+def ask(start, save, record, by, register_path, rules):
+    """Answer questions in plain words until the verdict is settled.
+
+    Only questions whose answer can still change the verdict are asked, worked out from the
+    rules; every question accepts "not sure" (0). Start from a partial scenario file if you
+    have one. At the end the answers can be saved as a scenario file.
+
+    \b
+    Example:
+        isp ask
+        isp ask --save my-share.yaml
+    """
+    from .asking import settled
+    from .prompting import NOT_SURE, ask_question, save_scenario, set_path
+    from .questions import QUESTIONS
+    from .render import render
+    from .scenario import Scenario
+
+    ruleset = _ruleset(rules)
+    data = _start(start)
+    asked: set[str] = set()
+    count = 0
+    while True:
+        scenario = Scenario.model_validate(data)
+        decision, fields = settled(ruleset, scenario)
+        fields = [f for f in fields if f not in asked]
+        if not fields:
+            break
+        question = QUESTIONS[fields[0]]
+        asked.add(question.path)
+        count += 1
+        answer = ask_question(question, count)
+        if answer is not NOT_SURE:
+            set_path(data, question.path, answer)
+    click.echo("")
+    click.echo(f"Settled after {count} question(s).")
+    click.echo("")
+    click.echo(render([decision], "text"))
+    if save is None and sys.stdin.isatty():
+        save = click.prompt("Save these answers as a scenario file? (file name, or Enter to skip)",
+                            default="", show_default=False) or None
+    _finish(decision, scenario, record, by, register_path)
+    if save:
+        save_scenario(data, save)
+        click.echo(f"Saved {save}", err=True)
+
+
+TRIAGE_WHO = {"safeguarding_child": "A child", "safeguarding_adult": "An adult at risk",
+              "emergency_response": "People caught up in an emergency"}
+
+
+@cli.command()
+@click.argument("start", required=False, type=click.Path(dir_okay=False), metavar="[SCENARIO]")
+@click.option("--record", is_flag=True, help="Append the decision to the decision register.")
+@click.option("--by", metavar="NAME", help="Who decided, for the register.")
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE", help=REGISTER_HELP)
+@click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
+@_library_errors
+def triage(start, record, by, register_path, rules):
+    """Urgent safeguarding triage: at most five questions, then what to share now.
+
+    For someone at risk now. Says what may be shared and with whom, what to record
+    afterwards (the likely lawful basis and Schedule 1 condition) and which paperwork
+    waits. A stated fact that makes the share unlawful still gives DENY, with the reason.
+    Start from a partial scenario file to add facts you already have.
+
+    \b
+    Example:
+        isp triage
+    """
+    from .assessment import assess
+    from .prompting import NOT_SURE, ask_question, set_path
+    from .questions import QUESTIONS, Question
+    from .scenario import Scenario
+
+    ruleset = _ruleset(rules)
+    data = _start(start)
+    who = Question("share.purpose.category", "Who is at risk?", TRIAGE_WHO, "enum")
+    plan = [who, Question("share.urgency.risk", "Is the risk serious or imminent?",
+                          {"serious_or_imminent": "Yes: they could be harmed soon", "significant": "Significant, not imminent",
+                           "low": "Low"}, "enum"),
+            QUESTIONS["share.from.type"], QUESTIONS["share.to.type"], QUESTIONS["share.data.categories"]]
+    click.echo("Urgent triage: at most 5 questions. Answer 0 if not sure.")
+    count = 0
+    for question in plan:
+        node = data
+        for part in question.path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            continue  # already known from the file
+        count += 1
+        answer = ask_question(question, count)
+        if answer is not NOT_SURE:
+            set_path(data, question.path, answer)
+    scenario = Scenario.model_validate(data)
+    decision = assess(scenario, ruleset)
+    click.echo("")
+    click.echo(_triage_text(scenario, decision))
+    _finish(decision, scenario, record, by, register_path)
+
+
+def _triage_text(scenario, decision) -> str:
+    import textwrap
+
+    from .decide import DISCLAIMER
+    from .questions import QUESTIONS
+    from .render import render
+
+    if decision.verdict == "deny":
+        return render([decision], "text")
+    if not decision.deferred:
+        return ("NOT URGENT ON THESE ANSWERS: the urgent path does not apply (it needs a child, an adult at risk or an\n"
+                "emergency, with a serious or imminent risk). Use `isp ask` or `isp check`.\n\n" + render([decision], "text"))
+    share = scenario.share
+    labels = QUESTIONS["share.data.categories"].labels
+    to = share.to.name or QUESTIONS["share.to.type"].labels.get(share.to.type or "", "the people who need it to protect them")
+    what = ", ".join(labels[c].lower() for c in share.data.categories or []) or "what is needed to protect them"
+    record_after = [o for o in decision.obligations if o.message.startswith("Record after sharing")]
+    paperwork = [o for o in decision.obligations if o.message.startswith("Complete after sharing")]
+    other = [o for o in decision.obligations if o not in record_after and o not in paperwork]
+
+    def bullets(items):
+        return [textwrap.fill(f"- {o.message}", 88, subsequent_indent="  ") for o in items]
+
+    lines = ["SHARE NOW: the law does not make you wait for paperwork in an urgent case.", "",
+             f"Share with: {to}",
+             textwrap.fill(f"What: only what they need to protect the person ({what}); not the whole file.", 88), ""]
+    if record_after:
+        lines += ["Record afterwards (the likely basis to note):"] + bullets(record_after) + [""]
+    if paperwork:
+        lines += ["Paperwork that waits until after the share:"] + bullets(paperwork) + [""]
+    lines += ["Also:"] + bullets(other) + ["", DISCLAIMER]
+    return "\n".join(lines)
+
+
 @cli.command(name="agreement")
 @click.argument("scenario_file", type=click.Path(allow_dash=True), metavar="SCENARIO")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE.md|FILE.docx",

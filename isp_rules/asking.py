@@ -1,0 +1,119 @@
+"""Which questions can still change the verdict: worked out from the rules, not a fixed list.
+
+A deny never becomes anything else when more is known (three-valued logic is monotone: a
+condition known to hold still holds), so a deny is settled at once. Otherwise a field still
+matters when some in-force rule or agreement-point condition is unknown because of it, or when
+an open point waits for it. When a stated defect already holds the share at needs-agreement,
+only the facts that could still turn it into a deny matter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .assessment import assess
+from .decide import Decision
+from .interpret import missing_fields
+from .questions import ORDER, QUESTIONS
+from .ruleset import Ruleset
+from .scenario import Scenario
+
+__all__ = ["fields_that_matter", "settled"]
+
+# Derived fields are asked through the facts they come from.
+SOURCES = {
+    "share.data.special_category": ["share.data.categories", "share.data.identifiability"],
+    "share.data.criminal_offence": ["share.data.categories", "share.data.identifiability"],
+    "share.data.anonymous": ["share.data.identifiability"],
+    "share.to.in_uk": ["share.to.location"], "share.to.eea": ["share.to.location"],
+    "share.to.uk_adequacy": ["share.to.location"], "share.from.in_uk": [], "share.from.eea": [],
+    "share.both_signatories": ["share.from.signatory", "share.to.signatory"],
+    # A party's authority status follows from its type; ask the type.
+    "share.from.public_authority": ["share.from.type"], "share.to.public_authority": ["share.to.type"],
+    "share.from.competent_authority": ["share.from.type"], "share.to.competent_authority": ["share.to.type"],
+}
+
+
+def _revocable(cond, fact: dict[str, Any], under_not_true: bool = False) -> set[str]:
+    """Absent fields that a condition holds *because* they are absent: stating them could undo it."""
+    from .ruleset import Leaf, Not, NotTrue
+    from .scenario import fact_key
+
+    if isinstance(cond, Leaf):
+        absent = fact_key(cond.field) not in fact
+        return {cond.field} if absent and (cond.op in ("absent", "present") or under_not_true) else set()
+    if isinstance(cond, (Not, NotTrue)):
+        return _revocable(cond.item, fact, under_not_true or isinstance(cond, NotTrue))
+    return set().union(*(_revocable(c, fact, under_not_true) for c in cond.items)) if cond.items else set()
+
+
+def _in_force(rule, day: dt.date) -> bool:
+    return rule.in_force is None or rule.in_force.covers(day)
+
+
+def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision, fact: dict[str, Any]) -> list[str]:
+    """Unknown fields whose answer could still change the verdict, in the order a person describes a share."""
+    if decision.verdict == "deny":
+        return []
+    day = decision.ruleset.as_of
+    rules = [r for r in ruleset.rules if _in_force(r, day)]
+    still_open = {r.rule for r in decision.reasons if r.effect == "open"}
+    fired = [ruleset.rule(k) for k in decision.rule_keys]
+    opened = [r for r in fired if r.effect == "open" and r.id in still_open]
+    undo = {r.key: _revocable(r.when, fact) for r in opened}
+    # Held open by a stated defect that no further answer can undo: only a deny can follow.
+    stuck = decision.verdict == "needs-agreement" and any(not r.missing_fact and not undo[r.key] for r in opened)
+    kinds = {p.id: p.kind for p in ruleset.points}
+    if stuck:
+        conds = [r.when for r in rules if r.effect == "deny"]
+    elif decision.deferred:
+        # Urgent: paperwork waits whatever the answers, so only what could deny, or hold the
+        # share on a stated lawfulness defect, still matters.
+        conds = [r.when for r in rules if r.effect == "deny"
+                 or (r.effect == "open" and not r.missing_fact and any(kinds.get(p) == "lawfulness" for p in r.points))]
+    else:
+        conds = [r.when for r in rules if r.effect in ("deny", "open") or r.defers_paperwork]
+        for p in ruleset.points:
+            conds += [c for c in (p.applies_when, p.settled_when) if c is not None]
+    # How many undecided conditions wait on each field: the busiest are asked first,
+    # so one answer settles as much as possible.
+    weight: dict[str, int] = {}
+    for cond in conds:
+        for path in missing_fields([cond], fact):
+            for source in SOURCES.get(path, [path]):
+                weight[source] = weight.get(source, 0) + 1
+    # Whether the share is urgent decides how much else matters, so those facts come first.
+    for rule in rules:
+        if rule.defers_paperwork:
+            for path in missing_fields([rule.when], fact):
+                for source in SOURCES.get(path, [path]):
+                    weight[source] = weight.get(source, 0) + 100
+    for fields in undo.values():
+        for path in fields:
+            for source in SOURCES.get(path, [path]):
+                weight[source] = weight.get(source, 0) + 1
+    if not stuck and not decision.deferred:
+        points = {p.id: p for p in ruleset.points}
+        for status in decision.points:
+            if status.status != "open":
+                continue
+            if status.detail.startswith("not stated: "):
+                for path in status.detail.removeprefix("not stated: ").split(", "):
+                    weight[path] = weight.get(path, 0) + 1
+            elif points[status.id].protocol_default:  # settled by signing the protocol, or an agreement
+                for path in ("share.from.signatory", "share.to.signatory", "share.governance.agreement",
+                             "share.governance.agreement_covers_purpose"):
+                    if fact.get(path.replace(".", "__")) is None:
+                        weight[path] = weight.get(path, 0) + 1
+    rank = {path: i for i, path in enumerate(ORDER)}
+    return sorted((p for p in weight if p in QUESTIONS), key=lambda p: (-weight[p], rank[p]))
+
+
+def settled(ruleset: Ruleset, scenario: Scenario, as_of: dt.date | None = None) -> tuple[Decision, list[str]]:
+    """The decision now, and the fields still worth asking about."""
+    from .scenario import to_fact
+
+    decision = assess(scenario, ruleset, as_of=as_of)
+    fact = to_fact(scenario, decision.ruleset.as_of, ruleset.phrases)
+    return decision, fields_that_matter(ruleset, scenario, decision, fact)

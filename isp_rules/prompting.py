@@ -1,0 +1,99 @@
+"""Terminal questions for `isp ask` and `isp triage`: every question accepts "not sure",
+answers outside the choices are asked again with the choices shown, and nothing is written
+until the end (Ctrl-C or end of input leaves no file and no register row)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import click
+
+from .questions import Question
+
+__all__ = ["ask_question", "NOT_SURE", "set_path", "save_scenario"]
+
+NOT_SURE = object()
+
+
+def _choices(q: Question) -> list[tuple[str, Any]]:
+    if q.kind == "bool":
+        return [("Yes", True), ("No", False)]
+    return [(label, value) for value, label in q.labels.items()]
+
+
+def _show(q: Question) -> str:
+    lines = [q.text]
+    if q.kind in ("bool", "enum", "enum_list"):
+        lines += [f"  {i}) {label}" for i, (label, _) in enumerate(_choices(q), 1)]
+        lines.append("  0) Not sure")
+        if q.kind == "enum_list":
+            lines.append("  (several numbers, separated by commas)")
+    else:
+        lines.append("  (leave empty if not sure)")
+    return "\n".join(lines)
+
+
+def _parse(q: Question, raw: str) -> Any:
+    raw = raw.strip()
+    choices = _choices(q)
+    if q.kind in ("text", "country"):
+        if not raw:
+            return NOT_SURE
+        if q.kind == "country":
+            code = raw.upper()
+            if not re.fullmatch(r"[A-Z]{2}", code):
+                raise click.BadParameter("give a two-letter country code such as GB, IE or US, or leave it empty")
+            return code
+        return raw
+    if raw in ("0", "") or raw.lower() in ("not sure", "?"):
+        return NOT_SURE
+
+    def one(token: str) -> Any:
+        token = token.strip()
+        if token.isdigit() and 1 <= int(token) <= len(choices):
+            return choices[int(token) - 1][1]
+        for label, value in choices:
+            if token.lower() in (str(value).lower(), label.lower()) or (q.kind == "bool" and token.lower() in ("y", "n") and value is (token.lower() == "y")):
+                return value
+        listing = ", ".join(f"{i}) {label}" for i, (label, _) in enumerate(choices, 1))
+        raise click.BadParameter(f"{token!r} is not one of the choices: {listing}, or 0) Not sure")
+
+    if q.kind == "enum_list":
+        return list(dict.fromkeys(one(t) for t in raw.split(",") if t.strip()))
+    return one(raw)
+
+
+def ask_question(q: Question, number: int) -> Any:
+    """Ask until the answer is one of the choices (or "not sure")."""
+    click.echo("")
+    click.echo(f"Q{number}. " + _show(q))
+    return click.prompt("Answer", default="", show_default=False, value_proc=lambda raw: _parse(q, raw))
+
+
+def set_path(data: dict, path: str, value: Any) -> None:
+    node = data
+    *parents, last = path.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+
+
+def save_scenario(data: dict, target: str) -> None:
+    """Write the answers as a scenario file in the public format, whole or not at all."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(target)
+    out = {"id": re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "scenario", **data}
+    fd, tmp = tempfile.mkstemp(dir=str(path.parent) if str(path.parent) else ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yaml.safe_dump(out, handle, sort_keys=False, allow_unicode=True)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

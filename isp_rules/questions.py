@@ -1,0 +1,155 @@
+"""Plain-words questions for the scenario fields, for `isp ask` and `isp triage`.
+
+Presentation only: which questions are asked, and when to stop, is worked out from the rules
+(see asking.py). Every vocabulary value has a label a practitioner would recognise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .scenario import FIELDS
+
+__all__ = ["Question", "QUESTIONS", "question_for", "ORDER"]
+
+
+@dataclass(frozen=True)
+class Question:
+    path: str
+    text: str
+    labels: dict[str, str]  # value -> label (enum and list fields)
+    kind: str  # bool | enum | enum_list | text | country
+
+
+PARTY_LABELS = {
+    "local_authority": "A council", "nhs_trust": "An NHS trust (hospital, community or mental health)",
+    "icb": "An integrated care board", "gp_practice": "A GP practice", "police": "The police",
+    "fire_rescue": "A fire and rescue service", "ambulance": "An ambulance service", "probation": "The probation service",
+    "youth_justice": "A youth justice service", "court": "A court", "cps": "The Crown Prosecution Service",
+    "school": "A school or college", "government_department": "A government department or agency",
+    "housing_association": "A housing association", "charity": "A charity or voluntary group",
+    "private_company": "A private company", "individual": "An individual", "other_public_body": "Another public body",
+}
+
+_Q: dict[str, tuple[str, dict[str, str]]] = {
+    "share.purpose.category": ("What is the share for?", {
+        "safeguarding_child": "Protecting a child", "safeguarding_adult": "Protecting an adult at risk",
+        "prevent_detect_crime": "Preventing or detecting crime", "law_enforcement": "Investigating or prosecuting an offence (police, CPS, courts)",
+        "emergency_response": "Responding to an emergency", "public_health": "Protecting public health",
+        "direct_care": "Caring for the person (health or social care)", "service_delivery": "Providing a service to the person",
+        "statutory_duty": "Meeting a legal duty", "fraud_prevention": "Preventing fraud",
+        "research_statistics": "Research or statistics", "planning_commissioning": "Planning or commissioning services",
+        "legal_proceedings": "Court or legal proceedings", "marketing": "Marketing or fundraising",
+        "commercial_sale": "Selling or trading the data", "other": "Something else"}),
+    "share.from.type": ("Who is sharing the information (the discloser)?", PARTY_LABELS),
+    "share.to.type": ("Who will receive it?", PARTY_LABELS),
+    "share.from.signatory": ("Has the discloser signed the partnership's information sharing protocol?", {}),
+    "share.to.signatory": ("Has the recipient signed the partnership's information sharing protocol?", {}),
+    "share.to.location": ("Where is the recipient? (a two-letter country code, GB for the UK)", {}),
+    "share.from.public_authority": ("Is the discloser a public authority for this share?", {}),
+    "share.to.competent_authority": ("Is the recipient a law-enforcement body (a competent authority)?", {}),
+    "share.from.competent_authority": ("Is the discloser a law-enforcement body (a competent authority)?", {}),
+    "share.relationship": ("How do the two organisations relate for this share?", {
+        "separate_controllers": "Each decides for itself what it does with the information",
+        "joint_controllers": "They decide together (for example a MASH or MARAC)",
+        "processor": "The recipient only acts on the discloser's instructions (a supplier or contractor)"}),
+    "share.request.by_recipient": ("Did the recipient ask for the information?", {}),
+    "share.request.in_writing": ("Was the request made in writing?", {}),
+    "share.request.states_public_task": ("Did the requester say it needs the information for its public task?", {}),
+    "share.data.subjects": ("Whose information is it? (choose all that apply)", {
+        "child": "A child (under 18)", "adult_at_risk": "An adult at risk (with care and support needs)", "adult": "An adult",
+        "patient": "A patient", "service_user": "A service user", "tenant": "A tenant", "offender": "A suspect or offender",
+        "victim": "A victim", "witness": "A witness", "staff": "Staff", "family_member": "Family members", "public": "Members of the public"}),
+    "share.data.categories": ("What kinds of information? (choose all that apply)", {
+        "identity": "Names, dates of birth", "contact": "Addresses, phone numbers", "household": "Who lives in the household",
+        "financial": "Money, debts, benefits", "education": "School records", "employment": "Work", "housing": "Tenancy or housing",
+        "social_care": "Social care records", "case_notes": "Case notes or assessments", "location": "Where someone is or goes",
+        "images": "Photos or CCTV", "racial_ethnic_origin": "Ethnic origin", "political_opinions": "Political opinions",
+        "religious_beliefs": "Religion or beliefs", "trade_union": "Trade union membership", "genetic": "Genetic data",
+        "biometric": "Fingerprints or other biometrics", "health": "Physical or mental health", "sex_life": "Sex life",
+        "sexual_orientation": "Sexual orientation", "criminal_offence": "Offences, allegations or convictions",
+        "non_personal": "No information about people"}),
+    "share.data.identifiability": ("Can people be identified from what is shared?", {
+        "identified": "Yes, it names or identifies them", "pseudonymised": "Only with a key held separately (pseudonymised)",
+        "anonymised": "No, it is anonymised", "aggregate": "No, it is counts or statistics", "non_personal": "It is not about people"}),
+    "share.data.confidential": ("Was the information given in confidence (for example health, social care or counselling records)?", {}),
+    "share.data.volume": ("How many people does it cover?", {
+        "individual": "One person or family", "group": "A group of people", "large_scale": "Many people (a whole caseload or area)"}),
+    "share.data.minimised": ("Is it only the information needed for the purpose, not the whole file?", {}),
+    "share.frequency": ("Is this a one-off share or routine?", {"one_off": "One-off", "routine": "Routine or regular"}),
+    "share.urgency.risk": ("How serious and how urgent is the risk to someone?", {
+        "none": "No risk", "low": "Low", "significant": "Significant", "serious_or_imminent": "Serious or imminent: someone could be harmed soon"}),
+    "share.urgency.emergency": ("Is there a declared civil emergency (for example a major flood or incident)?", {}),
+    "share.basis.article_6": ("Which lawful basis does the discloser rely on?", {
+        "public_task": "Public task: our statutory functions", "legal_obligation": "Legal obligation: the law or a court requires it",
+        "vital_interests": "Vital interests: to protect someone's life", "consent": "Consent",
+        "contract": "A contract with the person", "legitimate_interests": "Legitimate interests",
+        "recognised_legitimate_interest": "Recognised legitimate interest (from 5 February 2026)"}),
+    "share.basis.annex_1": ("Which recognised legitimate interest?", {
+        "public_task_request": "A public body asked for it for its public task", "national_security": "National security or defence",
+        "emergency": "A civil emergency", "crime": "Crime", "safeguarding": "Safeguarding a vulnerable person"}),
+    "share.basis.legal_power": ("Which law or function allows or requires the share? (for example Children Act 2004 s11)", {}),
+    "share.basis.article_9": ("Which condition covers the sensitive (special category) information?", {
+        "substantial_public_interest": "Substantial public interest (with a DPA 2018 Schedule 1 condition)",
+        "health_social_care": "Health or social care", "vital_interests": "Vital interests (the person cannot consent)",
+        "explicit_consent": "Explicit consent", "public_health": "Public health", "legal_claims": "Legal claims or courts",
+        "employment_social_protection": "Employment or social protection law", "not_for_profit": "A not-for-profit body's own members",
+        "made_public": "The person made it public themselves", "archiving_research": "Archiving, research or statistics"}),
+    "share.basis.schedule_1": ("Which DPA 2018 Schedule 1 condition?", {
+        "safeguarding": "Safeguarding of children and adults at risk (para 18)", "statutory_purposes": "Statutory purposes (para 6)",
+        "preventing_unlawful_acts": "Preventing or detecting unlawful acts (para 10)", "health_social_care_purposes": "Health or social care (para 2)",
+        "public_health": "Public health (para 3)", "research": "Research (para 4)", "employment_social_security": "Employment (para 1)",
+        "administration_of_justice": "Administration of justice (para 7)", "equality_monitoring": "Equality monitoring (para 8)",
+        "protecting_public_dishonesty": "Protecting the public (para 11)", "regulatory_requirements": "Regulatory requirements (para 12)",
+        "preventing_fraud": "Preventing fraud (para 14)", "support_for_disability": "Support for disability (para 16)",
+        "counselling": "Counselling (para 17)", "safeguarding_economic_wellbeing": "Economic well-being of adults at risk (para 19)",
+        "insurance": "Insurance (para 20)", "occupational_pensions": "Occupational pensions (para 21)",
+        "elected_representatives": "Elected representatives (paras 23-24)", "consent": "Consent (para 29)",
+        "vital_interests": "Vital interests (para 30)", "legal_claims": "Legal claims (para 33)", "judicial_acts": "Judicial acts (para 34)"}),
+    "share.basis.criminal_offence": ("What authorises sharing the offence information?", {
+        "official_authority": "Our official authority as a public body", "schedule_1": "A DPA 2018 Schedule 1 condition"}),
+    "share.basis.appropriate_policy_document": ("Does the discloser have an appropriate policy document for this condition?", {}),
+    "share.basis.compatible_purpose": ("Is the share compatible with why the information was first collected?", {}),
+    "share.consent.status": ("Has the person agreed to the share?", {
+        "given": "Yes, they agreed", "refused": "They refused", "withdrawn": "They withdrew agreement", "not_sought": "We have not asked"}),
+    "share.consent.reason_not_sought": ("Why not ask them?", {
+        "cannot_be_given": "They cannot give it (age, capacity)", "cannot_reasonably_be_obtained": "We cannot reasonably get it",
+        "would_prejudice": "Asking would prejudice the protection or investigation", "would_increase_risk": "Asking would increase the risk"}),
+    "share.confidentiality": ("How is the duty of confidence met?", {
+        "consent": "The person agreed", "implied_consent_direct_care": "Implied consent for their care",
+        "legal_requirement": "The law requires it", "overriding_public_interest": "An overriding public interest (serious harm or crime)",
+        "not_applicable": "Nothing confidential is shared"}),
+    "share.governance.agreement": ("Is there a data sharing agreement?", {
+        "none": "No", "in_place": "Yes, in force", "expired": "One has expired"}),
+    "share.governance.agreement_covers_purpose": ("Does the agreement cover this purpose?", {}),
+    "share.governance.dpia": ("Has a data protection impact assessment (DPIA) been done?", {
+        "done": "Yes", "not_done": "No", "not_required": "Not needed (low risk)"}),
+    "share.governance.joint_controller_arrangement": ("Is there a joint controller arrangement (Art 26)?", {}),
+    "share.governance.processor_contract": ("Is there a processor contract with the Art 28 terms?", {}),
+    "share.governance.privacy_notice": ("Are the people told their information may be shared like this?", {
+        "covers": "Yes, the privacy notice covers it", "does_not_cover": "No, it does not cover this",
+        "exempt": "No: telling them would prejudice crime prevention or increase risk"}),
+    "share.handling.transfer": ("How will it be sent?", {
+        "secure_email": "Secure email", "secure_portal": "Secure portal", "api": "System-to-system link (API)",
+        "encrypted_media": "Encrypted memory stick or disc", "verbal": "Spoken (phone or meeting)", "post_sealed": "Sealed post",
+        "unencrypted_email": "Ordinary email", "unencrypted_media": "Unencrypted memory stick or disc", "fax": "Fax",
+        "social_media": "Social media or messaging apps"}),
+    "share.handling.retention": ("How long will the recipient keep it, and how will it be disposed of?", {}),
+    "share.handling.international_mechanism": ("What makes the transfer abroad lawful?", {
+        "adequacy": "UK adequacy regulations cover the country", "idta": "The International Data Transfer Agreement",
+        "uk_addendum": "The UK Addendum to the EU clauses", "bcr": "Binding corporate rules", "derogation": "An exception (Art 49)",
+        "none": "Nothing"}),
+    "share.from.name": ("What is the discloser's name?", {}),
+    "share.to.name": ("What is the recipient's name?", {}),
+}
+
+# The order a practitioner would describe a share in.
+ORDER = list(_Q)
+
+QUESTIONS: dict[str, Question] = {
+    path: Question(path, text, labels, FIELDS[path].kind) for path, (text, labels) in _Q.items()
+}
+
+
+def question_for(path: str) -> Question | None:
+    return QUESTIONS.get(path)

@@ -1,0 +1,109 @@
+"""isp ask and isp triage: questions worked out from the rules, scripted as a user would answer."""
+
+from click.testing import CliRunner
+
+import isp_rules.prompting as prompting
+from isp_rules import load_scenario
+from isp_rules.cli import cli
+from isp_rules.questions import QUESTIONS
+
+# A practitioner's answers for an urgent child-safeguarding share, field by field.
+URGENT_CHILD = {
+    "share.purpose.category": "safeguarding_child", "share.urgency.risk": "serious_or_imminent",
+    "share.from.type": "police", "share.to.type": "school", "share.from.signatory": True, "share.to.signatory": True,
+    "share.relationship": "separate_controllers", "share.data.subjects": ["child"],
+    "share.data.categories": ["identity", "contact", "health"], "share.data.identifiability": "identified",
+    "share.data.confidential": True, "share.data.volume": "individual", "share.data.minimised": True,
+    "share.frequency": "one_off", "share.urgency.emergency": False, "share.basis.article_6": "public_task",
+    "share.basis.legal_power": "Children Act 2004 s11", "share.basis.article_9": "substantial_public_interest",
+    "share.basis.schedule_1": "safeguarding", "share.basis.appropriate_policy_document": True,
+    "share.consent.status": "not_sought", "share.consent.reason_not_sought": "would_increase_risk",
+    "share.confidentiality": "overriding_public_interest", "share.handling.transfer": "verbal",
+    "share.request.by_recipient": False,
+}
+
+
+def scripted(monkeypatch, answers):
+    asked = []
+
+    def answer(question, number):
+        asked.append(question.path)
+        return answers.get(question.path, prompting.NOT_SURE)
+
+    monkeypatch.setattr(prompting, "ask_question", answer)
+    return asked
+
+
+def test_a_typical_share_is_settled_in_fewer_questions_than_the_full_form(monkeypatch, tmp_path):
+    asked = scripted(monkeypatch, URGENT_CHILD)
+    target = tmp_path / "my-share.yaml"
+    result = CliRunner().invoke(cli, ["ask", "--save", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "ALLOW" in result.output
+    assert len(asked) == len(set(asked)), "no question is asked twice"
+    assert len(asked) < len(QUESTIONS) / 2, (len(asked), asked)
+    assert f"Settled after {len(asked)} question(s)." in result.output
+    saved = load_scenario(target)  # the public format, loadable by isp check
+    assert saved.id == "my-share" and saved.share.purpose.category == "safeguarding_child"
+
+
+def test_a_deny_stops_the_questions_at_once(monkeypatch):
+    answers = {**URGENT_CHILD, "share.data.minimised": False}
+    asked = scripted(monkeypatch, answers)
+    result = CliRunner().invoke(cli, ["ask"])
+    assert "DENY" in result.output and "PR-MIN-001" in result.output
+    assert asked[-1] in ("share.data.minimised", "share.data.identifiability")
+
+
+def test_not_sure_is_accepted_and_never_asked_again(monkeypatch):
+    asked = scripted(monkeypatch, {})
+    result = CliRunner().invoke(cli, ["ask"])
+    assert result.exit_code == 0
+    assert len(asked) == len(set(asked)) and asked
+    assert "NEEDS AGREEMENT" in result.output
+
+
+def test_typed_answers_outside_the_choices_are_asked_again_with_the_choices():
+    result = CliRunner().invoke(cli, ["ask"], input="banana\n0\n")
+    assert "'banana' is not one of the choices: 1) " in result.output
+    assert result.output.count("Q1.") == 1
+
+
+def test_end_of_input_leaves_no_file_and_no_register_row(tmp_path):
+    target, reg = tmp_path / "s.yaml", tmp_path / "r.sqlite"
+    result = CliRunner().invoke(cli, ["ask", "--save", str(target), "--record", "--register", str(reg)], input="1\n")
+    assert result.exit_code != 0
+    assert not target.exists() and not reg.exists()
+
+
+def test_triage_reaches_a_verdict_in_at_most_five_questions():
+    result = CliRunner().invoke(cli, ["triage"], input="1\n1\n5\n12\n1,2,18\n")
+    assert result.exit_code == 0, result.output
+    assert sum(line.startswith("Q") for line in result.output.splitlines()) <= 5
+    assert "SHARE NOW" in result.output
+    assert "Share with: A school or college" in result.output
+    assert "Record after sharing: Which UK GDPR Art 6 basis applies?" in result.output
+    assert "Sch 1 para 18" in result.output  # the likely Schedule 1 condition to note
+    assert "Paperwork that waits until after the share:" in result.output
+    assert "Required before sharing starts" not in result.output
+
+
+def test_triage_still_denies_a_stated_unlawful_fact(tmp_path):
+    start = tmp_path / "facts.yaml"
+    start.write_text("share:\n  handling: {transfer: unencrypted_email}\n  data: {confidential: true}\n")
+    result = CliRunner().invoke(cli, ["triage", str(start)], input="1\n1\n5\n12\n1,2,18\n")
+    assert result.output.count("Q") >= 1
+    assert "DENY" in result.output and "PR-SEC-001" in result.output
+
+
+def test_triage_says_when_the_urgent_path_does_not_apply():
+    result = CliRunner().invoke(cli, ["triage"], input="1\n3\n5\n12\n1\n")
+    assert "NOT URGENT ON THESE ANSWERS" in result.output
+
+
+def test_triage_can_record_its_decision(tmp_path):
+    reg = tmp_path / "r.sqlite"
+    result = CliRunner().invoke(cli, ["triage", "--record", "--by", "DSL", "--register", str(reg)], input="1\n1\n5\n12\n1,2\n")
+    assert result.exit_code == 0 and reg.exists()
+    log = CliRunner().invoke(cli, ["log", "--register", str(reg)]).output
+    assert "allow" in log and "by DSL" in log
