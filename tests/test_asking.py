@@ -107,3 +107,11 @@ def test_triage_can_record_its_decision(tmp_path):
     assert result.exit_code == 0 and reg.exists()
     log = CliRunner().invoke(cli, ["log", "--register", str(reg)]).output
     assert "allow" in log and "by DSL" in log
+
+
+def test_ask_end_to_end_with_typed_answers():
+    """No monkeypatching: a person answering 'not sure' (0) to everything still gets a decision."""
+    result = CliRunner().invoke(cli, ["ask"], input="0\n" * 80)
+    assert result.exit_code == 0, result.output
+    assert "Settled after" in result.output and "NEEDS AGREEMENT" in result.output
+    assert result.output.count("Q1.") == 1
