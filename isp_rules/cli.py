@@ -406,9 +406,6 @@ def agreement_cmd(scenario_file, output, as_of, rules):
         isp agreement share.yaml -o agreement.md
         isp agreement share.yaml -o agreement.docx
     """
-    import os
-    import tempfile
-
     from .agreement import agreement_markdown, write_docx
     from .assessment import assess
     from .loader import load_scenario
@@ -423,19 +420,14 @@ def agreement_cmd(scenario_file, output, as_of, rules):
     if not output:
         click.echo(agreement_markdown(scenario, decision), nl=False)
         return
+    from .prompting import replace_file
+
     target = Path(output)
     # Written whole or not at all: a crash or Ctrl-C never leaves half a draft.
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp")
-    os.close(fd)
-    try:
-        if kind == ".docx":
-            write_docx(scenario, decision, Path(tmp))
-        else:
-            Path(tmp).write_text(agreement_markdown(scenario, decision), encoding="utf-8")
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    if kind == ".docx":
+        replace_file(target, lambda tmp: write_docx(scenario, decision, tmp))
+    else:
+        replace_file(target, lambda tmp: tmp.write_text(agreement_markdown(scenario, decision), encoding="utf-8"))
     click.echo(f"Wrote {target}", err=True)
 
 

@@ -11,7 +11,7 @@ import click
 
 from .questions import Question
 
-__all__ = ["ask_question", "NOT_SURE", "set_path", "save_scenario"]
+__all__ = ["ask_question", "NOT_SURE", "set_path", "save_scenario", "replace_file"]
 
 NOT_SURE = object()
 
@@ -79,21 +79,33 @@ def set_path(data: dict, path: str, value: Any) -> None:
     node[last] = value
 
 
-def save_scenario(data: dict, target: str) -> None:
-    """Write the answers as a scenario file in the public format, whole or not at all."""
+def replace_file(target, write) -> None:
+    """Write a file whole or not at all: `write(tmp_path)` fills a temporary file, which then
+    replaces the target in one step, with the permissions a new file would normally get."""
     import os
     import tempfile
+    from pathlib import Path
+
+    path = Path(target)
+    fd, tmp = tempfile.mkstemp(dir=str(path.parent) if str(path.parent) else ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def save_scenario(data: dict, target: str) -> None:
+    """Write the answers as a scenario file in the public format, whole or not at all."""
     from pathlib import Path
 
     import yaml
 
     path = Path(target)
     out = {"id": re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "scenario", **data}
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent) if str(path.parent) else ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            yaml.safe_dump(out, handle, sort_keys=False, allow_unicode=True)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    replace_file(path, lambda tmp: tmp.write_text(yaml.safe_dump(out, sort_keys=False, allow_unicode=True), encoding="utf-8"))

@@ -100,3 +100,13 @@ def test_bad_input_writes_nothing(tmp_path):
     result = CliRunner().invoke(cli, ["agreement", str(bad), "-o", str(target)])
     assert result.exit_code == 1 and "share.frequency: unknown value 'weekly'" in result.output
     assert not target.exists()
+
+
+def test_drafts_get_ordinary_file_permissions(tmp_path):
+    import os
+
+    target = tmp_path / "agreement.md"
+    CliRunner().invoke(cli, ["agreement", str(ROUTINE), "-o", str(target)])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
