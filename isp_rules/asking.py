@@ -106,6 +106,9 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
                              "share.governance.agreement_covers_purpose"):
                     if fact.get(path.replace(".", "__")) is None:
                         weight[path] = weight.get(path, 0) + 1
+    # The spec's default location is GB; ask where the recipient is unless the answer was given.
+    if "location" not in scenario.share.to.model_fields_set:
+        weight["share.to.location"] = weight.get("share.to.location", 0) + 1
     rank = {path: i for i, path in enumerate(ORDER)}
     return sorted((p for p in weight if p in QUESTIONS), key=lambda p: (-weight[p], rank[p]))
 

@@ -128,8 +128,7 @@ def check(files, fmt, as_of, rules, fail_on, record, by, register_path):
         from .register import Register
 
         register = Register(register_path)
-        for scenario, decision in zip(scenarios, decisions):
-            register.append(decision, scenario, by=by)
+        register.append_many(list(zip(decisions, scenarios)), by=by)
     click.echo(render(decisions, fmt))
     if record:
         click.echo(f"Recorded {len(decisions)} decision(s) in {register.path}", err=True)
@@ -269,6 +268,10 @@ def ask(start, save, record, by, register_path, rules):
     from .render import render
     from .scenario import Scenario
 
+    if save is not None:  # find a bad path before the questions, not after
+        folder = Path(save).resolve().parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise click.BadParameter(f"cannot write to {folder}", param_hint="--save")
     ruleset = _ruleset(rules)
     data = _start(start)
     asked: set[str] = set()

@@ -140,7 +140,14 @@ def render_message(message: str, fact: dict[str, Any]) -> str:
             value = f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
         else:
             key = fact_key(name)
-            value = _words(fact[key]) if key in fact else "not stated"
+            if key in fact:
+                value = _words(fact[key])
+            elif name in ("share.from.name", "share.to.name"):  # read naturally without a name
+                side = "discloser" if name.startswith("share.from") else "recipient"
+                kind = fact.get(fact_key(name.replace(".name", ".type")))
+                value = f"the {side} ({_words(kind)})" if kind else f"the {side}"
+            else:
+                value = "not stated"
         message = message.replace("{" + name + "}", value)
     return message
 

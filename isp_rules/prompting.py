@@ -30,7 +30,7 @@ def _show(q: Question) -> str:
         if q.kind == "enum_list":
             lines.append("  (several numbers, separated by commas)")
     else:
-        lines.append("  (leave empty if not sure)")
+        lines.append("  (0 or leave empty if not sure)")
     return "\n".join(lines)
 
 
@@ -38,7 +38,7 @@ def _parse(q: Question, raw: str) -> Any:
     raw = raw.strip()
     choices = _choices(q)
     if q.kind in ("text", "country"):
-        if not raw:
+        if not raw or raw == "0" or raw.lower() in ("not sure", "?", "unknown", "don't know"):
             return NOT_SURE
         if q.kind == "country":
             code = raw.upper()

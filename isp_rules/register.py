@@ -121,34 +121,47 @@ class Register:
     def append(self, decision: Any, scenario: Any = None, by: str | None = None,
                at: dt.datetime | None = None) -> Record:
         """Record a decision (and the scenario it decided). One transaction; returns the record."""
+        return self.append_many([(decision, scenario)], by=by, at=at)[0]
+
+    def append_many(self, items: list[tuple[Any, Any]], by: str | None = None,
+                    at: dt.datetime | None = None) -> list[Record]:
+        """Record several decisions in one transaction: all of them, or (after a crash) none."""
         who = by or _user()
         when = (at or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
-        answer = decision.to_json()
-        body = {"decision": answer}
-        if scenario is not None:
-            body["scenario"] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-        body_json = _canonical(body)
+        prepared = []
+        for decision, scenario in items:
+            answer = decision.to_json()
+            body = {"decision": answer}
+            if scenario is not None:
+                body["scenario"] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+            prepared.append((answer, body, _canonical(body)))
+        out: list[Record] = []
         conn = self._connect(create=True)
         try:
             conn.execute("BEGIN IMMEDIATE")  # one writer at a time, across processes
             try:
                 last = conn.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-                digest = _hash(prev, seq, when, who, answer.get("scenario"), answer["verdict"],
-                               answer["ruleset"]["sha256"], body_json)
-                conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             (seq, when, who, answer.get("scenario"), answer["verdict"],
-                              answer["ruleset"]["sha256"], body_json, prev, digest))
+                seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+                for answer, body, body_json in prepared:
+                    seq += 1
+                    sha = answer["ruleset"]["sha256"]
+                    digest = _hash(prev, seq, when, who, answer.get("scenario"), answer["verdict"], sha, body_json)
+                    conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (seq, when, who, answer.get("scenario"), answer["verdict"], sha, body_json, prev, digest))
+                    out.append(Record(seq, when, who, answer.get("scenario"), answer["verdict"], sha, body, prev, digest))
+                    prev = digest
                 # The head lets verify notice records deleted from the end of the chain too.
-                conn.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (f"{seq} {digest}",))
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (f"{seq} {prev}",))
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
+        except sqlite3.DatabaseError as exc:
+            raise RegisterError(f"{self.path}: cannot write to the register ({exc})") from None
         finally:
             conn.close()
-        return Record(seq, when, who, answer.get("scenario"), answer["verdict"], answer["ruleset"]["sha256"],
-                      body, prev, digest)
+        return out
 
     # --- reading -------------------------------------------------------------------------
 
@@ -174,13 +187,21 @@ class Register:
         """Every break in the chain, in words; an empty list means the register is intact."""
         conn = self._connect(create=False)
         try:
+            conn.execute("BEGIN")  # one snapshot: a writer committing meanwhile is not a deletion
             rows = conn.execute("SELECT seq, at, by, scenario, verdict, ruleset_sha256, body, prev_hash, hash "
                                 "FROM records ORDER BY seq").fetchall()
             head = conn.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise RegisterError(f"{self.path}: the register is damaged and cannot be read ({exc})") from None
         finally:
             conn.close()
         problems, prev, expected_seq = [], GENESIS, 1
         for seq, at, by, scenario, verdict, sha, body_json, prev_hash, digest in rows:
+            if not isinstance(seq, int) or not all(isinstance(v, str) for v in (at, by, verdict, sha, body_json, prev_hash, digest)):
+                problems.append(f"record {seq}: damaged (a field is missing or of the wrong type)")
+                prev, expected_seq = digest if isinstance(digest, str) else prev, (seq + 1 if isinstance(seq, int) else expected_seq)
+                continue
             if seq != expected_seq:
                 missing = f"record {expected_seq}" if seq == expected_seq + 1 else f"records {expected_seq} to {seq - 1}"
                 problems.append(f"{missing} deleted (the chain jumps to record {seq})")
@@ -189,7 +210,7 @@ class Register:
             if _hash(prev_hash, seq, at, by, scenario, verdict, sha, body_json) != digest:
                 problems.append(f"record {seq}: edited after it was recorded (hash does not match its contents)")
             prev, expected_seq = digest, seq + 1
-        if head is not None:
+        if head is not None and isinstance(head[0], str) and len(head[0].split()) == 2:
             head_seq, head_hash = head[0].split()
             if int(head_seq) >= expected_seq:
                 last = expected_seq - 1

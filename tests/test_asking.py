@@ -115,3 +115,37 @@ def test_ask_end_to_end_with_typed_answers():
     assert result.exit_code == 0, result.output
     assert "Settled after" in result.output and "NEEDS AGREEMENT" in result.output
     assert result.output.count("Q1.") == 1
+
+
+def test_zero_or_not_sure_at_a_free_text_question_means_not_sure():
+    from isp_rules.prompting import NOT_SURE, _parse
+
+    question = QUESTIONS["share.basis.legal_power"]
+    for raw in ("0", "", "not sure", "Not sure"):
+        assert _parse(question, raw) is NOT_SURE
+    assert _parse(question, "Children Act 2004 s11") == "Children Act 2004 s11"
+
+
+def test_ask_asks_where_the_recipient_is(monkeypatch):
+    answers = {**URGENT_CHILD, "share.urgency.risk": "low", "share.to.location": "US",
+               "share.handling.international_mechanism": "none", "share.governance.dpia": "not_required"}
+    asked = scripted(monkeypatch, answers)
+    result = CliRunner().invoke(cli, ["ask"])
+    assert "share.to.location" in asked
+    assert "DENY" in result.output and "TR-NOMECH-001" in result.output
+
+
+def test_messages_name_an_unnamed_party_by_its_role(ruleset):
+    from isp_rules import assess
+
+    from conftest import build
+
+    d = assess(build(share__from__name=..., share__from__type="police"), ruleset)
+    ground = next(r for r in d.reasons if r.rule == "LB-PUBTASK-001")
+    assert ground.message.startswith("the discloser (police) shares as part of its public task")
+
+
+def test_a_bad_save_path_is_refused_before_any_question(tmp_path):
+    result = CliRunner().invoke(cli, ["ask", "--save", str(tmp_path / "no-such-dir" / "s.yaml")], input="")
+    assert result.exit_code == 2 and "cannot write to" in result.output
+    assert "Q1." not in result.output

@@ -147,3 +147,19 @@ def test_a_foreign_register_is_a_clear_error_on_the_command_line(tmp_path):
     result = CliRunner().invoke(cli, ["check", "--record", "--register", str(reg), str(URGENT)])
     assert result.exit_code == 1 and "not an isp-rules register" in result.output
     assert reg.read_text() == "hello"
+
+
+def test_several_decisions_are_recorded_in_one_transaction(tmp_path):
+    register = Register(tmp_path / "r.sqlite")
+    scenarios = [build(), build(share__basis__article_6="legitimate_interests")]
+    records = register.append_many([(assess(s), s) for s in scenarios], by="batch")
+    assert [r.seq for r in records] == [1, 2] and records[1].prev_hash == records[0].hash
+    assert register.verify() == []
+
+
+def test_a_damaged_row_is_named_not_a_crash(tmp_path):
+    path = tmp_path / "r.sqlite"
+    register = fill(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE records SET body = NULL WHERE seq = 2")
+    assert "record 2: damaged (a field is missing or of the wrong type)" in register.verify()
