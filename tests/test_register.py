@@ -161,5 +161,5 @@ def test_a_damaged_row_is_named_not_a_crash(tmp_path):
     path = tmp_path / "r.sqlite"
     register = fill(path)
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE records SET body = NULL WHERE seq = 2")
+        conn.execute("UPDATE records SET body = x'00ff' WHERE seq = 2")
     assert "record 2: damaged (a field is missing or of the wrong type)" in register.verify()
