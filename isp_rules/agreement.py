@@ -83,7 +83,9 @@ def build_draft(scenario: Scenario, decision: Decision) -> Draft:
     )
 
 
-NO_PROTOCOL = "Nothing is settled by the protocol for this share: at least one party has not signed it."
+NO_PROTOCOL = ("Nothing is settled by the protocol for this share: both parties must be known signatories, "
+               "or an agreement covering this purpose must be in place.")
+DENY_BANNER = "Do not share and do not sign: on these facts the share is unlawful. See the reasons below."
 
 
 def _cell(text: str) -> str:
@@ -92,7 +94,10 @@ def _cell(text: str) -> str:
 
 def agreement_markdown(scenario: Scenario, decision: Decision) -> str:
     d = build_draft(scenario, decision)
-    out = [f"# {d.title}", "", f"_{d.provenance}_", "", "## The share", ""]
+    out = [f"# {d.title}", "", f"_{d.provenance}_", ""]
+    if decision.verdict == "deny":
+        out += [f"> **{DENY_BANNER}**", ""]
+    out += ["## The share", ""]
     out += [f"- **{label}:** {value}" for label, value in d.share]
     out += ["", f"**{d.assessment}**", ""] + [f"- {x}" for x in d.reasons]
     out += ["", "## 1. Already settled", ""]
@@ -131,6 +136,8 @@ def write_docx(scenario: Scenario, decision: Decision, target: Path) -> None:
     doc.core_properties.title = d.title
     doc.add_heading(d.title, level=0)
     doc.add_paragraph(d.provenance).runs[0].italic = True
+    if decision.verdict == "deny":
+        doc.add_paragraph().add_run(DENY_BANNER).bold = True
     doc.add_heading("The share", level=1)
     for label, value in d.share:
         para = doc.add_paragraph(style="List Bullet")

@@ -84,7 +84,7 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
             for source in SOURCES.get(path, [path]):
                 weight[source] = weight.get(source, 0) + 1
     # Whether the share is urgent decides how much else matters, so those facts come first.
-    for rule in rules:
+    for rule in rules if not decision.deferred else []:
         if rule.defers_paperwork:
             for path in missing_fields([rule.when], fact):
                 for source in SOURCES.get(path, [path]):

@@ -289,7 +289,7 @@ def ask(start, save, record, by, register_path, rules):
         if answer is not NOT_SURE:
             set_path(data, question.path, answer)
     click.echo("")
-    click.echo(f"Settled after {count} question(s).")
+    click.echo(f"No further answer can change the verdict ({count} question(s) asked).")
     click.echo("")
     click.echo(render([decision], "text"))
     if save is None and sys.stdin.isatty():
@@ -338,6 +338,8 @@ def triage(start, record, by, register_path, rules):
             QUESTIONS["share.from.type"], QUESTIONS["share.to.type"], QUESTIONS["share.data.categories"]]
     click.echo("Urgent triage: at most 5 questions. Answer 0 if not sure.")
     count = 0
+    if start and assess(Scenario.model_validate(data), ruleset).verdict == "deny":
+        plan = []  # the facts already given make the share unlawful: say so at once
     for question in plan:
         node = data
         for part in question.path.split("."):
@@ -348,6 +350,10 @@ def triage(start, record, by, register_path, rules):
         answer = ask_question(question, count)
         if answer is not NOT_SURE:
             set_path(data, question.path, answer)
+            if question is who and "subjects" not in data["share"].get("data", {}):
+                subject = {"safeguarding_child": ["child"], "safeguarding_adult": ["adult_at_risk"]}.get(answer)
+                if subject:
+                    set_path(data, "share.data.subjects", subject)
     scenario = Scenario.model_validate(data)
     decision = assess(scenario, ruleset)
     click.echo("")

@@ -56,6 +56,9 @@ def _parse(q: Question, raw: str) -> Any:
         for label, value in choices:
             if token.lower() in (str(value).lower(), label.lower()) or (q.kind == "bool" and token.lower() in ("y", "n") and value is (token.lower() == "y")):
                 return value
+        partial = [value for label, value in choices if token.lower() in label.lower()]
+        if len(partial) == 1:  # "child" for "A child (under 18)"
+            return partial[0]
         listing = ", ".join(f"{i}) {label}" for i, (label, _) in enumerate(choices, 1))
         raise click.BadParameter(f"{token!r} is not one of the choices: {listing}, or 0) Not sure")
 

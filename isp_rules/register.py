@@ -83,6 +83,8 @@ class Register:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif self.path.is_dir():
             raise RegisterError(f"{self.path}: is a directory, not a register")
+        elif self.path.stat().st_size > 0 and not self._looks_like_register():
+            raise RegisterError(f"{self.path}: not an isp-rules register; it was left untouched")
         try:
             conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 60000")
@@ -90,6 +92,18 @@ class Register:
         except sqlite3.DatabaseError as exc:
             raise RegisterError(f"{self.path}: not an isp-rules register ({exc}); it was left untouched") from None
         return conn
+
+    def _looks_like_register(self) -> bool:
+        """An existing, non-empty file is only used if it already is a register (never converted)."""
+        try:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
+            try:
+                names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError:
+            return False
+        return {"meta", "records"} <= names
 
     def _check_or_create(self, conn: sqlite3.Connection, create: bool) -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

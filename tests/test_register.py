@@ -163,3 +163,13 @@ def test_a_damaged_row_is_named_not_a_crash(tmp_path):
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE records SET body = x'00ff' WHERE seq = 2")
     assert "record 2: damaged (a field is missing or of the wrong type)" in register.verify()
+
+
+def test_an_existing_file_is_never_turned_into_a_register(tmp_path):
+    view_only = tmp_path / "views.sqlite"
+    with sqlite3.connect(view_only) as conn:
+        conn.execute("CREATE VIEW v AS SELECT 1")
+    before = view_only.read_bytes()
+    with pytest.raises(RegisterError, match="not an isp-rules register"):
+        fill(view_only, 1)
+    assert view_only.read_bytes() == before
