@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ruleset import All, Any_, Condition, Leaf, Not, NotTrue, Rule, Ruleset
+from .ruleset import All, Condition, Leaf, Not, NotTrue, Rule, Ruleset
 from .scenario import FACT_MARKER, date_number, fact_key
 
 __all__ = ["compile_ruleset", "compile_condition", "rule_body", "rule_expression", "count_groups",

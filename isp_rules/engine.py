@@ -103,7 +103,7 @@ class Engine:
 
         self._lock = threading.Lock()
         self._host = _QuietHost()
-        self._registered: dict[str, list[str]] = {}  # definition key -> durable ruleset names
+        self._registered: set[str] = set()  # durable ruleset names already on the Host
         self._sids = itertools.count(1)
         self._pid = os.getpid()
 
@@ -117,8 +117,7 @@ class Engine:
                     self._host.set_rulesets(copy.deepcopy(todo))
                 except Exception as exc:
                     raise _translate(exc, "loading the ruleset") from None
-                for name in todo:
-                    self._registered[name] = [name]
+                self._registered.update(todo)
         return names
 
     def fire(self, names: tuple[str, ...], fact: dict[str, Any]) -> set[str]:

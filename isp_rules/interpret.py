@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .compiler import point_rule_id
-from .ruleset import All, Any_, Condition, Leaf, Not, NotTrue, Ruleset
+from .ruleset import All, Condition, Leaf, Not, NotTrue, Ruleset
 from .scenario import date_number, fact_key, words
 
 __all__ = ["evaluate", "fired_rules", "Explanation", "explain_condition", "missing_fields"]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from .compiler import MAX_GROUPS, compile_condition, count_groups, rule_body, rule_expression
 from .errors import InputError, Problem, RulesetError, ScenarioError, did_you_mean, format_path
-from .ruleset import AgreementPoint, Answer, Leaf, Rule, Ruleset, parse_condition, placeholders
+from .ruleset import AgreementPoint, Rule, Ruleset, parse_condition, placeholders
 from .scenario import FIELDS, Scenario, Share
 from .yamlfile import YamlDoc, parse_yaml, read_yaml
 
