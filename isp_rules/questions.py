@@ -85,7 +85,7 @@ _Q: dict[str, tuple[str, dict[str, str]]] = {
         "vital_interests": "Vital interests: to protect someone's life", "consent": "Consent",
         "contract": "A contract with the person", "legitimate_interests": "Legitimate interests",
         "recognised_legitimate_interest": "Recognised legitimate interest (from 5 February 2026)"}),
-    "share.basis.annex_1": ("Which recognised legitimate interest?", {
+    "share.basis.annex_1": ("Which listed purpose does the recognised legitimate interest rely on?", {
         "public_task_request": "A public body asked for it for its public task", "national_security": "National security or defence",
         "emergency": "A civil emergency", "crime": "Crime", "safeguarding": "Safeguarding a vulnerable person"}),
     "share.basis.legal_power": ("Which law or function allows or requires the share? (for example Children Act 2004 s11)", {}),
@@ -95,7 +95,7 @@ _Q: dict[str, tuple[str, dict[str, str]]] = {
         "explicit_consent": "Explicit consent", "public_health": "Public health", "legal_claims": "Legal claims or courts",
         "employment_social_protection": "Employment or social protection law", "not_for_profit": "A not-for-profit body's own members",
         "made_public": "The person made it public themselves", "archiving_research": "Archiving, research or statistics"}),
-    "share.basis.schedule_1": ("Which DPA 2018 Schedule 1 condition?", {
+    "share.basis.schedule_1": ("Which extra condition for sensitive information applies (DPA 2018 Schedule 1)?", {
         "safeguarding": "Safeguarding of children and adults at risk (para 18)", "statutory_purposes": "Statutory purposes (para 6)",
         "preventing_unlawful_acts": "Preventing or detecting unlawful acts (para 10)", "health_social_care_purposes": "Health or social care (para 2)",
         "public_health": "Public health (para 3)", "research": "Research (para 4)", "employment_social_security": "Employment (para 1)",
@@ -106,9 +106,9 @@ _Q: dict[str, tuple[str, dict[str, str]]] = {
         "insurance": "Insurance (para 20)", "occupational_pensions": "Occupational pensions (para 21)",
         "elected_representatives": "Elected representatives (paras 23-24)", "consent": "Consent (para 29)",
         "vital_interests": "Vital interests (para 30)", "legal_claims": "Legal claims (para 33)", "judicial_acts": "Judicial acts (para 34)"}),
-    "share.basis.criminal_offence": ("What authorises sharing the offence information?", {
+    "share.basis.criminal_offence": ("What allows you to share the information about offences or convictions?", {
         "official_authority": "Our official authority as a public body", "schedule_1": "A DPA 2018 Schedule 1 condition"}),
-    "share.basis.appropriate_policy_document": ("Does the discloser have an appropriate policy document for this condition?", {}),
+    "share.basis.appropriate_policy_document": ("Does the discloser have the written policy the law requires for sensitive information (an appropriate policy document)?", {}),
     "share.basis.compatible_purpose": ("Is the share compatible with why the information was first collected?", {}),
     "share.consent.status": ("Has the person agreed to the share?", {
         "given": "Yes, they agreed", "refused": "They refused", "withdrawn": "They withdrew agreement", "not_sought": "We have not asked"}),
@@ -124,8 +124,8 @@ _Q: dict[str, tuple[str, dict[str, str]]] = {
     "share.governance.agreement_covers_purpose": ("Does the agreement cover this purpose?", {}),
     "share.governance.dpia": ("Has a data protection impact assessment (DPIA) been done?", {
         "done": "Yes", "not_done": "No", "not_required": "Not needed (low risk)"}),
-    "share.governance.joint_controller_arrangement": ("Is there a joint controller arrangement (Art 26)?", {}),
-    "share.governance.processor_contract": ("Is there a processor contract with the Art 28 terms?", {}),
+    "share.governance.joint_controller_arrangement": ("Have the partners who decide together written down who does what (a joint controller arrangement, Art 26)?", {}),
+    "share.governance.processor_contract": ("Is there a contract telling the supplier to act only on your instructions (a processor contract, Art 28)?", {}),
     "share.governance.privacy_notice": ("Are the people told their information may be shared like this?", {
         "covers": "Yes, the privacy notice covers it", "does_not_cover": "No, it does not cover this",
         "exempt": "No: telling them would prejudice crime prevention or increase risk"}),
@@ -137,7 +137,7 @@ _Q: dict[str, tuple[str, dict[str, str]]] = {
     "share.handling.retention": ("How long will the recipient keep it, and how will it be disposed of?", {}),
     "share.handling.international_mechanism": ("What makes the transfer abroad lawful?", {
         "adequacy": "UK adequacy regulations cover the country", "idta": "The International Data Transfer Agreement",
-        "uk_addendum": "The UK Addendum to the EU clauses", "bcr": "Binding corporate rules", "derogation": "An exception (Art 49)",
+        "uk_addendum": "The UK Addendum to the EU clauses", "bcr": "The recipient group's approved internal rules (binding corporate rules)", "derogation": "An exceptional one-off reason (Art 49 derogation)",
         "none": "Nothing"}),
     "share.from.name": ("What is the discloser's name?", {}),
     "share.to.name": ("What is the recipient's name?", {}),
