@@ -96,8 +96,11 @@ class Register:
     def _looks_like_register(self) -> bool:
         """An existing, non-empty file is only used if it already is a register (never converted)."""
         try:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
+            # A normal (not read-only) connection: after a crash, SQLite must be able to roll
+            # back the hot journal before it can read; nothing is written otherwise.
+            conn = sqlite3.connect(self.path, timeout=60)
             try:
+                conn.execute("PRAGMA busy_timeout = 60000")
                 names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             finally:
                 conn.close()
