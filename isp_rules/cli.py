@@ -226,11 +226,8 @@ def _start(start: str | None) -> dict:
         return {"share": {}}
     from .loader import load_scenario
 
-    scenario = load_scenario(start)
-    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"expect"})
-    for side in ("from", "to"):  # keep "unknown" unknown: drop the spec's default location only if unstated
-        data["share"].get(side, {}).pop("location", None) if data["share"].get(side, {}).get("location") == "GB" else None
-    return data
+    # Only what the file states: an unstated field (even the default location) stays unknown.
+    return load_scenario(start).model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
 
 
 def _finish(decision, scenario, record, by, register_path) -> None:

@@ -129,8 +129,6 @@ def load_scenario(path: str | Path, name: str | None = None) -> Scenario:
     """Load and validate one scenario file ('-' reads standard input)."""
     try:
         doc = read_yaml(path, name or ("<stdin>" if str(path) == "-" else str(path)))
-    except ScenarioError:
-        raise
     except InputError as exc:
         raise ScenarioError(exc.problems) from None
     return _scenario_from_doc(doc)

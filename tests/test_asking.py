@@ -156,3 +156,12 @@ def test_a_label_word_is_accepted_for_its_choice():
 
     assert _parse(QUESTIONS["share.data.subjects"], "tenant") == ["tenant"]
     assert _parse(QUESTIONS["share.purpose.category"], "emergency") == "emergency_response"
+
+
+def test_facts_from_a_start_file_are_not_asked_again(monkeypatch, tmp_path):
+    start = tmp_path / "start.yaml"
+    start.write_text("share:\n  to: {location: GB, type: school}\n  purpose: {category: safeguarding_child}\n")
+    asked = scripted(monkeypatch, URGENT_CHILD)
+    result = CliRunner().invoke(cli, ["ask", str(start)])
+    assert result.exit_code == 0, result.output
+    assert not {"share.to.location", "share.to.type", "share.purpose.category"} & set(asked)
