@@ -19,7 +19,7 @@ from .questions import ORDER, QUESTIONS
 from .ruleset import Ruleset
 from .scenario import Scenario
 
-__all__ = ["fields_that_matter", "settled"]
+__all__ = ["fields_that_matter", "settled", "still_to_ask"]
 
 # Derived fields are asked through the facts they come from.
 SOURCES = {
@@ -120,3 +120,12 @@ def settled(ruleset: Ruleset, scenario: Scenario, as_of: dt.date | None = None) 
     decision = assess(scenario, ruleset, as_of=as_of)
     fact = to_fact(scenario, decision.ruleset.as_of, ruleset.phrases)
     return decision, fields_that_matter(ruleset, scenario, decision, fact)
+
+
+def still_to_ask(ruleset: Ruleset, data: dict, asked: set[str] | frozenset[str] = frozenset(),
+                 as_of: dt.date | None = None) -> tuple[Scenario, Decision, list[str]]:
+    """One step of a guided conversation (`isp ask`, the web form): the scenario the answers so
+    far describe, its decision, and the questions still worth asking that were not asked yet."""
+    scenario = Scenario.model_validate(data)
+    decision, fields = settled(ruleset, scenario, as_of)
+    return scenario, decision, [f for f in fields if f not in asked]

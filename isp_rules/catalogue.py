@@ -9,7 +9,7 @@ from typing import Any
 
 from .ruleset import All, Condition, Leaf, Not, NotTrue, Rule, Ruleset
 
-__all__ = ["describe_condition", "rules_as_data", "render_rules"]
+__all__ = ["describe_condition", "rules_as_data", "points_as_data", "render_rules"]
 
 
 def _value(value: Any) -> str:
@@ -69,6 +69,23 @@ def rules_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
         }
         if rule.defers_paperwork:
             item["defers_paperwork"] = True
+        out.append({k: v for k, v in item.items() if v not in (None, [])})
+    return out
+
+
+def points_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
+    """The Appendix J agreement points: what each asks, when it applies, and its likely answers."""
+    out = []
+    for p in ruleset.points:
+        item = {
+            "id": p.id, "question": p.question, "kind": p.kind, "protocol_default": p.protocol_default,
+            "settled_by": list(p.settled_by),
+            "applies_when": describe_condition(p.applies_when) if p.applies_when is not None else "always",
+            "settled_when": describe_condition(p.settled_when) if p.settled_when is not None else None,
+            "likely_answers": [{"text": a.text, **({"unless": describe_condition(a.unless)} if a.unless is not None else {})}
+                               for a in p.likely_answers],
+            "citations": [{k: v for k, v in c.model_dump(by_alias=True).items() if v is not None} for c in p.citations],
+        }
         out.append({k: v for k, v in item.items() if v not in (None, [])})
     return out
 

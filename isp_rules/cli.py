@@ -259,11 +259,10 @@ def ask(start, save, record, by, register_path, rules):
         isp ask
         isp ask --save my-share.yaml
     """
-    from .asking import settled
+    from .asking import still_to_ask
     from .prompting import NOT_SURE, ask_question, save_scenario, set_path
     from .questions import QUESTIONS
     from .render import render
-    from .scenario import Scenario
 
     if save is not None:  # find a bad path before the questions, not after
         folder = Path(save).resolve().parent
@@ -274,9 +273,7 @@ def ask(start, save, record, by, register_path, rules):
     asked: set[str] = set()
     count = 0
     while True:
-        scenario = Scenario.model_validate(data)
-        decision, fields = settled(ruleset, scenario)
-        fields = [f for f in fields if f not in asked]
+        scenario, decision, fields = still_to_ask(ruleset, data, asked)
         if not fields:
             break
         question = QUESTIONS[fields[0]]
@@ -296,10 +293,6 @@ def ask(start, save, record, by, register_path, rules):
     if save:
         save_scenario(data, save)
         click.echo(f"Saved {save}", err=True)
-
-
-TRIAGE_WHO = {"safeguarding_child": "A child", "safeguarding_adult": "An adult at risk",
-              "emergency_response": "People caught up in an emergency"}
 
 
 @cli.command()
@@ -323,16 +316,12 @@ def triage(start, record, by, register_path, rules):
     """
     from .assessment import assess
     from .prompting import NOT_SURE, ask_question, set_path
-    from .questions import QUESTIONS, Question
     from .scenario import Scenario
+    from .triage import TRIAGE_QUESTIONS, subjects_for, triage_text
 
     ruleset = _ruleset(rules)
     data = _start(start)
-    who = Question("share.purpose.category", "Who is at risk?", TRIAGE_WHO, "enum")
-    plan = [who, Question("share.urgency.risk", "Is the risk serious or imminent?",
-                          {"serious_or_imminent": "Yes: they could be harmed soon", "significant": "Significant, not imminent",
-                           "low": "Low"}, "enum"),
-            QUESTIONS["share.from.type"], QUESTIONS["share.to.type"], QUESTIONS["share.data.categories"]]
+    plan = list(TRIAGE_QUESTIONS)
     click.echo("Urgent triage: at most 5 questions. Answer 0 if not sure.")
     count = 0
     if start and assess(Scenario.model_validate(data), ruleset).verdict == "deny":
@@ -347,49 +336,15 @@ def triage(start, record, by, register_path, rules):
         answer = ask_question(question, count)
         if answer is not NOT_SURE:
             set_path(data, question.path, answer)
-            if question is who and "subjects" not in data["share"].get("data", {}):
-                subject = {"safeguarding_child": ["child"], "safeguarding_adult": ["adult_at_risk"]}.get(answer)
+            if question is TRIAGE_QUESTIONS[0] and "subjects" not in data["share"].get("data", {}):
+                subject = subjects_for(answer)
                 if subject:
                     set_path(data, "share.data.subjects", subject)
     scenario = Scenario.model_validate(data)
     decision = assess(scenario, ruleset)
     click.echo("")
-    click.echo(_triage_text(scenario, decision))
+    click.echo(triage_text(scenario, decision))
     _finish(decision, scenario, record, by, register_path)
-
-
-def _triage_text(scenario, decision) -> str:
-    import textwrap
-
-    from .decide import DISCLAIMER
-    from .questions import QUESTIONS
-    from .render import render
-
-    if decision.verdict == "deny":
-        return render([decision], "text")
-    if not decision.deferred:
-        return ("NOT URGENT ON THESE ANSWERS: the urgent path does not apply (it needs a child, an adult at risk or an\n"
-                "emergency, with a serious or imminent risk). Use `isp ask` or `isp check`.\n\n" + render([decision], "text"))
-    share = scenario.share
-    labels = QUESTIONS["share.data.categories"].labels
-    to = share.to.name or QUESTIONS["share.to.type"].labels.get(share.to.type or "", "the people who need it to protect them")
-    what = ", ".join(labels[c].lower() for c in share.data.categories or []) or "what is needed to protect them"
-    record_after = [o for o in decision.obligations if o.message.startswith("Record after sharing")]
-    paperwork = [o for o in decision.obligations if o.message.startswith("Complete after sharing")]
-    other = [o for o in decision.obligations if o not in record_after and o not in paperwork]
-
-    def bullets(items):
-        return [textwrap.fill(f"- {o.message}", 88, subsequent_indent="  ") for o in items]
-
-    lines = ["SHARE NOW: the law does not make you wait for paperwork in an urgent case.", "",
-             f"Share with: {to}",
-             textwrap.fill(f"What: only what they need to protect the person ({what}); not the whole file.", 88), ""]
-    if record_after:
-        lines += ["Record afterwards (the likely basis to note):"] + bullets(record_after) + [""]
-    if paperwork:
-        lines += ["Paperwork that waits until after the share:"] + bullets(paperwork) + [""]
-    lines += ["Also:"] + bullets(other) + ["", DISCLAIMER]
-    return "\n".join(lines)
 
 
 @cli.command(name="agreement")
@@ -489,6 +444,50 @@ def log_verify(ctx, register_path):
         raise ProblemsError([f"{register.path}: {p}" for p in problems])
     count = sum(1 for _ in register.records())
     click.echo(f"{register.path}: {count} record(s), chain intact")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this machine can connect unless you choose another.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes. The rules engine is not thread-safe, so the server scales with processes.")
+@click.option("--database-url", metavar="URL", envvar="ISP_DATABASE_URL", show_envvar=True,
+              help="Where the decision register lives: postgresql://user@host/db (shared by every worker and "
+                   "replica), or a SQLite file path (default: ISP_REGISTER, else your data directory).")
+@click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]), help="Server log detail.")
+@_library_errors
+def serve(host, port, workers, database_url, rules, log_level):
+    """Run the web app and JSON API: pages for practitioners, /v1/... for programs.
+
+    Open http://127.0.0.1:8000/ in a browser; the API is described at /docs.
+    Each worker is a process with its own rules engine; for more capacity run more
+    workers, or several replicas behind a load balancer sharing one PostgreSQL register.
+
+    \b
+    Example:
+        isp serve
+        isp serve --workers 4 --database-url postgresql://isp@db.internal/isp
+    """
+    try:
+        import uvicorn
+    except ImportError:  # pragma: no cover - a core dependency
+        raise ProblemsError(["isp: the web server needs uvicorn: pip install isp-rules"]) from None
+
+    ruleset = _ruleset(rules)  # a broken ruleset is reported here, once, not by every worker
+    # Worker processes are started afresh and read their settings from the environment.
+    os.environ["ISP_RULES_DIR"] = ruleset.source
+    if database_url:
+        os.environ["ISP_DATABASE_URL"] = database_url
+    from .register import open_register
+
+    register = open_register(database_url)
+    click.echo(f"isp-rules: serving http://{host}:{port}/ with {workers} worker process(es); "
+               f"register: {register.where}. Ctrl-C stops.", err=True)
+    uvicorn.run("isp_rules.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, proxy_headers=False, server_header=False, timeout_graceful_shutdown=5)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import click
 
 from .questions import Question
 
-__all__ = ["ask_question", "NOT_SURE", "set_path", "save_scenario", "replace_file"]
+__all__ = ["ask_question", "NOT_SURE", "set_path", "save_scenario", "replace_file", "scenario_yaml", "scenario_id"]
 
 NOT_SURE = object()
 
@@ -103,12 +103,22 @@ def replace_file(target, write) -> None:
             os.unlink(tmp)
 
 
+def scenario_id(name: str) -> str:
+    """A scenario id (kebab-case, as the format asks) from a file or free name."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "scenario"
+
+
+def scenario_yaml(data: dict) -> str:
+    """Answers as scenario-file text in the public format (only what was stated)."""
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
 def save_scenario(data: dict, target: str) -> None:
     """Write the answers as a scenario file in the public format, whole or not at all."""
     from pathlib import Path
 
-    import yaml
-
     path = Path(target)
-    out = {"id": re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "scenario", **data}
-    replace_file(path, lambda tmp: tmp.write_text(yaml.safe_dump(out, sort_keys=False, allow_unicode=True), encoding="utf-8"))
+    out = {"id": scenario_id(path.stem), **data}
+    replace_file(path, lambda tmp: tmp.write_text(scenario_yaml(out), encoding="utf-8"))

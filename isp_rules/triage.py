@@ -1,0 +1,79 @@
+"""Urgent safeguarding triage: five fixed questions, then what to share now and what to record.
+
+Shared by `isp triage` and the web triage page, so both say the same thing. The answers alone
+cannot make a share unlawful; a deny needs stated facts (a start file or the full form).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+from .decide import DISCLAIMER, Decision, Obligation
+from .questions import QUESTIONS, Question
+from .scenario import Scenario
+
+__all__ = ["TRIAGE_QUESTIONS", "TriageSummary", "summarise", "triage_text", "subjects_for", "NOT_URGENT"]
+
+TRIAGE_WHO = {"safeguarding_child": "A child", "safeguarding_adult": "An adult at risk",
+              "emergency_response": "People caught up in an emergency"}
+
+TRIAGE_QUESTIONS: tuple[Question, ...] = (
+    Question("share.purpose.category", "Who is at risk?", TRIAGE_WHO, "enum"),
+    Question("share.urgency.risk", "Is the risk serious or imminent?",
+             {"serious_or_imminent": "Yes: they could be harmed soon", "significant": "Significant, not imminent",
+              "low": "Low"}, "enum"),
+    QUESTIONS["share.from.type"], QUESTIONS["share.to.type"], QUESTIONS["share.data.categories"],
+)
+
+NOT_URGENT = ("NOT URGENT ON THESE ANSWERS: the urgent path does not apply (it needs a child, an adult at risk or an "
+              "emergency, with a serious or imminent risk).")
+
+
+def subjects_for(purpose: str) -> list[str] | None:
+    """Who the data is about follows from who is at risk, unless the user said otherwise."""
+    return {"safeguarding_child": ["child"], "safeguarding_adult": ["adult_at_risk"]}.get(purpose)
+
+
+@dataclass(frozen=True)
+class TriageSummary:
+    share_now: bool  # urgent path applies and nothing stated makes the share unlawful
+    share_with: str
+    what: str
+    record_after: list[Obligation]  # the likely basis to note after sharing
+    paperwork: list[Obligation]  # paperwork that waits until after the share
+    other: list[Obligation]
+
+
+def summarise(scenario: Scenario, decision: Decision) -> TriageSummary:
+    share = scenario.share
+    labels = QUESTIONS["share.data.categories"].labels
+    to = share.to.name or QUESTIONS["share.to.type"].labels.get(share.to.type or "", "the people who need it to protect them")
+    what = ", ".join(labels[c].lower() for c in share.data.categories or []) or "what is needed to protect them"
+    record_after = [o for o in decision.obligations if o.message.startswith("Record after sharing")]
+    paperwork = [o for o in decision.obligations if o.message.startswith("Complete after sharing")]
+    other = [o for o in decision.obligations if o not in record_after and o not in paperwork]
+    return TriageSummary(decision.verdict != "deny" and decision.deferred, to, what, record_after, paperwork, other)
+
+
+def triage_text(scenario: Scenario, decision: Decision) -> str:
+    from .render import render
+
+    if decision.verdict == "deny":
+        return render([decision], "text")
+    if not decision.deferred:
+        return textwrap.fill(NOT_URGENT, 110) + " Use `isp ask` or `isp check`.\n\n" + render([decision], "text")
+    s = summarise(scenario, decision)
+
+    def bullets(items):
+        return [textwrap.fill(f"- {o.message}", 88, subsequent_indent="  ") for o in items]
+
+    lines = ["SHARE NOW: the law does not make you wait for paperwork in an urgent case.", "",
+             f"Share with: {s.share_with}",
+             textwrap.fill(f"What: only what they need to protect the person ({s.what}); not the whole file.", 88), ""]
+    if s.record_after:
+        lines += ["Record afterwards (the likely basis to note):"] + bullets(s.record_after) + [""]
+    if s.paperwork:
+        lines += ["Paperwork that waits until after the share:"] + bullets(s.paperwork) + [""]
+    lines += ["Also:"] + bullets(s.other) + ["", DISCLAIMER]
+    return "\n".join(lines)

@@ -1,0 +1,174 @@
+"""The JSON API (/v1). Every answer comes from the library: assess(), the agreement draft, the register."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Literal, Optional
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from ..assessment import assess
+from ..scenario import Scenario
+from .inputs import YAML_TYPES, scenario_from_json, scenario_from_text
+
+__all__ = ["router", "read_scenario", "install_schema"]
+
+router = APIRouter()
+
+_SCENARIO_SCHEMA: dict | None = None
+
+
+def _scenario_body() -> dict:
+    """The request body in the OpenAPI document: the public scenario format (JSON or YAML)."""
+    global _SCENARIO_SCHEMA
+    if _SCENARIO_SCHEMA is None:
+        _SCENARIO_SCHEMA = Scenario.model_json_schema(by_alias=True)
+    return _SCENARIO_SCHEMA
+
+
+BODY = {"requestBody": {"required": True, "description": "A scenario in the public format (docs: scenario-format.md), "
+                        "as JSON, or as YAML with Content-Type application/yaml.",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}},
+                                    "application/yaml": {"schema": {"type": "string"}}}}}
+
+
+async def read_scenario(request: Request) -> Scenario:
+    raw = await request.body()
+    kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if kind in YAML_TYPES:
+        return scenario_from_text(raw)
+    return scenario_from_json(raw)
+
+
+def _json(data, status: int = 200) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), status_code=status, media_type="application/json")
+
+
+AsOf = Query(None, description="Decide under the law in force on this date (overrides the scenario's as_of).")
+
+
+def _ruleset(request: Request):
+    return request.app.state.service.ruleset
+
+
+@router.post("/v1/assess", tags=["decide"], openapi_extra=BODY,
+             summary="Decide a scenario: allow, deny or needs-agreement, with cited reasons")
+async def assess_scenario(request: Request, as_of: Optional[dt.date] = AsOf) -> Response:
+    """Returns the decision JSON of the scenario format spec. Nothing is recorded: to record,
+    POST the same body to /v1/decisions. Invalid input gets 422 with one entry per problem."""
+    scenario = await read_scenario(request)
+    return _json(assess(scenario, _ruleset(request), as_of=as_of).to_json())
+
+
+@router.post("/v1/agreement", tags=["decide"], openapi_extra=BODY,
+             summary="Draft the Appendix J information sharing agreement for a scenario",
+             responses={200: {"content": {"text/markdown": {}, "application/vnd.openxmlformats-officedocument."
+                                          "wordprocessingml.document": {}}}})
+async def agreement(request: Request, format: Literal["markdown", "docx"] = "markdown",
+                    as_of: Optional[dt.date] = AsOf) -> Response:
+    from .downloads import agreement_response
+
+    scenario = await read_scenario(request)
+    decision = assess(scenario, _ruleset(request), as_of=as_of)
+    return agreement_response(scenario, decision, format)
+
+
+@router.post("/v1/decisions", tags=["register"], openapi_extra=BODY, status_code=201,
+             summary="Decide a scenario and record the decision in the register")
+async def record_decision(request: Request, by: str = Query(..., min_length=1, max_length=200,
+                                                            description="Who decided (a name or role)."),
+                          as_of: Optional[dt.date] = AsOf) -> Response:
+    """The register is written only once the scenario is valid and the decision is reached."""
+    scenario = await read_scenario(request)
+    decision = assess(scenario, _ruleset(request), as_of=as_of)
+    record = request.app.state.service.register().append(decision, scenario, by=by)
+    return _json({"record": _record_json(record), "decision": decision.to_json()}, 201)
+
+
+def _record_json(r, body: bool = False) -> dict:
+    out = {"seq": r.seq, "at": r.at, "by": r.by, "scenario": r.scenario, "verdict": r.verdict,
+           "ruleset_sha256": r.ruleset_sha256, "prev_hash": r.prev_hash, "hash": r.hash}
+    if body:
+        out["body"] = r.body
+    return out
+
+
+@router.get("/v1/decisions", tags=["register"], summary="The decisions recorded in the register")
+async def list_decisions(request: Request,
+                         since: Optional[dt.date] = Query(None, description="Only records from this date (UTC)."),
+                         after: int = Query(0, ge=0, description="Only records after this sequence number (for paging)."),
+                         limit: int = Query(100, ge=1, le=1000),
+                         full: bool = Query(False, description="Include each record's scenario and decision.")) -> Response:
+    from ..register import RegisterError
+
+    try:
+        records = [r for r in request.app.state.service.register().records(since) if r.seq > after]
+    except RegisterError as exc:
+        if "nothing has been recorded" not in str(exc):
+            raise
+        records = []  # a register not yet written to is simply empty
+    page = records[:limit]
+    return _json({"records": [_record_json(r, full) for r in page], "count": len(page),
+                  "more": len(records) > limit})
+
+
+@router.get("/v1/decisions/verify", tags=["register"], summary="Check that no recorded decision was edited or deleted")
+async def verify_decisions(request: Request) -> Response:
+    from ..register import RegisterError
+
+    try:
+        problems = request.app.state.service.register().verify()
+    except RegisterError as exc:
+        if "nothing has been recorded" not in str(exc):
+            raise
+        problems = []
+    return _json({"intact": not problems, "problems": problems})
+
+
+@router.get("/v1/rules", tags=["rules"], summary="Every rule: effect, message, citations and in-force dates")
+async def rules(request: Request) -> Response:
+    from ..catalogue import rules_as_data
+
+    r = _ruleset(request)
+    return _json({"name": r.name, "version": r.version, "sha256": r.sha256, "rules": rules_as_data(r)})
+
+
+@router.get("/v1/agreement-points", tags=["rules"], summary="The Appendix J agreement points with their likely answers")
+async def agreement_points(request: Request) -> Response:
+    from ..catalogue import points_as_data
+
+    r = _ruleset(request)
+    return _json({"name": r.name, "version": r.version, "sha256": r.sha256, "points": points_as_data(r)})
+
+
+@router.get("/healthz", tags=["service"], summary="Liveness: the worker is up and its ruleset is loaded")
+async def healthz(request: Request) -> Response:
+    import os
+
+    r = _ruleset(request)
+    return _json({"status": "ok", "ruleset": {"name": r.name, "version": r.version, "sha256": r.sha256}, "pid": os.getpid()})
+
+
+def install_schema(app) -> None:
+    """Put the Scenario schema in the OpenAPI components (the routes read the body themselves,
+    so that every problem gets the CLI's field path and line)."""
+    original = app.openapi
+
+    def openapi():
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        defs = _scenario_body()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, sub in defs.pop("$defs", {}).items():
+            components.setdefault(name, sub)
+        components["Scenario"] = json.loads(json.dumps(defs).replace("#/$defs/", "#/components/schemas/"))
+        for name in list(components):
+            components[name] = json.loads(json.dumps(components[name]).replace("#/$defs/", "#/components/schemas/"))
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
+

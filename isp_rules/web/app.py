@@ -1,0 +1,160 @@
+"""The ASGI application: settings, the shared service (ruleset + register), error handling.
+
+durable_rules is not thread-safe, so every route is `async def` and runs on the worker's one
+event-loop thread; the server scales with worker processes (`isp serve --workers N`), never
+threads. Each worker loads the ruleset and registers it with its own engine at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+
+from ..errors import EngineError, InputError, IspError, format_path
+from .inputs import problem_json
+from .limits import BodyLimit
+
+__all__ = ["create_app", "Service", "DATABASE_ENV"]
+
+DATABASE_ENV = "ISP_DATABASE_URL"
+HERE = Path(__file__).parent
+log = logging.getLogger("isp_rules.web")
+
+
+@dataclass
+class Service:
+    """What every request shares within one worker process."""
+
+    ruleset: Any
+    register_target: str | None  # a SQLite path or a postgresql:// URL; None = the default file
+
+    def register(self):
+        try:
+            from ..register import open_register
+        except ImportError:  # TEMP until the PostgreSQL store lands
+            from ..register import Register as open_register
+
+        return open_register(self.register_target)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/v1/") or request.url.path == "/healthz"
+
+
+def _problems_response(request: Request, status: int, problems: list[dict]) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": problems}, status_code=status)
+    from .pages import error_page
+
+    return error_page(request, status, [p["msg"] if not p.get("path") else p["problem"] for p in problems])
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    # Users never see a stack trace: each failure is a status and a plain sentence.
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError):
+        return _problems_response(request, 422, [problem_json(p) for p in exc.problems])
+
+    @app.exception_handler(RequestValidationError)
+    async def _request(request: Request, exc: RequestValidationError):
+        problems = []
+        for err in exc.errors():
+            loc = [str(x) for x in err.get("loc", ())]
+            path = format_path(loc)
+            problems.append({"path": path, "msg": err.get("msg", "invalid"), "problem": f"{path}: {err.get('msg', 'invalid')}"})
+        return _problems_response(request, 422, problems)
+
+    @app.exception_handler(EngineError)
+    async def _engine(request: Request, exc: EngineError):
+        log.error("rules engine failure: %s", exc)
+        msg = "The rules engine failed on this request; it has been logged. Your input was not at fault."
+        return _problems_response(request, 500, [{"path": "", "msg": msg, "problem": msg}])
+
+    @app.exception_handler(IspError)
+    async def _isp(request: Request, exc: IspError):
+        from ..register import RegisterError
+
+        status = 503 if isinstance(exc, RegisterError) else 422
+        if status == 503:
+            log.error("register unavailable: %s", exc)
+        msg = "The decision register is not available; nothing was recorded." if status == 503 else str(exc)
+        return _problems_response(request, status, [{"path": "", "msg": msg, "problem": msg}])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        msg = {404: "There is no page at this address.", 405: "This address does not accept that method."}.get(
+            exc.status_code, str(exc.detail))
+        return _problems_response(request, exc.status_code, [{"path": "", "msg": msg, "problem": msg}])
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception):
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        msg = "Internal error in isp-rules; it has been logged. Please try again or tell your administrator."
+        if _wants_json(request):
+            return JSONResponse({"detail": [{"path": "", "msg": msg, "problem": msg}]}, status_code=500)
+        return PlainTextResponse(msg, status_code=500)
+
+
+def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | None = None) -> FastAPI:
+    """The application. Settings default to $ISP_RULES_DIR and $ISP_DATABASE_URL, which is how
+    `isp serve` passes them to worker processes."""
+    from ..assessment import assess, default_ruleset
+
+    ruleset = default_ruleset(rules_dir or os.environ.get("ISP_RULES_DIR") or None)
+    # Register with this process's engine now, so the first request is not the slow one and a
+    # broken ruleset stops the worker at start-up rather than failing requests.
+    from ..scenario import Scenario
+
+    assess(Scenario.model_validate({"share": {}}), ruleset)
+    service = Service(ruleset, database_url or os.environ.get(DATABASE_ENV) or None)
+
+    app = FastAPI(
+        title="isp-rules",
+        version=_version(),
+        summary="Can partners of the York and North Yorkshire information sharing protocol share this?",
+        description=("Decide a described share with cited reasons, open agreement points and obligations. "
+                     "Not legal advice: check doubtful cases with your data protection officer."),
+        docs_url="/docs", redoc_url=None, openapi_url="/openapi.json", debug=False,
+    )
+    app.state.service = service
+    _install_error_handlers(app)
+
+    from .api import install_schema, router as api_router
+    from .pages import router as pages_router
+
+    app.include_router(api_router)
+    install_schema(app)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if not request.url.path.startswith("/docs"):  # Swagger UI needs its own scripts
+            response.headers.setdefault("Content-Security-Policy",
+                                        "default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'")
+        return response
+
+    app.add_middleware(BodyLimit)  # outermost of ours: a 413 is sent before anything reads the body
+    return app
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("isp-rules")
+    except Exception:  # running from a checkout that was never installed
+        return "0"

@@ -1,0 +1,142 @@
+"""Questions as HTML form fields, and form answers back to scenario values.
+
+Presentation only: which questions are asked comes from asking.py, their words from questions.py.
+Every field offers "Not sure", which leaves the fact unknown (never false).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..prompting import NOT_SURE
+from ..questions import ORDER, QUESTIONS, Question
+
+__all__ = ["FormField", "form_field", "read_answer", "answer_label", "pack_state", "unpack_state",
+           "get_path", "unset_path", "answers_summary", "NOT_SURE_VALUE", "StateError"]
+
+NOT_SURE_VALUE = "not_sure"
+MAX_TEXT = 500
+
+
+class StateError(ValueError):
+    """The hidden state of a form came back damaged (edited, truncated or from another version)."""
+
+
+@dataclass(frozen=True)
+class FormField:
+    path: str  # also the form field's name
+    id: str  # the HTML id
+    text: str
+    kind: str  # bool | enum | enum_list | text | country
+    choices: list[tuple[str, str]]  # (value, label); value "not_sure" is the "Not sure" choice
+    current: tuple[str, ...]  # values already given, as form values
+    error: str | None = None
+
+
+def _form_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def get_path(data: dict, path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def unset_path(data: dict, path: str) -> None:
+    *parents, last = path.split(".")
+    node = data
+    for part in parents:
+        node = node.get(part)
+        if not isinstance(node, dict):
+            return
+    node.pop(last, None)
+
+
+def form_field(q: Question, data: dict, error: str | None = None) -> FormField:
+    if q.kind == "bool":
+        choices = [("yes", "Yes"), ("no", "No")]
+    else:
+        choices = [(v, label) for v, label in q.labels.items()]
+    value = get_path(data, q.path)
+    current: tuple[str, ...] = ()
+    if isinstance(value, list):
+        current = tuple(_form_value(v) for v in value)
+    elif value is not None:
+        current = (_form_value(value),)
+    return FormField(q.path, "q-" + re.sub(r"[^a-z0-9]+", "-", q.path.lower()), q.text, q.kind, choices, current, error)
+
+
+def read_answer(q: Question, values: list[str]) -> Any:
+    """The value a form gave for one question, NOT_SURE, or ValueError with a sentence for the user."""
+    values = [v.strip() for v in values if isinstance(v, str)]
+    given = [v for v in values if v and v != NOT_SURE_VALUE]
+    if not given or NOT_SURE_VALUE in values:
+        return NOT_SURE
+    if q.kind == "bool":
+        if given[0] not in ("yes", "no"):
+            raise ValueError("choose Yes, No or Not sure")
+        return given[0] == "yes"
+    if q.kind in ("enum", "enum_list"):
+        unknown = [v for v in given if v not in q.labels]
+        if unknown:
+            raise ValueError("choose one of the options shown, or Not sure")
+        return list(dict.fromkeys(given)) if q.kind == "enum_list" else given[0]
+    text = given[0]
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"keep this under {MAX_TEXT} characters")
+    if q.kind == "country":
+        if not re.fullmatch(r"[A-Za-z]{2}", text):
+            raise ValueError("give a two-letter country code such as GB, IE or US, or leave it empty if not sure")
+        return text.upper()
+    return text
+
+
+def answer_label(q: Question, value: Any) -> str:
+    if value is None:
+        return "Not sure"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(q.labels.get(v, str(v)) for v in value) or "None"
+    return q.labels.get(str(value), str(value))
+
+
+def answers_summary(data: dict, asked: list[str]) -> list[tuple[str, str, str]]:
+    """(path, question, answer) for every question asked so far, in the order a person describes a share."""
+    rank = {p: i for i, p in enumerate(ORDER)}
+    out = []
+    for path in sorted(asked, key=lambda p: rank.get(p, len(rank))):
+        q = QUESTIONS.get(path)
+        if q is not None:
+            out.append((path, q.text, answer_label(q, get_path(data, path))))
+    return out
+
+
+def pack_state(data: dict, asked: list[str]) -> str:
+    return json.dumps({"data": data, "asked": sorted(asked)}, separators=(",", ":"), ensure_ascii=False)
+
+
+def unpack_state(raw: str | None) -> tuple[dict, list[str]]:
+    """The answers so far from the form's hidden field. It is the user's own data, so it is only
+    checked for shape here; the scenario model validates the values like any other input."""
+    if not raw:
+        return {"share": {}}, []
+    if len(raw) > 200_000:
+        raise StateError("the form's saved answers are too long")
+    try:
+        state = json.loads(raw)
+    except ValueError:
+        raise StateError("the form's saved answers are damaged") from None
+    if (not isinstance(state, dict) or not isinstance(state.get("data"), dict) or not isinstance(state.get("asked"), list)
+            or not all(isinstance(p, str) and p in QUESTIONS for p in state["asked"])):
+        raise StateError("the form's saved answers are damaged")
+    return state["data"], list(dict.fromkeys(state["asked"]))

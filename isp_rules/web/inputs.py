@@ -1,0 +1,70 @@
+"""A scenario from an HTTP body or form field, with the same problems (field path, line, did you
+mean) the CLI gives for a file. Nothing here decides anything."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import Problem, ScenarioError
+from ..loader import parse_scenario, pydantic_problems
+from ..scenario import Scenario
+from ..yamlfile import MAX_BYTES, YamlDoc, parse_yaml
+
+__all__ = ["scenario_from_json", "scenario_from_text", "scenario_from_data", "MAX_BYTES", "problem_json"]
+
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"duplicate key {key!r}: each field may appear once")
+        seen[key] = value
+    return seen
+
+
+def scenario_from_data(data: Any, raw: bytes | str | None, name: str) -> Scenario:
+    """Validate parsed data; on failure re-read `raw` as YAML (JSON is YAML) to give each problem its line."""
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(name, 1, "", f"expected a JSON object with 'share', got {type(data).__name__}")])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        doc = YamlDoc(name, data)
+        if raw is not None:
+            try:
+                doc = parse_yaml(raw, name)
+            except Exception:  # lines are a courtesy; the problems themselves are what matter
+                pass
+        raise ScenarioError(pydantic_problems(exc, doc, Scenario)) from None
+
+
+def scenario_from_json(raw: bytes, name: str = "request body") -> Scenario:
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError([Problem(name, None, "", f"larger than {MAX_BYTES:,} bytes")])
+    try:
+        data = json.loads(raw, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError([Problem(name, exc.lineno, "", f"malformed JSON: {exc.msg} (column {exc.colno})")]) from None
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem(name, None, "", "not UTF-8 text")]) from None
+    except ValueError as exc:  # a duplicate key
+        raise ScenarioError([Problem(name, None, "", str(exc))]) from None
+    return scenario_from_data(data, raw, name)
+
+
+def scenario_from_text(raw: bytes | str, name: str = "request body") -> Scenario:
+    """YAML (or JSON) text, checked exactly as a scenario file is."""
+    return parse_scenario(raw, name)
+
+
+def problem_json(p: Problem) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": p.path, "msg": p.message}
+    if p.line is not None:
+        out["line"] = p.line
+    out["problem"] = str(p)
+    return out

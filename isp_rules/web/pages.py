@@ -1,0 +1,264 @@
+"""The practitioner pages: server-rendered HTML that works with JavaScript switched off.
+
+Every page answers from the library (assess, still_to_ask, the triage summary, the register);
+the templates only lay the answer out. Jinja2 escapes everything a user or a rule supplies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader
+
+from ..assessment import assess
+from ..decide import DISCLAIMER, Decision
+from ..errors import Problem, ScenarioError
+from ..prompting import NOT_SURE, set_path
+from ..render import HEADLINES
+from ..scenario import Scenario
+from .downloads import agreement_response, scenario_data, scenario_response
+from .forms import (StateError, answers_summary, form_field, pack_state, read_answer, unpack_state, unset_path)
+from .inputs import scenario_from_data, scenario_from_json, scenario_from_text
+
+__all__ = ["router", "error_page", "BATCH"]
+
+router = APIRouter(include_in_schema=False)
+BATCH = 4  # questions per page of the guided form: few enough that each answer can still prune the rest
+
+_env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+_env.globals.update(disclaimer=DISCLAIMER, headlines=HEADLINES)
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    ruleset = request.app.state.service.ruleset
+    html = _env.get_template(name).render(ruleset=ruleset, path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(request: Request, status: int, messages: list[str]) -> HTMLResponse:
+    titles = {404: "Page not found", 405: "Not allowed", 413: "Too large", 422: "Please check what you entered",
+              500: "Something went wrong", 503: "The register is not available"}
+    return _page(request, "error.html", status, title=titles.get(status, "Error"), messages=messages)
+
+
+def _ruleset(request: Request):
+    return request.app.state.service.ruleset
+
+
+def _decision_page(request: Request, scenario: Scenario, decision: Decision, status: int = 200, **extra: Any) -> HTMLResponse:
+    return _page(request, "decision.html", status, title=HEADLINES[decision.verdict].split(":")[0].title(),
+                 d=decision.to_json(), scenario_json=json.dumps(scenario_data(scenario), ensure_ascii=False),
+                 scenario_name=scenario.title or scenario.id, record=None, triage=None, answers=None, **extra)
+
+
+# --- home and catalogue -----------------------------------------------------------------
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request):
+    return _page(request, "home.html", title="Can I share this?")
+
+
+@router.get("/rules", response_class=HTMLResponse)
+async def rules(request: Request):
+    from ..catalogue import points_as_data, rules_as_data
+
+    by_file: dict[str, list[dict]] = {}
+    for item in rules_as_data(_ruleset(request)):
+        by_file.setdefault(item["file"], []).append(item)
+    return _page(request, "rules.html", title="Rules catalogue", by_file=by_file, points=points_as_data(_ruleset(request)))
+
+
+# --- the guided form --------------------------------------------------------------------
+
+def _ask_step(request: Request, data: dict, asked: list[str], errors: dict[str, str] | None = None) -> HTMLResponse:
+    from ..asking import still_to_ask
+    from ..questions import QUESTIONS
+
+    errors = errors or {}
+    scenario = scenario_from_data(data, None, "your answers")
+    scenario, decision, fields = still_to_ask(_ruleset(request), data, set(asked) - set(errors))
+    if errors:  # ask the same questions again, each problem beside its field
+        fields = list(errors) + [f for f in fields if f not in errors]
+    if not fields:
+        return _decision_page(request, scenario, decision, answers=answers_summary(data, asked),
+                              state=pack_state(data, asked))
+    shown = [form_field(QUESTIONS[p], data, errors.get(p)) for p in fields[:BATCH]]
+    return _page(request, "ask.html", 422 if errors else 200, title="Can I share this?", fields=shown,
+                 state=pack_state(data, asked), answers=answers_summary(data, asked), remaining=len(fields),
+                 errors=errors)
+
+
+@router.get("/ask", response_class=HTMLResponse)
+async def ask_start(request: Request):
+    return _ask_step(request, {"share": {}}, [])
+
+
+@router.post("/ask", response_class=HTMLResponse)
+async def ask_next(request: Request):
+    from ..questions import QUESTIONS
+
+    form = await request.form()
+    if form.get("start"):  # from a decision page: go on from that scenario's facts
+        scenario = scenario_from_json(str(form["start"]).encode(), "the scenario")
+        return _ask_step(request, scenario_data(scenario), [])
+    try:
+        data, asked = unpack_state(form.get("state"))  # type: ignore[arg-type]
+    except StateError as exc:
+        return error_page(request, 422, [f"{exc}; please start again."])
+    change = form.get("change")
+    if isinstance(change, str) and change in QUESTIONS:  # "Change" beside an earlier answer
+        unset_path(data, change)
+        asked = [p for p in asked if p != change]
+        return _ask_step(request, data, asked)
+    errors: dict[str, str] = {}
+    for path in form.getlist("shown"):
+        q = QUESTIONS.get(str(path))
+        if q is None:
+            continue
+        try:
+            value = read_answer(q, [str(v) for v in form.getlist(q.path)])
+        except ValueError as exc:
+            errors[q.path] = str(exc)
+            continue
+        if q.path not in asked:
+            asked.append(q.path)
+        if value is NOT_SURE:
+            unset_path(data, q.path)
+        else:
+            set_path(data, q.path, value)
+    return _ask_step(request, data, asked, errors)
+
+
+# --- urgent triage ----------------------------------------------------------------------
+
+@router.get("/triage", response_class=HTMLResponse)
+async def triage_form(request: Request):
+    from ..triage import TRIAGE_QUESTIONS
+
+    return _page(request, "triage.html", title="Urgent: someone is at risk now",
+                 fields=[form_field(q, {"share": {}}) for q in TRIAGE_QUESTIONS])
+
+
+@router.post("/triage", response_class=HTMLResponse)
+async def triage_answer(request: Request):
+    from ..triage import TRIAGE_QUESTIONS, subjects_for, summarise
+
+    form = await request.form()
+    data: dict = {"share": {}}
+    errors: dict[str, str] = {}
+    for q in TRIAGE_QUESTIONS:
+        try:
+            value = read_answer(q, [str(v) for v in form.getlist(q.path)])
+        except ValueError as exc:
+            errors[q.path] = str(exc)
+            continue
+        if value is not NOT_SURE:
+            set_path(data, q.path, value)
+    if errors:
+        return _page(request, "triage.html", 422, title="Urgent: someone is at risk now",
+                     fields=[form_field(q, data, errors.get(q.path)) for q in TRIAGE_QUESTIONS])
+    subjects = subjects_for(data["share"].get("purpose", {}).get("category", ""))
+    if subjects:
+        set_path(data, "share.data.subjects", subjects)
+    scenario = scenario_from_data(data, None, "your answers")
+    decision = assess(scenario, _ruleset(request))
+    return _decision_page(request, scenario, decision, triage=summarise(scenario, decision))
+
+
+# --- a scenario file --------------------------------------------------------------------
+
+@router.get("/check", response_class=HTMLResponse)
+async def check_form(request: Request):
+    return _page(request, "check.html", title="Check a scenario file", text="", problems=[])
+
+
+@router.post("/check", response_class=HTMLResponse)
+async def check_scenario(request: Request):
+    form = await request.form()
+    upload = form.get("file")
+    name, raw = "pasted scenario", str(form.get("text") or "")
+    if upload is not None and not isinstance(upload, str) and upload.filename:
+        name, raw = Path(upload.filename).name, await upload.read()  # type: ignore[assignment]
+    try:
+        if not raw or (isinstance(raw, str) and not raw.strip()):
+            raise ScenarioError([Problem(name, None, "", "paste a scenario or choose a file first")])
+        scenario = scenario_from_text(raw, name)
+    except ScenarioError as exc:
+        text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+        return _page(request, "check.html", 422, title="Check a scenario file", text=text,
+                     problems=[str(p) for p in exc.problems])
+    if scenario.id is None and name != "pasted scenario":
+        scenario = scenario.model_copy(update={"id": Path(name).stem})
+    decision = assess(scenario, _ruleset(request))
+    return _decision_page(request, scenario, decision, can_ask=decision.verdict != "deny")
+
+
+# --- what the decision page's buttons do ------------------------------------------------
+
+async def _posted_scenario(request: Request) -> tuple[Any, Scenario]:
+    form = await request.form()
+    return form, scenario_from_json(str(form.get("scenario") or "").encode(), "the scenario")
+
+
+@router.post("/download/scenario")
+async def download_scenario(request: Request) -> Response:
+    _, scenario = await _posted_scenario(request)
+    return scenario_response(scenario)
+
+
+@router.post("/download/agreement")
+async def download_agreement(request: Request) -> Response:
+    form, scenario = await _posted_scenario(request)
+    fmt = "docx" if form.get("format") == "docx" else "markdown"
+    return agreement_response(scenario, assess(scenario, _ruleset(request)), fmt)
+
+
+@router.post("/record")
+async def record(request: Request) -> Response:
+    form, scenario = await _posted_scenario(request)
+    by = str(form.get("by") or "").strip()
+    decision = assess(scenario, _ruleset(request))  # decided first: a failed assessment records nothing
+    if not by or len(by) > 200:
+        return _decision_page(request, scenario, decision, 422,
+                              by_error="Give your name or role (up to 200 characters), so the record says who decided.")
+    saved = request.app.state.service.register().append(decision, scenario, by=by)
+    # Post/redirect/get: reloading the next page shows the record, it does not record twice.
+    return RedirectResponse(f"/decisions/{saved.seq}", status_code=303)
+
+
+# --- the register -----------------------------------------------------------------------
+
+def _records(request: Request):
+    from ..register import RegisterError
+
+    try:
+        return list(request.app.state.service.register().records())
+    except RegisterError as exc:
+        if "nothing has been recorded" in str(exc):
+            return []
+        raise
+
+
+@router.get("/decisions", response_class=HTMLResponse)
+async def decisions(request: Request):
+    records = _records(request)
+    return _page(request, "decisions.html", title="Decision register", records=list(reversed(records))[:500],
+                 total=len(records))
+
+
+@router.get("/decisions/{seq}", response_class=HTMLResponse)
+async def decision_record(request: Request, seq: int):
+    found = [r for r in _records(request) if r.seq == seq]
+    if not found:
+        return error_page(request, 404, [f"There is no decision {seq} in the register."])
+    r = found[0]
+    d = r.body.get("decision", {})
+    sc = r.body.get("scenario", {})
+    return _page(request, "decision.html", title=f"Decision {r.seq}", d=d,
+                 scenario_json=json.dumps(sc, ensure_ascii=False), scenario_name=sc.get("title") or sc.get("id"),
+                 record=r, triage=None, answers=None)
