@@ -51,9 +51,10 @@ def _ruleset(request: Request):
 
 
 def _decision_page(request: Request, scenario: Scenario, decision: Decision, status: int = 200, **extra: Any) -> HTMLResponse:
+    context: dict[str, Any] = {"record": None, "triage": None, "answers": None, **extra}
     return _page(request, "decision.html", status, title=HEADLINES[decision.verdict].split(":")[0].title(),
                  d=decision.to_json(), scenario_json=json.dumps(scenario_data(scenario), ensure_ascii=False),
-                 scenario_name=scenario.title or scenario.id, record=None, triage=None, answers=None, **extra)
+                 scenario_name=scenario.title or scenario.id, **context)
 
 
 # --- home and catalogue -----------------------------------------------------------------

@@ -1,0 +1,344 @@
+"""The web app and JSON API, in-process: same answers as the library, clear 4xx for bad input,
+no stack traces, escaped HTML, and a register written only for decisions that were reached."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from html.parser import HTMLParser
+
+import pytest
+import yaml
+
+from isp_rules import assess, default_ruleset, load_scenario
+from isp_rules.register import Register
+
+from conftest import COMPLETE, SCENARIOS
+from webutil import COUNCIL_LEGITIMATE_INTERESTS, URGENT_CHILD, hidden, walk_form
+
+TestClient = pytest.importorskip("fastapi.testclient").TestClient
+
+
+@pytest.fixture()
+def register_path(tmp_path):
+    return tmp_path / "register.sqlite"
+
+
+@pytest.fixture()
+def client(register_path):
+    from isp_rules.web import create_app
+
+    with TestClient(create_app(database_url=str(register_path)), raise_server_exceptions=False) as c:
+        yield c
+
+
+def scenario_json(path) -> str:
+    data = yaml.safe_load(open(path, encoding="utf-8"))
+    data.pop("expect", None)
+    return json.dumps(data, default=str)
+
+
+LIBRARY = sorted(SCENARIOS.rglob("*.yaml"))
+
+
+# --- the API answers exactly what the library answers -----------------------------------
+
+def test_every_library_scenario_gets_the_library_decision_through_the_api(client):
+    ruleset = default_ruleset()
+    for path in LIBRARY:
+        expected = assess(load_scenario(path), ruleset).to_json()
+        response = client.post("/v1/assess", content=scenario_json(path), headers={"content-type": "application/json"})
+        assert response.status_code == 200, (path, response.text)
+        assert response.json() == expected, path
+
+
+def test_assess_accepts_yaml_and_as_of(client):
+    path = SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
+    response = client.post("/v1/assess?as_of=2026-12-01", content=path.read_bytes(),
+                           headers={"content-type": "application/yaml"})
+    assert response.status_code == 200
+    assert response.json()["verdict"] == assess(load_scenario(path)).verdict
+    assert response.json()["ruleset"]["as_of"] == "2026-12-01"
+
+
+# --- bad input: 422 with field paths, 413 over 1 MB -------------------------------------
+
+@pytest.mark.parametrize("body, path, words", [
+    (b'{"share": {"frm": {}}}', "share.frm", "did you mean 'from'"),
+    (b'{"share": {"data": {"subjects": ["kid"]}}}', "share.data.subjects[0]", "unknown value 'kid'"),
+    (b'{"share": {"from": {"signatory": "yes"}}}', "share.from.signatory", "true or false"),
+    (b'{"share": {"data": {"volume": "individual", "volume": "group"}}}', "", "duplicate key 'volume'"),
+    (b'{"share": ', "", "malformed JSON"),
+    (b'[1, 2]', "", "expected a JSON object"),
+    (b'', "", "malformed JSON"),
+])
+def test_bad_scenarios_get_422_with_the_field_path(client, body, path, words):
+    response = client.post("/v1/assess", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    problems = response.json()["detail"]
+    assert any(p["path"] == path and words in p["msg"] for p in problems), problems
+    assert "Traceback" not in response.text
+
+
+def test_every_problem_is_reported_with_its_line(client):
+    body = b'{\n "share": {\n  "frm": {},\n  "data": {"subjects": ["kid"]}\n }\n}'
+    problems = client.post("/v1/assess", content=body).json()["detail"]
+    assert {(p["path"], p["line"]) for p in problems} == {("share.frm", 3), ("share.data.subjects[0]", 4)}
+
+
+def test_a_bad_query_parameter_gets_422_with_its_path(client):
+    response = client.post("/v1/assess?as_of=2026-13-01", content=json.dumps(COMPLETE))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["path"] == "query.as_of"
+
+
+def test_bodies_over_one_megabyte_get_413(client):
+    big = b'{"share": {}, "title": "' + b"x" * 1_000_001 + b'"}'
+    assert client.post("/v1/assess", content=big).status_code == 413
+
+    def chunks():  # no Content-Length: counted as it arrives
+        for _ in range(11):
+            yield b" " * 100_000
+
+    response = client.post("/v1/assess", content=chunks())
+    assert response.status_code == 413
+    assert "larger than 1,000,000 bytes" in response.json()["detail"][0]["msg"]
+    # The same body under the limit is read (and then found to be empty JSON).
+    assert client.post("/v1/assess", content=b" " * 900_000).status_code == 422
+
+
+# --- register ----------------------------------------------------------------------------
+
+def test_recording_through_the_api_appends_to_the_register(client, register_path):
+    path = SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
+    response = client.post("/v1/decisions?by=DSL%20on%20call", content=scenario_json(path))
+    assert response.status_code == 201
+    record = response.json()["record"]
+    assert record["seq"] == 1 and record["by"] == "DSL on call" and record["verdict"] == "allow"
+    listed = client.get("/v1/decisions").json()
+    assert [r["seq"] for r in listed["records"]] == [1] and listed["more"] is False
+    assert client.get("/v1/decisions?full=true").json()["records"][0]["body"]["decision"]["verdict"] == "allow"
+    assert client.get("/v1/decisions/verify").json() == {"intact": True, "problems": []}
+    assert [r.seq for r in Register(register_path).records()] == [1]
+
+
+def test_a_failed_assessment_never_writes_the_register(client, register_path):
+    assert client.post("/v1/decisions?by=me", content=b'{"share": {"frm": {}}}').status_code == 422
+    assert client.post("/v1/decisions", content=json.dumps(COMPLETE)).status_code == 422  # no 'by'
+    assert client.post("/record", data={"scenario": '{"share": {"frm": {}}}', "by": "me"}).status_code == 422
+    assert client.post("/record", data={"scenario": json.dumps(COMPLETE), "by": ""}).status_code == 422
+    assert not register_path.exists()
+    assert client.get("/v1/decisions").json()["records"] == []
+
+
+def test_an_unusable_register_is_a_503_without_details(tmp_path):
+    from isp_rules.web import create_app
+
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    with TestClient(create_app(database_url=str(folder)), raise_server_exceptions=False) as c:
+        response = c.post("/v1/decisions?by=me", content=json.dumps(COMPLETE))
+    assert response.status_code == 503
+    assert response.json()["detail"][0]["msg"] == "The decision register is not available; nothing was recorded."
+
+
+def test_decisions_page_through_the_form_redirects_to_the_record(client, register_path):
+    response = client.post("/record", data={"scenario": json.dumps(COMPLETE), "by": "IG lead"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/decisions/1"
+    page = client.get("/decisions/1").text
+    assert "Recorded as decision 1" in page and "IG lead" in page and "ALLOW" in page
+    assert "Record this decision" not in page  # a recorded decision is not offered for recording again
+    assert "/decisions/1" in client.get("/decisions").text
+    assert client.get("/decisions/2").status_code == 404
+
+
+# --- agreement, rules, health, docs ------------------------------------------------------
+
+def test_agreement_draft_in_markdown_and_word(client):
+    body = json.dumps(COMPLETE)
+    md = client.post("/v1/agreement", content=body)
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    assert "complete-lawful-share-agreement.md" in md.headers["content-disposition"]
+    assert "City of York Council" in md.text
+    docx = client.post("/v1/agreement?format=docx", content=body)
+    assert docx.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(docx.content)) as z:
+        assert "City of York Council" in z.read("word/document.xml").decode()
+
+
+def test_rules_and_agreement_points_match_the_ruleset(client):
+    ruleset = default_ruleset()
+    rules = client.get("/v1/rules").json()
+    assert rules["sha256"] == ruleset.sha256
+    assert [r["key"] for r in rules["rules"]] == [r.key for r in ruleset.rules]
+    assert all(r["citations"] for r in rules["rules"])
+    points = client.get("/v1/agreement-points").json()["points"]
+    assert [p["id"] for p in points] == [p.id for p in ruleset.points]
+    assert all(p["likely_answers"] for p in points)
+    page = client.get("/rules").text
+    assert all(f'id="{r.id}"' in page for r in ruleset.rules)
+
+
+def test_health_and_openapi(client):
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok" and health["ruleset"]["sha256"] == default_ruleset().sha256
+    spec = client.get("/openapi.json").json()
+    assert {"/v1/assess", "/v1/agreement", "/v1/decisions", "/v1/rules", "/v1/agreement-points", "/healthz"} <= set(spec["paths"])
+    assert "share" in spec["components"]["schemas"]["Scenario"]["properties"]
+    assert client.get("/docs").status_code == 200
+
+
+# --- no stack traces ---------------------------------------------------------------------
+
+def test_an_internal_error_shows_no_stack_trace(client, monkeypatch):
+    from isp_rules.web import api, pages
+
+    def boom(*a, **k):
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr(api, "assess", boom)
+    monkeypatch.setattr(pages, "assess", boom)
+    for response in (client.post("/v1/assess", content=json.dumps(COMPLETE)),
+                     client.post("/triage", data={"share.purpose.category": "safeguarding_child"})):
+        assert response.status_code == 500
+        assert "secret internals" not in response.text and "Traceback" not in response.text
+        assert "Internal error in isp-rules" in response.text
+
+
+def test_unknown_addresses_are_404_in_the_right_format(client):
+    assert client.get("/v1/nothing").json()["detail"][0]["msg"] == "There is no page at this address."
+    page = client.get("/nothing")
+    assert page.status_code == 404 and "<h1>Page not found</h1>" in page.text
+
+
+# --- the pages ---------------------------------------------------------------------------
+
+class _Fields(HTMLParser):
+    """Every form control and every label's target, to check each field has a label."""
+
+    def __init__(self):
+        super().__init__()
+        self.controls: list[dict] = []
+        self.labelled: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("input", "textarea", "select") and a.get("type") not in ("hidden", "submit"):
+            self.controls.append(a)
+        if tag == "label" and a.get("for"):
+            self.labelled.add(a["for"])
+
+
+@pytest.mark.parametrize("address", ["/", "/ask", "/triage", "/check", "/rules", "/decisions"])
+def test_every_field_on_every_page_has_a_label(client, address):
+    response = client.get(address)
+    assert response.status_code == 200
+    parser = _Fields()
+    parser.feed(response.text)
+    assert all(c.get("id") in parser.labelled for c in parser.controls), [c for c in parser.controls if c.get("id") not in parser.labelled]
+    assert '<html lang="en-GB">' in response.text and 'href="#main"' in response.text
+    assert "<script" not in response.text  # works with JavaScript switched off: there is none
+
+
+def test_triage_is_one_click_from_home(client):
+    assert 'href="/triage"' in client.get("/").text
+
+
+def test_the_guided_form_settles_an_urgent_child_case(client):
+    page, asked = walk_form(client, URGENT_CHILD)
+    assert 'class="verdict verdict-allow"' in page
+    assert "share now; the paperwork below is done afterwards" in page
+    assert len(asked) == len(set(asked))  # no question is asked twice
+    assert asked[0] == "share.purpose.category"
+
+
+def test_the_guided_form_stops_at_a_deny(client):
+    page, asked = walk_form(client, COUNCIL_LEGITIMATE_INTERESTS)
+    assert 'class="verdict verdict-deny"' in page and "LB-PA-LEGIT-001" in page
+    assert "To change this:" in page
+
+
+def test_the_form_asks_again_when_an_answer_is_not_a_choice(client):
+    page = client.get("/ask").text
+    response = client.post("/ask", data={"state": hidden(page, "state"), "shown": ["share.to.location"],
+                                         "share.to.location": "Germany"})
+    assert response.status_code == 422
+    assert "two-letter country code" in response.text and 'name="share.to.location"' in response.text
+
+
+def test_a_damaged_form_state_is_a_clear_422(client):
+    response = client.post("/ask", data={"state": '{"data": [], "asked": 3}'})
+    assert response.status_code == 422 and "start again" in response.text
+
+
+def test_change_removes_an_answer_and_asks_it_again(client):
+    page = client.get("/ask").text
+    page = client.post("/ask", data={"state": hidden(page, "state"), "shown": ["share.purpose.category"],
+                                     "share.purpose.category": "marketing"}).text
+    assert "Marketing or fundraising" in page  # in the answers so far
+    page = client.post("/ask", data={"state": hidden(page, "state"), "change": "share.purpose.category"}).text
+    assert 'name="shown" value="share.purpose.category"' in page
+    assert "Marketing or fundraising</dd>" not in page
+
+
+def test_the_triage_page_says_share_now_for_a_child_at_serious_risk(client):
+    response = client.post("/triage", data={"share.purpose.category": "safeguarding_child",
+                                            "share.urgency.risk": "serious_or_imminent", "share.from.type": "police",
+                                            "share.to.type": "school", "share.data.categories": ["identity", "health"]})
+    assert response.status_code == 200
+    assert "Share now" in response.text and "Record afterwards" in response.text
+    not_urgent = client.post("/triage", data={"share.purpose.category": "safeguarding_child", "share.urgency.risk": "low"})
+    assert "Not urgent on these answers" in not_urgent.text
+
+
+def test_check_page_decides_a_pasted_scenario_and_lists_problems(client):
+    path = SCENARIOS / "lawful-basis" / "council-relies-on-legitimate-interests.yaml"
+    page = client.post("/check", data={"text": path.read_text()}).text
+    assert 'verdict-deny' in page
+    bad = client.post("/check", data={"text": "share:\n  frm: {}\n"})
+    assert bad.status_code == 422 and "pasted scenario:2: share.frm: unknown field &#39;frm&#39;; did you mean &#39;from&#39;?" in bad.text
+    upload = client.post("/check", files={"file": ("mine.yaml", path.read_bytes(), "application/yaml")})
+    assert "verdict-deny" in upload.text and "council-relies-on-legitimate-interests" in upload.text
+
+
+MARKUP = '<script>alert("x")</script><b onmouseover=alert(1)>'
+
+
+def test_markup_in_names_is_escaped_everywhere(client):
+    data = json.loads(json.dumps(COMPLETE))
+    data["title"] = MARKUP
+    data["share"]["from"]["name"] = MARKUP
+    data["share"]["to"]["name"] = "School & <i>Sons</i>"
+    page = client.post("/check", data={"text": yaml.safe_dump(data)}).text
+    assert MARKUP not in page and "<i>Sons</i>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    client.post("/record", data={"scenario": json.dumps(data), "by": MARKUP})
+    for address in ("/decisions", "/decisions/1"):
+        shown = client.get(address).text
+        assert MARKUP not in shown and "&lt;script&gt;" in shown
+    triage = client.post("/triage", data={"share.purpose.category": MARKUP}).text
+    assert MARKUP not in triage
+    # A name in a problem message (the value echoed back) is escaped too.
+    bad = client.post("/check", data={"text": f"share:\n  purpose:\n    category: '{MARKUP}'\n"}).text
+    assert "<script>" not in bad
+
+
+def test_downloads_from_the_decision_page(client):
+    page = client.post("/check", data={"text": yaml.safe_dump(COMPLETE)}).text
+    scenario = hidden(page, "scenario")
+    got = client.post("/download/scenario", data={"scenario": scenario})
+    assert got.headers["content-disposition"] == 'attachment; filename="complete-lawful-share.yaml"'
+    assert yaml.safe_load(got.text)["share"] == json.loads(json.dumps(COMPLETE))["share"]
+    md = client.post("/download/agreement", data={"scenario": scenario, "format": "markdown"})
+    assert md.headers["content-type"].startswith("text/markdown") and "Example School" in md.text
+    docx = client.post("/download/agreement", data={"scenario": scenario, "format": "docx"})
+    assert docx.content[:2] == b"PK"
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    assert "script-src 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert re.search(r"frame-ancestors 'none'", headers["content-security-policy"])
