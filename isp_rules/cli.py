@@ -74,7 +74,8 @@ def cli() -> None:
 
 
 RULES_HELP = "Directory of rulesets to use instead of the bundled ones (or set ISP_RULES_DIR)."
-REGISTER_HELP = "The decision register file (default: ISP_REGISTER, else your data directory)."
+REGISTER_HELP = ("The decision register: a file, or a postgresql:// URL for a PostgreSQL database "
+                 "(default: ISP_REGISTER, else a file in your data directory).")
 
 
 @cli.command()
@@ -88,7 +89,7 @@ REGISTER_HELP = "The decision register file (default: ISP_REGISTER, else your da
               help="Exit 3 if any verdict is deny (deny), or anything but allow (needs-agreement).")
 @click.option("--record", is_flag=True, help="Append each decision to the decision register.")
 @click.option("--by", metavar="NAME", help="Who decided, for the register (default: your user name).")
-@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE", help=REGISTER_HELP)
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE|URL", help=REGISTER_HELP)
 @_library_errors
 def check(files, fmt, as_of, rules, fail_on, record, by, register_path):
     """Decide one or more scenario files ('-' reads standard input).
@@ -125,13 +126,13 @@ def check(files, fmt, as_of, rules, fail_on, record, by, register_path):
     day = as_of.date() if as_of else None
     decisions = [assess(s, ruleset, as_of=day) for s in scenarios]
     if record:  # only decisions that were reached are recorded
-        from .register import Register
+        from .register import open_register
 
-        register = Register(register_path)
+        register = open_register(register_path)
         register.append_many(list(zip(decisions, scenarios)), by=by)
     click.echo(render(decisions, fmt))
     if record:
-        click.echo(f"Recorded {len(decisions)} decision(s) in {register.path}", err=True)
+        click.echo(f"Recorded {len(decisions)} decision(s) in {register.where}", err=True)
     failing = {"deny": {"deny"}, "needs-agreement": {"deny", "needs-agreement"}}.get(fail_on, set())
     if any(d.verdict in failing for d in decisions):
         sys.exit(EXIT_FAIL_ON)
@@ -232,11 +233,11 @@ def _start(start: str | None) -> dict:
 
 def _finish(decision, scenario, record, by, register_path) -> None:
     if record:
-        from .register import Register
+        from .register import open_register
 
-        register = Register(register_path)
+        register = open_register(register_path)
         register.append(decision, scenario, by=by)
-        click.echo(f"Recorded the decision in {register.path}", err=True)
+        click.echo(f"Recorded the decision in {register.where}", err=True)
 
 
 @cli.command()
@@ -244,7 +245,7 @@ def _finish(decision, scenario, record, by, register_path) -> None:
 @click.option("--save", type=click.Path(dir_okay=False), metavar="FILE.yaml", help="Save the answers to this scenario file.")
 @click.option("--record", is_flag=True, help="Append the decision to the decision register.")
 @click.option("--by", metavar="NAME", help="Who decided, for the register.")
-@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE", help=REGISTER_HELP)
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE|URL", help=REGISTER_HELP)
 @click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
 @_library_errors
 def ask(start, save, record, by, register_path, rules):
@@ -299,7 +300,7 @@ def ask(start, save, record, by, register_path, rules):
 @click.argument("start", required=False, type=click.Path(dir_okay=False), metavar="[SCENARIO]")
 @click.option("--record", is_flag=True, help="Append the decision to the decision register.")
 @click.option("--by", metavar="NAME", help="Who decided, for the register.")
-@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE", help=REGISTER_HELP)
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE|URL", help=REGISTER_HELP)
 @click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
 @_library_errors
 def triage(start, record, by, register_path, rules):
@@ -395,7 +396,7 @@ def agreement_cmd(scenario_file, output, as_of, rules):
 @cli.group(name="log", invoke_without_command=True)
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="Only records from this date.")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
-@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE", help=REGISTER_HELP)
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE|URL", help=REGISTER_HELP)
 @click.pass_context
 @_library_errors
 def log_cmd(ctx, since, fmt, register_path):
@@ -410,9 +411,9 @@ def log_cmd(ctx, since, fmt, register_path):
     ctx.obj = register_path
     if ctx.invoked_subcommand is not None:
         return
-    from .register import Register
+    from .register import open_register
 
-    records = list(Register(register_path).records(since.date() if since else None))
+    records = list(open_register(register_path).records(since.date() if since else None))
     if fmt == "json":
         import json
 
@@ -431,19 +432,19 @@ def log_cmd(ctx, since, fmt, register_path):
 
 
 @log_cmd.command(name="verify")
-@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE", help=REGISTER_HELP)
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE|URL", help=REGISTER_HELP)
 @click.pass_context
 @_library_errors
 def log_verify(ctx, register_path):
     """Check that no recorded decision was edited or deleted; name any that was (exit 1)."""
-    from .register import Register
+    from .register import open_register
 
-    register = Register(register_path or ctx.obj)
+    register = open_register(register_path or ctx.obj)
     problems = register.verify()
     if problems:
-        raise ProblemsError([f"{register.path}: {p}" for p in problems])
+        raise ProblemsError([f"{register.where}: {p}" for p in problems])
     count = sum(1 for _ in register.records())
-    click.echo(f"{register.path}: {count} record(s), chain intact")
+    click.echo(f"{register.where}: {count} record(s), chain intact")
 
 
 @cli.command()

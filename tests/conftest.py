@@ -1,12 +1,15 @@
-"""Shared fixtures: the bundled ruleset, the repository paths, and scenario builders."""
+"""Shared fixtures: the bundled ruleset, the repository paths, scenario builders and the register's stores."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+import pg
 from isp_rules import default_ruleset, load_ruleset
 from isp_rules.scenario import Scenario
 
@@ -73,3 +76,48 @@ def ruleset():
 @pytest.fixture(scope="session")
 def repo_ruleset():
     return load_ruleset(RULES)
+
+
+# --- the register's two stores -------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Store:
+    """A register store for a test: its target (a file or a URL) and raw SQL behind the library's back."""
+
+    kind: str  # "sqlite" or "postgres"
+    target: str
+    tables: dict[str, str]  # {"records": ..., "meta": ...} as named in this store
+
+    def sql(self, statement: str, *params) -> list[tuple]:
+        """Run `statement`, with {records} and {meta} for the table names and ? for parameters."""
+        statement = statement.format(**self.tables)
+        if self.kind == "postgres":
+            return pg.sql(self.target, statement.replace("?", "%s"), params)
+        conn = sqlite3.connect(self.target)
+        try:
+            with conn:
+                return conn.execute(statement, params).fetchall()
+        finally:
+            conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    return pg.server_url()  # skips (or fails) once, for every test that needs it
+
+
+@pytest.fixture
+def pg_url(postgres_server):
+    """A fresh, empty PostgreSQL database for one test."""
+    with pg.fresh_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path):
+    """The register test runs once on a SQLite file and once on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return Store("sqlite", str(tmp_path / "r.sqlite"), {"records": "records", "meta": "meta"})
+    url = request.getfixturevalue("pg_url")
+    return Store("postgres", url, {"records": "isp_register_records", "meta": "isp_register_meta"})
