@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import EngineError, InputError, IspError, format_path
 from .inputs import problem_json
-from .limits import BodyLimit
+from .middleware import BodyLimit, SecurityHeaders
 
 __all__ = ["create_app", "Service", "DATABASE_ENV"]
 
@@ -38,10 +38,7 @@ class Service:
     register_target: str | None  # a SQLite path or a postgresql:// URL; None = the default file
 
     def register(self):
-        try:
-            from ..register import open_register
-        except ImportError:  # TEMP until the PostgreSQL store lands
-            from ..register import Register as open_register
+        from ..register import open_register
 
         return open_register(self.register_target)
 
@@ -137,16 +134,7 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if not request.url.path.startswith("/docs"):  # Swagger UI needs its own scripts
-            response.headers.setdefault("Content-Security-Policy",
-                                        "default-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'")
-        return response
-
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)  # outermost of ours: a 413 is sent before anything reads the body
     return app
 

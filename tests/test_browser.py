@@ -1,0 +1,200 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright against `isp serve`,
+with JavaScript switched off (the pages must work without it).
+
+Skipped with a reason where Chromium or Playwright is missing, except under CI
+(ISP_REQUIRE_BROWSER=1), where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from webutil import COUNCIL_LEGITIMATE_INTERESTS, URGENT_CHILD, running_server
+
+CHROMIUM = os.environ.get("ISP_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+# Flags for a closed network: no background fetches that would fail (and slow each start).
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[test]')"
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM}: apt-get install chromium (or set ISP_CHROMIUM)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        if os.environ.get("ISP_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required here (ISP_REQUIRE_BROWSER=1) but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("server")
+    with running_server(folder) as (base, _):
+        yield base
+
+
+@pytest.fixture()
+def page(browser, server):
+    context = browser.new_context(java_script_enabled=False, base_url=server, accept_downloads=True,
+                                  viewport={"width": 1100, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where the browser tests leave screenshots and downloads for a person (or CI) to look at."""
+    folder = Path(os.environ.get("ISP_TEST_OUTPUT", ROOT / "test-output")) / "browser"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def answer_guided_form(page, answers: dict) -> list[str]:
+    """Answer each page of questions as a practitioner would, until the decision page."""
+    page.goto("/")
+    page.get_by_role("link", name="Answer questions about a share").click()
+    asked: list[str] = []
+    for _ in range(30):
+        hidden = page.locator('input[name="shown"]')
+        shown = [hidden.nth(i).get_attribute("value") for i in range(hidden.count())]
+        if not shown:
+            return asked
+        asked += shown
+        for path in shown:
+            value = answers.get(path)
+            if value is None:
+                continue  # "Not sure" is already chosen
+            field = page.locator(f'[name="{path}"]')
+            kind = field.first.get_attribute("type")
+            if kind in ("radio", "checkbox"):
+                for v in value if isinstance(value, list) else [value]:
+                    page.locator(f'[name="{path}"][value="{v}"]').check()
+            else:
+                field.fill(value)
+        page.get_by_role("button", name="Continue").click()
+    raise AssertionError("the guided form did not reach a decision")
+
+
+def verdict(page) -> str:
+    return page.locator(".verdict-word").inner_text().strip()
+
+
+def test_urgent_child_safeguarding_case_through_the_guided_form(page, output_dir):
+    asked = answer_guided_form(page, URGENT_CHILD)
+    assert verdict(page) == "ALLOW"
+    assert "share now; the paperwork below is done afterwards" in page.locator("main").inner_text()
+    assert asked[0] == "share.purpose.category" and len(asked) == len(set(asked))
+    assert page.get_by_text("Not legal advice").first.is_visible()
+    page.screenshot(path=str(output_dir / "decision-urgent-child.png"), full_page=True)
+    assert (output_dir / "decision-urgent-child.png").stat().st_size > 10_000
+
+
+def test_deny_case_through_the_guided_form(page, output_dir):
+    answer_guided_form(page, COUNCIL_LEGITIMATE_INTERESTS)
+    assert verdict(page) == "DENY"
+    reasons = page.locator(".reasons").inner_text()
+    assert "legitimate interests" in reasons and "To change this:" in reasons
+    page.screenshot(path=str(output_dir / "decision-deny.png"), full_page=True)
+
+
+def test_download_the_agreement_draft(page, output_dir):
+    answer_guided_form(page, URGENT_CHILD)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the agreement draft (Markdown)").click()
+    target = output_dir / info.value.suggested_filename
+    info.value.save_as(target)
+    text = target.read_text(encoding="utf-8")
+    assert target.suffix == ".md" and "Not legal advice" in text
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the agreement draft (Word)").click()
+    word = output_dir / info.value.suggested_filename
+    info.value.save_as(word)
+    assert word.suffix == ".docx" and word.read_bytes()[:2] == b"PK"
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the scenario (YAML)").click()
+    assert "safeguarding_child" in Path(info.value.path()).read_text(encoding="utf-8")
+
+
+def test_triage_with_the_keyboard_alone(page, output_dir):
+    page.goto("/")
+    for _ in range(6):  # skip link, brand, then the first navigation link
+        page.keyboard.press("Tab")
+        if page.locator(":focus").inner_text().startswith("Urgent"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/triage")
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")
+    while page.locator(":focus").get_attribute("name") != "share.purpose.category":
+        page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # from "Not sure" round to the first choice: a child
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # serious or imminent
+    assert page.locator('[name="share.purpose.category"][value="safeguarding_child"]').is_checked()
+    assert page.locator('[name="share.urgency.risk"][value="serious_or_imminent"]').is_checked()
+    page.keyboard.press("Enter")  # submits the form from a radio button
+    page.wait_for_url("**/triage")
+    assert page.locator(".share-now").inner_text().strip().lower() == "share now"
+    page.screenshot(path=str(output_dir / "triage-share-now.png"), full_page=True)
+
+
+def test_record_the_decision_from_the_page(page):
+    answer_guided_form(page, URGENT_CHILD)
+    page.get_by_label("Your name or role").fill("DSL on call")
+    page.get_by_role("button", name="Record this decision in the register").click()
+    assert "Recorded as decision" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Decision register").click()
+    assert "DSL on call" in page.locator("table").inner_text()
+
+
+@pytest.mark.parametrize("address", ["/", "/ask", "/triage", "/check", "/rules", "/decisions"])
+def test_pages_pass_axe_accessibility_checks(browser, server, address):
+    """axe-core (WCAG 2 A and AA rules: labels, contrast, landmarks...) finds no violations.
+    axe is itself a script, so this one context has JavaScript on."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(base_url=server, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(address)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
+
+
+def test_decision_page_passes_axe(browser, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(base_url=server, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto("/triage")
+        page.locator('[name="share.purpose.category"][value="safeguarding_child"]').check()
+        page.locator('[name="share.urgency.risk"][value="serious_or_imminent"]').check()
+        page.get_by_role("button", name="Tell me what to do now").click()
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
