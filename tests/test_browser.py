@@ -198,3 +198,15 @@ def test_decision_page_passes_axe(browser, server):
         assert results.violations_count == 0, results.generate_report()
     finally:
         context.close()
+
+
+def test_api_docs_render_offline(browser, server):
+    """/docs is Swagger UI served from the package itself: it renders with no network."""
+    context = browser.new_context(base_url=server)
+    try:
+        page = context.new_page()
+        page.goto("/docs")
+        page.get_by_text("/v1/assess", exact=True).first.wait_for(timeout=15_000)
+        assert page.locator(".title").first.inner_text().startswith("isp-rules")
+    finally:
+        context.close()

@@ -121,7 +121,7 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
         summary="Can partners of the York and North Yorkshire information sharing protocol share this?",
         description=("Decide a described share with cited reasons, open agreement points and obligations. "
                      "Not legal advice: check doubtful cases with your data protection officer."),
-        docs_url="/docs", redoc_url=None, openapi_url="/openapi.json", debug=False,
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json", debug=False,
     )
     app.state.service = service
     _install_error_handlers(app)
@@ -133,10 +133,31 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     install_schema(app)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _install_docs(app)
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)  # outermost of ours: a 413 is sent before anything reads the body
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """OpenAPI docs at /docs, with Swagger UI served from an installed package (fastapi-offline
+    ships its files), so the page works on a closed network such as a council intranet."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    assets: dict[str, str] = {}
+    try:
+        import fastapi_offline
+
+        folder = Path(fastapi_offline.__file__).parent / "static"
+        app.mount("/docs-assets", StaticFiles(directory=folder), name="docs-assets")
+        assets = {"swagger_js_url": "/docs-assets/swagger-ui-bundle.js", "swagger_css_url": "/docs-assets/swagger-ui.css"}
+    except ImportError:  # FastAPI's default: the same page, its script from a CDN
+        pass
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="isp-rules API", **assets)
 
 
 def _version() -> str:
