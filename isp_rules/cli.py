@@ -144,8 +144,10 @@ def check(files, fmt, as_of, rules, fail_on, record, by, register_path):
 @click.option("-v", "--verbose", is_flag=True, help="List every scenario, not only failures.")
 @click.option("--coverage", is_flag=True,
               help="Also report the rules and cited provisions no scenario exercises; fail if any rule never fires.")
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False), metavar="FILE.xml",
+              help="Also write the results as JUnit XML, for CI systems to read.")
 @_library_errors
-def test_cmd(paths, rules, verbose, coverage):
+def test_cmd(paths, rules, verbose, coverage, junit_path):
     """Run scenario files that carry `expect:` blocks as regression tests.
 
     PATHS are files or directories (default: ./scenarios). A failure shows the
@@ -155,15 +157,21 @@ def test_cmd(paths, rules, verbose, coverage):
     \b
     Example:
         isp test scenarios/
+        isp test --junit results.xml
     """
+    import time
+
     from .testing import describe_failure, find_scenarios, run_case
 
     files = find_scenarios(paths or ["scenarios"])
     ruleset = _ruleset(rules)
     passed = failed = skipped = 0
     fired: set[str] = set()
+    timed = []
     for path in files:
+        start = time.perf_counter()
         result = run_case(path, ruleset)
+        timed.append((result, time.perf_counter() - start))
         if result.decision is not None:
             fired.update(result.decision.rule_keys)
         if result.skipped:
@@ -180,6 +188,11 @@ def test_cmd(paths, rules, verbose, coverage):
     if skipped:
         click.echo(f"{skipped} file(s) without an expect: block were not run")
     uncovered = _coverage(ruleset, fired) if coverage else []
+    if junit_path:
+        from .prompting import replace_file
+        from .testing import junit_xml
+
+        replace_file(junit_path, lambda tmp: tmp.write_bytes(junit_xml(timed)))
     click.echo(f"{passed} passed, {failed} failed")
     if failed or not passed or uncovered:
         sys.exit(EXIT_INVALID)
@@ -201,6 +214,78 @@ def _coverage(ruleset, fired: set[str]) -> list[str]:
     for provision in unexercised:
         click.echo(f"  provision never exercised: {provision}")
     return never
+
+
+@cli.command(name="explain")
+@click.argument("scenario_file", type=click.Path(allow_dash=True), metavar="SCENARIO")
+@click.argument("rule_id", required=False)
+@click.option("--fired", "only_fired", is_flag=True, help="Only the rules that fired.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Decide under the law in force on this date.")
+@click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
+@_library_errors
+def explain_cmd(scenario_file, rule_id, only_fired, fmt, as_of, rules):
+    """Why each rule fired or did not: every test in its condition, held, false or unknown.
+
+    A test is unknown when the scenario does not state its field; a rule fires only
+    when its whole condition is known to hold. Give a RULE_ID to see just that rule.
+
+    \b
+    Example:
+        isp explain scenarios/lawful-basis/council-relies-on-legitimate-interests.yaml
+        isp explain share.yaml SG-URGENT-001
+    """
+    from .assessment import assess
+    from .errors import did_you_mean
+    from .explain import explain_rules, render_explanation
+    from .loader import load_scenario
+    from .scenario import to_fact
+
+    ruleset = _ruleset(rules)
+    if rule_id is not None and not any(r.id == rule_id for r in ruleset.rules):
+        ids = sorted({r.id for r in ruleset.rules})
+        raise ProblemsError([f"isp: no rule {rule_id!r} in {ruleset.name}{did_you_mean(rule_id, ids)}"])
+    scenario = load_scenario(scenario_file)
+    if scenario.id is None and scenario_file != "-":
+        scenario = scenario.model_copy(update={"id": Path(scenario_file).stem})
+    decision = assess(scenario, ruleset, as_of=as_of.date() if as_of else None)
+    fact = to_fact(scenario, decision.ruleset.as_of, ruleset.phrases)
+    items = explain_rules(ruleset, fact, decision, rule_id)
+    click.echo(render_explanation(items, decision, fact, fmt, only_fired), nl=False)
+
+
+@cli.command(name="diff")
+@click.argument("old_rules", type=click.Path(exists=True, file_okay=False), metavar="OLD_RULES")
+@click.argument("new_rules", type=click.Path(exists=True, file_okay=False), metavar="NEW_RULES")
+@click.option("--scenarios", "scenario_dir", type=click.Path(exists=True), metavar="DIR",
+              help="The scenario library to decide under both (default: ./scenarios if it exists).")
+@click.option("--sample", default=2000, show_default=True, type=click.IntRange(0, 1_000_000),
+              help="How many generated scenarios to decide as well.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for the generated scenarios.")
+@_library_errors
+def diff_cmd(old_rules, new_rules, scenario_dir, sample, seed):
+    """What a rule change does to decisions: review a pull request with it.
+
+    Decides the scenario library and a seeded sample of generated scenarios under both
+    rulesets, and prints every decision that changes (verdict, reasons, open points) with
+    the scenario that shows it. Exit 3 if any verdict changes, 0 if none does.
+
+    \b
+    Example:
+        git worktree add /tmp/main main
+        isp diff /tmp/main/rulesets rulesets --scenarios scenarios
+    """
+    from .diffing import diff_rulesets, load_library, render_diff
+    from .loader import load_ruleset
+
+    old, new = load_ruleset(old_rules), load_ruleset(new_rules)
+    folder = Path(scenario_dir) if scenario_dir else Path("scenarios")
+    library = load_library(folder) if folder.exists() else []
+    report = diff_rulesets(old, new, library, sample=sample, seed=seed)
+    click.echo(render_diff(report, old, new), nl=False)
+    if report.verdicts_changed:
+        sys.exit(EXIT_FAIL_ON)
 
 
 @cli.command(name="rules")

@@ -94,6 +94,8 @@ def _describe(leaf: Leaf) -> str:
     value = leaf.value
     if isinstance(value, tuple):
         value = "[" + ", ".join(map(str, value)) + "]"
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
     words = {"equals": "is", "in": "is one of", "contains_any": "contains any of", "mentions": "mentions any of",
              "before": "is before", "on_or_after": "is on or after"}[leaf.op]
     return f"{leaf.field} {words} {value}"
@@ -109,6 +111,8 @@ def explain_condition(cond: Condition, fact: dict[str, Any]) -> Explanation:
         inner = explain_condition(cond.item, fact)
         return Explanation("not known to hold", inner.value is not True, (inner,))
     kids = tuple(explain_condition(c, fact) for c in cond.items)
+    if not kids:
+        return Explanation("always" if isinstance(cond, All) else "never", evaluate(cond, fact))
     return Explanation("all of" if isinstance(cond, All) else "any of", evaluate(cond, fact), kids)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from .dotted import set_path  # noqa: F401  (re-exported for the CLI)
 from .questions import Question
 
 __all__ = ["ask_question", "NOT_SURE", "set_path", "save_scenario", "replace_file", "scenario_yaml", "scenario_id"]
@@ -72,14 +73,6 @@ def ask_question(q: Question, number: int) -> Any:
     click.echo("")
     click.echo(f"Q{number}. " + _show(q))
     return click.prompt("Answer", default="", show_default=False, value_proc=lambda raw: _parse(q, raw))
-
-
-def set_path(data: dict, path: str, value: Any) -> None:
-    node = data
-    *parents, last = path.split(".")
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[last] = value
 
 
 def replace_file(target, write) -> None:

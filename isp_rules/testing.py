@@ -12,7 +12,7 @@ from .errors import InputError
 from .loader import load_scenario
 from .ruleset import Ruleset
 
-__all__ = ["CaseResult", "run_case", "find_scenarios", "compare"]
+__all__ = ["CaseResult", "run_case", "find_scenarios", "compare", "junit_xml"]
 
 
 @dataclass
@@ -78,3 +78,33 @@ def describe_failure(result: CaseResult) -> str:
         for p in d.open_points:
             lines.append(f"    [open point] {p.id}: {p.why}")
     return "\n".join(lines)
+
+
+def junit_xml(results: list[tuple[CaseResult, float]], suite: str = "isp scenarios") -> bytes:
+    """JUnit XML (the schema CI systems read): one testcase per scenario file, named by its
+    folder and file; a failure carries what differed and the reasons given."""
+    import xml.etree.ElementTree as ET
+
+    failures = sum(1 for r, _ in results if not r.passed and not r.skipped and r.decision is not None)
+    errors = sum(1 for r, _ in results if not r.passed and not r.skipped and r.decision is None)
+    skipped = sum(1 for r, _ in results if r.skipped)
+    root = ET.Element("testsuites", name=suite, tests=str(len(results)), failures=str(failures), errors=str(errors),
+                      skipped=str(skipped), time=f"{sum(t for _, t in results):.3f}")
+    node = ET.SubElement(root, "testsuite", name=suite, tests=str(len(results)), failures=str(failures),
+                         errors=str(errors), skipped=str(skipped), time=f"{sum(t for _, t in results):.3f}")
+    for result, seconds in results:
+        path = Path(result.path)
+        case = ET.SubElement(node, "testcase", classname=".".join(path.parent.parts) or ".", name=path.stem,
+                             file=str(path), time=f"{seconds:.3f}")
+        if result.skipped:
+            ET.SubElement(case, "skipped", message="no expect: block")
+        elif not result.passed:
+            # A file that does not load is an error; a decision that differs is a failure.
+            kind = "failure" if result.decision is not None else "error"
+            element = ET.SubElement(case, kind, message=result.failures[0] if result.failures else "failed",
+                                    type="ScenarioMismatch" if kind == "failure" else "InvalidScenario")
+            element.text = describe_failure(result)
+        elif result.decision is not None:
+            ET.SubElement(case, "system-out").text = f"verdict: {result.decision.verdict}; rules: {', '.join(result.decision.fired)}"
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

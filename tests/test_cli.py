@@ -207,7 +207,7 @@ def test_the_installed_console_script_never_shows_a_traceback(tmp_path):
 
 
 def test_help_has_examples():
-    for command in ("check", "test", "rules", "agreement", "log", "ask", "triage", "serve"):
+    for command in ("check", "test", "rules", "agreement", "log", "ask", "triage", "serve", "explain", "diff"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Example" in result.output
 

@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..dotted import get_path, unset_path
 from ..prompting import NOT_SURE
 from ..questions import ORDER, QUESTIONS, Question
 
 __all__ = ["FormField", "form_field", "read_answer", "answer_label", "pack_state", "unpack_state",
-           "get_path", "unset_path", "answers_summary", "NOT_SURE_VALUE", "StateError"]
+           "answers_summary", "NOT_SURE_VALUE", "StateError"]
 
 NOT_SURE_VALUE = "not_sure"
 MAX_TEXT = 500
@@ -40,25 +41,6 @@ def _form_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
-
-
-def get_path(data: dict, path: str) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def unset_path(data: dict, path: str) -> None:
-    *parents, last = path.split(".")
-    node = data
-    for part in parents:
-        node = node.get(part)
-        if not isinstance(node, dict):
-            return
-    node.pop(last, None)
 
 
 def form_field(q: Question, data: dict, error: str | None = None) -> FormField:

@@ -6,7 +6,6 @@ the templates only lay the answer out. Jinja2 escapes everything a user or a rul
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,8 @@ from ..prompting import NOT_SURE, set_path
 from ..render import HEADLINES
 from ..scenario import Scenario
 from .downloads import agreement_response, scenario_data, scenario_response
-from .forms import (StateError, answers_summary, form_field, pack_state, read_answer, unpack_state, unset_path)
+from ..dotted import unset_path
+from .forms import StateError, answers_summary, form_field, pack_state, read_answer, unpack_state
 from .inputs import scenario_from_data, scenario_from_json, scenario_from_text
 
 __all__ = ["router", "error_page", "BATCH"]

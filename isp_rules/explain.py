@@ -1,0 +1,104 @@
+"""`isp explain`: for each rule, whether it fired, and for each leaf of its condition whether it
+held, was false, or was unknown because a field is not stated. Answers "why did it say deny?"
+and "why did this rule not fire?" from the same three-valued evaluator the tests check the
+engine against."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .decide import Decision
+from .interpret import Explanation, explain_condition
+from .ruleset import Rule, Ruleset
+from .scenario import date_number, fact_key
+
+__all__ = ["RuleExplanation", "explain_rules", "render_explanation"]
+
+
+@dataclass(frozen=True)
+class RuleExplanation:
+    rule: Rule
+    fired: bool
+    in_force: bool
+    condition: Explanation
+
+
+def _in_force(rule: Rule, day: dt.date) -> bool:
+    w = rule.in_force
+    if w is None:
+        return True
+    return not ((w.from_ is not None and date_number(day) < date_number(w.from_))
+                or (w.until is not None and date_number(day) >= date_number(w.until)))
+
+
+def explain_rules(ruleset: Ruleset, fact: dict[str, Any], decision: Decision, rule_id: str | None = None) -> list[RuleExplanation]:
+    day = decision.ruleset.as_of
+    fired = set(decision.rule_keys)
+    rules = [r for r in ruleset.rules if rule_id is None or r.id == rule_id]
+    return [RuleExplanation(r, r.key in fired, _in_force(r, day), explain_condition(r.when, fact)) for r in rules]
+
+
+MARK = {True: "held", False: "false", None: "unknown"}
+
+
+def _leaf_note(node: Explanation, fact: dict[str, Any]) -> str:
+    """What the scenario says about the leaf's field, so a reader can see why it held or not."""
+    if node.text in ("always", "never"):
+        return ""
+    field = node.text.split(" ", 1)[0]
+    key = fact_key(field)
+    if node.value is None:
+        return f"{field} is not stated"
+    if key in fact and not node.text.endswith(("is stated", "is not stated")):
+        value = fact[key]
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, list):
+            value = "[" + ", ".join(map(str, value)) + "]"
+        if field == "as_of":
+            return ""  # a day number inside the fact; the header gives the date
+        return f"it is {value}"
+    return ""
+
+
+def _tree(node: Explanation, fact: dict[str, Any], depth: int) -> list[str]:
+    pad = "    " * depth
+    if not node.children:
+        note = _leaf_note(node, fact)
+        return [f"{pad}[{MARK[node.value]:>7}] {node.text}" + (f"  ({note})" if note else "")]
+    lines = [f"{pad}[{MARK[node.value]:>7}] {node.text}:"]
+    for child in node.children:
+        lines += _tree(child, fact, depth + 1)
+    return lines
+
+
+def _as_data(node: Explanation) -> dict:
+    out: dict[str, Any] = {"test": node.text, "value": MARK[node.value]}
+    if node.children:
+        out["items"] = [_as_data(c) for c in node.children]
+    return out
+
+
+def render_explanation(items: list[RuleExplanation], decision: Decision, fact: dict[str, Any], fmt: str = "text",
+                       only_fired: bool = False) -> str:
+    total, fired = len(items), sum(e.fired for e in items)
+    if only_fired:
+        items = [e for e in items if e.fired]
+    if fmt == "json":
+        return json.dumps({"scenario": decision.scenario, "verdict": decision.verdict,
+                           "as_of": decision.ruleset.as_of.isoformat(),
+                           "rules": [{"rule": e.rule.id, "key": e.rule.key, "effect": e.rule.effect, "title": e.rule.title,
+                                      "fired": e.fired, "in_force": e.in_force, "condition": _as_data(e.condition)}
+                                     for e in items]}, indent=2, ensure_ascii=False)
+    lines = [f"{decision.verdict.upper()}: {decision.scenario or 'scenario'} (law as at {decision.ruleset.as_of.isoformat()})",
+             f"{fired} of {total} rule(s) fired{' (only those are shown)' if only_fired else ''}. Each test: held, false, or unknown "
+             "(a field not stated: a rule fires only when its condition is known to hold).", ""]
+    for e in sorted(items, key=lambda e: (not e.fired, e.rule.key)):
+        status = "FIRED" if e.fired else ("not in force on that date" if not e.in_force else "did not fire")
+        lines.append(f"{e.rule.key}  [{e.rule.effect}]  {status}: {e.rule.title}")
+        lines += _tree(e.condition, fact, 1)
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

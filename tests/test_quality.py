@@ -1,0 +1,115 @@
+"""Tools for people who edit the rules: isp explain, isp test --junit, isp diff."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+
+from click.testing import CliRunner
+
+from conftest import RULES, SCENARIOS
+from isp_rules.cli import cli
+
+LEGIT = SCENARIOS / "lawful-basis" / "council-relies-on-legitimate-interests.yaml"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+# --- explain -----------------------------------------------------------------------------
+
+def test_explain_says_why_a_deny_fired_leaf_by_leaf():
+    out = run("explain", LEGIT, "LB-PA-LEGIT-001").output
+    assert "LB-PA-LEGIT-001  [deny]  FIRED" in out
+    assert "[   held] share.basis.article_6 is legitimate_interests  (it is legitimate_interests)" in out
+    assert "[   held] share.from.public_authority is true  (it is true)" in out
+
+
+def test_explain_says_why_a_rule_did_not_fire_and_which_facts_are_missing(tmp_path):
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("share:\n  purpose: {category: safeguarding_child}\n  frequency: one_off\n")
+    out = run("explain", partial, "SG-URGENT-001").output
+    assert "SG-URGENT-001  [ground]  did not fire" in out
+    assert "[   held] share.purpose.category is safeguarding_child  (it is safeguarding_child)" in out
+    assert "[unknown] share.urgency.risk is serious_or_imminent  (share.urgency.risk is not stated)" in out
+
+
+def test_explain_json_agrees_with_the_decision():
+    from isp_rules import assess, load_scenario
+
+    data = json.loads(run("explain", LEGIT, "--format", "json").output)
+    decision = assess(load_scenario(LEGIT))
+    assert {r["key"] for r in data["rules"] if r["fired"]} == set(decision.rule_keys)
+    assert data["verdict"] == decision.verdict == "deny"
+
+
+def test_explain_unknown_rule_suggests_the_close_one():
+    result = run("explain", LEGIT, "SG-URGENT-01")
+    assert result.exit_code == 1
+    assert result.output.strip() == "isp: no rule 'SG-URGENT-01' in york-north-yorkshire-isp; did you mean 'SG-URGENT-001'?"
+
+
+# --- test --junit ------------------------------------------------------------------------
+
+def test_junit_xml_reports_every_scenario(tmp_path):
+    target = tmp_path / "results.xml"
+    assert run("test", "--junit", target, SCENARIOS / "lawful-basis").exit_code == 0
+    root = ET.parse(target).getroot()
+    suite = root.find("testsuite")
+    cases = suite.findall("testcase")
+    files = sorted(p.stem for p in (SCENARIOS / "lawful-basis").glob("*.yaml"))
+    assert sorted(c.get("name") for c in cases) == files
+    assert suite.get("tests") == str(len(files)) and suite.get("failures") == "0"
+
+
+def test_junit_xml_carries_failures_and_errors(tmp_path):
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(LEGIT.read_text().replace("verdict: deny", "verdict: allow").replace(
+        "id: council-relies-on-legitimate-interests", "id: wrong"))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("share: {frm: {}}\nexpect: {verdict: allow}\n")
+    target = tmp_path / "results.xml"
+    assert run("test", "--junit", target, tmp_path).exit_code == 1
+    suite = ET.parse(target).getroot().find("testsuite")
+    assert (suite.get("failures"), suite.get("errors")) == ("1", "1")
+    failure = suite.find("testcase[@name='wrong']/failure")
+    assert failure.get("message") == "verdict: expected allow, got deny" and "LB-PA-LEGIT-001" in failure.text
+    assert "unknown field 'frm'" in suite.find("testcase[@name='broken']/error").get("message")
+
+
+# --- diff --------------------------------------------------------------------------------
+
+def test_diff_of_a_ruleset_with_itself_changes_nothing():
+    result = run("diff", RULES, RULES, "--scenarios", SCENARIOS, "--sample", 200)
+    assert result.exit_code == 0
+    assert "No decision changes." in result.output and "115 library scenario(s), 200 generated" in result.output
+
+
+def test_diff_shows_what_softening_a_deny_does(tmp_path):
+    new = tmp_path / "rules"
+    shutil.copytree(RULES, new)
+    path = new / "lawful-basis.yaml"
+    text = path.read_text()
+    at = text.index("id: LB-PA-LEGIT-001")
+    effect = text.index("effect: deny", at)
+    path.write_text(text[:effect] + "effect: advice" + text[effect + len("effect: deny"):])
+    result = run("diff", RULES, new, "--scenarios", SCENARIOS, "--sample", 300)
+    assert result.exit_code == 3
+    out = result.output
+    assert "scenarios/lawful-basis/council-relies-on-legitimate-interests.yaml\n    verdict: deny -> allow" in out
+    assert "reasons no longer given: LB-PA-LEGIT-001 [deny]" in out
+    assert "for example:" in out  # a generated scenario that shows the change, as YAML
+
+
+def test_diff_exits_0_when_only_wording_changes(tmp_path):
+    new = tmp_path / "rules"
+    shutil.copytree(RULES, new)
+    path = new / "lawful-basis.yaml"
+    text = path.read_text()
+    at = text.index("id: LB-PA-LEGIT-001")
+    title = text.index("title: ", at)
+    path.write_text(text[:title] + "title: Reworded " + text[title + len("title: "):])
+    result = run("diff", RULES, new, "--scenarios", SCENARIOS, "--sample", 100)
+    assert result.exit_code == 0 and "No decision changes." in result.output
