@@ -87,14 +87,19 @@ def test_diff_of_a_ruleset_with_itself_changes_nothing():
     assert "No decision changes." in result.output and "115 library scenario(s), 200 generated" in result.output
 
 
-def test_diff_shows_what_softening_a_deny_does(tmp_path):
-    new = tmp_path / "rules"
-    shutil.copytree(RULES, new)
-    path = new / "lawful-basis.yaml"
+def edited_rules(tmp_path, old: str, new: str):
+    """A copy of the bundled rules with the first `old` after LB-PA-LEGIT-001's id replaced by `new`."""
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    path = folder / "lawful-basis.yaml"
     text = path.read_text()
-    at = text.index("id: LB-PA-LEGIT-001")
-    effect = text.index("effect: deny", at)
-    path.write_text(text[:effect] + "effect: advice" + text[effect + len("effect: deny"):])
+    at = text.index(old, text.index("id: LB-PA-LEGIT-001"))
+    path.write_text(text[:at] + new + text[at + len(old):])
+    return folder
+
+
+def test_diff_shows_what_softening_a_deny_does(tmp_path):
+    new = edited_rules(tmp_path, "effect: deny", "effect: advice")
     result = run("diff", RULES, new, "--scenarios", SCENARIOS, "--sample", 300)
     assert result.exit_code == 3
     out = result.output
@@ -104,12 +109,6 @@ def test_diff_shows_what_softening_a_deny_does(tmp_path):
 
 
 def test_diff_exits_0_when_only_wording_changes(tmp_path):
-    new = tmp_path / "rules"
-    shutil.copytree(RULES, new)
-    path = new / "lawful-basis.yaml"
-    text = path.read_text()
-    at = text.index("id: LB-PA-LEGIT-001")
-    title = text.index("title: ", at)
-    path.write_text(text[:title] + "title: Reworded " + text[title + len("title: "):])
+    new = edited_rules(tmp_path, "title: ", "title: Reworded ")
     result = run("diff", RULES, new, "--scenarios", SCENARIOS, "--sample", 100)
     assert result.exit_code == 0 and "No decision changes." in result.output
