@@ -1,0 +1,128 @@
+"""Properties of the full ruleset that must hold for every share, checked with hypothesis on
+generated scenarios (random ones and variants of the library's real ones)."""
+
+from __future__ import annotations
+
+import copy
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from isp_rules import assess, default_ruleset
+from isp_rules.asking import SOURCES
+from isp_rules.ruleset import Leaf
+from isp_rules.sampling import random_value
+from isp_rules.scenario import FIELDS, Scenario
+from isp_rules.vocabulary import SPECIAL_CATEGORIES
+from strategies import library_variant_dicts, scenario_dicts
+
+RULESET = default_ruleset()
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+DICTS = st.one_of(scenario_dicts(), library_variant_dicts())
+SECURE = ["secure_email", "secure_portal", "api", "encrypted_media", "post_sealed"]
+INSECURE = ["unencrypted_email", "unencrypted_media", "fax", "social_media"]
+
+
+def decide(data: dict):
+    return assess(Scenario.model_validate(data), RULESET)
+
+
+def _fields(cond) -> set[str]:
+    if isinstance(cond, Leaf):
+        return {cond.field}
+    if hasattr(cond, "item"):
+        return _fields(cond.item)
+    return set().union(*(_fields(c) for c in cond.items)) if cond.items else set()
+
+
+# --- monotonicity -------------------------------------------------------------------------
+
+@SETTINGS
+@given(DICTS, st.sampled_from(sorted(SPECIAL_CATEGORIES)))
+def test_adding_a_special_category_never_turns_a_deny_into_an_allow(data, category):
+    before = decide(data)
+    more = copy.deepcopy(data)
+    categories = more["share"].setdefault("data", {}).setdefault("categories", [])
+    if category not in categories:
+        categories.append(category)
+    after = decide(more)
+    assert not (before.verdict == "deny" and after.verdict == "allow"), (before.fired, after.fired)
+
+
+@SETTINGS
+@given(DICTS, st.sampled_from(SECURE), st.sampled_from(INSECURE))
+def test_an_insecure_transfer_never_turns_a_deny_into_an_allow(data, secure, insecure):
+    data = copy.deepcopy(data)
+    data["share"].setdefault("handling", {})["transfer"] = secure
+    before = decide(data)
+    data["share"]["handling"]["transfer"] = insecure
+    after = decide(data)
+    assert not (before.verdict == "deny" and after.verdict == "allow"), (before.fired, after.fired)
+
+
+# --- filling an open point ----------------------------------------------------------------
+
+@SETTINGS
+@given(DICTS, st.randoms(use_true_random=False))
+def test_filling_an_open_point_adds_a_deny_only_from_the_value_given(data, rng: random.Random):
+    """A deny that appears when one missing fact is stated must test that fact (the value given
+    is what is unlawful); it must never come from stating something unrelated."""
+    before = decide(data)
+    waiting = [path for p in before.points if p.status == "open" and p.detail.startswith("not stated: ")
+               for path in p.detail.removeprefix("not stated: ").split(", ")]
+    waiting = [p for p in waiting if p in FIELDS and not FIELDS[p].derived]
+    if not waiting:
+        return
+    path = rng.choice(waiting)
+    filled = copy.deepcopy(data)
+    node = filled
+    *parents, last = path.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = random_value(rng, FIELDS[path])
+    after = decide(filled)
+    old = {r.rule for r in before.reasons if r.effect == "deny"}
+    for reason in after.reasons:
+        if reason.effect == "deny" and reason.rule not in old:
+            rule = next(r for r in RULESET.rules if r.id == reason.rule)
+            tested = _fields(rule.when)
+            sources = set().union(*(SOURCES.get(f, [f]) for f in tested)) | tested
+            assert path in sources, f"stating {path} = {node[last]!r} added {reason.rule}, which does not test it"
+
+
+# --- every answer explains itself ---------------------------------------------------------
+
+@SETTINGS
+@given(DICTS)
+def test_every_deny_carries_a_remedy_and_every_reason_cites(data):
+    decision = decide(data)
+    for reason in decision.reasons:
+        assert reason.citations, reason.rule
+        if reason.effect == "deny":
+            assert reason.remedy and reason.remedy.strip(), reason.rule
+    for obligation in decision.obligations:
+        assert obligation.citations, obligation.rule
+    assert any(o.rule == "GOV-RECORD-001" for o in decision.obligations)  # record the decision, always
+
+
+# --- order does not matter ----------------------------------------------------------------
+
+LISTS = [p for p, spec in FIELDS.items() if spec.kind == "enum_list" and not spec.derived]
+
+
+@SETTINGS
+@given(DICTS, st.randoms(use_true_random=False))
+def test_decisions_do_not_depend_on_the_order_of_list_fields(data, rng: random.Random):
+    shuffled = copy.deepcopy(data)
+    for path in LISTS:
+        node = shuffled
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, list):
+            rng.shuffle(node)
+    a, b = decide(data), decide(shuffled)
+    assert a.verdict == b.verdict
+    assert [(r.rule, r.effect) for r in a.reasons] == [(r.rule, r.effect) for r in b.reasons]
+    assert [p.id for p in a.open_points] == [p.id for p in b.open_points]
+    assert [o.rule for o in a.obligations] == [o.rule for o in b.obligations]
