@@ -288,6 +288,36 @@ def diff_cmd(old_rules, new_rules, scenario_dir, sample, seed):
         sys.exit(EXIT_FAIL_ON)
 
 
+@cli.command(name="lint")
+@click.argument("rules_dir", required=False, type=click.Path(file_okay=False), metavar="[RULES_DIR]")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
+@click.option("--scenarios", "scenario_dir", type=click.Path(exists=True), metavar="DIR",
+              help="Scenario library used as seeds for the search (default: ./scenarios if it exists).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_library_errors
+def lint_cmd(rules_dir, strict, scenario_dir, fmt):
+    """Check a ruleset: schema, unreachable and shadowed rules, contradictions, gaps.
+
+    Every finding names the file and the rule, with an example scenario where one
+    applies. Exit 1 on errors (or on warnings too, with --strict).
+
+    \b
+    Example:
+        isp lint
+        isp lint my-rules/ --strict
+    """
+    from .diffing import load_library
+    from .lint import lint_ruleset, render_lint
+    from .loader import default_rules_dir
+
+    folder = Path(scenario_dir) if scenario_dir else Path("scenarios")
+    library = [s for _, s in load_library(folder)] if folder.exists() else []
+    ruleset, report = lint_ruleset(rules_dir or default_rules_dir(), library)
+    click.echo(render_lint(report, ruleset, fmt), nl=False)
+    if report.errors or (strict and report.warnings):
+        sys.exit(EXIT_INVALID)
+
+
 @cli.command(name="rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="Output format.")

@@ -1,0 +1,321 @@
+"""`isp lint`: find what is wrong with a ruleset before anyone relies on it.
+
+- schema: everything the loader reports (errors);
+- unreachable: a rule whose condition no scenario can satisfy (error);
+- shadowed: a rule whose findings another rule always duplicates: whenever it fires, a rule
+  with the same effect and (for open) the same agreement points fires too (warning);
+- contradiction: a ground and a deny that fire on exactly the same scenarios (error), or a
+  ground that can never fire without a deny (warning);
+- gap: a combination of purpose and lawful basis where a share is allowed although no ground
+  rule fired, so the allow rests only on the absence of denials (warning).
+
+How: a systematic search over the finite vocabularies. For each question, only the fields the
+conditions involved test are varied (a derived field through the fields it comes from), each
+over the values that can make a difference: the values the conditions name, one value they do
+not name, and "not stated". That product is enumerated exhaustively when it has at most
+MAX_COMBINATIONS members, and sampled (seeded) above that; a finding from a sampled search says
+so. Pairs of rules are first screened on a pool of real and generated scenarios, so only pairs
+that never disagree there are searched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .interpret import evaluate, fired_rules
+from .ruleset import Leaf, Rule, Ruleset
+from .scenario import FIELDS, Scenario, date_number, to_fact
+
+__all__ = ["Finding", "LintReport", "lint_ruleset", "render_lint", "MAX_COMBINATIONS"]
+
+MAX_COMBINATIONS = 20_000
+ABSENT = object()
+OTHER_TEXT = "something else entirely"
+LOCATIONS = ["GB", "IE", "CH", "JP", "IN"]  # UK, EEA, adequate, partly adequate, neither
+# Derived and defaulted fields are varied through the facts they come from.
+SOURCES = {
+    "share.data.special_category": ["share.data.categories", "share.data.identifiability"],
+    "share.data.criminal_offence": ["share.data.categories", "share.data.identifiability"],
+    "share.data.anonymous": ["share.data.identifiability"],
+    "share.to.in_uk": ["share.to.location"], "share.to.eea": ["share.to.location"],
+    "share.to.uk_adequacy": ["share.to.location"], "share.from.in_uk": ["share.from.location"],
+    "share.from.eea": ["share.from.location"],
+    "share.both_signatories": ["share.from.signatory", "share.to.signatory"],
+    "share.from.public_authority": ["share.from.public_authority", "share.from.type"],
+    "share.to.public_authority": ["share.to.public_authority", "share.to.type"],
+    "share.from.competent_authority": ["share.from.competent_authority", "share.from.type"],
+    "share.to.competent_authority": ["share.to.competent_authority", "share.to.type"],
+}
+FULL = {"share.data.identifiability", "share.from.type", "share.to.type"}  # small enums varied in full
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # error | warning
+    check: str  # schema | unreachable | shadowed | contradiction | gap
+    file: str
+    rule: str
+    message: str
+    example: dict | None = None
+
+
+@dataclass
+class LintReport:
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+    searches: int = 0
+    sampled: int = 0  # searches too large to enumerate, sampled instead
+    scenarios: int = 0  # scenarios built and evaluated
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "warning"]
+
+
+def _leaves(cond) -> Iterable[Leaf]:
+    if isinstance(cond, Leaf):
+        yield cond
+    elif hasattr(cond, "item"):
+        yield from _leaves(cond.item)
+    else:
+        for c in cond.items:
+            yield from _leaves(c)
+
+
+def _window(rule: Rule) -> tuple[dt.date | None, dt.date | None]:
+    w = rule.in_force
+    return (w.from_, w.until) if w is not None else (None, None)
+
+
+def _in_force(rule: Rule, day: dt.date) -> bool:
+    start, until = _window(rule)
+    return (start is None or day >= start) and (until is None or day < until)
+
+
+class _Search:
+    """Candidate values per field, and the enumeration of their product."""
+
+    def __init__(self, ruleset: Ruleset, report: LintReport, seed: int = 0):
+        self.ruleset = ruleset
+        self.report = report
+        self.rng = random.Random(seed)
+
+    def _domain(self, path: str, named: set) -> list:
+        spec = FIELDS[path]
+        if spec.kind == "bool":
+            return [True, False, ABSENT]
+        if spec.kind == "enum":
+            values = list(spec.values) if path in FULL else sorted(v for v in named if v in spec.values)
+            other = [v for v in spec.values if v not in values][:1]
+            return values + other + [ABSENT]
+        if spec.kind == "enum_list":
+            if path == "share.data.categories":  # one of each class the derived fields tell apart
+                return [["identity"], ["health"], ["criminal_offence"], ["non_personal"], ["health", "criminal_offence"],
+                        *[[v] for v in sorted(named)], ABSENT]
+            chosen = sorted(v for v in named if v in spec.values)
+            other = [v for v in spec.values if v not in chosen][:1]
+            pairs = [list(p) for p in itertools.combinations(chosen, 2)] if len(chosen) <= 8 else []
+            return [[v] for v in chosen] + pairs + [other, ABSENT]
+        if spec.kind == "country":
+            return LOCATIONS + [ABSENT]
+        if spec.kind == "text":
+            phrases = sorted({p.replace(" + ", " ") for v in named for p in (v if isinstance(v, tuple) else (v,))})
+            return phrases + [OTHER_TEXT, ABSENT]
+        return [ABSENT]
+
+    def space(self, rules: list[Rule], conds: list) -> tuple[list[str], list[list], list[dt.date]]:
+        named: dict[str, set] = {}
+        for cond in conds:
+            for leaf in _leaves(cond):
+                for path in SOURCES.get(leaf.field, [leaf.field]):
+                    bag = named.setdefault(path, set())
+                    if leaf.field == path and leaf.value is not None:
+                        bag.update(leaf.value if isinstance(leaf.value, tuple) else (leaf.value,))
+        days = {dt.date(2026, 12, 1)}
+        for rule in rules:
+            for day in _window(rule):
+                if day is not None:
+                    days.update({day, day - dt.timedelta(days=1)})
+        paths = sorted(p for p in named if p != "as_of")
+        return paths, [self._domain(p, named[p]) for p in paths], sorted(days)
+
+    def find(self, rules: list[Rule], conds: list, test: Callable[[dict, dt.date], bool]) -> tuple[dict | None, bool]:
+        """A scenario (as data) for which test(fact, day) holds, and whether the search was exhaustive."""
+        paths, domains, days = self.space(rules, conds)
+        size = len(days)
+        for d in domains:
+            size *= len(d)
+        self.report.searches += 1
+        exhaustive = size <= MAX_COMBINATIONS
+        if exhaustive:
+            combos: Iterable = itertools.product(days, *domains)
+        else:
+            self.report.sampled += 1
+            combos = ((self.rng.choice(days), *(self.rng.choice(d) for d in domains)) for _ in range(MAX_COMBINATIONS))
+        for day, *values in combos:
+            data: dict = {"share": {}}
+            for path, value in zip(paths, values):
+                if value is not ABSENT:
+                    node = data
+                    *parents, last = path.split(".")
+                    for part in parents:
+                        node = node.setdefault(part, {})
+                    node[last] = value
+            try:
+                scenario = Scenario.model_validate(data)
+            except Exception:  # a combination the format itself forbids
+                continue
+            self.report.scenarios += 1
+            fact = to_fact(scenario, day, self.ruleset.phrases)
+            if test(fact, day):
+                data["as_of"] = day.isoformat()
+                return data, exhaustive
+        return None, exhaustive
+
+
+def _fires(rule: Rule, fact: dict, day: dt.date) -> bool:
+    return _in_force(rule, day) and evaluate(rule.when, fact) is True
+
+
+def _pool(ruleset: Ruleset, library: list[Scenario], seed: int) -> list[set[str]]:
+    """The rules each scenario of a screening pool fires (library, then generated)."""
+    from .sampling import random_scenario_dicts, valid
+
+    seeds = [s.model_dump(mode="json", by_alias=True, exclude_none=True) for s in library]
+    scenarios = list(library) + [s for s in (valid(d) for d in random_scenario_dicts(random.Random(seed), 3000, seeds)) if s]
+    return [fired_rules(ruleset, to_fact(s, s.as_of or dt.date(2026, 12, 1), ruleset.phrases)) for s in scenarios]
+
+
+def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, seed: int = 0) -> tuple[Ruleset | None, LintReport]:
+    from .errors import RulesetError
+    from .loader import load_ruleset
+
+    report = LintReport()
+    start = time.perf_counter()
+    try:
+        ruleset = load_ruleset(directory)
+    except RulesetError as exc:
+        for p in exc.problems:
+            report.findings.append(Finding("error", "schema", p.file + (f":{p.line}" if p.line else ""), p.path or "-", p.message))
+        report.seconds = time.perf_counter() - start
+        return None, report
+    search = _Search(ruleset, report, seed)
+    file = {r.key: Path(r.file).name for r in ruleset.rules}
+    reachable: dict[str, dict] = {}
+    for rule in ruleset.rules:
+        example, exhaustive = search.find([rule], [rule.when], lambda f, d, r=rule: _fires(r, f, d))
+        if example is None:
+            how = "no combination of the values it tests satisfies it" if exhaustive else \
+                f"no scenario satisfied it in a sample of {MAX_COMBINATIONS:,} (the space was too large to enumerate)"
+            report.findings.append(Finding("error" if exhaustive else "warning", "unreachable", file[rule.key], rule.key,
+                                           f"can never fire: {how}"))
+        else:
+            reachable[rule.key] = example
+    pool = _pool(ruleset, library or [], seed)
+    for example in reachable.values():  # each rule's own example joins the screening pool
+        scenario = Scenario.model_validate(example)
+        pool.append(fired_rules(ruleset, to_fact(scenario, scenario.as_of, ruleset.phrases)))
+
+    def never_without(a: str, b: str) -> bool:
+        """In the whole pool, b fires whenever a does (a candidate for a search)."""
+        return all(b in fired for fired in pool if a in fired)
+
+    rules = [r for r in ruleset.rules if r.key in reachable]
+    for a in rules:
+        for b in rules:
+            if a.key == b.key or a.id == b.id or a.effect != b.effect or a.effect in ("obligation", "advice"):
+                continue
+            if not set(a.points) <= set(b.points) or not never_without(a.key, b.key):
+                continue
+            counter, exhaustive = search.find([a, b], [a.when, b.when],
+                                              lambda f, d, a=a, b=b: _fires(a, f, d) and not _fires(b, f, d))
+            if counter is None:
+                sure = "" if exhaustive else f" (no counterexample in a sample of {MAX_COMBINATIONS:,})"
+                report.findings.append(Finding("warning", "shadowed", file[a.key], a.key,
+                                               f"whenever it fires, {b.key} ({file[b.key]}) fires too with the same "
+                                               f"effect ({a.effect}){' and points' if a.points else ''}: it adds no "
+                                               f"finding of its own{sure}", reachable[a.key]))
+    grounds = [r for r in rules if r.effect == "ground"]
+    denies = [r for r in rules if r.effect == "deny"]
+    for g in grounds:
+        for d in denies:
+            if not never_without(g.key, d.key):
+                continue
+            counter, exhaustive = search.find([g, d], [g.when, d.when],
+                                              lambda f, day, g=g, d=d: _fires(g, f, day) and not _fires(d, f, day))
+            if counter is not None:
+                continue
+            converse, _ = search.find([g, d], [g.when, d.when],
+                                      lambda f, day, g=g, d=d: _fires(d, f, day) and not _fires(g, f, day))
+            same = converse is None
+            report.findings.append(Finding(
+                "error" if same and exhaustive else "warning", "contradiction", file[g.key], g.key,
+                (f"fires on exactly the same scenarios as the deny {d.key} ({file[d.key]}): a ground and a deny "
+                 "for the same facts" if same else
+                 f"can never fire without the deny {d.key} ({file[d.key]}): the ground is never the answer"),
+                reachable[g.key]))
+    report.findings += _gaps(ruleset, library or [], file)
+    report.seconds = time.perf_counter() - start
+    return ruleset, report
+
+
+def _gaps(ruleset: Ruleset, library: list[Scenario], file: dict[str, str]) -> list[Finding]:
+    """Purpose x lawful basis, tried on every allowed library share: an allow with no ground
+    behind it. One finding per lawful basis, listing the purposes, with the first example."""
+    import copy
+
+    from .assessment import assess
+
+    purposes = FIELDS["share.purpose.category"].values
+    bases = FIELDS["share.basis.article_6"].values
+    found: dict[str, dict[str, Any]] = {}
+    for base in library:
+        if assess(base, ruleset).verdict != "allow":
+            continue
+        original = base.model_dump(mode="json", by_alias=True, exclude_none=True)
+        for purpose, basis in itertools.product(purposes, bases):
+            data = copy.deepcopy(original)
+            data["share"].setdefault("purpose", {})["category"] = purpose
+            data["share"].setdefault("basis", {})["article_6"] = basis
+            try:
+                scenario = Scenario.model_validate(data)
+            except Exception:
+                continue
+            decision = assess(scenario, ruleset)
+            if decision.verdict == "allow" and not any(r.effect == "ground" for r in decision.reasons):
+                entry = found.setdefault(basis, {"purposes": [], "example": None})
+                if purpose not in entry["purposes"]:
+                    entry["purposes"].append(purpose)
+                if entry["example"] is None:
+                    entry["example"] = {"varies": base.id, "share.purpose.category": purpose, "share.basis.article_6": basis}
+    return [Finding("warning", "gap", "-", "-",
+                    f"on {basis}, a share can be allowed with no ground rule behind it (the allow rests only on the "
+                    f"absence of denials), for purposes: {', '.join(entry['purposes'])}", entry["example"])
+            for basis, entry in found.items()]
+
+
+def render_lint(report: LintReport, ruleset: Ruleset | None, fmt: str = "text") -> str:
+    import json
+
+    if fmt == "json":
+        return json.dumps({"errors": len(report.errors), "warnings": len(report.warnings), "seconds": round(report.seconds, 2),
+                           "findings": [f.__dict__ for f in report.findings]}, indent=2, ensure_ascii=False, default=str) + "\n"
+    lines = []
+    for f in sorted(report.findings, key=lambda f: (f.level != "error", f.check, f.file, f.rule)):
+        lines.append(f"{f.level}: {f.file}: {f.rule}: [{f.check}] {f.message}")
+        if f.example is not None:
+            lines.append("    example: " + json.dumps(f.example, ensure_ascii=False, separators=(", ", ": "), default=str))
+    name = f"{ruleset.name} {ruleset.version}, {len(ruleset.rules)} rules" if ruleset else "ruleset did not load"
+    lines.append(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) in {name}; "
+                 f"{report.searches} searches ({report.sampled} sampled), {report.scenarios:,} scenarios, {report.seconds:.1f} s")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,109 @@
+"""isp lint on crafted rulesets: each check finds what it should, with file, rule and example;
+and the bundled ruleset has no errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, SCENARIOS
+from isp_rules.cli import cli
+
+TINY = ROOT / "tests" / "data" / "tiny-rules"
+CITE = '    citations:\n      - {source: UK GDPR, ref: "Art 6(1)"}\n'
+
+
+def rules_with(tmp_path, extra: str):
+    folder = tmp_path / "rules"
+    shutil.copytree(TINY, folder)
+    (folder / "extra.yaml").write_text("rules:\n" + extra)
+    return folder
+
+
+def rule(rule_id: str, effect: str, when: str, more: str = "") -> str:
+    text = f"  - id: {rule_id}\n    title: {rule_id} title\n    when: {when}\n    effect: {effect}\n    message: Says so.\n"
+    if effect == "deny":
+        text += "    remedy: Do otherwise.\n"
+    return text + more + CITE
+
+
+def no_library(tmp_path):
+    folder = tmp_path / "no-scenarios"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def lint(*args):
+    result = CliRunner().invoke(cli, ["lint", *map(str, args)])
+    return result.exit_code, result.output
+
+
+def findings(folder, *args):
+    code, out = lint(folder, "--format", "json", *args)
+    return code, json.loads(out)["findings"]
+
+
+def test_an_unreachable_rule_is_an_error(tmp_path):
+    folder = rules_with(tmp_path, rule("TINY-NEVER-001", "advice",
+                                       "{all: [{field: share.purpose.category, equals: marketing}, "
+                                       "{field: share.purpose.category, equals: direct_care}]}"))
+    code, found = findings(folder)
+    assert code == 1
+    assert [(f["check"], f["file"], f["rule"]) for f in found if f["level"] == "error"] == [("unreachable", "extra.yaml", "TINY-NEVER-001")]
+
+
+def test_a_ground_and_a_deny_on_the_same_condition_contradict(tmp_path):
+    when = "{field: share.purpose.category, in: [direct_care, public_health]}"
+    folder = rules_with(tmp_path, rule("TINY-GROUND-001", "ground", when) + rule("TINY-DENY-001", "deny", when))
+    code, found = findings(folder)
+    contradiction = [f for f in found if f["check"] == "contradiction"]
+    assert code == 1 and contradiction[0]["rule"] == "TINY-GROUND-001" and contradiction[0]["level"] == "error"
+    assert "TINY-DENY-001" in contradiction[0]["message"]
+    assert contradiction[0]["example"]["share"]["purpose"]["category"] in ("direct_care", "public_health")
+
+
+def test_a_narrower_rule_with_the_same_finding_is_shadowed(tmp_path):
+    folder = rules_with(tmp_path,
+                        rule("TINY-GROUND-001", "ground", "{field: share.purpose.category, equals: direct_care}")
+                        + rule("TINY-GROUND-002", "ground", "{all: [{field: share.purpose.category, equals: direct_care}, "
+                               "{field: share.frequency, equals: one_off}]}"))
+    code, found = findings(folder, "--scenarios", no_library(tmp_path))  # no library: only the search
+    shadowed = [f for f in found if f["check"] == "shadowed"]
+    assert [f["rule"] for f in shadowed] == ["TINY-GROUND-002"] and "TINY-GROUND-001" in shadowed[0]["message"]
+    assert code == 0  # a warning only...
+    code, _ = lint(folder, "--scenarios", no_library(tmp_path), "--strict")
+    assert code == 1  # ...unless --strict
+
+
+def test_different_findings_are_not_shadowed(tmp_path):
+    folder = rules_with(tmp_path,
+                        rule("TINY-GROUND-001", "ground", "{field: share.purpose.category, equals: direct_care}")
+                        + rule("TINY-GROUND-002", "ground", "{all: [{field: share.purpose.category, in: [direct_care, public_health]}, "
+                               "{field: share.frequency, equals: one_off}]}"))
+    _, found = findings(folder, "--scenarios", no_library(tmp_path))
+    assert not [f for f in found if f["check"] == "shadowed"]
+
+
+def test_gaps_are_allows_with_no_ground(tmp_path):
+    code, found = findings(TINY, "--scenarios", SCENARIOS / "safeguarding")
+    gaps = [f for f in found if f["check"] == "gap"]
+    assert gaps and all(f["level"] == "warning" for f in gaps)
+    assert {"varies", "share.purpose.category", "share.basis.article_6"} <= set(gaps[0]["example"])
+
+
+def test_schema_errors_are_reported_with_file_and_line(tmp_path):
+    folder = rules_with(tmp_path, "  - id: TINY-BAD-001\n    title: no citation\n    when: {all: []}\n    effect: advice\n"
+                                  "    message: Says so.\n")
+    code, out = lint(folder)
+    assert code == 1
+    assert "error: " in out and "extra.yaml:2" in out and "[schema]" in out and "citation" in out
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_the_bundled_rules_have_no_errors(strict):
+    code, out = lint(ROOT / "rulesets", "--scenarios", SCENARIOS, *(["--strict"] if strict else []))
+    assert "0 error(s)" in out.splitlines()[-1]
+    assert code == (1 if strict and "0 warning(s)" not in out else 0)
