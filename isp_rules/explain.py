@@ -94,8 +94,9 @@ def render_explanation(items: list[RuleExplanation], decision: Decision, fact: d
                                       "fired": e.fired, "in_force": e.in_force, "condition": _as_data(e.condition)}
                                      for e in items]}, indent=2, ensure_ascii=False)
     lines = [f"{decision.verdict.upper()}: {decision.scenario or 'scenario'} (law as at {decision.ruleset.as_of.isoformat()})",
-             f"{fired} of {total} rule(s) fired{' (only those are shown)' if only_fired else ''}. Each test: held, false, or unknown "
-             "(a field not stated: a rule fires only when its condition is known to hold).", ""]
+             f"{fired} of {total} rule(s) fired{' (only those are shown)' if only_fired else ''}.",
+             "Each test held, was false, or is unknown (its field is not stated); a rule fires only when",
+             "its whole condition is known to hold.", ""]
     for e in sorted(items, key=lambda e: (not e.fired, e.rule.key)):
         status = "FIRED" if e.fired else ("not in force on that date" if not e.in_force else "did not fire")
         lines.append(f"{e.rule.key}  [{e.rule.effect}]  {status}: {e.rule.title}")
