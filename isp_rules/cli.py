@@ -433,7 +433,7 @@ def triage(start, record, by, register_path, rules):
     from .assessment import assess
     from .prompting import NOT_SURE, ask_question, set_path
     from .scenario import Scenario
-    from .triage import TRIAGE_QUESTIONS, subjects_for, triage_text
+    from .triage import TRIAGE_QUESTIONS, complete, triage_text
 
     ruleset = _ruleset(rules)
     data = _start(start)
@@ -452,10 +452,7 @@ def triage(start, record, by, register_path, rules):
         answer = ask_question(question, count)
         if answer is not NOT_SURE:
             set_path(data, question.path, answer)
-            if question is TRIAGE_QUESTIONS[0] and "subjects" not in data["share"].get("data", {}):
-                subject = subjects_for(answer)
-                if subject:
-                    set_path(data, "share.data.subjects", subject)
+    complete(data)
     scenario = Scenario.model_validate(data)
     decision = assess(scenario, ruleset)
     click.echo("")

@@ -30,7 +30,10 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 def open_register(target: str | os.PathLike | None = None) -> BaseRegister:
     """The register at `target`: a postgresql:// (or postgres://) URL is a PostgreSQL database,
-    anything else a SQLite file; None is the default file (see default_register_path)."""
+    anything else a SQLite file; None is $ISP_DATABASE_URL when set (so `isp serve`, `isp log` and
+    `isp check --record` share one register), else the default file (see default_register_path)."""
+    if target is None and os.environ.get("ISP_DATABASE_URL"):
+        target = os.environ["ISP_DATABASE_URL"]
     if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
         from .register_postgres import PostgresRegister
 

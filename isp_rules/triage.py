@@ -13,7 +13,7 @@ from .decide import DISCLAIMER, Decision, Obligation
 from .questions import QUESTIONS, Question
 from .scenario import Scenario
 
-__all__ = ["TRIAGE_QUESTIONS", "TriageSummary", "summarise", "triage_text", "subjects_for", "NOT_URGENT"]
+__all__ = ["TRIAGE_QUESTIONS", "TriageSummary", "summarise", "triage_text", "subjects_for", "complete", "NOT_URGENT"]
 
 TRIAGE_WHO = {"safeguarding_child": "A child", "safeguarding_adult": "An adult at risk",
               "emergency_response": "People caught up in an emergency"}
@@ -33,6 +33,14 @@ NOT_URGENT = ("NOT URGENT ON THESE ANSWERS: the urgent path does not apply (it n
 def subjects_for(purpose: str) -> list[str] | None:
     """Who the data is about follows from who is at risk, unless the user said otherwise."""
     return {"safeguarding_child": ["child"], "safeguarding_adult": ["adult_at_risk"]}.get(purpose)
+
+
+def complete(data: dict) -> None:
+    """Fill in what the triage answers imply and the user did not say: who the data is about."""
+    purpose = (data.get("share", {}).get("purpose") or {}).get("category")
+    subject = subjects_for(purpose) if purpose else None
+    if subject and "subjects" not in (data["share"].get("data") or {}):
+        data["share"].setdefault("data", {})["subjects"] = subject
 
 
 @dataclass(frozen=True)

@@ -210,3 +210,23 @@ def test_api_docs_render_offline(browser, server):
         assert page.locator(".title").first.inner_text().startswith("isp-rules")
     finally:
         context.close()
+
+
+def test_a_form_on_another_site_cannot_record_a_decision(browser, server):
+    """Cross-site request forgery: a page elsewhere posting to the local server is refused."""
+    import json
+    import urllib.request
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(f'<form method="post" action="{server}/record"><input name="by" value="attacker">'
+                         '<input type="hidden" name="scenario" value=\'{"share": {}}\'>'
+                         '<button type="submit">Go</button></form>')
+        with page.expect_navigation():
+            page.click("button")
+        assert "Refused" in page.content()
+    finally:
+        context.close()
+    with urllib.request.urlopen(server + "/v1/decisions") as r:
+        assert all(rec["by"] != "attacker" for rec in json.load(r)["records"])

@@ -260,15 +260,23 @@ def test_triage_is_one_click_from_home(client):
 
 
 def test_the_guided_form_settles_an_urgent_child_case(client):
+    from isp_rules.questions import QUESTIONS
+
     page, asked = walk_form(client, URGENT_CHILD)
     assert 'class="verdict verdict-allow"' in page
     assert "share now; the paperwork below is done afterwards" in page
     assert len(asked) == len(set(asked))  # no question is asked twice
     assert asked[0] == "share.purpose.category"
+    # Only what still matters: in an urgent case the paperwork waits, so it is never asked about.
+    assert not [p for p in asked if p.startswith("share.governance.")], asked
+    assert len(asked) <= 25 < len(QUESTIONS)
 
 
 def test_the_guided_form_stops_at_a_deny(client):
+    from isp_rules.questions import QUESTIONS
+
     page, asked = walk_form(client, COUNCIL_LEGITIMATE_INTERESTS)
+    assert len(asked) < len(QUESTIONS) - 10  # a deny ends the questions
     assert 'class="verdict verdict-deny"' in page and "LB-PA-LEGIT-001" in page
     assert "To change this:" in page
 
@@ -331,8 +339,6 @@ def test_markup_in_names_is_escaped_everywhere(client):
     for address in ("/decisions", "/decisions/1"):
         shown = client.get(address).text
         assert MARKUP not in shown and "&lt;script&gt;" in shown
-    triage = client.post("/triage", data={"share.purpose.category": MARKUP}).text
-    assert MARKUP not in triage
     # A name in a problem message (the value echoed back) is escaped too.
     bad = client.post("/check", data={"text": f"share:\n  purpose:\n    category: '{MARKUP}'\n"}).text
     assert "<script>" not in bad
@@ -355,3 +361,93 @@ def test_security_headers(client):
     assert "script-src 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
     assert re.search(r"frame-ancestors 'none'", headers["content-security-policy"])
+
+
+# --- found in review ---------------------------------------------------------------------
+
+def test_deeply_nested_input_is_a_422_not_a_crash(client, register_target):
+    deep = b'{"share":' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = client.post("/v1/assess", content=deep)
+    assert response.status_code == 422 and "nested more than 64 levels" in response.json()["detail"][0]["msg"]
+    assert client.post("/record", data={"scenario": deep.decode(), "by": "me"}).status_code == 422
+    assert client.post("/ask", data={"state": "[" * 100_000}).status_code == 422
+    assert recorded(register_target) == []
+
+
+def test_a_tampered_form_state_is_a_422(client):
+    for state in ('{"data": {"share": 5}, "asked": []}', '{"data": {"share": {"purpose": 5}}, "asked": []}',
+                  '{"data": {"share": {"frm": {}}}, "asked": []}'):
+        response = client.post("/ask", data={"state": state, "shown": "share.purpose.category",
+                                             "share.purpose.category": "safeguarding_child"})
+        assert response.status_code == 422 and "start again" in response.text
+
+
+def test_an_uploaded_file_name_becomes_a_valid_id(client):
+    text = (SCENARIOS / "lawful-basis" / "council-relies-on-legitimate-interests.yaml").read_text()
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("id:"))
+    page = client.post("/check", files={"file": ("My Case_123.yaml", text.encode(), "application/yaml")}).text
+    scenario = hidden(page, "scenario")
+    assert json.loads(scenario)["id"] == "my-case-123"
+    got = client.post("/download/agreement", data={"scenario": scenario, "format": "markdown"})
+    assert got.status_code == 200 and "my-case-123-agreement.md" in got.headers["content-disposition"]
+
+
+def test_another_site_cannot_write_to_the_register(client, register_target):
+    body = json.dumps(COMPLETE)
+    assert client.post("/v1/decisions?by=x", content=body, headers={"content-type": "text/plain"}).status_code == 415
+    assert client.post("/record", data={"scenario": body, "by": "x"}, headers={"origin": "http://evil.example"}).status_code == 403
+    assert client.post("/record", data={"scenario": body, "by": "x"}, headers={"sec-fetch-site": "cross-site"}).status_code == 403
+    assert recorded(register_target) == []
+    same = client.post("/record", data={"scenario": body, "by": "x"}, headers={"origin": "http://testserver",
+                                                                                 "sec-fetch-site": "same-origin"},
+                       follow_redirects=False)
+    assert same.status_code == 303 and recorded(register_target) == [1]
+
+
+def test_deciding_and_downloading_never_write_the_register(client, register_target):
+    body = json.dumps(COMPLETE)
+    assert client.post("/v1/assess", content=body).status_code == 200
+    assert client.post("/v1/agreement", content=body).status_code == 200
+    assert client.post("/download/agreement", data={"scenario": body, "format": "docx"}).status_code == 200
+    assert client.post("/download/scenario", data={"scenario": body}).status_code == 200
+    assert client.post("/check", data={"text": yaml.safe_dump(COMPLETE)}).status_code == 200
+    assert recorded(register_target) == []
+
+
+def test_every_route_runs_on_the_event_loop_not_a_thread_pool(client):
+    """durable_rules is not thread-safe: a plain `def` route would run in FastAPI's thread pool."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from isp_rules.web import api, pages
+
+    routes = [r for r in [*client.app.routes, *api.router.routes, *pages.router.routes] if isinstance(r, APIRoute)]
+    assert len(routes) > 15
+    assert all(inspect.iscoroutinefunction(r.endpoint) for r in routes), [r.path for r in routes
+                                                                          if not inspect.iscoroutinefunction(r.endpoint)]
+
+
+def test_head_requests_for_monitors(client):
+    assert client.head("/healthz").status_code == 200 and client.head("/").status_code == 200
+
+
+def test_not_sure_with_ticked_options_is_asked_again(client):
+    page = client.get("/ask").text
+    response = client.post("/ask", data={"state": hidden(page, "state"), "shown": ["share.data.categories"],
+                                         "share.data.categories": ["health", "not_sure"]})
+    assert response.status_code == 422 and "but not both" in response.text
+
+
+def test_whitespace_is_not_a_name_for_the_register(client, register_target):
+    assert client.post("/v1/decisions?by=%20%20", content=json.dumps(COMPLETE)).status_code == 422
+    assert client.post("/v1/decisions?by=J.%20Smith%0ADSL", content=json.dumps(COMPLETE)).json()["record"]["by"] == "J. Smith DSL"
+
+
+def test_a_crash_on_a_page_is_the_site_error_page_with_its_headers(client, monkeypatch):
+    from isp_rules.web import pages
+
+    monkeypatch.setattr(pages, "assess", lambda *a, **k: 1 / 0)
+    response = client.post("/check", data={"text": yaml.safe_dump(COMPLETE)})
+    assert response.status_code == 500 and "<h1>Something went wrong</h1>" in response.text
+    assert "script-src 'none'" in response.headers["content-security-policy"] and "ZeroDivision" not in response.text

@@ -8,6 +8,7 @@ from typing import Literal, Optional
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ..assessment import assess
 from ..scenario import Scenario
@@ -34,11 +35,19 @@ BODY = {"requestBody": {"required": True, "description": "A scenario in the publ
                                     "application/yaml": {"schema": {"type": "string"}}}}}
 
 
+class UnsupportedType(Exception):
+    """A body that is neither JSON nor YAML (answered 415)."""
+
+
 async def read_scenario(request: Request) -> Scenario:
     raw = await request.body()
     kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if kind in YAML_TYPES:
         return scenario_from_text(raw)
+    # Only JSON otherwise: a browser cannot send application/json to another site without
+    # asking first (CORS), so a page elsewhere cannot post to a server on this machine.
+    if kind not in ("application/json", "") and not kind.endswith("+json"):
+        raise UnsupportedType(kind)
     return scenario_from_json(raw)
 
 
@@ -83,7 +92,13 @@ async def record_decision(request: Request, by: str = Query(..., min_length=1, m
     """The register is written only once the scenario is valid and the decision is reached."""
     scenario = await read_scenario(request)
     decision = assess(scenario, _ruleset(request), as_of=as_of)
-    record = request.app.state.service.register().append(decision, scenario, by=by)
+    who = " ".join(by.split())  # one line, as the register lists it
+    if not who:
+        from ..errors import Problem, ScenarioError
+
+        raise ScenarioError([Problem("query", None, "query.by", "give who decided: a name or role")])
+    register = request.app.state.service.register()
+    record = await run_in_threadpool(register.append, decision, scenario, by=who)
     return _json({"record": _record_json(record), "decision": decision.to_json()}, 201)
 
 
@@ -103,8 +118,9 @@ async def list_decisions(request: Request,
                          full: bool = Query(False, description="Include each record's scenario and decision.")) -> Response:
     from ..register import RegisterError
 
+    register = request.app.state.service.register()
     try:
-        records = [r for r in request.app.state.service.register().records(since) if r.seq > after]
+        records = [r for r in await run_in_threadpool(lambda: list(register.records(since))) if r.seq > after]
     except RegisterError as exc:
         if "nothing has been recorded" not in str(exc):
             raise
@@ -118,8 +134,9 @@ async def list_decisions(request: Request,
 async def verify_decisions(request: Request) -> Response:
     from ..register import RegisterError
 
+    register = request.app.state.service.register()
     try:
-        problems = request.app.state.service.register().verify()
+        problems = await run_in_threadpool(register.verify)
     except RegisterError as exc:
         if "nothing has been recorded" not in str(exc):
             raise
@@ -143,6 +160,7 @@ async def agreement_points(request: Request) -> Response:
     return _json({"name": r.name, "version": r.version, "sha256": r.sha256, "points": points_as_data(r)})
 
 
+@router.head("/healthz", include_in_schema=False)  # load balancers often check with HEAD
 @router.get("/healthz", tags=["service"], summary="Liveness: the worker is up and its ruleset is loaded")
 async def healthz(request: Request) -> Response:
     import os

@@ -1,8 +1,10 @@
 """The ASGI application: settings, the shared service (ruleset + register), error handling.
 
-durable_rules is not thread-safe, so every route is `async def` and runs on the worker's one
+durable_rules is not thread-safe, so every route is `async def` and decides on the worker's one
 event-loop thread; the server scales with worker processes (`isp serve --workers N`), never
-threads. Each worker loads the ruleset and registers it with its own engine at start-up.
+threads. Only the register's I/O (SQLite or PostgreSQL, which never touch the engine) runs in a
+thread, so a slow database cannot stall `/healthz` or the other requests of the worker.
+Each worker loads the ruleset and registers it with its own engine at start-up.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import EngineError, InputError, IspError, format_path
 from .inputs import problem_json
-from .middleware import BodyLimit, SecurityHeaders
+from .middleware import CSP, BodyLimit, SameOrigin, SecurityHeaders
 
 __all__ = ["create_app", "Service", "DATABASE_ENV"]
 
@@ -87,6 +89,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         msg = "The decision register is not available; nothing was recorded." if status == 503 else str(exc)
         return _problems_response(request, status, [{"path": "", "msg": msg, "problem": msg}])
 
+    from .api import UnsupportedType
+
+    @app.exception_handler(UnsupportedType)
+    async def _unsupported(request: Request, exc: UnsupportedType):
+        msg = f"send the scenario as application/json (or application/yaml), not {exc}"
+        return _problems_response(request, 415, [{"path": "", "msg": msg, "problem": msg}])
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         msg = {404: "There is no page at this address.", 405: "This address does not accept that method."}.get(
@@ -97,9 +106,19 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _crash(request: Request, exc: Exception):
         log.exception("internal error on %s %s", request.method, request.url.path)
         msg = "Internal error in isp-rules; it has been logged. Please try again or tell your administrator."
+        # This response is sent outside the other middleware, so it carries its own headers.
+        headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+                   "Content-Security-Policy": CSP.decode()}
         if _wants_json(request):
-            return JSONResponse({"detail": [{"path": "", "msg": msg, "problem": msg}]}, status_code=500)
-        return PlainTextResponse(msg, status_code=500)
+            return JSONResponse({"detail": [{"path": "", "msg": msg, "problem": msg}]}, status_code=500, headers=headers)
+        try:
+            from .pages import error_page
+
+            response = error_page(request, 500, [msg])
+            response.headers.update(headers)
+            return response
+        except Exception:  # the page itself failed: say it plainly
+            return PlainTextResponse(msg, status_code=500, headers=headers)
 
 
 def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | None = None) -> FastAPI:
@@ -135,6 +154,7 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _install_docs(app)
 
+    app.add_middleware(SameOrigin)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)  # outermost of ours: a 413 is sent before anything reads the body
     return app
@@ -151,7 +171,8 @@ def _install_docs(app: FastAPI) -> None:
 
         folder = Path(fastapi_offline.__file__).parent / "static"
         app.mount("/docs-assets", StaticFiles(directory=folder), name="docs-assets")
-        assets = {"swagger_js_url": "/docs-assets/swagger-ui-bundle.js", "swagger_css_url": "/docs-assets/swagger-ui.css"}
+        assets = {"swagger_js_url": "/docs-assets/swagger-ui-bundle.js", "swagger_css_url": "/docs-assets/swagger-ui.css",
+                  "swagger_favicon_url": "/static/favicon.svg"}
     except ImportError:  # FastAPI's default: the same page, its script from a CDN
         pass
 

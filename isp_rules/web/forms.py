@@ -61,6 +61,8 @@ def read_answer(q: Question, values: list[str]) -> Any:
     """The value a form gave for one question, NOT_SURE, or ValueError with a sentence for the user."""
     values = [v.strip() for v in values if isinstance(v, str)]
     given = [v for v in values if v and v != NOT_SURE_VALUE]
+    if given and NOT_SURE_VALUE in values and q.kind == "enum_list":
+        raise ValueError("tick the options that apply, or Not sure, but not both")
     if not given or NOT_SURE_VALUE in values:
         return NOT_SURE
     if q.kind == "bool":
@@ -108,17 +110,26 @@ def pack_state(data: dict, asked: list[str]) -> str:
 
 
 def unpack_state(raw: str | None) -> tuple[dict, list[str]]:
-    """The answers so far from the form's hidden field. It is the user's own data, so it is only
-    checked for shape here; the scenario model validates the values like any other input."""
+    """The answers so far from the form's hidden field: the user's own data, checked like any
+    other input (shape, depth, and the scenario model)."""
     if not raw:
         return {"share": {}}, []
     if len(raw) > 200_000:
         raise StateError("the form's saved answers are too long")
+    from pydantic import ValidationError
+
+    from ..scenario import Scenario
+    from .inputs import nesting_depth
+
     try:
         state = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise StateError("the form's saved answers are damaged") from None
     if (not isinstance(state, dict) or not isinstance(state.get("data"), dict) or not isinstance(state.get("asked"), list)
-            or not all(isinstance(p, str) and p in QUESTIONS for p in state["asked"])):
+            or not all(isinstance(p, str) and p in QUESTIONS for p in state["asked"]) or nesting_depth(state) > 16):
         raise StateError("the form's saved answers are damaged")
+    try:  # the answers were valid when they were given; anything else was changed on the way
+        Scenario.model_validate(state["data"])
+    except ValidationError:
+        raise StateError("the form's saved answers are damaged") from None
     return state["data"], list(dict.fromkeys(state["asked"]))

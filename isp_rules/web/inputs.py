@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from ..errors import Problem, ScenarioError
 from ..loader import parse_scenario, pydantic_problems
 from ..scenario import Scenario
-from ..yamlfile import MAX_BYTES, YamlDoc, parse_yaml
+from ..yamlfile import MAX_BYTES, MAX_DEPTH, YamlDoc, parse_yaml
 
-__all__ = ["scenario_from_json", "scenario_from_text", "scenario_from_data", "MAX_BYTES", "problem_json"]
+__all__ = ["scenario_from_json", "scenario_from_text", "scenario_from_data", "MAX_BYTES", "problem_json", "nesting_depth"]
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -54,7 +54,27 @@ def scenario_from_json(raw: bytes, name: str = "request body") -> Scenario:
         raise ScenarioError([Problem(name, None, "", "not UTF-8 text")]) from None
     except ValueError as exc:  # a duplicate key
         raise ScenarioError([Problem(name, None, "", str(exc))]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(name, None, "", NESTED)]) from None
+    if nesting_depth(data) > MAX_DEPTH:
+        raise ScenarioError([Problem(name, None, "", NESTED)])
     return scenario_from_data(data, raw, name)
+
+
+NESTED = f"nested more than {MAX_DEPTH} levels deep; a scenario is far shallower"
+
+
+def nesting_depth(data: Any) -> int:
+    """How deeply lists and objects nest (iteratively: no recursion for hostile input)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                return depth
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def scenario_from_text(raw: bytes | str, name: str = "request body") -> Scenario:

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from jinja2 import Environment, FileSystemLoader
 
 from ..assessment import assess
@@ -59,7 +60,7 @@ def _decision_page(request: Request, scenario: Scenario, decision: Decision, sta
 
 # --- home and catalogue -----------------------------------------------------------------
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def home(request: Request):
     return _page(request, "home.html", title="Can I share this?")
 
@@ -147,7 +148,7 @@ async def triage_form(request: Request):
 
 @router.post("/triage", response_class=HTMLResponse)
 async def triage_answer(request: Request):
-    from ..triage import TRIAGE_QUESTIONS, subjects_for, summarise
+    from ..triage import TRIAGE_QUESTIONS, complete, summarise
 
     form = await request.form()
     data: dict = {"share": {}}
@@ -163,9 +164,7 @@ async def triage_answer(request: Request):
     if errors:
         return _page(request, "triage.html", 422, title="Urgent: someone is at risk now",
                      fields=[form_field(q, data, errors.get(q.path)) for q in TRIAGE_QUESTIONS])
-    subjects = subjects_for(data["share"].get("purpose", {}).get("category", ""))
-    if subjects:
-        set_path(data, "share.data.subjects", subjects)
+    complete(data)
     scenario = scenario_from_data(data, None, "your answers")
     decision = assess(scenario, _ruleset(request))
     return _decision_page(request, scenario, decision, triage=summarise(scenario, decision))
@@ -194,7 +193,10 @@ async def check_scenario(request: Request):
         return _page(request, "check.html", 422, title="Check a scenario file", text=text,
                      problems=[str(p) for p in exc.problems])
     if scenario.id is None and name != "pasted scenario":
-        scenario = scenario.model_copy(update={"id": Path(name).stem})
+        from ..prompting import scenario_id
+
+        # The format wants a kebab-case id; "Case_123.yaml" becomes "case-123".
+        scenario = scenario.model_copy(update={"id": scenario_id(Path(name).stem)})
     decision = assess(scenario, _ruleset(request))
     return _decision_page(request, scenario, decision, can_ask=decision.verdict != "deny")
 
@@ -203,7 +205,14 @@ async def check_scenario(request: Request):
 
 async def _posted_scenario(request: Request) -> tuple[Any, Scenario]:
     form = await request.form()
-    return form, scenario_from_json(str(form.get("scenario") or "").encode(), "the scenario")
+    scenario = scenario_from_json(str(form.get("scenario") or "").encode(), "the scenario")
+    day = str(form.get("as_of") or "")
+    if day:  # a recorded decision's downloads use the law as it was decided
+        try:
+            scenario = scenario.model_copy(update={"as_of": dt.date.fromisoformat(day)})
+        except ValueError:
+            raise ScenarioError([Problem("the form", None, "as_of", f"expected a date YYYY-MM-DD, got {day!r}")]) from None
+    return form, scenario
 
 
 @router.post("/download/scenario")
@@ -227,18 +236,20 @@ async def record(request: Request) -> Response:
     if not by or len(by) > 200:
         return _decision_page(request, scenario, decision, 422,
                               by_error="Give your name or role (up to 200 characters), so the record says who decided.")
-    saved = request.app.state.service.register().append(decision, scenario, by=by)
+    register = request.app.state.service.register()
+    saved = await run_in_threadpool(register.append, decision, scenario, by=by)
     # Post/redirect/get: reloading the next page shows the record, it does not record twice.
     return RedirectResponse(f"/decisions/{saved.seq}", status_code=303)
 
 
 # --- the register -----------------------------------------------------------------------
 
-def _records(request: Request):
+async def _records(request: Request):
     from ..register import RegisterError
 
+    register = request.app.state.service.register()
     try:
-        return list(request.app.state.service.register().records())
+        return await run_in_threadpool(lambda: list(register.records()))
     except RegisterError as exc:
         if "nothing has been recorded" in str(exc):
             return []
@@ -247,14 +258,14 @@ def _records(request: Request):
 
 @router.get("/decisions", response_class=HTMLResponse)
 async def decisions(request: Request):
-    records = _records(request)
+    records = await _records(request)
     return _page(request, "decisions.html", title="Decision register", records=list(reversed(records))[:500],
                  total=len(records))
 
 
 @router.get("/decisions/{seq}", response_class=HTMLResponse)
-async def decision_record(request: Request, seq: int):
-    found = [r for r in _records(request) if r.seq == seq]
+async def decision_record(request: Request, seq: str):
+    found = [r for r in await _records(request) if str(r.seq) == seq] if seq.isdigit() else []
     if not found:
         return error_page(request, 404, [f"There is no decision {seq} in the register."])
     r = found[0]
@@ -262,4 +273,4 @@ async def decision_record(request: Request, seq: int):
     sc = r.body.get("scenario", {})
     return _page(request, "decision.html", title=f"Decision {r.seq}", d=d,
                  scenario_json=json.dumps(sc, ensure_ascii=False), scenario_name=sc.get("title") or sc.get("id"),
-                 record=r, triage=None, answers=None)
+                 record=r, triage=None, answers=None, as_of=d.get("ruleset", {}).get("as_of"))
