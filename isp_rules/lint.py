@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 
 from .interpret import evaluate, fired_rules
 from .ruleset import Leaf, Rule, Ruleset
-from .scenario import FIELDS, Scenario, date_number, to_fact
+from .scenario import FIELDS, Scenario, to_fact
 
 __all__ = ["Finding", "LintReport", "lint_ruleset", "render_lint", "MAX_COMBINATIONS"]
 

@@ -3,6 +3,7 @@ no stack traces, escaped HTML, and a register written only for decisions that we
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -451,3 +452,16 @@ def test_a_crash_on_a_page_is_the_site_error_page_with_its_headers(client, monke
     response = client.post("/check", data={"text": yaml.safe_dump(COMPLETE)})
     assert response.status_code == 500 and "<h1>Something went wrong</h1>" in response.text
     assert "script-src 'none'" in response.headers["content-security-policy"] and "ZeroDivision" not in response.text
+
+
+def test_a_recorded_decision_downloads_under_its_own_date(client):
+    data = json.loads(json.dumps(COMPLETE))
+    data.pop("as_of")
+    client.post("/record", data={"scenario": json.dumps(data), "by": "IG"})
+    page = client.get("/decisions/1").text
+    assert hidden(page, "as_of") == dt.date.today().isoformat()
+    got = client.post("/download/agreement", data={"scenario": hidden(page, "scenario"), "as_of": "2026-01-15",
+                                                    "format": "markdown"})
+    assert got.status_code == 200 and "2026-01-15" in got.text
+    bad = client.post("/download/agreement", data={"scenario": hidden(page, "scenario"), "as_of": "soon"})
+    assert bad.status_code == 422 and "expected a date" in bad.text

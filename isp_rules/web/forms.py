@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..dotted import get_path, unset_path
+from ..dotted import get_path
 from ..prompting import NOT_SURE
 from ..questions import ORDER, QUESTIONS, Question
 

@@ -6,6 +6,7 @@ the templates only lay the answer out. Jinja2 escapes everything a user or a rul
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
