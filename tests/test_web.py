@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from isp_rules import assess, default_ruleset, load_scenario
+from isp_rules.web.api import DecisionOut, ProblemsOut
 
 from conftest import COMPLETE, SCENARIOS
 from webutil import COUNCIL_LEGITIMATE_INTERESTS, URGENT_CHILD, hidden, walk_form
@@ -66,6 +67,7 @@ def test_every_library_scenario_gets_the_library_decision_through_the_api(client
         response = client.post("/v1/assess", content=scenario_json(path), headers={"content-type": "application/json"})
         assert response.status_code == 200, (path, response.text)
         assert response.json() == expected, path
+        DecisionOut.model_validate(response.json())  # the OpenAPI description is the truth
 
 
 def test_assess_accepts_yaml_and_as_of(client):
@@ -93,6 +95,7 @@ def test_bad_scenarios_get_422_with_the_field_path(client, body, path, words):
     assert response.status_code == 422
     problems = response.json()["detail"]
     assert any(p["path"] == path and words in p["msg"] for p in problems), problems
+    ProblemsOut.model_validate(response.json())
     assert "Traceback" not in response.text
 
 

@@ -7,6 +7,7 @@ import json
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -17,6 +18,77 @@ from .inputs import YAML_TYPES, scenario_from_json, scenario_from_text
 __all__ = ["router", "read_scenario", "install_schema"]
 
 router = APIRouter()
+
+
+# --- response shapes, for the OpenAPI description (the answers themselves come from the library)
+
+class ProblemOut(BaseModel):
+    path: str = Field(description="Field path, e.g. share.data.subjects[0]; empty for the body as a whole")
+    msg: str = Field(description="What was expected, with 'did you mean' where a close match exists")
+    line: Optional[int] = Field(None, description="Line of the body where the problem is")
+    problem: str = Field(description="The whole problem on one line, as isp check prints it")
+
+
+class ProblemsOut(BaseModel):
+    detail: list[ProblemOut]
+
+
+class CitationOut(BaseModel):
+    source: str
+    ref: str
+    note: Optional[str] = None
+
+
+class ReasonOut(BaseModel):
+    rule: str
+    effect: Literal["deny", "open", "ground", "advice"]
+    title: str
+    message: str
+    citations: list[CitationOut]
+    remedy: Optional[str] = None
+
+
+class OpenPointOut(BaseModel):
+    id: str
+    question: str
+    likely_answers: list[str]
+    why: str
+
+
+class ObligationOut(BaseModel):
+    rule: str
+    message: str
+    citations: list[CitationOut]
+
+
+class RulesetOut(BaseModel):
+    name: str
+    version: str
+    sha256: str
+    as_of: dt.date
+
+
+class DecisionOut(BaseModel):
+    """The decision JSON of the scenario format spec."""
+
+    scenario: Optional[str]
+    title: Optional[str] = None
+    verdict: Literal["allow", "deny", "needs-agreement"]
+    reasons: list[ReasonOut]
+    open_points: list[OpenPointOut]
+    obligations: list[ObligationOut]
+    deferred: bool
+    ruleset: RulesetOut
+    disclaimer: str
+
+
+ERRORS = {
+    422: {"model": ProblemsOut, "description": "Not a valid scenario (or parameter): one entry per problem"},
+    413: {"model": ProblemsOut, "description": "The body is larger than 1 MB"},
+    415: {"model": ProblemsOut, "description": "The body is neither JSON nor YAML"},
+    500: {"model": ProblemsOut, "description": "A fault in isp-rules (details in the server log only)"},
+}
+REGISTER_ERRORS = {503: {"model": ProblemsOut, "description": "The register cannot be reached; nothing was recorded"}}
 
 _SCENARIO_SCHEMA: dict | None = None
 
@@ -63,6 +135,7 @@ def _ruleset(request: Request):
 
 
 @router.post("/v1/assess", tags=["decide"], openapi_extra=BODY,
+             responses={200: {"model": DecisionOut, "description": "The decision"}, **ERRORS},
              summary="Decide a scenario: allow, deny or needs-agreement, with cited reasons")
 async def assess_scenario(request: Request, as_of: Optional[dt.date] = AsOf) -> Response:
     """Returns the decision JSON of the scenario format spec. Nothing is recorded: to record,
@@ -74,7 +147,7 @@ async def assess_scenario(request: Request, as_of: Optional[dt.date] = AsOf) -> 
 @router.post("/v1/agreement", tags=["decide"], openapi_extra=BODY,
              summary="Draft the Appendix J information sharing agreement for a scenario",
              responses={200: {"content": {"text/markdown": {}, "application/vnd.openxmlformats-officedocument."
-                                          "wordprocessingml.document": {}}}})
+                                          "wordprocessingml.document": {}}}, **ERRORS})
 async def agreement(request: Request, format: Literal["markdown", "docx"] = "markdown",
                     as_of: Optional[dt.date] = AsOf) -> Response:
     from .downloads import agreement_response
@@ -85,6 +158,7 @@ async def agreement(request: Request, format: Literal["markdown", "docx"] = "mar
 
 
 @router.post("/v1/decisions", tags=["register"], openapi_extra=BODY, status_code=201,
+             responses={**ERRORS, **REGISTER_ERRORS},
              summary="Decide a scenario and record the decision in the register")
 async def record_decision(request: Request, by: str = Query(..., min_length=1, max_length=200,
                                                             description="Who decided (a name or role)."),
@@ -110,7 +184,8 @@ def _record_json(r, body: bool = False) -> dict:
     return out
 
 
-@router.get("/v1/decisions", tags=["register"], summary="The decisions recorded in the register")
+@router.get("/v1/decisions", tags=["register"], summary="The decisions recorded in the register",
+            responses={422: ERRORS[422], **REGISTER_ERRORS})
 async def list_decisions(request: Request,
                          since: Optional[dt.date] = Query(None, description="Only records from this date (UTC)."),
                          after: int = Query(0, ge=0, description="Only records after this sequence number (for paging)."),
