@@ -145,7 +145,8 @@ def test_a_failed_assessment_never_writes_the_register(client, register_target):
     assert client.post("/v1/decisions?by=me", content=b'{"share": {"frm": {}}}').status_code == 422
     assert client.post("/v1/decisions", content=json.dumps(COMPLETE)).status_code == 422  # no 'by'
     assert client.post("/record", data={"scenario": '{"share": {"frm": {}}}', "by": "me"}).status_code == 422
-    assert client.post("/record", data={"scenario": json.dumps(COMPLETE), "by": ""}).status_code == 422
+    unnamed = client.post("/record", data={"scenario": json.dumps(COMPLETE), "by": ""})
+    assert unnamed.status_code == 422 and "Nothing was recorded" in unnamed.text and 'aria-invalid="true"' in unnamed.text
     assert recorded(register_target) == []
     assert client.get("/v1/decisions").json()["records"] == []
 
