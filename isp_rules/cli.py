@@ -163,6 +163,8 @@ def test_cmd(paths, rules, verbose, coverage, junit_path):
 
     from .testing import describe_failure, find_scenarios, run_case
 
+    if junit_path and not Path(junit_path).resolve().parent.is_dir():
+        raise ProblemsError([f"isp: --junit {junit_path}: the folder {Path(junit_path).resolve().parent} does not exist"])
     files = find_scenarios(paths or ["scenarios"])
     ruleset = _ruleset(rules)
     passed = failed = skipped = 0
@@ -256,8 +258,8 @@ def explain_cmd(scenario_file, rule_id, only_fired, fmt, as_of, rules):
 
 
 @cli.command(name="diff")
-@click.argument("old_rules", type=click.Path(exists=True, file_okay=False), metavar="OLD_RULES")
-@click.argument("new_rules", type=click.Path(exists=True, file_okay=False), metavar="NEW_RULES")
+@click.argument("old_rules", type=click.Path(file_okay=False), metavar="OLD_RULES")
+@click.argument("new_rules", type=click.Path(file_okay=False), metavar="NEW_RULES")
 @click.option("--scenarios", "scenario_dir", type=click.Path(exists=True), metavar="DIR",
               help="The scenario library to decide under both (default: ./scenarios if it exists).")
 @click.option("--sample", default=2000, show_default=True, type=click.IntRange(0, 1_000_000),
@@ -279,9 +281,12 @@ def diff_cmd(old_rules, new_rules, scenario_dir, sample, seed):
     from .diffing import diff_rulesets, load_library, render_diff
     from .loader import load_ruleset
 
+    for folder in (old_rules, new_rules):
+        if not Path(folder).is_dir():
+            raise ProblemsError([f"isp: {folder}: no such rules directory"])
     old, new = load_ruleset(old_rules), load_ruleset(new_rules)
     folder = Path(scenario_dir) if scenario_dir else Path("scenarios")
-    library = load_library(folder) if folder.exists() else []
+    library, _ = load_library(folder) if folder.exists() else ([], [])
     report = diff_rulesets(old, new, library, sample=sample, seed=seed)
     click.echo(render_diff(report, old, new), nl=False)
     if report.verdicts_changed:
@@ -310,9 +315,13 @@ def lint_cmd(rules_dir, strict, scenario_dir, fmt):
     from .lint import lint_ruleset, render_lint
     from .loader import default_rules_dir
 
+    target = Path(rules_dir) if rules_dir else default_rules_dir()
+    if not target.is_dir():
+        raise ProblemsError([f"isp: {target}: no such rules directory"])
     folder = Path(scenario_dir) if scenario_dir else Path("scenarios")
-    library = [s for _, s in load_library(folder)] if folder.exists() else []
-    ruleset, report = lint_ruleset(rules_dir or default_rules_dir(), library)
+    library, skipped = load_library(folder, skip_invalid=True) if folder.exists() else ([], [])
+    ruleset, report = lint_ruleset(target, [s for _, s in library])
+    report.notes += [f"scenario {name} was not used as a seed: it is not valid (isp check shows why)" for name in skipped]
     click.echo(render_lint(report, ruleset, fmt), nl=False)
     if report.errors or (strict and report.warnings):
         sys.exit(EXIT_INVALID)

@@ -55,13 +55,14 @@ class DiffReport:
 
 def diff_rulesets(old: Ruleset, new: Ruleset, library: list[tuple[str, Scenario]], sample: int = 2000,
                   seed: int = 0) -> DiffReport:
-    from .sampling import random_scenario_dicts, stated_fields, valid
+    from .sampling import random_scenario_dicts, valid
 
     report = DiffReport(library_count=len(library))
     for name, scenario in library:
         a, b = assess(scenario, old), assess(scenario, new)
         if _signature(a) != _signature(b):
             report.library.append(Change(name, scenario, a, b))
+    report.library.sort(key=lambda c: not c.verdict_changed)  # what matters most first
     groups: dict[tuple, Change] = {}
     seeds = [s.model_dump(mode="json", by_alias=True, exclude_none=True) for _, s in library]
     for data in random_scenario_dicts(random.Random(seed), sample, seeds):
@@ -76,14 +77,40 @@ def diff_rulesets(old: Ruleset, new: Ruleset, library: list[tuple[str, Scenario]
         kind = change.kind()
         if kind in groups:
             groups[kind].count += 1
-            simplest = groups[kind]
-            if stated_fields(data) < stated_fields(simplest.scenario.model_dump(by_alias=True, exclude_none=True)):
-                change.count = simplest.count
-                groups[kind] = change
         else:
             groups[kind] = change
+    for change in groups.values():  # the simplest scenario that still shows the same change
+        change.scenario = _shrink(change, old, new)
     report.generated = sorted(groups.values(), key=lambda c: (not c.verdict_changed, -c.count))
     return report
+
+
+def _shrink(change: Change, old: Ruleset, new: Ruleset) -> Scenario:
+    """Leave out every stated field whose absence keeps the same kind of change (greedy, one pass)."""
+    import copy
+
+    from .dotted import unset_path
+    from .sampling import PATHS, valid
+
+    kind = change.kind()
+    data = change.scenario.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_unset=True)
+    for path in PATHS:
+        trial = copy.deepcopy(data)
+        unset_path(trial, path)
+        if trial == data:
+            continue
+        scenario = valid(trial)
+        if scenario is not None and Change("", scenario, assess(scenario, old), assess(scenario, new)).kind() == kind:
+            data = trial
+    return valid(_pruned(data)) or change.scenario
+
+
+def _pruned(data):
+    """Without the empty mappings that removing fields leaves behind."""
+    if isinstance(data, dict):
+        out = {k: _pruned(v) for k, v in data.items()}
+        return {k: v for k, v in out.items() if v != {} or k == "share"}
+    return data
 
 
 def _describe(change: Change) -> list[str]:
@@ -102,7 +129,7 @@ def _describe(change: Change) -> list[str]:
 def _scenario_yaml(scenario: Scenario) -> list[str]:
     import yaml
 
-    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_unset=True)
     return ["      " + line for line in yaml.safe_dump(data, sort_keys=False, allow_unicode=True).splitlines()]
 
 
@@ -133,14 +160,23 @@ def render_diff(report: DiffReport, old: Ruleset, new: Ruleset) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_library(folder: Path) -> list[tuple[str, Scenario]]:
+def load_library(folder: Path, skip_invalid: bool = False) -> tuple[list[tuple[str, Scenario]], list[str]]:
+    """The library's scenarios (name, scenario), and the files skipped as invalid (when asked to
+    skip them; otherwise an invalid file raises, with its problems)."""
+    from .errors import InputError
     from .loader import load_scenario
     from .testing import find_scenarios
 
-    out = []
+    out, skipped = [], []
     for path in find_scenarios([folder]):
-        scenario = load_scenario(path)
+        try:
+            scenario = load_scenario(path)
+        except InputError:
+            if not skip_invalid:
+                raise
+            skipped.append(str(path))
+            continue
         if scenario.id is None:
             scenario = scenario.model_copy(update={"id": path.stem})
         out.append((str(path), scenario))
-    return out
+    return out, skipped

@@ -24,6 +24,7 @@ class RuleExplanation:
     fired: bool
     in_force: bool
     condition: Explanation
+    in_answer: bool  # among the decision's reasons or obligations (an urgent share defers open points)
 
 
 def _in_force(rule: Rule, day: dt.date) -> bool:
@@ -37,8 +38,10 @@ def _in_force(rule: Rule, day: dt.date) -> bool:
 def explain_rules(ruleset: Ruleset, fact: dict[str, Any], decision: Decision, rule_id: str | None = None) -> list[RuleExplanation]:
     day = decision.ruleset.as_of
     fired = set(decision.rule_keys)
+    shown = {r.rule for r in decision.reasons} | {o.rule for o in decision.obligations}
     rules = [r for r in ruleset.rules if rule_id is None or r.id == rule_id]
-    return [RuleExplanation(r, r.key in fired, _in_force(r, day), explain_condition(r.when, fact)) for r in rules]
+    return [RuleExplanation(r, r.key in fired, _in_force(r, day), explain_condition(r.when, fact), r.id in shown)
+            for r in rules]
 
 
 MARK = {True: "held", False: "false", None: "unknown"}
@@ -91,14 +94,19 @@ def render_explanation(items: list[RuleExplanation], decision: Decision, fact: d
         return json.dumps({"scenario": decision.scenario, "verdict": decision.verdict,
                            "as_of": decision.ruleset.as_of.isoformat(),
                            "rules": [{"rule": e.rule.id, "key": e.rule.key, "effect": e.rule.effect, "title": e.rule.title,
-                                      "fired": e.fired, "in_force": e.in_force, "condition": _as_data(e.condition)}
+                                      "fired": e.fired, "in_answer": e.in_answer, "in_force": e.in_force,
+                                      "condition": _as_data(e.condition)}
                                      for e in items]}, indent=2, ensure_ascii=False)
     lines = [f"{decision.verdict.upper()}: {decision.scenario or 'scenario'} (law as at {decision.ruleset.as_of.isoformat()})",
              f"{fired} of {total} rule(s) fired{' (only those are shown)' if only_fired else ''}.",
              "Each test held, was false, or is unknown (its field is not stated); a rule fires only when",
              "its whole condition is known to hold.", ""]
     for e in sorted(items, key=lambda e: (not e.fired, e.rule.key)):
-        status = "FIRED" if e.fired else ("not in force on that date" if not e.in_force else "did not fire")
+        if e.fired:
+            status = "FIRED" if e.in_answer else \
+                "FIRED, but its point waits until after the urgent share (not among the reasons)"
+        else:
+            status = "not in force on that date" if not e.in_force else "did not fire"
         lines.append(f"{e.rule.key}  [{e.rule.effect}]  {status}: {e.rule.title}")
         lines += _tree(e.condition, fact, 1)
         lines.append("")

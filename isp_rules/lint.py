@@ -36,7 +36,7 @@ __all__ = ["Finding", "LintReport", "lint_ruleset", "render_lint", "MAX_COMBINAT
 
 MAX_COMBINATIONS = 20_000
 ABSENT = object()
-OTHER_TEXT = "something else entirely"
+OTHER_TEXT = "zq"  # text no phrase matches (checked against the phrases in use)
 LOCATIONS = ["GB", "IE", "CH", "JP", "IN"]  # UK, EEA, adequate, partly adequate, neither
 # Derived and defaulted fields are varied through the facts they come from.
 SOURCES = {
@@ -72,6 +72,7 @@ class LintReport:
     searches: int = 0
     sampled: int = 0  # searches too large to enumerate, sampled instead
     scenarios: int = 0  # scenarios built and evaluated
+    notes: list[str] = field(default_factory=list)  # what was skipped, and why
 
     @property
     def errors(self) -> list[Finding]:
@@ -119,18 +120,26 @@ class _Search:
             other = [v for v in spec.values if v not in values][:1]
             return values + other + [ABSENT]
         if spec.kind == "enum_list":
-            if path == "share.data.categories":  # one of each class the derived fields tell apart
-                return [["identity"], ["health"], ["criminal_offence"], ["non_personal"], ["health", "criminal_offence"],
-                        *[[v] for v in sorted(named)], ABSENT]
             chosen = sorted(v for v in named if v in spec.values)
             other = [v for v in spec.values if v not in chosen][:1]
-            pairs = [list(p) for p in itertools.combinations(chosen, 2)] if len(chosen) <= 8 else []
-            return [[v] for v in chosen] + pairs + [other, ABSENT]
+            # Every combination of up to three named values (conditions rarely test more of one
+            # list at once), and all of them together.
+            combos = [list(c) for k in range(1, 4) for c in itertools.combinations(chosen, k)] if len(chosen) <= 8 \
+                else [[v] for v in chosen]
+            if len(chosen) > 3:
+                combos.append(chosen)
+            if path == "share.data.categories":  # each class the derived fields tell apart, alone and with the named
+                classes = [["identity"], ["health"], ["criminal_offence"], ["non_personal"], ["health", "criminal_offence"]]
+                combos = classes + combos + [sorted(set(c) | {extra}) for c in [[v] for v in chosen]
+                                             for extra in ("health", "criminal_offence")]
+            unique = {tuple(c): c for c in combos + [other]}
+            return list(unique.values()) + [ABSENT]
         if spec.kind == "country":
-            return LOCATIONS + [ABSENT]
+            return sorted(set(LOCATIONS) | {v for v in named if isinstance(v, str)}) + [ABSENT]
         if spec.kind == "text":
             phrases = sorted({p.replace(" + ", " ") for v in named for p in (v if isinstance(v, tuple) else (v,))})
-            return phrases + [OTHER_TEXT, ABSENT]
+            joined = [" ".join(phrases)] if len(phrases) > 1 else []
+            return phrases + joined + [OTHER_TEXT, ABSENT]
         return [ABSENT]
 
     def space(self, rules: list[Rule], conds: list) -> tuple[list[str], list[list], list[dt.date]]:
@@ -142,6 +151,10 @@ class _Search:
                     if leaf.field == path and leaf.value is not None:
                         bag.update(leaf.value if isinstance(leaf.value, tuple) else (leaf.value,))
         days = {dt.date(2026, 12, 1)}
+        for cond in conds:  # dates a condition names (as_of before / on or after)
+            for leaf in _leaves(cond):
+                if leaf.field == "as_of" and isinstance(leaf.value, dt.date):
+                    days.update({leaf.value, leaf.value - dt.timedelta(days=1)})
         for rule in rules:
             for day in _window(rule):
                 if day is not None:
@@ -237,14 +250,17 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
                 continue
             if not set(a.points) <= set(b.points) or not never_without(a.key, b.key):
                 continue
+            # A narrower rule that cites something the broader one does not still adds its source.
+            if not {(c.source, c.ref) for c in a.citations} <= {(c.source, c.ref) for c in b.citations}:
+                continue
             counter, exhaustive = search.find([a, b], [a.when, b.when],
                                               lambda f, d, a=a, b=b: _fires(a, f, d) and not _fires(b, f, d))
             if counter is None:
                 sure = "" if exhaustive else f" (no counterexample in a sample of {MAX_COMBINATIONS:,})"
                 report.findings.append(Finding("warning", "shadowed", file[a.key], a.key,
                                                f"whenever it fires, {b.key} ({file[b.key]}) fires too with the same "
-                                               f"effect ({a.effect}){' and points' if a.points else ''}: it adds no "
-                                               f"finding of its own{sure}", reachable[a.key]))
+                                               f"effect ({a.effect}){', points' if a.points else ''} and citations: "
+                                               f"it adds no finding of its own{sure}", reachable[a.key]))
     grounds = [r for r in rules if r.effect == "ground"]
     denies = [r for r in rules if r.effect == "deny"]
     for g in grounds:
@@ -264,18 +280,35 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
                  "for the same facts" if same else
                  f"can never fire without the deny {d.key} ({file[d.key]}): the ground is never the answer"),
                 reachable[g.key]))
-    report.findings += _gaps(ruleset, library or [], file)
+    if library:
+        report.findings += _gaps(ruleset, library)
+    else:
+        report.notes.append("gap check skipped: no scenario library to vary (give --scenarios DIR)")
     report.seconds = time.perf_counter() - start
     return ruleset, report
 
 
-def _gaps(ruleset: Ruleset, library: list[Scenario], file: dict[str, str]) -> list[Finding]:
-    """Purpose x lawful basis, tried on every allowed library share: an allow with no ground
-    behind it. One finding per lawful basis, listing the purposes, with the first example."""
+BASIS_FIELDS = {"share.basis.article_6", "share.data.anonymous", "share.data.identifiability"}
+
+
+def _basis_grounds(ruleset: Ruleset) -> set[str]:
+    """Ground rules that make the share lawful in itself: those that test the Art 6 basis, those
+    that find no personal data is shared (no basis is then needed), and the urgent grounds that
+    defer paperwork. Broad grounds (both parties signed the protocol, an agreement is in place,
+    an Art 9 condition) support a share but are not a basis for it."""
+    return {r.id for r in ruleset.rules if r.effect == "ground"
+            and (r.defers_paperwork or any(leaf.field in BASIS_FIELDS for leaf in _leaves(r.when)))}
+
+
+def _gaps(ruleset: Ruleset, library: list[Scenario]) -> list[Finding]:
+    """Purpose x lawful basis x whether the discloser is a public authority, tried on every
+    allowed library share: an allow with no lawful-basis ground behind it. One finding per basis,
+    listing the purposes, with a whole example scenario."""
     import copy
 
     from .assessment import assess
 
+    grounds = _basis_grounds(ruleset)
     purposes = FIELDS["share.purpose.category"].values
     bases = FIELDS["share.basis.article_6"].values
     found: dict[str, dict[str, Any]] = {}
@@ -283,24 +316,28 @@ def _gaps(ruleset: Ruleset, library: list[Scenario], file: dict[str, str]) -> li
         if assess(base, ruleset).verdict != "allow":
             continue
         original = base.model_dump(mode="json", by_alias=True, exclude_none=True)
-        for purpose, basis in itertools.product(purposes, bases):
+        for purpose, basis, public in itertools.product(purposes, bases, (True, False)):
             data = copy.deepcopy(original)
             data["share"].setdefault("purpose", {})["category"] = purpose
             data["share"].setdefault("basis", {})["article_6"] = basis
+            data["share"].setdefault("from", {})["public_authority"] = public
             try:
                 scenario = Scenario.model_validate(data)
             except Exception:
                 continue
             decision = assess(scenario, ruleset)
-            if decision.verdict == "allow" and not any(r.effect == "ground" for r in decision.reasons):
+            if decision.verdict == "allow" and not any(r.rule in grounds for r in decision.reasons):
                 entry = found.setdefault(basis, {"purposes": [], "example": None})
                 if purpose not in entry["purposes"]:
                     entry["purposes"].append(purpose)
                 if entry["example"] is None:
-                    entry["example"] = {"varies": base.id, "share.purpose.category": purpose, "share.basis.article_6": basis}
-    return [Finding("warning", "gap", "-", "-",
-                    f"on {basis}, a share can be allowed with no ground rule behind it (the allow rests only on the "
-                    f"absence of denials), for purposes: {', '.join(entry['purposes'])}", entry["example"])
+                    data["id"] = f"gap-{basis.replace('_', '-')}"
+                    data.pop("expect", None)
+                    entry["example"] = data
+    return [Finding("warning", "gap", "-", f"article_6={basis}",
+                    f"a share on {basis} can be allowed with no ground rule saying that basis holds (the allow "
+                    f"rests only on the absence of denials), for purposes: {', '.join(entry['purposes'])}",
+                    entry["example"])
             for basis, entry in found.items()]
 
 
@@ -309,6 +346,7 @@ def render_lint(report: LintReport, ruleset: Ruleset | None, fmt: str = "text") 
 
     if fmt == "json":
         return json.dumps({"errors": len(report.errors), "warnings": len(report.warnings), "seconds": round(report.seconds, 2),
+                           "notes": report.notes,
                            "findings": [f.__dict__ for f in report.findings]}, indent=2, ensure_ascii=False, default=str) + "\n"
     lines = []
     for f in sorted(report.findings, key=lambda f: (f.level != "error", f.check, f.file, f.rule)):
@@ -316,6 +354,7 @@ def render_lint(report: LintReport, ruleset: Ruleset | None, fmt: str = "text") 
         if f.example is not None:
             lines.append("    example: " + json.dumps(f.example, ensure_ascii=False, separators=(", ", ": "), default=str))
     name = f"{ruleset.name} {ruleset.version}, {len(ruleset.rules)} rules" if ruleset else "ruleset did not load"
+    lines += [f"note: {n}" for n in report.notes]
     lines.append(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) in {name}; "
                  f"{report.searches} searches ({report.sampled} sampled), {report.scenarios:,} scenarios, {report.seconds:.1f} s")
     return "\n".join(lines) + "\n"

@@ -94,7 +94,12 @@ def junit_xml(results: list[tuple[CaseResult, float]], suite: str = "isp scenari
                          errors=str(errors), skipped=str(skipped), time=f"{sum(t for _, t in results):.3f}")
     for result, seconds in results:
         path = Path(result.path)
-        case = ET.SubElement(node, "testcase", classname=".".join(path.parent.parts) or ".", name=path.stem,
+        try:  # a class name like scenarios.safeguarding, from the folder (relative when it can be)
+            folder = path.parent.resolve().relative_to(Path.cwd())
+        except ValueError:
+            folder = path.parent
+        classname = ".".join(p for p in folder.parts if p not in ("/", "\\")) or "scenarios"
+        case = ET.SubElement(node, "testcase", classname=classname, name=path.stem,
                              file=str(path), time=f"{seconds:.3f}")
         if result.skipped:
             ET.SubElement(case, "skipped", message="no expect: block")
@@ -107,4 +112,14 @@ def junit_xml(results: list[tuple[CaseResult, float]], suite: str = "isp scenari
         elif result.decision is not None:
             ET.SubElement(case, "system-out").text = f"verdict: {result.decision.verdict}; rules: {', '.join(result.decision.fired)}"
     ET.indent(root)
+    for element in root.iter():  # XML 1.0 cannot carry most control characters, even escaped
+        element.text = _xml_safe(element.text)
+        for key, value in element.attrib.items():
+            element.attrib[key] = _xml_safe(value)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _xml_safe(text: str | None) -> str | None:
+    import re
+
+    return None if text is None else re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", text)

@@ -15,12 +15,30 @@ from isp_rules.ruleset import Leaf
 from isp_rules.sampling import random_value
 from isp_rules.scenario import FIELDS, Scenario
 from isp_rules.vocabulary import SPECIAL_CATEGORIES
-from strategies import library_variant_dicts, scenario_dicts
+from strategies import LIBRARY, library_variant_dicts, scenario_dicts
 
 RULESET = default_ruleset()
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DICTS = st.one_of(scenario_dicts(), library_variant_dicts())
 SECURE = ["secure_email", "secure_portal", "api", "encrypted_media", "post_sealed"]
+
+
+@st.composite
+def handled_library_dicts(draw):
+    """A real library share sent some way, confidential or not, identifiable or not: the fields
+    the monotonicity properties turn on, varied on realistic shares (random variants change only a
+    few of ~50 fields and rarely reach them)."""
+    data = copy.deepcopy(draw(st.sampled_from(LIBRARY)))
+    share = data["share"]
+    share.setdefault("handling", {})["transfer"] = draw(st.sampled_from(FIELDS["share.handling.transfer"].values))
+    share.setdefault("data", {})["confidential"] = draw(st.booleans())
+    share["data"]["identifiability"] = draw(st.sampled_from(FIELDS["share.data.identifiability"].values))
+    if draw(st.booleans()):  # the same share without its special categories, so one can be added back
+        share["data"]["categories"] = [c for c in share["data"].get("categories", []) if c not in SPECIAL_CATEGORIES]
+    return data
+
+
+TARGETED = st.one_of(DICTS, handled_library_dicts())
 INSECURE = ["unencrypted_email", "unencrypted_media", "fax", "social_media"]
 
 
@@ -39,7 +57,7 @@ def _fields(cond) -> set[str]:
 # --- monotonicity -------------------------------------------------------------------------
 
 @SETTINGS
-@given(DICTS, st.sampled_from(sorted(SPECIAL_CATEGORIES)))
+@given(TARGETED, st.sampled_from(sorted(SPECIAL_CATEGORIES)))
 def test_adding_a_special_category_never_turns_a_deny_into_an_allow(data, category):
     before = decide(data)
     more = copy.deepcopy(data)
@@ -51,7 +69,7 @@ def test_adding_a_special_category_never_turns_a_deny_into_an_allow(data, catego
 
 
 @SETTINGS
-@given(DICTS, st.sampled_from(SECURE), st.sampled_from(INSECURE))
+@given(TARGETED, st.sampled_from(SECURE), st.sampled_from(INSECURE))
 def test_an_insecure_transfer_never_turns_a_deny_into_an_allow(data, secure, insecure):
     data = copy.deepcopy(data)
     data["share"].setdefault("handling", {})["transfer"] = secure

@@ -112,3 +112,51 @@ def test_diff_exits_0_when_only_wording_changes(tmp_path):
     new = edited_rules(tmp_path, "title: ", "title: Reworded ")
     result = run("diff", RULES, new, "--scenarios", SCENARIOS, "--sample", 100)
     assert result.exit_code == 0 and "No decision changes." in result.output
+
+
+def test_explain_marks_a_rule_whose_point_waits_for_an_urgent_share(tmp_path):
+    from isp_rules import assess, load_scenario
+
+    urgent = SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
+    data = json.loads(run("explain", urgent, "--format", "json").output)
+    decision = assess(load_scenario(urgent))
+    shown = {r.rule for r in decision.reasons} | {o.rule for o in decision.obligations}
+    for rule in data["rules"]:
+        assert rule["in_answer"] == (rule["fired"] and rule["rule"] in shown)
+    waiting = [r for r in data["rules"] if r["fired"] and not r["in_answer"]]
+    if waiting:  # the text says so too
+        assert "FIRED, but its point waits until after the urgent share" in run("explain", urgent).output
+
+
+def test_junit_survives_control_characters_and_refuses_a_missing_folder(tmp_path):
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(LEGIT.read_text().replace("verdict: deny", "verdict: allow")
+                   .replace("id: council-relies-on-legitimate-interests", "id: odd")
+                   .replace("name: North Yorkshire Council (housing options)", 'name: "Bad \\a name"'))
+    target = tmp_path / "r.xml"
+    run("test", "--junit", target, odd)
+    ET.parse(target)  # well-formed
+    missing = run("test", "--junit", tmp_path / "nope" / "r.xml", odd)
+    assert missing.exit_code == 1 and "does not exist" in missing.output and "Traceback" not in missing.output
+
+
+def test_diff_lists_verdict_changes_first_and_shrinks_examples(tmp_path):
+    import yaml
+
+    new = edited_rules(tmp_path, "effect: deny", "effect: advice")
+    out = run("diff", RULES, new, "--scenarios", SCENARIOS, "--sample", 300).output
+    library = out.split("Library scenarios whose decision changes")[1].split("\n\n")[0]
+    assert library.splitlines()[2].strip().startswith("verdict:")
+    block = []
+    for line in out.split("for example:\n")[1].splitlines():
+        if not line.startswith("      "):
+            break
+        block.append(line[6:])
+    stated = yaml.safe_load("\n".join(block))
+    assert stated["share"]["basis"]["article_6"] == "legitimate_interests"
+    assert len(yaml.safe_dump(stated).splitlines()) < 20  # only what the change needs
+
+
+def test_diff_of_a_missing_directory_is_one_line(tmp_path):
+    result = run("diff", RULES, tmp_path / "nowhere")
+    assert result.exit_code == 1 and result.output.strip() == f"isp: {tmp_path / 'nowhere'}: no such rules directory"
