@@ -54,7 +54,10 @@ def _leaf_note(node: Explanation, fact: dict[str, Any]) -> str:
     field = node.text.split(" ", 1)[0]
     key = fact_key(field)
     if node.value is None:
-        return f"{field} is not stated"
+        from .asking import SOURCES
+
+        sources = [f for f in SOURCES.get(field, []) if f != field]
+        return f"{field} is not known: {', '.join(sources)} not stated" if sources else f"{field} is not stated"
     if key in fact and not node.text.endswith(("is stated", "is not stated")):
         value = fact[key]
         if isinstance(value, bool):

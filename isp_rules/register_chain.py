@@ -93,12 +93,13 @@ class BaseRegister:
     # --- writing -------------------------------------------------------------------------
 
     def append(self, decision: Any, scenario: Any = None, by: str | None = None,
-               at: dt.datetime | None = None) -> Record:
-        """Record a decision (and the scenario it decided). One transaction; returns the record."""
-        return self.append_many([(decision, scenario)], by=by, at=at)[0]
+               at: dt.datetime | None = None, submission: str | None = None) -> Record:
+        """Record a decision (and the scenario it decided). One transaction; returns the record.
+        `submission` names the form that sent it, so a second click can be recognised."""
+        return self.append_many([(decision, scenario)], by=by, at=at, submission=submission)[0]
 
     def append_many(self, items: list[tuple[Any, Any]], by: str | None = None,
-                    at: dt.datetime | None = None) -> list[Record]:
+                    at: dt.datetime | None = None, submission: str | None = None) -> list[Record]:
         """Record several decisions in one transaction: all of them, or (after a crash) none."""
         who = by or _user()
         when = (at or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
@@ -108,6 +109,8 @@ class BaseRegister:
             body = {"decision": answer}
             if scenario is not None:
                 body["scenario"] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+            if submission is not None:
+                body["submission"] = submission
             prepared.append((answer, body, _canonical(body)))
         out: list[Record] = []
 

@@ -469,3 +469,16 @@ def test_a_recorded_decision_downloads_under_its_own_date(client):
     assert got.status_code == 200 and "2026-01-15" in got.text
     bad = client.post("/download/agreement", data={"scenario": hidden(page, "scenario"), "as_of": "soon"})
     assert bad.status_code == 422 and "expected a date" in bad.text
+
+
+def test_a_second_click_on_record_does_not_record_twice(client, register_target):
+    page = client.post("/check", data={"text": yaml.safe_dump(COMPLETE)}).text
+    form = {"scenario": hidden(page, "scenario"), "submission": hidden(page, "submission"), "by": "IG"}
+    first = client.post("/record", data=form, follow_redirects=False)
+    second = client.post("/record", data=form, follow_redirects=False)
+    assert first.headers["location"] == second.headers["location"] == "/decisions/1"
+    assert recorded(register_target) == [1]
+    again = client.post("/check", data={"text": yaml.safe_dump(COMPLETE)}).text  # a new page is a new decision
+    assert hidden(again, "submission") != form["submission"]
+    client.post("/record", data={**form, "submission": hidden(again, "submission")})
+    assert recorded(register_target) == [1, 2]

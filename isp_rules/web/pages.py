@@ -6,8 +6,10 @@ the templates only lay the answer out. Jinja2 escapes everything a user or a rul
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from .inputs import scenario_from_data, scenario_from_json, scenario_from_text
 __all__ = ["router", "error_page", "BATCH"]
 
 router = APIRouter(include_in_schema=False)
+_RECORDING = asyncio.Lock()
 BATCH = 4  # questions per page of the guided form: few enough that each answer can still prune the rest
 
 _env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -53,7 +56,8 @@ def _ruleset(request: Request):
 
 
 def _decision_page(request: Request, scenario: Scenario, decision: Decision, status: int = 200, **extra: Any) -> HTMLResponse:
-    context: dict[str, Any] = {"record": None, "triage": None, "answers": None, **extra}
+    context: dict[str, Any] = {"record": None, "triage": None, "answers": None,
+                               "submission": secrets.token_urlsafe(12), **extra}
     return _page(request, "decision.html", status, title=HEADLINES[decision.verdict].split(":")[0].title(),
                  d=decision.to_json(), scenario_json=json.dumps(scenario_data(scenario), ensure_ascii=False),
                  scenario_name=scenario.title or scenario.id, **context)
@@ -238,7 +242,12 @@ async def record(request: Request) -> Response:
         return _decision_page(request, scenario, decision, 422,
                               by_error="Give your name or role (up to 200 characters), so the record says who decided.")
     register = request.app.state.service.register()
-    saved = await run_in_threadpool(register.append, decision, scenario, by=by)
+    token = str(form.get("submission") or "")[:64] or None
+    async with _RECORDING:  # one check-then-append at a time in this worker
+        earlier = [r for r in await _records(request) if token and r.body.get("submission") == token] if token else []
+        # A second click on the same page's button shows the first record instead of adding one.
+        saved = earlier[0] if earlier else await run_in_threadpool(register.append, decision, scenario, by=by,
+                                                                   submission=token)
     # Post/redirect/get: reloading the next page shows the record, it does not record twice.
     return RedirectResponse(f"/decisions/{saved.seq}", status_code=303)
 
