@@ -219,7 +219,8 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
         ruleset = load_ruleset(directory)
     except RulesetError as exc:
         for p in exc.problems:
-            report.findings.append(Finding("error", "schema", p.file + (f":{p.line}" if p.line else ""), p.path or "-", p.message))
+            where = p.file + (f":{p.line}" if p.line else "")
+            report.findings.append(Finding("error", "schema", where, _rule_at(p.file, p.path), p.message))
         report.seconds = time.perf_counter() - start
         return None, report
     search = _Search(ruleset, report, seed)
@@ -289,6 +290,23 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
 
 
 BASIS_FIELDS = {"share.basis.article_6", "share.data.anonymous", "share.data.identifiability"}
+
+
+def _rule_at(file: str, path: str) -> str:
+    """The id of the rule a schema problem is in ("rules[3].when" -> its id), else the path."""
+    import re
+
+    import yaml
+
+    match = re.match(r"rules\[(\d+)\](.*)", path or "")
+    if not match:
+        return path or "-"
+    try:
+        rules = yaml.safe_load(Path(file).read_text(encoding="utf-8")).get("rules") or []
+        rule_id = rules[int(match.group(1))].get("id")
+    except Exception:  # the file is too broken to say; the path still locates it
+        return path
+    return f"{rule_id} ({path})" if rule_id else path
 
 
 def _basis_grounds(ruleset: Ruleset) -> set[str]:
