@@ -82,8 +82,8 @@ class BaseRegister:
         rows `chain` returns for it and set the head marker to what it returns."""
         raise NotImplementedError
 
-    def _rows(self) -> list[Row]:
-        """Every record row, in seq order."""
+    def _rows(self, after: int = 0, limit: int | None = None, newest_first: bool = False) -> list[Row]:
+        """Record rows after sequence number `after`, in seq order (or newest first), at most `limit`."""
         raise NotImplementedError
 
     def _snapshot(self) -> tuple[list[Row], str | None]:
@@ -133,15 +133,23 @@ class BaseRegister:
 
     # --- reading -------------------------------------------------------------------------
 
-    def records(self, since: dt.date | None = None) -> Iterator[Record]:
-        for row in self._rows():
-            if since is not None and row[1][:10] < since.isoformat():
-                continue
+    def records(self, since: dt.date | None = None, after: int = 0, limit: int | None = None,
+                newest_first: bool = False) -> Iterator[Record]:
+        """Records in order (or newest first); `after` and `limit` page through a long register
+        in the database, not in memory. `since` (a UTC date) filters what is read."""
+        rows = self._rows(after, limit, newest_first) if since is None else \
+            [r for r in self._rows(after, None, newest_first) if r[1][:10] >= since.isoformat()][:limit]
+        for row in rows:
             try:
                 body = json.loads(row[6])
             except ValueError:
                 body = {}
             yield Record(row[0], row[1], row[2], row[3], row[4], row[5], body, row[7], row[8])
+
+    def get(self, seq: int) -> Record | None:
+        """One record by its sequence number."""
+        found = list(self.records(after=seq - 1, limit=1)) if seq >= 1 else []
+        return found[0] if found and found[0].seq == seq else None
 
     def verify(self) -> list[str]:
         """Every break in the chain, in words; an empty list means the register is intact."""

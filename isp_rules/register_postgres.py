@@ -114,10 +114,12 @@ class PostgresRegister(BaseRegister):
 
         self._transaction(work, "cannot write to the register")
 
-    def _rows(self) -> list[Row]:
+    def _rows(self, after: int = 0, limit: int | None = None, newest_first: bool = False) -> list[Row]:
         def work(conn) -> list[Row]:
             self._check_or_create(conn, create=False)
-            return conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} ORDER BY seq").fetchall()
+            order = "DESC" if newest_first else "ASC"
+            return conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} WHERE seq > %s ORDER BY seq {order} LIMIT %s",
+                                (after, limit)).fetchall()
 
         return self._transaction(work, "cannot read the register")
 

@@ -110,10 +110,12 @@ class SqliteRegister(BaseRegister):
         finally:
             conn.close()
 
-    def _rows(self) -> list[Row]:
+    def _rows(self, after: int = 0, limit: int | None = None, newest_first: bool = False) -> list[Row]:
         conn = self._connect(create=False)
         try:
-            return conn.execute(f"SELECT {COLUMNS} FROM records ORDER BY seq").fetchall()
+            order = "DESC" if newest_first else "ASC"
+            return conn.execute(f"SELECT {COLUMNS} FROM records WHERE seq > ? ORDER BY seq {order} LIMIT ?",
+                                (after, -1 if limit is None else limit)).fetchall()
         except sqlite3.DatabaseError as exc:
             raise RegisterError(f"{self.path}: cannot read the register ({exc})") from None
         finally:

@@ -482,3 +482,19 @@ def test_a_second_click_on_record_does_not_record_twice(client, register_target)
     assert hidden(again, "submission") != form["submission"]
     client.post("/record", data={**form, "submission": hidden(again, "submission")})
     assert recorded(register_target) == [1, 2]
+
+
+def test_the_register_pages_in_the_database(client, register_target):
+    from isp_rules.register import open_register
+
+    for _ in range(3):
+        assert client.post("/v1/decisions?by=IG", content=json.dumps(COMPLETE)).status_code == 201
+    first = client.get("/v1/decisions?limit=2").json()
+    assert [r["seq"] for r in first["records"]] == [1, 2] and first["more"] is True
+    rest = client.get("/v1/decisions?after=2&limit=2").json()
+    assert [r["seq"] for r in rest["records"]] == [3] and rest["more"] is False
+    register = open_register(register_target)
+    assert register.get(2).seq == 2 and register.get(4) is None and register.get(0) is None
+    assert [r.seq for r in register.records(limit=2, newest_first=True)] == [3, 2]
+    page = client.get("/decisions").text
+    assert "3 decisions recorded" in page and page.index('href="/decisions/3"') < page.index('href="/decisions/1"')

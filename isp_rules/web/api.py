@@ -195,7 +195,7 @@ async def list_decisions(request: Request,
 
     register = request.app.state.service.register()
     try:
-        records = [r for r in await run_in_threadpool(lambda: list(register.records(since))) if r.seq > after]
+        records = await run_in_threadpool(lambda: list(register.records(since, after=after, limit=limit + 1)))
     except RegisterError as exc:
         if "nothing has been recorded" not in str(exc):
             raise

@@ -244,7 +244,8 @@ async def record(request: Request) -> Response:
     register = request.app.state.service.register()
     token = str(form.get("submission") or "")[:64] or None
     async with _RECORDING:  # one check-then-append at a time in this worker
-        earlier = [r for r in await _records(request) if token and r.body.get("submission") == token] if token else []
+        recent = await _records(request, limit=200, newest_first=True)  # a second click comes soon after
+        earlier = [r for r in recent if r.body.get("submission") == token] if token else []
         # A second click on the same page's button shows the first record instead of adding one.
         saved = earlier[0] if earlier else await run_in_threadpool(register.append, decision, scenario, by=by,
                                                                    submission=token)
@@ -254,12 +255,13 @@ async def record(request: Request) -> Response:
 
 # --- the register -----------------------------------------------------------------------
 
-async def _records(request: Request):
+async def _records(request: Request, **query):
+    """Records as `register.records(**query)` reads them (paged in the database), [] if none yet."""
     from ..register import RegisterError
 
     register = request.app.state.service.register()
     try:
-        return await run_in_threadpool(lambda: list(register.records()))
+        return await run_in_threadpool(lambda: list(register.records(**query)))
     except RegisterError as exc:
         if "nothing has been recorded" in str(exc):
             return []
@@ -268,14 +270,16 @@ async def _records(request: Request):
 
 @router.get("/decisions", response_class=HTMLResponse)
 async def decisions(request: Request):
-    records = await _records(request)
-    return _page(request, "decisions.html", title="Decision register", records=list(reversed(records))[:500],
-                 total=len(records))
+    records = await _records(request, limit=500, newest_first=True)
+    # Records are never deleted, so the newest one's number is how many there are.
+    return _page(request, "decisions.html", title="Decision register", records=records,
+                 total=records[0].seq if records else 0)
 
 
 @router.get("/decisions/{seq}", response_class=HTMLResponse)
 async def decision_record(request: Request, seq: str):
-    found = [r for r in await _records(request) if str(r.seq) == seq] if seq.isdigit() else []
+    found = await _records(request, after=int(seq) - 1, limit=1) if seq.isdigit() and int(seq) >= 1 else []
+    found = [r for r in found if str(r.seq) == seq]
     if not found:
         return error_page(request, 404, [f"There is no decision {seq} in the register."])
     r = found[0]
