@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from .dotted import set_path  # noqa: F401  (re-exported for the CLI)
-from .questions import Question
+from .questions import Question, country_code
 
 __all__ = ["ask_question", "NOT_SURE", "set_path", "save_scenario", "replace_file", "scenario_yaml", "scenario_id"]
 
@@ -42,10 +42,10 @@ def _parse(q: Question, raw: str) -> Any:
         if not raw or raw == "0" or raw.lower() in ("not sure", "?", "unknown", "don't know"):
             return NOT_SURE
         if q.kind == "country":
-            code = raw.upper()
-            if not re.fullmatch(r"[A-Z]{2}", code):
-                raise click.BadParameter("give a two-letter country code such as GB, IE or US, or leave it empty")
-            return code
+            try:
+                return country_code(raw)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc)) from None
         return raw
     if raw in ("0", "") or raw.lower() in ("not sure", "?"):
         return NOT_SURE

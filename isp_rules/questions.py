@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .scenario import FIELDS
 
-__all__ = ["Question", "QUESTIONS", "question_for", "ORDER"]
+__all__ = ["Question", "QUESTIONS", "question_for", "ORDER", "country_code"]
 
 
 @dataclass(frozen=True)
@@ -153,3 +153,11 @@ QUESTIONS: dict[str, Question] = {
 
 def question_for(path: str) -> Question | None:
     return QUESTIONS.get(path)
+
+
+def country_code(text: str) -> str:
+    """A two-letter country code from an answer ("gb" -> "GB"), or ValueError in words."""
+    code = text.strip().upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        raise ValueError("give a two-letter country code such as GB, IE or US, or leave it empty if not sure")
+    return code

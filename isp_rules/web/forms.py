@@ -13,7 +13,7 @@ from typing import Any
 
 from ..dotted import get_path
 from ..prompting import NOT_SURE
-from ..questions import ORDER, QUESTIONS, Question
+from ..questions import ORDER, QUESTIONS, Question, country_code
 
 __all__ = ["FormField", "form_field", "read_answer", "answer_label", "pack_state", "unpack_state",
            "answers_summary", "NOT_SURE_VALUE", "StateError"]
@@ -78,9 +78,7 @@ def read_answer(q: Question, values: list[str]) -> Any:
     if len(text) > MAX_TEXT:
         raise ValueError(f"keep this under {MAX_TEXT} characters")
     if q.kind == "country":
-        if not re.fullmatch(r"[A-Za-z]{2}", text):
-            raise ValueError("give a two-letter country code such as GB, IE or US, or leave it empty if not sure")
-        return text.upper()
+        return country_code(text)
     return text
 
 
