@@ -84,29 +84,36 @@ def test_an_insecure_transfer_never_turns_a_deny_into_an_allow(data, secure, ins
 @SETTINGS
 @given(DICTS, st.randoms(use_true_random=False))
 def test_filling_an_open_point_adds_a_deny_only_from_the_value_given(data, rng: random.Random):
-    """A deny that appears when one missing fact is stated must test that fact (the value given
-    is what is unlawful); it must never come from stating something unrelated."""
+    """Stating a fact an open point waits for may add a deny only when that value is itself
+    unlawful: the deny must test the fact, and (for a choice) some other answer must avoid it."""
     before = decide(data)
-    waiting = [path for p in before.points if p.status == "open" and p.detail.startswith("not stated: ")
-               for path in p.detail.removeprefix("not stated: ").split(", ")]
-    waiting = [p for p in waiting if p in FIELDS and not FIELDS[p].derived]
-    if not waiting:
-        return
-    path = rng.choice(waiting)
-    filled = copy.deepcopy(data)
-    node = filled
-    *parents, last = path.split(".")
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[last] = random_value(rng, FIELDS[path])
-    after = decide(filled)
+    waiting = {path for p in before.points if p.status == "open" and p.detail.startswith("not stated: ")
+               for path in p.detail.removeprefix("not stated: ").split(", ")}
     old = {r.rule for r in before.reasons if r.effect == "deny"}
-    for reason in after.reasons:
-        if reason.effect == "deny" and reason.rule not in old:
+    for path in sorted(p for p in waiting if p in FIELDS and not FIELDS[p].derived):
+        filled = copy.deepcopy(data)
+        node = filled
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = random_value(rng, FIELDS[path])
+        for reason in decide(filled).reasons:
+            if reason.effect != "deny" or reason.rule in old:
+                continue
             rule = next(r for r in RULESET.rules if r.id == reason.rule)
             tested = _fields(rule.when)
             sources = set().union(*(SOURCES.get(f, [f]) for f in tested)) | tested
             assert path in sources, f"stating {path} = {node[last]!r} added {reason.rule}, which does not test it"
+            spec = FIELDS[path]
+            if spec.kind in ("bool", "enum"):
+                given, avoided = node[last], False
+                for other in [v for v in ((True, False) if spec.kind == "bool" else spec.values) if v != given]:
+                    node[last] = other
+                    if reason.rule not in {r.rule for r in decide(filled).reasons if r.effect == "deny"}:
+                        avoided = True
+                        break
+                node[last] = given
+                assert avoided, f"{reason.rule} denies whatever {path} is stated as: stating it at all is what denies"
 
 
 # --- every answer explains itself ---------------------------------------------------------
