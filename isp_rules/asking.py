@@ -17,22 +17,14 @@ from .decide import Decision
 from .interpret import missing_fields
 from .questions import ORDER, QUESTIONS
 from .ruleset import Ruleset
+from .scenario import SOURCES as SCENARIO_SOURCES
 from .scenario import Scenario
 
 __all__ = ["fields_that_matter", "settled", "still_to_ask"]
 
-# Derived fields are asked through the facts they come from.
-SOURCES = {
-    "share.data.special_category": ["share.data.categories", "share.data.identifiability"],
-    "share.data.criminal_offence": ["share.data.categories", "share.data.identifiability"],
-    "share.data.anonymous": ["share.data.identifiability"],
-    "share.to.in_uk": ["share.to.location"], "share.to.eea": ["share.to.location"],
-    "share.to.uk_adequacy": ["share.to.location"], "share.from.in_uk": [], "share.from.eea": [],
-    "share.both_signatories": ["share.from.signatory", "share.to.signatory"],
-    # A party's authority status follows from its type; ask the type.
-    "share.from.public_authority": ["share.from.type"], "share.to.public_authority": ["share.to.type"],
-    "share.from.competent_authority": ["share.from.type"], "share.to.competent_authority": ["share.to.type"],
-}
+# Computed facts are asked through the facts they come from; a party's authority status
+# through its type (the override is for files, not a question worth asking first).
+SOURCES = {path: [f for f in sources if f != path] for path, sources in SCENARIO_SOURCES.items()}
 
 
 def _revocable(cond, fact: dict[str, Any], under_not_true: bool = False) -> set[str]:

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 
 from .interpret import evaluate, fired_rules
 from .ruleset import Leaf, Rule, Ruleset
-from .scenario import FIELDS, Scenario, to_fact
+from .scenario import FIELDS, SOURCES, Scenario, to_fact
 
 __all__ = ["Finding", "LintReport", "lint_ruleset", "render_lint", "MAX_COMBINATIONS"]
 
@@ -38,20 +38,7 @@ MAX_COMBINATIONS = 20_000
 ABSENT = object()
 OTHER_TEXT = "zq"  # text no phrase matches (checked against the phrases in use)
 LOCATIONS = ["GB", "IE", "CH", "JP", "IN"]  # UK, EEA, adequate, partly adequate, neither
-# Derived and defaulted fields are varied through the facts they come from.
-SOURCES = {
-    "share.data.special_category": ["share.data.categories", "share.data.identifiability"],
-    "share.data.criminal_offence": ["share.data.categories", "share.data.identifiability"],
-    "share.data.anonymous": ["share.data.identifiability"],
-    "share.to.in_uk": ["share.to.location"], "share.to.eea": ["share.to.location"],
-    "share.to.uk_adequacy": ["share.to.location"], "share.from.in_uk": ["share.from.location"],
-    "share.from.eea": ["share.from.location"],
-    "share.both_signatories": ["share.from.signatory", "share.to.signatory"],
-    "share.from.public_authority": ["share.from.public_authority", "share.from.type"],
-    "share.to.public_authority": ["share.to.public_authority", "share.to.type"],
-    "share.from.competent_authority": ["share.from.competent_authority", "share.from.type"],
-    "share.to.competent_authority": ["share.to.competent_authority", "share.to.type"],
-}
+# Derived and defaulted fields are varied through the facts they come from (scenario.SOURCES).
 FULL = {"share.data.identifiability", "share.from.type", "share.to.type"}  # small enums varied in full
 
 

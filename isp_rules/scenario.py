@@ -25,6 +25,7 @@ __all__ = [
     "Expect",
     "FieldSpec",
     "FIELDS",
+    "SOURCES",
     "FACT_MARKER",
     "fact_key",
     "to_fact",
@@ -250,6 +251,22 @@ _DERIVED = [
 ]
 
 FIELDS: dict[str, FieldSpec] = {s.path: s for s in _specs(Scenario, "") + _DERIVED}
+
+# The scenario fields each computed fact comes from. A party's authority status is its own
+# field when stated, else follows from its type, so both are listed.
+SOURCES: dict[str, list[str]] = {
+    "share.data.special_category": ["share.data.categories", "share.data.identifiability"],
+    "share.data.criminal_offence": ["share.data.categories", "share.data.identifiability"],
+    "share.data.anonymous": ["share.data.identifiability"],
+    "share.to.in_uk": ["share.to.location"], "share.to.eea": ["share.to.location"],
+    "share.to.uk_adequacy": ["share.to.location"], "share.from.in_uk": ["share.from.location"],
+    "share.from.eea": ["share.from.location"],
+    "share.both_signatories": ["share.from.signatory", "share.to.signatory"],
+    "share.from.public_authority": ["share.from.public_authority", "share.from.type"],
+    "share.to.public_authority": ["share.to.public_authority", "share.to.type"],
+    "share.from.competent_authority": ["share.from.competent_authority", "share.from.type"],
+    "share.to.competent_authority": ["share.to.competent_authority", "share.to.type"],
+}
 
 
 def _flatten(model: BaseModel, prefix: str, out: dict[str, Any]) -> None:

@@ -13,7 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ..assessment import assess
 from ..scenario import Scenario
-from .inputs import YAML_TYPES, scenario_from_json, scenario_from_text
+from ..loader import parse_scenario
+from .inputs import YAML_TYPES, scenario_from_json
 
 __all__ = ["router", "read_scenario", "install_schema"]
 
@@ -115,7 +116,7 @@ async def read_scenario(request: Request) -> Scenario:
     raw = await request.body()
     kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if kind in YAML_TYPES:
-        return scenario_from_text(raw)
+        return parse_scenario(raw, "request body")
     # Only JSON otherwise: a browser cannot send application/json to another site without
     # asking first (CORS), so a page elsewhere cannot post to a server on this machine.
     if kind not in ("application/json", "") and not kind.endswith("+json"):

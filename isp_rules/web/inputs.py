@@ -9,11 +9,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
-from ..loader import parse_scenario, pydantic_problems
+from ..loader import pydantic_problems
 from ..scenario import Scenario
 from ..yamlfile import MAX_BYTES, MAX_DEPTH, YamlDoc, parse_yaml
 
-__all__ = ["scenario_from_json", "scenario_from_text", "scenario_from_data", "MAX_BYTES", "problem_json", "nesting_depth"]
+__all__ = ["scenario_from_json", "scenario_from_data", "MAX_BYTES", "problem_json", "nesting_depth"]
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -75,11 +75,6 @@ def nesting_depth(data: Any) -> int:
                 return depth
             stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
     return deepest
-
-
-def scenario_from_text(raw: bytes | str, name: str = "request body") -> Scenario:
-    """YAML (or JSON) text, checked exactly as a scenario file is."""
-    return parse_scenario(raw, name)
 
 
 def problem_json(p: Problem) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from ..scenario import Scenario
 from .downloads import agreement_response, scenario_data, scenario_response
 from ..dotted import unset_path
 from .forms import StateError, answers_summary, form_field, pack_state, read_answer, unpack_state
-from .inputs import scenario_from_data, scenario_from_json, scenario_from_text
+from ..loader import parse_scenario
+from .inputs import scenario_from_data, scenario_from_json
 
 __all__ = ["router", "error_page", "BATCH"]
 
@@ -192,7 +193,7 @@ async def check_scenario(request: Request):
     try:
         if not raw or (isinstance(raw, str) and not raw.strip()):
             raise ScenarioError([Problem(name, None, "", "paste a scenario or choose a file first")])
-        scenario = scenario_from_text(raw, name)
+        scenario = parse_scenario(raw, name)  # exactly as a scenario file is checked
     except ScenarioError as exc:
         text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
         return _page(request, "check.html", 422, title="Check a scenario file", text=text,
