@@ -15,12 +15,12 @@ from .scenario import Scenario
 
 __all__ = ["Draft", "build_draft", "agreement_markdown", "write_docx"]
 
-HOW = {
-    "protocol": "Settled by the protocol",
-    "agreement": "Settled by the agreement in place",
-    "condition": "Settled by the facts of this share",
-    "settled": "Nothing to agree",
-}
+def _how(p: PointStatus) -> str:
+    """How a settled point is settled, with the standard that then applies, in plain words."""
+    if p.status == "obligation":
+        return f"Nothing to agree: {p.detail}"
+    text = f"Settled: {p.detail}" if p.settled_by else f"Nothing to agree: {p.detail}"
+    return text + (f". The standard: {p.standard}" if p.standard else "")
 
 
 @dataclass
@@ -72,9 +72,11 @@ def build_draft(scenario: Scenario, decision: Decision) -> Draft:
         provenance=(f"Drafted by isp-rules from scenario '{decision.scenario or 'unnamed'}' under the {r.name} rules "
                     f"{r.version} (sha256 {r.sha256[:12]}), law as at {r.as_of.isoformat()}."),
         share=rows,
-        assessment=f"Assessment: {decision.verdict.upper()}." + (" Urgent: paperwork follows the share." if decision.deferred else ""),
+        assessment=f"Assessment: {decision.verdict.upper()}." + (
+            " Urgent: share now; the paperwork follows the share." if decision.share_now else
+            " Urgent, but the open point below must be settled first." if decision.deferred and decision.verdict != "deny" else ""),
         reasons=[f"{x.effect}: {x.title} ({x.rule})" for x in decision.reasons if x.effect in ("deny", "open", "ground")],
-        settled=[(p.id, p.question, f"{HOW[p.status]}: {p.detail}") for p in decision.points if p.status in HOW],
+        settled=[(p.id, p.question, _how(p)) for p in decision.points if p.status in ("settled", "obligation")],
         by_share=[(p.id, p.question, p.detail) for p in decision.points if p.status == "scenario"],
         still_open=[p for p in decision.points if p.status == "open"],
         deferred=[p for p in decision.points if p.status == "deferred"],

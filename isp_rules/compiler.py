@@ -25,9 +25,9 @@ _MARKER = {FACT_MARKER: 1}
 _NEVER = {FACT_MARKER: 0}  # a fact always has the marker set to 1, so this never matches
 
 
-def point_rule_id(point_id: str, which: str = "applies_when") -> str:
-    """The pseudo-rule that fires when an agreement point applies (or is settled by a condition)."""
-    return f"POINT-{point_id}" if which == "applies_when" else f"SETTLED-{point_id}"
+def point_rule_id(point_id: str) -> str:
+    """The pseudo-rule that fires when an agreement point's applies_when holds."""
+    return f"POINT-{point_id}"
 
 
 def _flat(op: str, items: list) -> list:
@@ -169,12 +169,8 @@ def compile_ruleset(ruleset: Ruleset) -> dict[str, dict]:
     entries: list[tuple[str, dict]] = []
     for rule in ruleset.rules:
         entries.append((rule.key, _rule(rule.key, rule_expression(rule))))
-    for point in ruleset.points:
-        for which in ("applies_when", "settled_when"):
-            cond = getattr(point, which)
-            if cond is not None:
-                rid = point_rule_id(point.id, which)
-                entries.append((rid, _rule(rid, rule_body(compile_condition(cond)))))
+    for rid, cond in ruleset.pseudo_rules():
+        entries.append((rid, _rule(rid, rule_body(compile_condition(cond)))))
     out: dict[str, dict] = {}
     for start in range(0, max(len(entries), 1), MAX_RULES_PER_SET):
         chunk = dict(entries[start:start + MAX_RULES_PER_SET])

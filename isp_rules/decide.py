@@ -1,27 +1,29 @@
-"""Verdict semantics (DESIGN.md): combine the rules that fired into a Decision.
+"""Verdict semantics (DESIGN.md): combine what fired into a Decision.
 
 1. deny: a deny rule fired. Whatever is agreed later, the share is unlawful on the
    stated facts; the remedy says what would change that.
 2. needs-agreement: no deny, and an agreement point is still open.
-3. allow: no deny and no open point. Protocol-default points are settled when both
-   parties signed the protocol (or an agreement covering the purpose is in place).
-4. urgency: when a ground rule that defers paperwork fires (safeguarding or an
-   emergency with serious or imminent risk), paperwork points and unstated
-   lawfulness points become obligations to complete after sharing. A lawfulness
-   point opened by a stated defect stays open, and a deny is never deferred.
-5. every decision carries the obligation to record it (a rule the loader requires).
+3. allow: no deny and no open point.
+4. Which points apply, what settles them and what urgency may defer are data in the
+   agreement-points file (share kinds, settlements, triggers, each point's applies_to,
+   obligation_for, settled_by, settled_if and urgency), fired as pseudo-rules by the
+   engine. This module holds no point id and no settlement rule.
+5. urgency: when a ground rule that defers paperwork fires, every point open only
+   because a fact is not known becomes an obligation to complete or record after
+   sharing; a stated defect keeps its point open and the point names the stated facts.
+6. every decision carries the obligation to record it (a rule the loader requires).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 
-from .compiler import point_rule_id
-from .interpret import evaluate
-from .ruleset import AgreementPoint, Citation, Rule, Ruleset, placeholders
+from .interpret import evaluate, settled_value, stated_support
+from .questions import label, value_words
+from .ruleset import AgreementPoint, Answer, Citation, Condition, Rule, Ruleset, condition_fields, placeholders, pseudo_rule_id
 from .scenario import Scenario, fact_key
 
 __all__ = ["Decision", "Reason", "OpenPoint", "Obligation", "PointStatus", "RulesetInfo", "decide", "DISCLAIMER"]
@@ -53,7 +55,17 @@ class OpenPoint:
     id: str
     question: str
     likely_answers: list[str]
-    why: str
+    why: str  # plain words: why it is open
+    kind: str = "paperwork"  # lawfulness | paperwork | protocol_standard | legal_requirement
+    status: str = "open"
+    help: Optional[str] = None
+    waits_for: list[str] = field(default_factory=list)  # the unknown facts that could settle it
+    held_by: list[str] = field(default_factory=list)  # stated facts that keep it open under urgency
+    rules: list[str] = field(default_factory=list)  # the rules that opened it
+    citations: list[CitationOut] = field(default_factory=list)
+
+
+OBLIGATION_KINDS = ("duty", "standard", "record_after", "complete_after")
 
 
 @dataclass(frozen=True)
@@ -61,17 +73,25 @@ class Obligation:
     rule: str
     message: str
     citations: list[CitationOut]
+    kind: str = "duty"  # duty (a rule's) | standard (the protocol's, for this disclosure) | record_after | complete_after
+    point: Optional[str] = None  # the agreement point it stands for
 
 
 @dataclass(frozen=True)
 class PointStatus:
-    """How one applicable agreement point stands: for the agreement draft."""
+    """How one agreement point stands for this share: for the draft, asking and explain."""
 
     id: str
     question: str
-    status: str  # open | deferred | scenario | protocol | agreement | condition | settled
-    detail: str  # why it is open, or how it is settled
+    status: str  # open | deferred | obligation | scenario | settled | not_applicable
+    detail: str  # plain words: why it is open, how it is settled, or why it does not apply
     likely_answers: list[str]
+    kind: str = "paperwork"
+    waits_for: tuple[str, ...] = ()  # unknown facts that could settle it (open or deferred)
+    held_by: tuple[str, ...] = ()  # stated facts that keep it open
+    settled_by: Optional[str] = None  # the settlement (id) or "scenario"
+    rules: tuple[str, ...] = ()  # the rules that opened it
+    standard: Optional[str] = None  # the protocol's standard, in plain words, where the point has one
 
 
 @dataclass(frozen=True)
@@ -107,7 +127,10 @@ class Decision:
     title: Optional[str] = None
     disclaimer: str = DISCLAIMER
     rule_keys: tuple[str, ...] = ()  # the rule versions that fired (not part of the JSON answer)
-    points: tuple[PointStatus, ...] = ()  # every applicable agreement point (not part of the JSON answer)
+    points: tuple[PointStatus, ...] = ()  # every agreement point and how it stands (not part of the JSON answer)
+    share_kinds: list[str] = field(default_factory=list)  # the kinds of share that hold (routine, one_off...)
+    share_now: bool = False  # urgent, and nothing stops or holds the share: share now, paperwork afterwards
+    urgent_by: Optional[str] = None  # the urgent ground that defers paperwork
 
     @property
     def fired(self) -> list[str]:
@@ -116,7 +139,8 @@ class Decision:
     def to_json(self) -> dict[str, Any]:
         data = _plain(self)
         data.setdefault("scenario", None)  # the spec's answer always names the scenario (null if unnamed)
-        order = ["scenario", "title", "verdict", "reasons", "open_points", "obligations", "deferred", "ruleset", "disclaimer"]
+        order = ["scenario", "title", "verdict", "share_now", "share_kinds", "reasons", "open_points", "obligations",
+                 "deferred", "urgent_by", "ruleset", "disclaimer"]
         return {k: data[k] for k in order if k in data}
 
 
@@ -159,33 +183,107 @@ def _reason(rule: Rule, fact: dict[str, Any]) -> Reason:
 
 def likely_answers(point: AgreementPoint, fact: dict[str, Any]) -> list[str]:
     """The answers that fit this scenario: an answer is hidden when its `unless` holds."""
-    return [a.text for a in point.likely_answers if a.unless is None or evaluate(a.unless, fact) is not True]
+    return [a.text for a in fitting_answers(point, fact)]
 
 
-def _point_status(point: AgreementPoint, fact: dict[str, Any], opened_by: dict[str, list[Rule]],
-                  fired: set[str]) -> tuple[str, str]:
-    """(status, detail): open with why, or how the point is settled."""
-    if point.id in opened_by:
-        return "open", "; ".join(render_message(r.message, fact) for r in opened_by[point.id])
-    if point_rule_id(point.id, "settled_when") in fired:
-        return "condition", "settled by the facts of this share (an Art 28 contract, or a disclosure the law requires)"
+def fitting_answers(point: AgreementPoint, fact: dict[str, Any]) -> list[Answer]:
+    return [a for a in point.likely_answers if a.unless is None or evaluate(a.unless, fact) is not True]
+
+
+def _facts(paths: Iterable[str]) -> str:
+    return ", ".join(label(p) for p in paths)
+
+
+def _stated(paths: Iterable[str], fact: dict[str, Any]) -> str:
+    return "; ".join(f"{label(p)}: {value_words(p, fact[fact_key(p)])}" for p in paths if fact_key(p) in fact)
+
+
+def _absent(conds: Iterable[Condition], fact: dict[str, Any]) -> list[str]:
+    """Unknown facts the conditions read: stating them could change the outcome."""
+    out: list[str] = []
+    for cond in conds:
+        out += [f for f in sorted(condition_fields(cond)) if fact_key(f) not in fact]
+    return list(dict.fromkeys(SOURCES_OF.get(f, f) for f in out))
+
+
+# A computed fact is asked for through the scenario field it comes from.
+SOURCES_OF = {"share.both_signatories": "share.from.signatory", "share.data.anonymous": "share.data.identifiability",
+              "share.data.special_category": "share.data.categories", "share.data.criminal_offence": "share.data.categories"}
+
+
+def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired: set[str],
+            opened_by: dict[str, list[Rule]], kinds: set[str], maybe: set[str]) -> PointStatus:
+    """How one point stands, read from the agreement-points data and what fired."""
+    answers = likely_answers(point, fact)
+
+    def make(status: str, detail: str, **kw: Any) -> PointStatus:
+        return PointStatus(point.id, point.question, status, detail, answers, point.kind, standard=point.standard, **kw)
+
+    opened = opened_by.get(point.id)
+    if opened:
+        # Open because a stated fact is wrong, or only because one is not known yet: the
+        # difference decides what urgency may defer.
+        stated = [r for r in opened if settled_value(r.when, fact) is True]
+        held = [f for r in stated for f in stated_support(r.when, fact)]
+        waits = [] if stated else _absent([r.when for r in opened], fact)
+        return make("open", "; ".join(render_message(r.message, fact) for r in opened),
+                    waits_for=tuple(waits), held_by=tuple(dict.fromkeys(held)), rules=tuple(r.id for r in opened))
+    if point.applies_when is not None and pseudo_rule_id("point", point.id) not in fired:
+        return make("not_applicable", "does not arise for this share")
+    if point.high_risk and not any(pseudo_rule_id("trigger", t.id, maybe=True) in fired for t in ruleset.triggers):
+        return make("not_applicable", "the processing is not likely to be high risk (no high-risk sign holds)")
+    excluded = [k for k in point.except_for if k in kinds]
+    if excluded:
+        return make("not_applicable", f"not needed for {ruleset.kind(excluded[0]).says}")
+    as_duty = [k for k in point.obligation_for if k in kinds]
+    if as_duty:
+        return make("obligation", f"for {ruleset.kind(as_duty[0]).says}, the discloser's obligation: {point.standard}")
+    if point.applies_to and not any(k in maybe for k in point.applies_to):
+        return make("not_applicable", "needed only for " + " or ".join(ruleset.kind(k).says for k in point.applies_to))
+    for sid in point.settled_if:
+        if pseudo_rule_id("settle", sid) in fired:
+            return make("settled", ruleset.settlement(sid).says, settled_by=sid)
     missing = [f for f in point.settled_by if fact_key(f) not in fact]
-    if missing:
-        return "open", "not stated: " + ", ".join(missing)
-    if point.settled_by:
-        values = []
-        for f in point.settled_by:
-            value = fact[fact_key(f)]
-            label = f.removeprefix("share.").replace(".", " ").replace("_", " ")
-            values.append(f"{label}: {_words(value)}")
-        return "scenario", "; ".join(values)
-    if point.protocol_default:
-        if fact.get("share__both_signatories") is True:
-            return "protocol", "the protocol's standard (both parties are signatories)"
-        if fact.get("share__governance__agreement") == "in_place" and fact.get("share__governance__agreement_covers_purpose") is True:
-            return "agreement", "the data sharing agreement in place for this purpose"
-        return "open", "not settled by the protocol (both parties must be signatories) or by an agreement covering this purpose"
-    return "settled", "nothing in this share calls it into question"
+    if point.settled_by and not missing:
+        return make("scenario", _stated(point.settled_by, fact), settled_by="scenario")
+    if not point.settled_by and not point.settled_if:
+        return make("settled", "nothing in this share calls it into question")
+    waits = list(missing)
+    if point.applies_to and not any(k in kinds for k in point.applies_to):
+        waits += _absent([ruleset.kind(k).when for k in point.applies_to], fact)  # which kind of share this is
+    settles = [ruleset.settlement(sid) for sid in point.settled_if]
+    waits += _absent([x.when for x in settles if pseudo_rule_id("settle", x.id, maybe=True) in fired], fact)
+    if point.high_risk and not any(pseudo_rule_id("trigger", t.id) in fired for t in ruleset.triggers):
+        # whether it is high risk at all is still unknown
+        waits += _absent([t.when for t in ruleset.triggers if pseudo_rule_id("trigger", t.id) not in fired
+                          and pseudo_rule_id("trigger", t.id, maybe=True) in fired], fact)
+    waits = list(dict.fromkeys(waits))
+    if settles:
+        detail = "not settled: it needs " + " or ".join(x.says for x in settles)
+        if waits:
+            detail += f" (not known yet: {_facts(waits)})"
+    else:
+        detail = f"not known yet: {_facts(waits)}"
+    held: tuple[str, ...] = ()
+    if not waits:  # every fact that could settle it is stated, and none does
+        held = tuple(dict.fromkeys(f for x in settles for f in stated_support(x.when, fact, want=False)))
+    return make("open", detail, waits_for=tuple(waits), held_by=held)
+
+
+def _deferred_obligation(point: AgreementPoint, st: PointStatus, by: Rule, fact: dict[str, Any]) -> Obligation:
+    likely = "; ".join(st.likely_answers)
+    if point.kind == "protocol_standard" and point.standard:
+        text, kind = point.standard, "standard"
+    elif point.kind == "lawfulness":
+        text, kind = f"Record after sharing: {point.question} Likely: {likely}.", "record_after"
+    elif point.kind == "legal_requirement":
+        text, kind = (f"Complete after sharing (a legal requirement, not only good practice): {point.question} "
+                      f"Likely: {likely}."), "complete_after"
+    else:
+        text, kind = f"Complete after sharing: {point.question} Likely: {likely}.", "complete_after"
+    if st.rules:  # say what was found, not only what to do
+        text += f" (Found: {st.detail})"
+    return Obligation(rule=by.id, message=text, citations=_cites(by.citations + point.citations), kind=kind, point=point.id)
 
 
 def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: set[str], as_of: dt.date) -> Decision:
@@ -195,54 +293,50 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
     opened_by: dict[str, list[Rule]] = {}
     for rule in rules:
         if rule.effect == "open":
-            for point in rule.points:
-                opened_by.setdefault(point, []).append(rule)
-
-    open_points, statuses = [], []
-    for point in ruleset.points:
-        # A point a fired rule opens is open even where it would not otherwise apply.
-        applies = point.applies_when is None or point_rule_id(point.id) in fired or point.id in opened_by
-        if not applies:
-            continue
-        status, detail = _point_status(point, fact, opened_by, fired)
-        answers = likely_answers(point, fact)
-        statuses.append(PointStatus(point.id, point.question, status, detail, answers))
-        if status == "open":
-            open_points.append(OpenPoint(id=point.id, question=point.question, likely_answers=answers, why=detail))
-
-    reasons = [_reason(r, fact) for r in rules if r.effect != "obligation"]
-    obligations = [Obligation(rule=r.id, message=render_message(r.message, fact), citations=_cites(r.citations))
-                   for r in rules if r.effect == "obligation"]
-
+            for point_id in rule.points:
+                opened_by.setdefault(point_id, []).append(rule)
+    kinds = {k.id for k in ruleset.kinds if pseudo_rule_id("kind", k.id) in fired}
+    maybe = {k.id for k in ruleset.kinds if pseudo_rule_id("kind", k.id, maybe=True) in fired}
     denied = any(r.effect == "deny" for r in rules)
     urgent = [r for r in rules if r.defers_paperwork] if not denied else []
-    if urgent and open_points:
-        # The law does not make these a precondition of an urgent safeguarding or
-        # emergency share: complete the paperwork, and record the basis, afterwards.
-        # A lawfulness point opened by a stated defect is not paperwork: it stays open.
-        by, kept = urgent[0], []
-        for op in open_points:
-            point = ruleset.point(op.id)
-            stated_defect = point.kind == "lawfulness" and any(not r.missing_fact for r in opened_by.get(op.id, []))
-            if stated_defect:
-                kept.append(op)
-                continue
-            likely = "; ".join(op.likely_answers)
-            if point.kind == "lawfulness":
-                text = f"Record after sharing: {point.question} Likely: {likely}."
+
+    statuses: list[PointStatus] = []
+    standards: list[Obligation] = []
+    deferred: list[Obligation] = []
+    for point in ruleset.points:
+        st = _status(point, ruleset, fact, fired, opened_by, kinds, maybe)
+        if st.status == "obligation" and point.standard:
+            standards.append(Obligation(rule=pseudo_rule_id("point", point.id), message=point.standard,
+                                        citations=_cites(point.citations), kind="standard", point=point.id))
+        if st.status == "open" and urgent:
+            # Paperwork waits, the law does not: a point open only because a fact is not known
+            # is done after an urgent share; a stated defect, or a standing relationship the
+            # point protects, keeps it open (DESIGN.md, verdict semantics 5).
+            keeps = point.urgency == "keep" or pseudo_rule_id("keep", point.id) in fired
+            unknown_only = bool(st.waits_for) and not st.held_by
+            if not keeps and (point.urgency == "defer_always" or unknown_only):
+                deferred.append(_deferred_obligation(point, st, urgent[0], fact))
+                st = replace(st, status="deferred")
             else:
-                text = f"Complete after sharing: {point.question} Likely: {likely}."
-            if op.id in opened_by:  # say what was found, not only what to do
-                text += f" (Found: {op.why})"
-            obligations.append(Obligation(rule=by.id, message=text, citations=_cites(by.citations + point.citations)))
-        open_points = kept
-        kept_ids = {op.id for op in kept}
-        statuses = [s if s.status != "open" or s.id in kept_ids else PointStatus(s.id, s.question, "deferred", s.detail, s.likely_answers)
-                    for s in statuses]
-        # An open rule whose points were all deferred is no longer a reason the share waits.
-        still_open = {op.id for op in open_points}
-        reasons = [_reason(r, fact) for r in rules if r.effect != "obligation"
-                   and (r.effect != "open" or any(p in still_open for p in r.points))]
+                held = list(st.held_by)
+                if keeps and point.urgency_keeps_when is not None:
+                    held = stated_support(point.urgency_keeps_when, fact) + held
+                held = list(dict.fromkeys(held))
+                st = replace(st, held_by=tuple(held), detail=st.detail.rstrip(".") + (
+                    f". It stays open although the share is urgent, because of what is stated: {_stated(held, fact)}"
+                    if held else ". It stays open although the share is urgent"))
+        statuses.append(st)
+
+    open_points = [OpenPoint(id=s.id, question=s.question, likely_answers=s.likely_answers, why=s.detail,
+                             kind=s.kind, help=ruleset.point(s.id).help, waits_for=list(s.waits_for),
+                             held_by=list(s.held_by), rules=list(s.rules), citations=_cites(ruleset.point(s.id).citations))
+                   for s in statuses if s.status == "open"]
+    still_open = {op.id for op in open_points}
+    # An open rule whose points were all deferred is no longer a reason the share waits.
+    reasons = [_reason(r, fact) for r in rules if r.effect != "obligation"
+               and (r.effect != "open" or not urgent or any(p in still_open for p in r.points))]
+    obligations = [Obligation(rule=r.id, message=render_message(r.message, fact), citations=_cites(r.citations))
+                   for r in rules if r.effect == "obligation"] + standards + deferred
 
     if denied:
         verdict = "deny"
@@ -254,5 +348,7 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
         scenario=scenario.id, title=scenario.title, verdict=verdict, reasons=reasons,
         open_points=open_points, obligations=obligations, deferred=bool(urgent),
         rule_keys=tuple(r.key for r in rules), points=tuple(statuses),
+        share_kinds=[k.id for k in ruleset.kinds if k.id in kinds],
+        share_now=bool(urgent) and verdict == "allow", urgent_by=urgent[0].id if urgent else None,
         ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256, as_of=as_of),
     )

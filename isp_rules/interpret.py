@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .compiler import point_rule_id
 from .ruleset import All, Condition, Leaf, Not, NotTrue, Ruleset
 from .scenario import date_number, fact_key, words
 
@@ -71,11 +70,9 @@ def fired_rules(ruleset: Ruleset, fact: dict[str, Any]) -> set[str]:
                 continue
         if evaluate(rule.when, fact) is True:
             out.add(rule.key)
-    for point in ruleset.points:
-        for which in ("applies_when", "settled_when"):
-            cond = getattr(point, which)
-            if cond is not None and evaluate(cond, fact) is True:
-                out.add(point_rule_id(point.id, which))
+    for rid, cond in ruleset.pseudo_rules():
+        if evaluate(cond, fact) is True:
+            out.add(rid)
     return out
 
 
@@ -134,3 +131,49 @@ def missing_fields(conds: Iterable[Condition], fact: dict[str, Any]) -> set[str]
         if evaluate(cond, fact) is None:
             walk(cond)
     return out
+
+
+def settled_value(cond: Condition, fact: dict[str, Any]) -> bool | None:
+    """The value the condition keeps whatever is stated later: True or False when no answer to
+    an unknown field could change it, None when one could. Stricter than evaluate(): a test of
+    presence or absence, and "not known to hold", are unknown while their field is absent."""
+    if isinstance(cond, Leaf):
+        if fact_key(cond.field) not in fact:
+            return None
+        return _leaf(cond, fact)
+    if isinstance(cond, Not):
+        inner = settled_value(cond.item, fact)
+        return None if inner is None else not inner
+    if isinstance(cond, NotTrue):
+        inner = settled_value(cond.item, fact)
+        return None if inner is None else not inner
+    values = [settled_value(c, fact) for c in cond.items]
+    if isinstance(cond, All):
+        return False if False in values else (None if None in values else True)
+    return True if True in values else (None if None in values else False)
+
+
+def stated_support(cond: Condition, fact: dict[str, Any], want: bool = True) -> list[str]:
+    """The stated fields that make a condition come out `want`: the facts to name when a stated
+    fact keeps a point open. In the condition's own order, without repeats."""
+    out: list[str] = []
+
+    def walk(c: Condition, goal: bool) -> None:
+        if isinstance(c, Leaf):
+            if fact_key(c.field) in fact and c.op not in ("present", "absent") and _leaf(c, fact) is goal:
+                out.append(c.field)
+            return
+        if isinstance(c, Not):
+            walk(c.item, not goal)
+            return
+        if isinstance(c, NotTrue):
+            if goal:
+                walk(c.item, False)
+            return
+        kids = [k for k in c.items if evaluate(k, fact) is goal]
+        needs_all = isinstance(c, All) == goal  # all true, or any false: every child counts
+        for k in kids if needs_all else kids[:1]:
+            walk(k, goal)
+
+    walk(cond, want)
+    return list(dict.fromkeys(out))

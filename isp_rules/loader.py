@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from .compiler import MAX_GROUPS, compile_condition, count_groups, rule_body, rule_expression
 from .errors import InputError, Problem, RulesetError, ScenarioError, did_you_mean, format_path
-from .ruleset import AgreementPoint, Rule, Ruleset, parse_condition, placeholders
+from .ruleset import AgreementPoint, Rule, Ruleset, Settlement, ShareKind, Trigger, may_hold, parse_condition, placeholders
 from .scenario import FIELDS, Scenario, Share
 from .yamlfile import YamlDoc, parse_yaml, read_yaml
 
@@ -200,13 +200,38 @@ def _top(doc: YamlDoc, allowed: dict[str, type], col: _Collector) -> dict | None
     return good
 
 
-def _load_points(doc: YamlDoc, col: _Collector) -> list[AgreementPoint]:
+def _load_named(doc: YamlDoc, top: dict, key: str, cls: type[BaseModel], col: _Collector) -> list:
+    """The share kinds, settlements or high-risk triggers of the agreement-points file."""
+    out, seen = [], {}
+    for i, raw in enumerate(top.get(key, [])):
+        base = (key, i)
+        item = col.model(cls, raw, doc, base)
+        if item is None:
+            continue
+        report = col.at(doc, base)
+        if item.id in seen:
+            report(("id",), f"duplicate id '{item.id}' in {key} (also {key}[{seen[item.id]}])")
+        seen[item.id] = i
+        cond = parse_condition(item.when, ("when",), report)
+        if cond is not None:
+            _check_size(rule_body(compile_condition(may_hold(cond))), report, ("when",))
+            out.append(item.model_copy(update={"when": cond}))
+    return out
+
+
+def _load_points(doc: YamlDoc, col: _Collector) -> tuple[list[AgreementPoint], list[ShareKind], list[Settlement], list[Trigger]]:
     before = len(col.problems)
-    top = _top(doc, {"points": list, "title": str}, col)
+    top = _top(doc, {"points": list, "title": str, "share_kinds": list, "settlements": list,
+                     "high_risk_triggers": list}, col)
     if top is None or "points" not in top:
         if top is not None and len(col.problems) == before:
             col.problems.append(Problem(doc.name, 1, "points", "required: the list of agreement points"))
-        return []
+        return [], [], [], []
+    kinds = _load_named(doc, top, "share_kinds", ShareKind, col)
+    settlements = _load_named(doc, top, "settlements", Settlement, col)
+    triggers = _load_named(doc, top, "high_risk_triggers", Trigger, col)
+    kind_ids = [k.id for k in kinds]
+    settlement_ids = [x.id for x in settlements]
     points, seen = [], {}
     for i, raw in enumerate(top["points"]):
         base = ("points", i)
@@ -220,20 +245,45 @@ def _load_points(doc: YamlDoc, col: _Collector) -> list[AgreementPoint]:
         for j, path in enumerate(point.settled_by):
             if path not in FIELDS:
                 report(("settled_by", j), f"unknown field '{path}'{did_you_mean(path, FIELDS)}")
+        for key in ("applies_to", "except_for", "obligation_for"):
+            for j, kind in enumerate(getattr(point, key)):
+                if kind not in kind_ids:
+                    report((key, j), f"unknown kind of share '{kind}'{did_you_mean(kind, kind_ids)} "
+                                     f"(the file's share_kinds: {', '.join(kind_ids) or 'none'})")
+        for j, name in enumerate(point.settled_if):
+            if name not in settlement_ids:
+                report(("settled_if", j), f"unknown settlement '{name}'{did_you_mean(name, settlement_ids)} "
+                                          f"(the file's settlements: {', '.join(settlement_ids) or 'none'})")
+        if point.obligation_for and not point.standard:
+            report(("standard",), "a point that becomes an obligation (obligation_for) needs its standard, in plain words")
+        if point.high_risk and not triggers:
+            report(("high_risk",), "high_risk needs the file's high_risk_triggers")
         update: dict[str, Any] = {}
-        for key in ("applies_when", "settled_when"):
+        for key in ("applies_when", "urgency_keeps_when"):
             if getattr(point, key) is not None:
                 update[key] = parse_condition(getattr(point, key), (key,), report)
-                if update[key] is not None:
-                    _check_size(rule_body(compile_condition(update[key])), report, (key,))
+        for key in ("applies_when", "urgency_keeps_when"):
+            if update.get(key) is not None:
+                _check_size(rule_body(compile_condition(update[key])), report, (key,))
         answers = []
         for j, ans in enumerate(point.likely_answers):
             if ans.unless is not None:
                 ans = ans.model_copy(update={"unless": parse_condition(ans.unless, ("likely_answers", j, "unless"), report)})
+            for path, value in (ans.sets or {}).items():
+                spec = FIELDS.get(path)
+                if spec is None:
+                    report(("likely_answers", j, "sets", path), f"unknown field '{path}'{did_you_mean(path, FIELDS)}")
+                elif spec.derived:
+                    report(("likely_answers", j, "sets", path), f"'{path}' is computed; set the fields it comes from")
+                elif spec.kind in ("enum", "bool") and not (value in spec.values if spec.kind == "enum" else isinstance(value, bool)):
+                    report(("likely_answers", j, "sets", path), f"unknown value {value!r} for '{path}'"
+                                                                 f"{did_you_mean(str(value), spec.values)}")
+                elif spec.kind == "enum_list" and not (isinstance(value, list) and all(v in spec.values for v in value)):
+                    report(("likely_answers", j, "sets", path), f"expected a list of values of '{path}'")
             answers.append(ans)
         update["likely_answers"] = answers
         points.append(point.model_copy(update=update))
-    return points
+    return points, kinds, settlements, triggers
 
 
 def _check_size(expr: Any, report, where: tuple) -> None:
@@ -341,13 +391,16 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
 
     points_path = directory / POINTS_FILE
     points: list[AgreementPoint] = []
+    kinds: list[ShareKind] = []
+    settlements: list[Settlement] = []
+    triggers: list[Trigger] = []
     if not points_path.is_file():
         col.problems.append(Problem(shown(points_path), None, "", "missing: the agreement points (Appendix J) file"))
     else:
         before = len(col.problems)
         doc = _read(points_path, shown(points_path), col)
         if doc is not None:
-            points = _load_points(doc, col)
+            points, kinds, settlements, triggers = _load_points(doc, col)
         points_broken = len(col.problems) > before
     point_ids = {p.id for p in points}
     if not points_path.is_file() or points_broken:
@@ -368,5 +421,6 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
         raise RulesetError(col.problems)
     return Ruleset(
         name=meta["name"], version=meta["version"], title=meta.get("title"),
-        rules=tuple(rules), points=tuple(points), sha256=ruleset_digest(directory), source=str(directory),
+        rules=tuple(rules), points=tuple(points), kinds=tuple(kinds), settlements=tuple(settlements),
+        triggers=tuple(triggers), sha256=ruleset_digest(directory), source=str(directory),
     )

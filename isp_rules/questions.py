@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .scenario import FIELDS
 
-__all__ = ["Question", "QUESTIONS", "question_for", "ORDER", "country_code"]
+__all__ = ["Question", "QUESTIONS", "question_for", "ORDER", "country_code", "label", "value_words"]
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,11 @@ _Q: dict[str, tuple[str, dict[str, str]]] = {
         "adequacy": "UK adequacy regulations cover the country", "idta": "The International Data Transfer Agreement",
         "uk_addendum": "The UK Addendum to the EU clauses", "bcr": "The recipient group's approved internal rules (binding corporate rules)", "derogation": "An exceptional one-off reason (Art 49 derogation)",
         "none": "Nothing"}),
+    "share.processing": ("Does the sharing involve any of these? (choose all that apply, or none)", {
+        "profiling": "Profiling or scoring people", "automated_decisions": "Decisions made by a computer without a person",
+        "systematic_monitoring": "Watching people or places systematically (for example CCTV)",
+        "data_matching": "Matching or combining data sets", "new_technology": "A new technology or system",
+        "invisible_processing": "Use people would not expect and are not told about", "tracking": "Tracking where people go or what they do online"}),
     "share.from.name": ("What is the discloser's name?", {}),
     "share.to.name": ("What is the recipient's name?", {}),
 }
@@ -161,3 +166,60 @@ def country_code(text: str) -> str:
     if len(code) != 2 or not code.isascii() or not code.isalpha():
         raise ValueError("give a two-letter country code such as GB, IE or US, or leave it empty if not sure")
     return code
+
+
+# Short names for the facts, for sentences such as "not known yet: the lawful basis".
+_LABELS = {
+    "share.purpose.category": "what the share is for", "share.purpose.detail": "the purpose in detail",
+    "share.from.name": "the discloser's name", "share.from.type": "who the discloser is",
+    "share.from.signatory": "whether the discloser signed the protocol", "share.from.location": "where the discloser is",
+    "share.from.public_authority": "whether the discloser is a public authority",
+    "share.from.competent_authority": "whether the discloser is a law-enforcement body",
+    "share.to.name": "the recipient's name", "share.to.type": "who the recipient is",
+    "share.to.signatory": "whether the recipient signed the protocol", "share.to.location": "where the recipient is",
+    "share.to.public_authority": "whether the recipient is a public authority",
+    "share.to.competent_authority": "whether the recipient is a law-enforcement body",
+    "share.relationship": "how the two organisations relate", "share.request.by_recipient": "whether the recipient asked",
+    "share.request.in_writing": "whether the request was in writing",
+    "share.request.states_public_task": "whether the requester said it needs it for a public task",
+    "share.data.subjects": "whose information it is", "share.data.categories": "what kinds of information",
+    "share.data.identifiability": "whether people can be identified", "share.data.confidential": "whether it was given in confidence",
+    "share.data.volume": "how many people it covers", "share.data.minimised": "whether only what is needed is shared",
+    "share.frequency": "whether it is one-off or routine", "share.urgency.risk": "how serious the risk is",
+    "share.urgency.emergency": "whether there is a declared emergency", "share.basis.article_6": "the lawful basis (Art 6)",
+    "share.basis.annex_1": "the listed purpose (Annex 1)", "share.basis.legal_power": "the law or function relied on",
+    "share.basis.article_9": "the condition for sensitive information (Art 9)",
+    "share.basis.schedule_1": "the Schedule 1 condition", "share.basis.criminal_offence": "what authorises the offence information (Art 10)",
+    "share.basis.appropriate_policy_document": "whether the appropriate policy document is in place",
+    "share.basis.compatible_purpose": "whether the use is compatible with why it was collected",
+    "share.consent.status": "whether the person agreed", "share.consent.reason_not_sought": "why the person was not asked",
+    "share.confidentiality": "how the duty of confidence is met", "share.governance.agreement": "whether an information sharing agreement is in place",
+    "share.governance.agreement_covers_purpose": "whether the agreement covers this purpose",
+    "share.governance.dpia": "whether a DPIA was done", "share.governance.joint_controller_arrangement": "whether the joint controller arrangement is in place",
+    "share.governance.processor_contract": "whether the processor contract is in place",
+    "share.governance.privacy_notice": "whether the people concerned are told", "share.handling.transfer": "how it is sent",
+    "share.handling.retention": "how long it is kept", "share.handling.international_mechanism": "what makes a transfer abroad lawful",
+    "share.processing": "whether the processing involves profiling, monitoring, matching or new technology",
+    "share.both_signatories": "whether both parties signed the protocol", "share.data.special_category": "whether sensitive information is included",
+    "share.data.criminal_offence": "whether offence information is included", "share.data.anonymous": "whether it is anonymised",
+    "share.to.uk_adequacy": "whether UK adequacy covers the recipient's country", "share.to.in_uk": "whether the recipient is in the UK",
+    "share.to.eea": "whether the recipient is in the EEA", "share.from.in_uk": "whether the discloser is in the UK",
+    "share.from.eea": "whether the discloser is in the EEA", "as_of": "the date of the share",
+}
+
+
+def label(path: str) -> str:
+    """A fact in plain words: 'share.basis.article_6' -> 'the lawful basis (Art 6)'."""
+    return _LABELS.get(path) or path.removeprefix("share.").replace(".", " ").replace("_", " ")
+
+
+def value_words(path: str, value: object) -> str:
+    """A stated value as a practitioner would say it."""
+    q = QUESTIONS.get(path)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value_words(path, v) for v in value) or "none"
+    if q and isinstance(value, str) and value in q.labels:
+        return q.labels[value].lower() if not q.labels[value].startswith(("A ", "An ", "The ")) else q.labels[value]
+    return str(value).replace("_", " ")

@@ -22,7 +22,7 @@ from .scenario import FIELDS, FieldSpec, words
 __all__ = [
     "All", "Any_", "Not", "Leaf", "Condition", "parse_condition", "condition_fields", "NotTrue", "phrases",
     "Citation", "InForce", "Rule", "Answer", "AgreementPoint", "Ruleset", "EFFECTS",
-    "placeholders",
+    "placeholders", "ShareKind", "Settlement", "Trigger", "POINT_KINDS", "URGENCY", "may_hold", "pseudo_rule_id",
 ]
 
 EFFECTS = ("deny", "open", "obligation", "ground", "advice")
@@ -226,6 +226,19 @@ def phrases(conds) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+def may_hold(cond: Condition) -> Condition:
+    """Holds unless the condition is known not to hold (true, or unknown because a field is absent)."""
+    return NotTrue(Not(cond))
+
+
+PSEUDO_PREFIX = {"point": "POINT", "keep": "KEEP", "kind": "KIND", "settle": "SETTLE", "trigger": "TRIGGER"}
+
+
+def pseudo_rule_id(group: str, item_id: str, maybe: bool = False) -> str:
+    """The name a pseudo-rule fires under: POINT-dpia, KIND-one_off, MAYBE-KIND-routine..."""
+    return ("MAYBE-" if maybe else "") + f"{PSEUDO_PREFIX[group]}-{item_id}"
+
+
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -293,18 +306,59 @@ class Rule(_Model):
 class Answer(_Model):
     text: Words
     unless: Any = None  # a condition; the answer is not offered when it holds
+    # The scenario values this answer stands for ({field path: value}), where it has one:
+    # what a guided flow or a property test fills in when this answer is chosen.
+    sets: Optional[dict[str, Any]] = None
+
+
+POINT_KINDS = ("lawfulness", "paperwork", "protocol_standard", "legal_requirement")
+URGENCY = ("defer", "defer_always", "keep")
+
+
+class ShareKind(_Model):
+    """A kind of share (routine, one-off, processor...): which points apply follows from it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    says: Words  # plain words, e.g. "a one-off disclosure"
+    when: Any  # a condition
+    citations: list[Citation] = []
+
+
+class Settlement(_Model):
+    """Facts that settle a point without agreeing it again (both signed the protocol...)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    says: Words  # plain words, e.g. "both parties signed the protocol"
+    when: Any
+    citations: list[Citation] = []
+
+
+class Trigger(_Model):
+    """A sign that processing is likely to be high risk (UK GDPR Art 35(3), the ICO's list)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    says: Words
+    when: Any
+    citations: Annotated[list[Citation], Field(min_length=1)]
 
 
 class AgreementPoint(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
     question: Words
-    kind: Literal["lawfulness", "paperwork"]
-    protocol_default: bool = False
+    help: Words  # one line a practitioner can act on
+    kind: Literal["lawfulness", "paperwork", "protocol_standard", "legal_requirement"]
+    applies_to: list[Words] = []  # share kinds it must be settled for (may hold counts); [] = every share
+    except_for: list[Words] = []  # share kinds it never applies to
+    obligation_for: list[Words] = []  # share kinds for which it becomes the discloser's obligation
+    standard: Optional[Words] = None  # the protocol's standard, in plain words (the obligation's text)
     settled_by: list[Words] = []
+    settled_if: list[Words] = []  # settlements (ids) any one of which settles the point
+    high_risk: bool = False  # applies only where a high-risk trigger holds or may hold
     applies_when: Any = None  # a condition; absent = always applies
-    settled_when: Any = None  # a condition that settles the point (e.g. an Art 28 contract)
+    urgency: Literal["defer", "defer_always", "keep"] = "defer"
+    urgency_keeps_when: Any = None  # a condition under which urgency never defers the point
     likely_answers: Annotated[list[Answer], Field(min_length=1)]
-    citations: list[Citation] = []
+    citations: Annotated[list[Citation], Field(min_length=1)]
 
 
 class Ruleset(_Model):
@@ -313,22 +367,53 @@ class Ruleset(_Model):
     title: Optional[Words] = None
     rules: tuple[Rule, ...]
     points: tuple[AgreementPoint, ...]
+    kinds: tuple[ShareKind, ...] = ()
+    settlements: tuple[Settlement, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
     sha256: str
     source: str  # the directory it came from
 
     _rule_index: dict = PrivateAttr(default_factory=dict)
     _point_index: dict = PrivateAttr(default_factory=dict)
+    _settlement_index: dict = PrivateAttr(default_factory=dict)
+    _kind_index: dict = PrivateAttr(default_factory=dict)
 
     _phrases: dict = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, __context: Any) -> None:
         self._rule_index = {r.key: r for r in self.rules}
         self._point_index = {p.id: p for p in self.points}
-        conds = [r.when for r in self.rules]
+        self._settlement_index = {s.id: s for s in self.settlements}
+        self._kind_index = {k.id: k for k in self.kinds}
+        conds = [r.when for r in self.rules] + [c for _, c in self.pseudo_rules()]
         for p in self.points:
-            conds += [c for c in (p.applies_when, p.settled_when) if c is not None]
             conds += [a.unless for a in p.likely_answers if a.unless is not None]
         self._phrases = phrases(conds)
+
+    def pseudo_rules(self) -> list[tuple[str, Condition]]:
+        """The named conditions the engine fires beside the rules: when each point applies, which
+        kinds of share this is (or may be), which settlements hold (or may), and the high-risk
+        triggers. decide() reads the verdict semantics from them; none of it is in Python."""
+        out: list[tuple[str, Condition]] = []
+        for p in self.points:
+            if p.applies_when is not None:
+                out.append((pseudo_rule_id("point", p.id), p.applies_when))
+            if p.urgency_keeps_when is not None:
+                out.append((pseudo_rule_id("keep", p.id), p.urgency_keeps_when))
+        for group, items in (("kind", self.kinds), ("settle", self.settlements)):
+            for item in items:
+                out.append((pseudo_rule_id(group, item.id), item.when))
+                out.append((pseudo_rule_id(group, item.id, maybe=True), may_hold(item.when)))
+        for t in self.triggers:
+            out.append((pseudo_rule_id("trigger", t.id), t.when))
+            out.append((pseudo_rule_id("trigger", t.id, maybe=True), may_hold(t.when)))
+        return out
+
+    def settlement(self, settlement_id: str) -> Settlement:
+        return self._settlement_index[settlement_id]
+
+    def kind(self, kind_id: str) -> ShareKind:
+        return self._kind_index[kind_id]
 
     @property
     def phrases(self) -> dict[str, frozenset[str]]:

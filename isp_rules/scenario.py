@@ -42,6 +42,7 @@ Annex1 = Literal[V.ANNEX_1]
 Article9 = Literal[V.ARTICLE_9]
 Schedule1 = Literal[V.SCHEDULE_1]
 Transfer = Literal[V.TRANSFER_METHODS]
+Feature = Literal[V.PROCESSING_FEATURES]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Verdict = Literal["allow", "deny", "needs-agreement"]
@@ -142,6 +143,8 @@ class Share(_Strict):
     confidentiality: Optional[Literal["consent", "implied_consent_direct_care", "legal_requirement", "overriding_public_interest", "not_applicable"]] = None
     governance: Governance = Field(default_factory=Governance)
     handling: Handling = Field(default_factory=Handling)
+    # Added to format version 1: features that can make the processing high risk (DPIA).
+    processing: Optional[list[Feature]] = None
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 

@@ -19,6 +19,7 @@ __all__ = [
     "ARTICLE_9",
     "SCHEDULE_1",
     "TRANSFER_METHODS",
+    "PROCESSING_FEATURES",
     "EEA",
     "UK_ADEQUACY",
     "PARTIAL_ADEQUACY",
@@ -119,3 +120,10 @@ UK_ADEQUACY = EEA | frozenset({
 })
 # Adequacy that covers only some recipients (a sector, a law, or certification).
 PARTIAL_ADEQUACY = frozenset({"CA", "JP", "US"})
+
+# Features of the processing that can make it likely to be high risk (UK GDPR Art 35(3), the
+# ICO's list of processing likely to result in high risk). An addition to format version 1.
+PROCESSING_FEATURES = (
+    "profiling", "automated_decisions", "systematic_monitoring", "data_matching",
+    "new_technology", "invisible_processing", "tracking",
+)

@@ -20,7 +20,8 @@ def test_three_parts_with_values_and_likely_answers(ruleset):
     text = draft(load_scenario(ROUTINE), ruleset)
     settled, by_share, still = (text.index(h) for h in ("## 1. Already settled", "## 2. Settled by this share", "## 3. Still to agree"))
     assert settled < by_share < still
-    assert "| security |" in text[settled:by_share] and "Settled by the protocol" in text[settled:by_share]
+    assert "| security |" in text[settled:by_share] and "both parties signed the protocol" in text[settled:by_share]
+    assert "secure route" in text[settled:by_share]  # the standard itself, in plain words
     assert "| retention |" in text[by_share:still] and "Broadacres deletes nominee details" in text[by_share:still]
     assert "### sharing_agreement:" in text[still:]
     assert "- [ ] Draft one from the protocol's Appendix J template" in text[still:]
