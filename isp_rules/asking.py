@@ -14,7 +14,7 @@ from typing import Any
 
 from .assessment import assess
 from .decide import Decision
-from .interpret import missing_fields
+from .interpret import missing_fields, settled_value
 from .questions import ORDER, QUESTIONS
 from .ruleset import Ruleset
 from .scenario import SOURCES as SCENARIO_SOURCES
@@ -55,19 +55,17 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
     opened = [r for r in fired if r.effect == "open" and r.id in still_open]
     undo = {r.key: _revocable(r.when, fact) for r in opened}
     # Held open by a stated defect that no further answer can undo: only a deny can follow.
-    stuck = decision.verdict == "needs-agreement" and any(not r.missing_fact and not undo[r.key] for r in opened)
-    kinds = {p.id: p.kind for p in ruleset.points}
+    stuck = decision.verdict == "needs-agreement" and any(settled_value(r.when, fact) is True for r in opened)
     if stuck:
         conds = [r.when for r in rules if r.effect == "deny"]
     elif decision.deferred:
-        # Urgent: paperwork waits whatever the answers, so only what could deny, or hold the
-        # share on a stated lawfulness defect, still matters.
-        conds = [r.when for r in rules if r.effect == "deny"
-                 or (r.effect == "open" and not r.missing_fact and any(kinds.get(p) == "lawfulness" for p in r.points))]
+        # Urgent: a point open only for want of a fact waits whatever the answers, so only what
+        # could deny, or hold the share on a stated fact, still matters.
+        conds = [r.when for r in rules if r.effect in ("deny", "open")]
+        conds += [p.urgency_keeps_when for p in ruleset.points if p.urgency_keeps_when is not None]
     else:
         conds = [r.when for r in rules if r.effect in ("deny", "open") or r.defers_paperwork]
-        for p in ruleset.points:
-            conds += [c for c in (p.applies_when, p.settled_when) if c is not None]
+        conds += [c for _, c in ruleset.pseudo_rules()]
     # How many undecided conditions wait on each field: the busiest are asked first,
     # so one answer settles as much as possible.
     weight: dict[str, int] = {}
@@ -86,18 +84,10 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
             for source in SOURCES.get(path, [path]):
                 weight[source] = weight.get(source, 0) + 1
     if not stuck and not decision.deferred:
-        points = {p.id: p for p in ruleset.points}
         for status in decision.points:
-            if status.status != "open":
-                continue
-            if status.detail.startswith("not stated: "):
-                for path in status.detail.removeprefix("not stated: ").split(", "):
+            if status.status == "open":  # the facts it waits for, typed in the decision
+                for path in status.waits_for:
                     weight[path] = weight.get(path, 0) + 1
-            elif points[status.id].protocol_default:  # settled by signing the protocol, or an agreement
-                for path in ("share.from.signatory", "share.to.signatory", "share.governance.agreement",
-                             "share.governance.agreement_covers_purpose"):
-                    if fact.get(path.replace(".", "__")) is None:
-                        weight[path] = weight.get(path, 0) + 1
     # The spec's default location is GB; ask where the recipient is unless the answer was given.
     if "location" not in scenario.share.to.model_fields_set:
         weight["share.to.location"] = weight.get("share.to.location", 0) + 1

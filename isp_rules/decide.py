@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from .interpret import evaluate, settled_value, stated_support
 from .questions import label, value_words
 from .ruleset import AgreementPoint, Answer, Citation, Condition, Rule, Ruleset, condition_fields, placeholders, pseudo_rule_id
-from .scenario import Scenario, fact_key
+from .scenario import SOURCES, Scenario, fact_key
 
 __all__ = ["Decision", "Reason", "OpenPoint", "Obligation", "PointStatus", "RulesetInfo", "decide", "DISCLAIMER"]
 
@@ -199,16 +199,16 @@ def _stated(paths: Iterable[str], fact: dict[str, Any]) -> str:
 
 
 def _absent(conds: Iterable[Condition], fact: dict[str, Any]) -> list[str]:
-    """Unknown facts the conditions read: stating them could change the outcome."""
+    """Unknown facts the conditions read: stating them could change the outcome. A computed
+    fact is named by the unknown scenario fields it comes from."""
     out: list[str] = []
     for cond in conds:
-        out += [f for f in sorted(condition_fields(cond)) if fact_key(f) not in fact]
-    return list(dict.fromkeys(SOURCES_OF.get(f, f) for f in out))
-
-
-# A computed fact is asked for through the scenario field it comes from.
-SOURCES_OF = {"share.both_signatories": "share.from.signatory", "share.data.anonymous": "share.data.identifiability",
-              "share.data.special_category": "share.data.categories", "share.data.criminal_offence": "share.data.categories"}
+        for f in sorted(condition_fields(cond)):
+            if fact_key(f) in fact:
+                continue
+            sources = [x for x in SOURCES.get(f, [f]) if x != f or f not in SOURCES]
+            out += [x for x in sources if fact_key(x) not in fact] or [f]
+    return list(dict.fromkeys(out))
 
 
 def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired: set[str],

@@ -58,10 +58,10 @@ def summarise(scenario: Scenario, decision: Decision) -> TriageSummary:
     labels = QUESTIONS["share.data.categories"].labels
     to = share.to.name or QUESTIONS["share.to.type"].labels.get(share.to.type or "", "the people who need it to protect them")
     what = ", ".join(labels[c].lower() for c in share.data.categories or []) or "what is needed to protect them"
-    record_after = [o for o in decision.obligations if o.message.startswith("Record after sharing")]
-    paperwork = [o for o in decision.obligations if o.message.startswith("Complete after sharing")]
-    other = [o for o in decision.obligations if o not in record_after and o not in paperwork]
-    return TriageSummary(decision.verdict != "deny" and decision.deferred, to, what, record_after, paperwork, other)
+    record_after = [o for o in decision.obligations if o.kind == "record_after"]
+    paperwork = [o for o in decision.obligations if o.kind == "complete_after"]
+    other = [o for o in decision.obligations if o.kind not in ("record_after", "complete_after")]
+    return TriageSummary(decision.share_now, to, what, record_after, paperwork, other)
 
 
 def triage_text(scenario: Scenario, decision: Decision) -> str:
