@@ -36,6 +36,7 @@ class Draft:
     deferred: list[PointStatus]
     obligations: list[str]
     parties: list[str] = field(default_factory=list)
+    no_protocol: bool = False  # the protocol's standards are open: neither signatures nor an agreement settle them
     disclaimer: str = DISCLAIMER
 
 
@@ -82,11 +83,12 @@ def build_draft(scenario: Scenario, decision: Decision) -> Draft:
         deferred=[p for p in decision.points if p.status == "deferred"],
         obligations=[o.message for o in decision.obligations],
         parties=[share.from_.name or "Discloser", share.to.name or "Recipient"],
+        no_protocol=any(p.kind == "protocol_standard" and p.status in ("open", "deferred") for p in decision.points),
     )
 
 
-NO_PROTOCOL = ("Nothing is settled by the protocol for this share: both parties must be known signatories, "
-               "or an agreement covering this purpose must be in place.")
+NO_PROTOCOL = ("The protocol's standards are not settled for this share: for routine sharing both parties must be "
+               "known signatories, or an agreement covering this purpose must be in place.")
 DENY_BANNER = "Do not share and do not sign: on these facts the share is unlawful. See the reasons below."
 
 
@@ -103,10 +105,12 @@ def agreement_markdown(scenario: Scenario, decision: Decision) -> str:
     out += [f"- **{label}:** {value}" for label, value in d.share]
     out += ["", f"**{d.assessment}**", ""] + [f"- {x}" for x in d.reasons]
     out += ["", "## 1. Already settled", ""]
+    if d.no_protocol:
+        out += [NO_PROTOCOL, ""]
     if d.settled:
         out += ["| Point | Question | How |", "|---|---|---|"] + [f"| {a} | {_cell(b)} | {_cell(c)} |" for a, b, c in d.settled]
-    else:
-        out.append(NO_PROTOCOL)
+    elif not d.no_protocol:
+        out.append("None.")
     out += ["", "## 2. Settled by this share", ""]
     if d.by_share:
         out += ["| Point | Question | Agreed |", "|---|---|---|"] + [f"| {a} | {_cell(b)} | {_cell(c)} |" for a, b, c in d.by_share]
@@ -159,7 +163,9 @@ def write_docx(scenario: Scenario, decision: Decision, target: Path) -> None:
                 cell.text = text
 
     doc.add_heading("1. Already settled", level=1)
-    table(("Point", "Question", "How"), d.settled) if d.settled else doc.add_paragraph(NO_PROTOCOL)
+    if d.no_protocol:
+        doc.add_paragraph(NO_PROTOCOL)
+    table(("Point", "Question", "How"), d.settled) if d.settled else None
     doc.add_heading("2. Settled by this share", level=1)
     table(("Point", "Question", "Agreed"), d.by_share) if d.by_share else doc.add_paragraph("None yet.")
     doc.add_heading("3. Still to agree", level=1)

@@ -61,7 +61,8 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
     elif decision.deferred:
         # Urgent: a point open only for want of a fact waits whatever the answers, so only what
         # could deny, or hold the share on a stated fact, still matters.
-        conds = [r.when for r in rules if r.effect in ("deny", "open")]
+        conds = [r.when for r in rules if r.effect == "deny" or r.effect == "open" and any(
+            ruleset.point(p).urgency != "defer_always" for p in r.points)]  # a point urgency always defers cannot hold it
         conds += [p.urgency_keeps_when for p in ruleset.points if p.urgency_keeps_when is not None]
     else:
         conds = [r.when for r in rules if r.effect in ("deny", "open") or r.defers_paperwork]
@@ -73,12 +74,15 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
         for path in missing_fields([cond], fact):
             for source in SOURCES.get(path, [path]):
                 weight[source] = weight.get(source, 0) + 1
-    # Whether the share is urgent decides how much else matters, so those facts come first.
+    # Whether the share is urgent decides how much else matters, so those facts come first,
+    # in the order a person describes a share (who is at risk before how often).
+    urgent: set[str] = set()
     for rule in rules if not decision.deferred else []:
         if rule.defers_paperwork:
             for path in missing_fields([rule.when], fact):
-                for source in SOURCES.get(path, [path]):
-                    weight[source] = weight.get(source, 0) + 100
+                urgent.update(SOURCES.get(path, [path]))
+    for path in urgent:
+        weight[path] = weight.get(path, 0) + 1
     for fields in undo.values():
         for path in fields:
             for source in SOURCES.get(path, [path]):
@@ -92,7 +96,8 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
     if "location" not in scenario.share.to.model_fields_set:
         weight["share.to.location"] = weight.get("share.to.location", 0) + 1
     rank = {path: i for i, path in enumerate(ORDER)}
-    return sorted((p for p in weight if p in QUESTIONS), key=lambda p: (-weight[p], rank[p]))
+    return sorted((p for p in weight if p in QUESTIONS),
+                  key=lambda p: (p not in urgent, rank[p] if p in urgent else -weight[p], rank[p]))
 
 
 def settled(ruleset: Ruleset, scenario: Scenario, as_of: dt.date | None = None) -> tuple[Decision, list[str]]:

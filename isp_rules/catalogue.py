@@ -73,21 +73,37 @@ def rules_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
     return out
 
 
+def _cites(citations) -> list[dict[str, Any]]:
+    return [{k: v for k, v in c.model_dump(by_alias=True).items() if v is not None} for c in citations]
+
+
 def points_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
-    """The Appendix J agreement points: what each asks, when it applies, and its likely answers."""
+    """The Appendix J agreement points: what each asks, which shares it applies to, what settles
+    it, what urgency does to it, and its likely answers, all as the agreement-points file says."""
+    says = lambda ids, find: [find(i).says for i in ids]  # noqa: E731
     out = []
     for p in ruleset.points:
         item = {
-            "id": p.id, "question": p.question, "kind": p.kind, "protocol_default": p.protocol_default,
-            "settled_by": list(p.settled_by),
+            "id": p.id, "question": p.question, "help": p.help, "kind": p.kind,
+            "applies_to": list(p.applies_to), "applies_to_words": says(p.applies_to, ruleset.kind),
+            "except_for": list(p.except_for), "except_for_words": says(p.except_for, ruleset.kind),
+            "obligation_for": list(p.obligation_for), "obligation_for_words": says(p.obligation_for, ruleset.kind),
+            "standard": p.standard, "high_risk": p.high_risk or None,
             "applies_when": describe_condition(p.applies_when) if p.applies_when is not None else "always",
-            "settled_when": describe_condition(p.settled_when) if p.settled_when is not None else None,
+            "settled_by": list(p.settled_by),
+            "settled_if": list(p.settled_if), "settled_if_words": says(p.settled_if, ruleset.settlement),
+            "urgency": p.urgency,
             "likely_answers": [{"text": a.text, **({"unless": describe_condition(a.unless)} if a.unless is not None else {})}
                                for a in p.likely_answers],
-            "citations": [{k: v for k, v in c.model_dump(by_alias=True).items() if v is not None} for c in p.citations],
+            "citations": _cites(p.citations),
         }
         out.append({k: v for k, v in item.items() if v not in (None, [])})
     return out
+
+
+URGENCY_WORDS = {"defer": "deferred until after an urgent share when it is open only because a fact is not known",
+                 "defer_always": "deferred until after an urgent share",
+                 "keep": "stays open even when the share is urgent"}
 
 
 def _text(ruleset: Ruleset) -> str:

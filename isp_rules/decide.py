@@ -75,6 +75,7 @@ class Obligation:
     citations: list[CitationOut]
     kind: str = "duty"  # duty (a rule's) | standard (the protocol's, for this disclosure) | record_after | complete_after
     point: Optional[str] = None  # the agreement point it stands for
+    found_by: Optional[list[str]] = None  # for a deferred point: the rules that found it open
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,9 @@ class Decision:
 
     @property
     def fired(self) -> list[str]:
-        return [r.rule for r in self.reasons] + [o.rule for o in self.obligations]
+        out = [r.rule for r in self.reasons] + [o.rule for o in self.obligations]
+        out += [r for o in self.obligations for r in (o.found_by or [])]
+        return list(dict.fromkeys(out))
 
     def to_json(self) -> dict[str, Any]:
         data = _plain(self)
@@ -283,7 +286,8 @@ def _deferred_obligation(point: AgreementPoint, st: PointStatus, by: Rule, fact:
         text, kind = f"Complete after sharing: {point.question} Likely: {likely}.", "complete_after"
     if st.rules:  # say what was found, not only what to do
         text += f" (Found: {st.detail})"
-    return Obligation(rule=by.id, message=text, citations=_cites(by.citations + point.citations), kind=kind, point=point.id)
+    return Obligation(rule=by.id, message=text, citations=_cites(by.citations + point.citations), kind=kind,
+                      point=point.id, found_by=list(st.rules) or None)
 
 
 def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: set[str], as_of: dt.date) -> Decision:

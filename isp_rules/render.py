@@ -8,7 +8,7 @@ from typing import Sequence
 
 from .decide import DISCLAIMER, CitationOut, Decision
 
-__all__ = ["render", "render_text", "render_json", "render_markdown", "FORMATS"]
+__all__ = ["render", "render_text", "render_json", "render_markdown", "FORMATS", "urgent_line", "obligation_groups"]
 
 FORMATS = ("text", "json", "markdown")
 HEADLINES = {
@@ -17,6 +17,34 @@ HEADLINES = {
     "needs-agreement": "NEEDS AGREEMENT: settle the open points before sharing",
 }
 WIDTH = 88
+# Obligations in the order a practitioner meets them: the law's duties, the protocol's
+# standards for this disclosure, then what urgency moved to after the share.
+GROUPS = (
+    (("duty",), "Obligations:"),
+    (("standard",), "The protocol's standards, which you meet for this disclosure:"),
+    (("record_after", "complete_after"), "After sharing (urgency moved these until after the share):"),
+)
+
+
+def urgent_line(d: Decision) -> str | None:
+    """What urgency means for this decision, never 'share now' beside a hold."""
+    if d.share_now:
+        return "Urgent: share now; the paperwork below is done afterwards."
+    if d.deferred and d.verdict == "needs-agreement":
+        return ("Urgent, but held: settle the open points below now, because stated facts keep them open; "
+                "everything else waits until after the share.")
+    return None
+
+
+def obligation_groups(d: Decision) -> list[tuple[str, list]]:
+    groups = [(title, [o for o in d.obligations if o.kind in kinds]) for kinds, title in GROUPS]
+    return [(t, items) for t, items in groups if items]
+
+
+def _source(o) -> str:
+    # A standard is the protocol's (its pseudo-rule id means nothing to a reader).
+    prefix = "" if o.kind == "standard" else f"({o.rule}) "
+    return prefix + "Source: " + _cite(o.citations)
 
 
 def _cite(citations: Sequence[CitationOut]) -> str:
@@ -37,8 +65,8 @@ def render_text(d: Decision) -> str:
     name = " ".join(x for x in (d.scenario, f"- {d.title}" if d.title else None) if x)
     if name:
         lines.append(_wrap(name, "  "))
-    if d.deferred and d.verdict != "deny":
-        lines.append("  Urgent: share now; the paperwork below is done afterwards.")
+    if urgent_line(d):
+        lines.append(_wrap(urgent_line(d), "  "))
     if d.reasons:
         lines += ["", "Reasons:"]
         for r in d.reasons:
@@ -50,15 +78,18 @@ def render_text(d: Decision) -> str:
     if d.open_points:
         lines += ["", "Open points (agree these before sharing):"]
         for p in d.open_points:
-            lines.append(f"  - {p.id}: {p.question}")
+            lines.append(textwrap.fill(f"- {p.question}", WIDTH, initial_indent="  ", subsequent_indent="    "))
             lines.append(_wrap("Why open: " + p.why, "      "))
+            if p.help:
+                lines.append(_wrap(p.help, "      "))
             lines.append("      Likely answers:")
             lines += [_wrap("* " + a, "        ") for a in p.likely_answers]
-    if d.obligations:
-        lines += ["", "Obligations:"]
-        for o in d.obligations:
+            lines.append(_wrap("Source: " + _cite(p.citations), "      "))
+    for title, items in obligation_groups(d):
+        lines += ["", title]
+        for o in items:
             lines.append(textwrap.fill(f"- {o.message}", WIDTH, initial_indent="  ", subsequent_indent="    "))
-            lines.append(_wrap(f"({o.rule}) Source: " + _cite(o.citations), "      "))
+            lines.append(_wrap(_source(o), "      "))
     lines += ["", _footer(d), DISCLAIMER]
     return "\n".join(lines)
 
@@ -75,8 +106,8 @@ def _md_cite(citations: Sequence[CitationOut]) -> str:
 def render_markdown(d: Decision) -> str:
     out = [f"## {d.verdict.upper()}: {d.title or d.scenario or 'scenario'}", ""]
     out.append(f"**{HEADLINES[d.verdict]}**" + (f" (`{d.scenario}`)" if d.scenario else ""))
-    if d.deferred and d.verdict != "deny":
-        out += ["", "> Urgent: share now; the paperwork below is done afterwards."]
+    if urgent_line(d):
+        out += ["", f"> {urgent_line(d)}"]
     if d.reasons:
         out += ["", "### Reasons", "", "| Rule | Effect | Reason | Source |", "|---|---|---|---|"]
         for r in d.reasons:
@@ -85,11 +116,11 @@ def render_markdown(d: Decision) -> str:
     if d.open_points:
         out += ["", "### Open points"]
         for p in d.open_points:
-            out += ["", f"- **{p.id}**: {p.question} _({p.why})_"]
+            out += ["", f"- **{p.question}** _({p.why})_ Source: {_md_cite(p.citations)}"]
             out += [f"  - {a}" for a in p.likely_answers]
-    if d.obligations:
-        out += ["", "### Obligations", ""]
-        out += [f"- {o.message} ({_md_cite(o.citations)})" for o in d.obligations]
+    for title, items in obligation_groups(d):
+        out += ["", f"### {title.rstrip(':')}", ""]
+        out += [f"- {o.message} ({_md_cite(o.citations)})" for o in items]
     out += ["", f"_{_footer(d)}._", "", f"_{DISCLAIMER}_"]
     return "\n".join(out)
 

@@ -71,6 +71,10 @@ def triage_text(scenario: Scenario, decision: Decision) -> str:
         return render([decision], "text")
     if not decision.deferred:
         return textwrap.fill(NOT_URGENT, 110) + " Use `isp ask` or `isp check`.\n\n" + render([decision], "text")
+    if not decision.share_now:  # urgent, but a stated fact holds a point open: never "share now" beside it
+        from .render import urgent_line
+
+        return textwrap.fill("HELD: " + (urgent_line(decision) or ""), 88) + "\n\n" + render([decision], "text")
     s = summarise(scenario, decision)
 
     def bullets(items):

@@ -38,16 +38,35 @@ def test_the_draft_matches_the_decision(ruleset):
     assert f"**Assessment: {decision.verdict.upper()}.**" in text
 
 
-def test_a_non_signatory_has_nothing_settled_by_the_protocol(ruleset):
-    text = draft(build(share__to__signatory=False), ruleset)
-    assert "Nothing is settled by the protocol for this share" in text
+def test_routine_sharing_with_a_non_signatory_has_the_protocol_standards_still_to_agree(ruleset):
+    text = draft(build(share__frequency="routine", share__to__signatory=False), ruleset)
+    assert "The protocol's standards are not settled for this share" in text
     assert "### security:" in text
 
 
+def test_a_one_off_disclosure_to_a_non_signatory_lists_the_standards_as_obligations(ruleset):
+    decision = assess(build(share__to__signatory=False), ruleset)
+    text = agreement_markdown(build(share__to__signatory=False), decision)
+    assert decision.verdict == "allow" and "### security:" not in text
+    assert "for a one-off disclosure, the discloser's obligation: Send it by a secure route" in text
+
+
 def test_an_urgent_share_lists_paperwork_for_afterwards_and_never_a_dpia_first(ruleset):
-    text = draft(load_scenario(URGENT), ruleset)
-    assert "### To complete after the share (urgent)" in text
+    urgent = build(share__purpose__category="safeguarding_child", share__urgency__risk="serious_or_imminent",
+                   share__handling__retention=..., share__governance__dpia=..., share__frequency=...)
+    text = draft(urgent, ruleset)
+    assert "Urgent: share now" in text
+    assert "### To complete after the share (urgent)" in text and "**retention:**" in text
     assert "Required before sharing starts" not in text
+
+
+def test_an_urgent_share_held_by_a_stated_defect_never_says_share_now(ruleset):
+    held = build(share__purpose__category="safeguarding_child", share__urgency__risk="serious_or_imminent",
+                 share__data__categories=["identity", "health"], share__basis__article_9="employment_social_protection")
+    decision = assess(held, ruleset)
+    text = agreement_markdown(held, decision)
+    assert decision.verdict == "needs-agreement" and decision.deferred and not decision.share_now
+    assert "share now" not in text.lower() and "must be settled first" in text
 
 
 def test_the_command_writes_a_markdown_file_or_stdout(tmp_path):

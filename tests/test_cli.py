@@ -43,7 +43,8 @@ def test_text_output_starts_with_the_verdict_and_ends_with_the_footer():
 def test_text_output_shows_open_points_with_likely_answers():
     result = run("check", ROUTINE)
     assert result.output.startswith("NEEDS AGREEMENT")
-    assert "sharing_agreement:" in result.output and "Likely answers:" in result.output
+    assert "- Is a written information sharing agreement" in result.output and "Likely answers:" in result.output
+    assert "sharing_agreement" not in result.output  # a practitioner reads the question, not its id
 
 
 def test_deny_shows_the_remedy():

@@ -45,14 +45,15 @@ def test_empty_groups_are_constants():
 def test_the_ruleset_compiles_deterministically_with_a_versioned_name_and_catch_all(repo_ruleset):
     first = compile_ruleset(repo_ruleset)
     assert json.dumps(first, sort_keys=True) == json.dumps(compile_ruleset(repo_ruleset), sort_keys=True)
-    (name,) = first
-    assert name.startswith("isp_" + repo_ruleset.sha256[:16])
-    rules = first[name]
-    assert rules[CATCH_ALL]["pri"] == 1000
-    assert set(rules) >= {r.key for r in repo_ruleset.rules}
-    for rule_name, rule in rules.items():
-        assert rule["run"] == rule_name
-        assert "isp__fact" in json.dumps(rule["all"])  # nothing can match a non-scenario fact
+    assert all(name.startswith("isp_" + repo_ruleset.sha256[:16]) for name in first)
+    every: set[str] = set()
+    for rules in first.values():  # each chunk is a durable ruleset with its own catch-all
+        assert rules[CATCH_ALL]["pri"] == 1000 and len(rules) <= MAX_RULES_PER_SET + 1
+        every |= set(rules)
+        for rule_name, rule in rules.items():
+            assert rule["run"] == rule_name
+            assert "isp__fact" in json.dumps(rule["all"])  # nothing can match a non-scenario fact
+    assert every >= {r.key for r in repo_ruleset.rules} | {rid for rid, _ in repo_ruleset.pseudo_rules()}
 
 
 def test_large_rulesets_are_split_into_chunks(repo_ruleset):

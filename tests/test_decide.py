@@ -21,13 +21,32 @@ def test_a_complete_lawful_share_is_allowed(ruleset):
     assert "LB-PUBTASK-001" in d.fired
 
 
+ROUTINE = dict(share__frequency="routine", share__governance__agreement="in_place",
+               share__governance__agreement_covers_purpose=True)
+
+
 def test_an_absent_field_opens_its_point_rather_than_defaulting(ruleset):
-    d = assess(build(share__handling__retention=...), ruleset)
+    d = assess(build(**ROUTINE, share__handling__retention=...), ruleset)
     assert d.verdict == "needs-agreement"
     assert ids(d.open_points) == {"retention"}
     (point,) = d.open_points
-    assert "share.handling.retention" in point.why
-    assert point.likely_answers
+    assert point.waits_for == ["share.handling.retention"] and point.status == "open"
+    assert "share.handling.retention" not in point.why  # plain words, not a field path
+    assert point.likely_answers and point.citations and point.help
+
+
+def test_a_one_off_disclosure_needs_no_agreement_and_carries_the_standards(ruleset):
+    # Not a signatory, no agreement: a one-off disclosure is allowed, the protocol's standards
+    # becoming the discloser's obligations, each in plain words.
+    d = assess(build(share__to__signatory=False, share__handling__retention=...), ruleset)
+    assert d.verdict == "allow", ids(d.open_points)
+    assert d.share_kinds == ["one_off"]
+    standards = {o.point: o for o in d.obligations if o.kind == "standard"}
+    assert {"security", "accuracy", "rights_requests", "breach_handling", "onward_disclosure", "review",
+            "sign_off", "retention"} <= set(standards)
+    assert all(o.citations and "the protocol's standard" not in o.message for o in standards.values())
+    point = {p.id: p for p in d.points}["sharing_agreement"]
+    assert point.status == "not_applicable"
 
 
 def test_deny_beats_open_points_and_grounds(ruleset):
@@ -39,20 +58,25 @@ def test_deny_beats_open_points_and_grounds(ruleset):
     assert d.reasons[0].effect == "deny"  # the deciding reason comes first
 
 
-def test_protocol_defaults_settled_only_for_two_signatories(ruleset):
-    d = assess(build(share__to__signatory=False), ruleset)
+def test_routine_standards_are_settled_by_two_signatures_or_an_agreement_for_the_purpose(ruleset):
+    d = assess(build(share__frequency="routine", share__to__signatory=False), ruleset)
     assert d.verdict == "needs-agreement"
-    assert ids(d.open_points) == {"security", "accuracy", "rights_requests", "breach_handling",
+    assert ids(d.open_points) == {"sharing_agreement", "security", "accuracy", "rights_requests", "breach_handling",
                                   "onward_disclosure", "review", "sign_off"}
+    assert all(p.kind == "protocol_standard" for p in d.open_points if p.id != "sharing_agreement")
     # An agreement in place that covers the purpose settles them instead.
-    d = assess(build(share__to__signatory=False, share__governance__agreement="in_place",
-                     share__governance__agreement_covers_purpose=True), ruleset)
+    d = assess(build(**ROUTINE, share__to__signatory=False), ruleset)
     assert d.verdict == "allow", ids(d.open_points)
+    statuses = {p.id: p for p in d.points}
+    assert statuses["security"].status == "settled" and statuses["security"].settled_by == "agreement_for_purpose"
+    d = assess(build(share__frequency="routine", share__governance__agreement="in_place"), ruleset)
+    assert {p.id: p for p in d.points}["security"].settled_by == "both_signatories"
 
 
 def test_unknown_signatory_is_not_treated_as_signed(ruleset):
-    d = assess(build(share__to__signatory=...), ruleset)
-    assert "security" in ids(d.open_points)
+    d = assess(build(share__frequency="routine", share__to__signatory=...), ruleset)
+    (point,) = [p for p in d.open_points if p.id == "security"]
+    assert "share.to.signatory" in point.waits_for
 
 
 def test_routine_sharing_without_agreement_needs_one(ruleset):
@@ -65,13 +89,14 @@ def test_routine_sharing_without_agreement_needs_one(ruleset):
 def test_urgent_safeguarding_defers_paperwork_to_obligations(ruleset):
     d = assess(build(share__purpose__category="safeguarding_child", share__urgency__risk="serious_or_imminent",
                      share__handling__retention=..., share__governance__dpia=...,
-                     share__basis__legal_power=...), ruleset)
+                     share__basis__legal_power=..., share__frequency=...), ruleset)
     assert d.verdict == "allow"
-    assert d.deferred and d.open_points == []
+    assert d.deferred and d.share_now and d.open_points == []
     deferred = [o for o in d.obligations if o.rule == "SG-URGENT-001"]
     texts = " ".join(o.message for o in deferred)
     assert "Record after sharing: Which statute" in texts  # a lawfulness point: record the basis
-    assert "Complete after sharing: How long" in texts  # paperwork: retention
+    assert "Complete after sharing: How long" in texts  # paperwork: retention, one-off not yet known
+    assert {o.kind for o in deferred} == {"record_after", "complete_after"}
     assert "Required before sharing starts" not in texts  # never told to do a DPIA first
     assert all(o.citations for o in deferred)
 
@@ -128,7 +153,7 @@ def test_party_type_defaults_can_be_overridden(ruleset):
 
 
 def test_json_shape_matches_the_spec(ruleset):
-    data = assess(build(share__handling__retention=...), ruleset).to_json()
+    data = assess(build(share__basis__article_6=...), ruleset).to_json()
     assert {"scenario", "verdict", "reasons", "open_points", "obligations", "ruleset"} <= set(data)
     assert data["verdict"] in ("allow", "deny", "needs-agreement")
     assert set(data["ruleset"]) >= {"version", "sha256", "as_of"}
@@ -137,7 +162,9 @@ def test_json_shape_matches_the_spec(ruleset):
     assert {"rule", "effect", "message", "citations"} <= set(reason)
     assert {"source", "ref"} <= set(reason["citations"][0])
     point = data["open_points"][0]
-    assert {"id", "question", "likely_answers"} <= set(point)
+    assert {"id", "question", "likely_answers", "kind", "status", "waits_for", "citations", "help"} <= set(point)
+    assert point["waits_for"] == ["share.basis.article_6"] and point["citations"][0]["source"]
+    assert {"share_now", "share_kinds"} <= set(data)
     assert {"rule", "message", "citations"} <= set(data["obligations"][0])
 
 
@@ -153,10 +180,10 @@ def test_an_open_rule_opens_its_point_even_where_the_point_would_not_apply(rules
 
 def test_a_deny_is_never_deferred_and_never_says_after_sharing(ruleset):
     d = assess(build(share__purpose__category="safeguarding_adult", share__urgency__risk="serious_or_imminent",
-                     share__basis__article_6="legitimate_interests", share__handling__retention=...), ruleset)
-    assert d.verdict == "deny" and not d.deferred
+                     share__basis__article_6="legitimate_interests", share__frequency=...), ruleset)
+    assert d.verdict == "deny" and not d.deferred and not d.share_now
     assert not any("after sharing" in o.message for o in d.obligations)
-    assert "retention" in ids(d.open_points)
+    assert "frequency" in ids(d.open_points)
 
 
 def test_urgency_does_not_defer_a_stated_lawfulness_defect(ruleset):

@@ -87,8 +87,7 @@ def test_filling_an_open_point_adds_a_deny_only_from_the_value_given(data, rng: 
     """Stating a fact an open point waits for may add a deny only when that value is itself
     unlawful: the deny must test the fact, and (for a choice) some other answer must avoid it."""
     before = decide(data)
-    waiting = {path for p in before.points if p.status == "open" and p.detail.startswith("not stated: ")
-               for path in p.detail.removeprefix("not stated: ").split(", ")}
+    waiting = {path for p in before.points if p.status == "open" for path in p.waits_for}
     old = {r.rule for r in before.reasons if r.effect == "deny"}
     for path in sorted(p for p in waiting if p in FIELDS and not FIELDS[p].derived):
         filled = copy.deepcopy(data)
@@ -114,6 +113,58 @@ def test_filling_an_open_point_adds_a_deny_only_from_the_value_given(data, rng: 
                         break
                 node[last] = given
                 assert avoided, f"{reason.rule} denies whatever {path} is stated as: stating it at all is what denies"
+
+
+# --- stating a fact never punishes honesty (DESIGN.md, verdict semantics 6) ---------------
+
+RANK = {"deny": 0, "needs-agreement": 1, "allow": 2}
+
+
+def _set(data: dict, path: str, value) -> None:
+    node = data
+    *parents, last = path.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+
+
+def honest_fills(data: dict, decision):
+    """Each way of filling unknown facts with a likely answer of a point still open or
+    deferred: (point, answer, the scenario with the answer's facts stated)."""
+    from isp_rules.scenario import fact_key, to_fact
+
+    fact = to_fact(Scenario.model_validate(data), decision.ruleset.as_of, RULESET.phrases)
+    for status in decision.points:
+        if status.status not in ("open", "deferred"):
+            continue
+        for answer in RULESET.point(status.id).likely_answers:
+            if answer.text not in status.likely_answers or not answer.sets:
+                continue  # only the answers offered for this share, and only those that state facts
+            stated = {f: v for f, v in answer.sets.items() if fact_key(f) in fact}
+            if any(fact[fact_key(f)] != v for f, v in stated.items()) or len(stated) == len(answer.sets):
+                continue  # it contradicts what is stated, or fills nothing
+            filled = copy.deepcopy(data)
+            for f, v in answer.sets.items():
+                _set(filled, f, v)
+            yield status.id, answer.text, filled
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(TARGETED)
+def test_filling_an_unknown_fact_with_a_likely_answer_never_gives_a_worse_verdict(data):
+    before = decide(data)
+    for point, answer, filled in honest_fills(data, before):
+        after = decide(filled)
+        assert RANK[after.verdict] >= RANK[before.verdict], (
+            f"answering {point!r} with {answer!r} turned {before.verdict} into {after.verdict}: "
+            f"{sorted(set(after.fired) - set(before.fired))}")
+
+
+def test_the_honesty_property_checks_real_fills():
+    """The property is not vacuous: the school case's open points have answers that state facts."""
+    school = next(d for d in LIBRARY if d.get("id") == "school-referral-child-hit-at-home-not-sure-of-condition")
+    fills = list(honest_fills(school, decide(school)))
+    assert fills and any(point == "special_category_condition" for point, _, _ in fills)
 
 
 # --- every answer explains itself ---------------------------------------------------------

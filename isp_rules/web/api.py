@@ -54,12 +54,22 @@ class OpenPointOut(BaseModel):
     question: str
     likely_answers: list[str]
     why: str
+    kind: Literal["lawfulness", "paperwork", "protocol_standard", "legal_requirement"]
+    status: Literal["open"] = "open"
+    help: Optional[str] = None
+    waits_for: list[str] = Field(default_factory=list, description="Unknown scenario fields that could settle it")
+    held_by: list[str] = Field(default_factory=list, description="Stated fields that keep it open under urgency")
+    rules: list[str] = Field(default_factory=list, description="The rules that opened it")
+    citations: list[CitationOut]
 
 
 class ObligationOut(BaseModel):
     rule: str
     message: str
     citations: list[CitationOut]
+    kind: Literal["duty", "standard", "record_after", "complete_after"] = "duty"
+    point: Optional[str] = Field(None, description="The agreement point it stands for")
+    found_by: Optional[list[str]] = Field(None, description="For a deferred point: the rules that found it open")
 
 
 class RulesetOut(BaseModel):
@@ -75,10 +85,13 @@ class DecisionOut(BaseModel):
     scenario: Optional[str]
     title: Optional[str] = None
     verdict: Literal["allow", "deny", "needs-agreement"]
+    share_now: bool = Field(description="Urgent and nothing holds the share: share now, paperwork afterwards")
+    share_kinds: list[str] = Field(default_factory=list, description="The kinds of share that hold (routine, one_off...)")
     reasons: list[ReasonOut]
     open_points: list[OpenPointOut]
     obligations: list[ObligationOut]
     deferred: bool
+    urgent_by: Optional[str] = Field(None, description="The urgent ground that defers paperwork")
     ruleset: RulesetOut
     disclaimer: str
 

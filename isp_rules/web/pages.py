@@ -22,7 +22,7 @@ from ..assessment import assess
 from ..decide import DISCLAIMER, Decision
 from ..errors import Problem, ScenarioError
 from ..prompting import NOT_SURE, set_path
-from ..render import HEADLINES
+from ..render import HEADLINES, obligation_groups, urgent_line
 from ..scenario import Scenario
 from .downloads import agreement_response, scenario_data, scenario_response
 from ..dotted import unset_path
@@ -59,8 +59,12 @@ def _ruleset(request: Request):
 def _decision_page(request: Request, scenario: Scenario, decision: Decision, status: int = 200, **extra: Any) -> HTMLResponse:
     context: dict[str, Any] = {"record": None, "triage": None, "answers": None,
                                "submission": secrets.token_urlsafe(12), **extra}
+    d = decision.to_json()
+    # the obligations grouped as the text output groups them (same objects, JSON-shaped)
+    groups = [(title, [d["obligations"][decision.obligations.index(o)] for o in items])
+              for title, items in obligation_groups(decision)]
     return _page(request, "decision.html", status, title=HEADLINES[decision.verdict].split(":")[0].title(),
-                 d=decision.to_json(), scenario_json=json.dumps(scenario_data(scenario), ensure_ascii=False),
+                 d=d, urgent=urgent_line(decision), groups=groups, scenario_json=json.dumps(scenario_data(scenario), ensure_ascii=False),
                  scenario_name=scenario.title or scenario.id, **context)
 
 
@@ -73,12 +77,13 @@ async def home(request: Request):
 
 @router.get("/rules", response_class=HTMLResponse)
 async def rules(request: Request):
-    from ..catalogue import points_as_data, rules_as_data
+    from ..catalogue import URGENCY_WORDS, points_as_data, rules_as_data
 
     by_file: dict[str, list[dict]] = {}
     for item in rules_as_data(_ruleset(request)):
         by_file.setdefault(item["file"], []).append(item)
-    return _page(request, "rules.html", title="Rules catalogue", by_file=by_file, points=points_as_data(_ruleset(request)))
+    return _page(request, "rules.html", title="Rules catalogue", by_file=by_file, points=points_as_data(_ruleset(request)),
+                 urgency_words=URGENCY_WORDS)
 
 
 # --- the guided form --------------------------------------------------------------------
