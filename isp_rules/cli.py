@@ -231,7 +231,9 @@ def explain_cmd(scenario_file, rule_id, only_fired, fmt, as_of, rules):
     """Why each rule fired or did not: every test in its condition, held, false or unknown.
 
     A test is unknown when the scenario does not state its field; a rule fires only
-    when its whole condition is known to hold. Give a RULE_ID to see just that rule.
+    when its whole condition is known to hold. Give a RULE_ID to see just that rule;
+    without one, the agreement points follow: the kind of share, and for each point
+    whether it applies, what settles it, or what keeps it open.
 
     \b
     Example:
@@ -254,7 +256,8 @@ def explain_cmd(scenario_file, rule_id, only_fired, fmt, as_of, rules):
     decision = assess(scenario, ruleset, as_of=as_of.date() if as_of else None)
     fact = to_fact(scenario, decision.ruleset.as_of, ruleset.phrases)
     items = explain_rules(ruleset, fact, decision, rule_id)
-    click.echo(render_explanation(items, decision, fact, fmt, only_fired), nl=False)
+    click.echo(render_explanation(items, decision, fact, fmt, only_fired, points=rule_id is None,
+                                  kind_words={k.id: k.says for k in ruleset.kinds}), nl=False)
 
 
 @cli.command(name="diff")

@@ -1,7 +1,8 @@
 """`isp explain`: for each rule, whether it fired, and for each leaf of its condition whether it
 held, was false, or was unknown because a field is not stated. Answers "why did it say deny?"
 and "why did this rule not fire?" from the same three-valued evaluator the tests check the
-engine against."""
+engine against. Without a rule id it also shows how each agreement point stands: which kind of
+share it is, and for each point whether it applies, what settles it, or why it is still open."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .decide import Decision
+from .decide import Decision, PointStatus
 from .interpret import Explanation, explain_condition
 from .ruleset import Rule, Ruleset
 from .scenario import date_number, fact_key
@@ -88,8 +89,40 @@ def _as_data(node: Explanation) -> dict:
     return out
 
 
+POINT_STATUS = {
+    "open": "OPEN",
+    "deferred": "after the urgent share",
+    "obligation": "the discloser's obligation",
+    "scenario": "settled by the facts stated",
+    "settled": "settled",
+    "not_applicable": "does not apply",
+}
+
+
+def _point_data(p: PointStatus) -> dict:
+    return {"point": p.id, "question": p.question, "kind": p.kind, "status": p.status, "detail": p.detail,
+            "settled_by": p.settled_by, "waits_for": list(p.waits_for), "held_by": list(p.held_by),
+            "rules": list(p.rules)}
+
+
+def _point_lines(decision: Decision, kind_words: dict[str, str]) -> list[str]:
+    kinds = "; ".join(kind_words.get(k, k) for k in decision.share_kinds) or "not known yet"
+    lines = [f"Agreement points (this share is: {kinds}):"]
+    for p in decision.points:
+        lines.append(f"  {p.id}  [{POINT_STATUS.get(p.status, p.status)}]  {p.question}")
+        lines.append(f"      {p.detail}")
+        if p.waits_for:
+            lines.append(f"      waits for: {', '.join(p.waits_for)}")
+        if p.held_by:
+            lines.append(f"      held open by: {', '.join(p.held_by)}")
+        if p.rules:
+            lines.append(f"      opened by: {', '.join(p.rules)}")
+    return lines
+
+
 def render_explanation(items: list[RuleExplanation], decision: Decision, fact: dict[str, Any], fmt: str = "text",
-                       only_fired: bool = False) -> str:
+                       only_fired: bool = False, points: bool = True,
+                       kind_words: dict[str, str] | None = None) -> str:
     total, fired = len(items), sum(e.fired for e in items)
     if only_fired:
         items = [e for e in items if e.fired]
@@ -99,7 +132,9 @@ def render_explanation(items: list[RuleExplanation], decision: Decision, fact: d
                            "rules": [{"rule": e.rule.id, "key": e.rule.key, "effect": e.rule.effect, "title": e.rule.title,
                                       "fired": e.fired, "in_answer": e.in_answer, "in_force": e.in_force,
                                       "condition": _as_data(e.condition)}
-                                     for e in items]}, indent=2, ensure_ascii=False)
+                                     for e in items],
+                           **({"share_kinds": decision.share_kinds, "points": [_point_data(p) for p in decision.points]}
+                              if points else {})}, indent=2, ensure_ascii=False)
     lines = [f"{decision.verdict.upper()}: {decision.scenario or 'scenario'} (law as at {decision.ruleset.as_of.isoformat()})",
              f"{fired} of {total} rule(s) fired{' (only those are shown)' if only_fired else ''}.",
              "Each test held, was false, or is unknown (its field is not stated); a rule fires only when",
@@ -113,4 +148,6 @@ def render_explanation(items: list[RuleExplanation], decision: Decision, fact: d
         lines.append(f"{e.rule.key}  [{e.rule.effect}]  {status}: {e.rule.title}")
         lines += _tree(e.condition, fact, 1)
         lines.append("")
+    if points:
+        lines += _point_lines(decision, kind_words or {})
     return "\n".join(lines).rstrip() + "\n"

@@ -46,6 +46,35 @@ def test_explain_json_agrees_with_the_decision():
     assert data["verdict"] == decision.verdict == "deny"
 
 
+SCHOOL = SCENARIOS / "safeguarding" / "school-referral-child-hit-at-home-not-sure-of-condition.yaml"
+
+
+def test_explain_shows_how_each_agreement_point_stands():
+    out = run("explain", SCHOOL, "--fired").output
+    points = out[out.index("Agreement points"):]
+    assert points.startswith("Agreement points (this share is: a one-off disclosure):")
+    # A one-off referral: no agreement, the standards are the school's obligations, and the
+    # condition it was not sure of waits until after the urgent share.
+    assert "sharing_agreement  [does not apply]" in points and "needed only for routine sharing" in points
+    assert "security  [the discloser's obligation]" in points
+    assert "special_category_condition  [after the urgent share]" in points
+    assert "waits for: share.basis.article_9" in points
+    assert "dpia  [does not apply]" in points and "no high-risk sign holds" in points
+    # Only the whole explanation shows points; one rule's explanation does not.
+    assert "Agreement points" not in run("explain", SCHOOL, "SG-URGENT-003").output
+
+
+def test_explain_json_gives_every_point_status():
+    from isp_rules import assess, load_scenario
+
+    data = json.loads(run("explain", SCHOOL, "--format", "json").output)
+    decision = assess(load_scenario(SCHOOL))
+    assert data["share_kinds"] == decision.share_kinds == ["one_off"]
+    assert [(p["point"], p["status"]) for p in data["points"]] == [(p.id, p.status) for p in decision.points]
+    opened = next(p for p in data["points"] if p["point"] == "special_category_condition")
+    assert opened["status"] == "deferred" and opened["waits_for"] == ["share.basis.article_9"]
+
+
 def test_explain_unknown_rule_suggests_the_close_one():
     result = run("explain", LEGIT, "SG-URGENT-01")
     assert result.exit_code == 1
