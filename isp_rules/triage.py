@@ -26,8 +26,9 @@ TRIAGE_QUESTIONS: tuple[Question, ...] = (
     QUESTIONS["share.from.type"], QUESTIONS["share.to.type"], QUESTIONS["share.data.categories"],
 )
 
-NOT_URGENT = ("NOT URGENT ON THESE ANSWERS: the urgent path does not apply (it needs a child, an adult at risk or an "
-              "emergency, with a serious or imminent risk).")
+NOT_URGENT = ("NOT URGENT ON THESE ANSWERS: the urgent path does not apply. It needs a child, an adult at risk or an "
+              "emergency with a serious or imminent risk, or a one-off referral of a child at significant risk to "
+              "children's social care, the police or another safeguarding body.")
 
 
 def subjects_for(purpose: str) -> list[str] | None:

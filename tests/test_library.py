@@ -52,3 +52,26 @@ def test_scenarios_are_well_formed():
         assert path.read_text().startswith("# why: "), f"{path}: say in one line why the verdict is right"
         ids[scenario.id] += 1
     assert max(ids.values()) == 1
+
+
+def test_share_now_is_said_only_beside_allow_in_every_format():
+    """DESIGN.md, verdict semantics 5: never "needs agreement" beside "share now"."""
+    import json
+
+    from isp_rules.agreement import agreement_markdown
+    from isp_rules.render import render_json, render_markdown, render_text
+
+    seen = Counter()
+    for path in PATHS:
+        scenario = load_scenario(path)
+        decision = assess(scenario)
+        assert not decision.share_now or (decision.verdict == "allow" and decision.deferred), path
+        says = [render_text(decision), render_markdown(decision), agreement_markdown(scenario, decision)]
+        assert json.loads(render_json([decision]))["share_now"] is decision.share_now
+        for text in says:
+            assert ("share now" in text.lower()) is decision.share_now, (path, text[:300])
+        if decision.deferred and not decision.share_now:
+            assert all("Urgent, but held" in text for text in says[:2]), path
+        seen[(decision.deferred, decision.share_now)] += 1
+    # The library has urgent shares that go now and urgent shares that are held.
+    assert seen[(True, True)] and seen[(True, False)], seen

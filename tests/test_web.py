@@ -498,3 +498,17 @@ def test_the_register_pages_in_the_database(client, register_target):
     assert [r.seq for r in register.records(limit=2, newest_first=True)] == [3, 2]
     page = client.get("/decisions").text
     assert "3 decisions recorded" in page and page.index('href="/decisions/3"') < page.index('href="/decisions/1"')
+
+
+def test_the_decision_page_never_says_share_now_beside_needs_agreement(client):
+    held = SCENARIOS / "processors" / "urgent-referral-through-an-out-of-hours-contractor-without-a-contract-is-held.yaml"
+    goes = SCENARIOS / "governance" / "urgent-mash-share-between-joint-controllers-before-the-art-26-arrangement.yaml"
+    page = client.post("/check", data={"text": held.read_text()}).text
+    assert "verdict-needs-agreement" in page and "Urgent, but held" in page
+    assert "share now" not in page.lower()
+    page = client.post("/check", data={"text": goes.read_text()}).text
+    assert "verdict-allow" in page and "share now" in page.lower()
+    api = client.post("/v1/assess", content=held.read_text(), headers={"content-type": "application/yaml"})
+    assert api.status_code == 200
+    body = api.json()
+    assert body["verdict"] == "needs-agreement" and body["share_now"] is False and body["deferred"] is True
