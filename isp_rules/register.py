@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import os
 
-from .register_chain import BaseRegister, Record, RegisterError
+from .register_chain import BaseRegister, EmptyRegisterError, Record, RegisterError
 from .register_sqlite import REGISTER_ENV, SqliteRegister, default_register_path
 
-__all__ = ["open_register", "Register", "Record", "RegisterError", "default_register_path", "REGISTER_ENV"]
+__all__ = ["open_register", "Register", "Record", "RegisterError", "EmptyRegisterError", "default_register_path", "REGISTER_ENV"]
 
 Register = SqliteRegister  # the name existing callers use for a register file
 

@@ -34,6 +34,10 @@ class RegisterError(IspError):
     """The register cannot be used (foreign, corrupt, unreadable or unreachable)."""
 
 
+class EmptyRegisterError(RegisterError):
+    """No register exists here yet: nothing has been recorded. Readers treat it as empty."""
+
+
 @dataclass(frozen=True)
 class Record:
     seq: int

@@ -20,7 +20,7 @@ import threading
 from typing import Any, Callable, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from .register_chain import COLUMNS, FORMAT, RECORD_COLUMNS_DDL, BaseRegister, Chain, RegisterError, Row, check_format
+from .register_chain import COLUMNS, FORMAT, RECORD_COLUMNS_DDL, BaseRegister, Chain, EmptyRegisterError, RegisterError, Row, check_format
 
 META = "isp_register_meta"
 RECORDS = "isp_register_records"
@@ -140,7 +140,7 @@ class PostgresRegister(BaseRegister):
                                              (META, RECORDS)).fetchone()
         if not has_meta and not has_records:
             if not create:
-                raise RegisterError(f"{self.where}: no register here yet (nothing has been recorded)")
+                raise EmptyRegisterError(f"{self.where}: no register here yet (nothing has been recorded)")
             conn.execute(f"CREATE TABLE {META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             conn.execute(f"INSERT INTO {META} (key, value) VALUES ('format', %s)", (FORMAT,))
             conn.execute(f"CREATE TABLE {RECORDS} (seq BIGINT PRIMARY KEY, {RECORD_COLUMNS_DDL})")

@@ -11,7 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from .register_chain import COLUMNS, FORMAT, RECORD_COLUMNS_DDL, BaseRegister, Chain, RegisterError, Row, check_format
+from .register_chain import COLUMNS, FORMAT, RECORD_COLUMNS_DDL, BaseRegister, Chain, EmptyRegisterError, RegisterError, Row, check_format
 
 REGISTER_ENV = "ISP_REGISTER"
 
@@ -40,7 +40,7 @@ class SqliteRegister(BaseRegister):
     def _connect(self, create: bool) -> sqlite3.Connection:
         if not self.path.exists():
             if not create:
-                raise RegisterError(f"{self.path}: no register here yet (nothing has been recorded)")
+                raise EmptyRegisterError(f"{self.path}: no register here yet (nothing has been recorded)")
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif self.path.is_dir():
             raise RegisterError(f"{self.path}: is a directory, not a register")

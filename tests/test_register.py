@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import pg
 from isp_rules import assess
 from isp_rules.cli import cli
-from isp_rules.register import Register, RegisterError, default_register_path, open_register
+from isp_rules.register import EmptyRegisterError, Register, RegisterError, default_register_path, open_register
 from isp_rules.register_postgres import PostgresRegister
 from isp_rules.register_sqlite import SqliteRegister
 
@@ -205,7 +205,7 @@ def test_nothing_is_recorded_when_the_input_is_invalid(store, tmp_path):
     bad.write_text("share: {frequency: weekly}\n")
     result = CliRunner().invoke(cli, ["check", "--record", "--register", store.target, str(URGENT), str(bad)])
     assert result.exit_code == 1
-    with pytest.raises(RegisterError, match="no register here yet"):
+    with pytest.raises(EmptyRegisterError, match="no register here yet"):
         list(open_register(store.target).records())
 
 

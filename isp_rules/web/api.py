@@ -205,14 +205,12 @@ async def list_decisions(request: Request,
                          after: int = Query(0, ge=0, description="Only records after this sequence number (for paging)."),
                          limit: int = Query(100, ge=1, le=1000),
                          full: bool = Query(False, description="Include each record's scenario and decision.")) -> Response:
-    from ..register import RegisterError
+    from ..register import EmptyRegisterError
 
     register = request.app.state.service.register()
     try:
         records = await run_in_threadpool(lambda: list(register.records(since, after=after, limit=limit + 1)))
-    except RegisterError as exc:
-        if "nothing has been recorded" not in str(exc):
-            raise
+    except EmptyRegisterError:
         records = []  # a register not yet written to is simply empty
     page = records[:limit]
     return _json({"records": [_record_json(r, full) for r in page], "count": len(page),
@@ -221,14 +219,12 @@ async def list_decisions(request: Request,
 
 @router.get("/v1/decisions/verify", tags=["register"], summary="Check that no recorded decision was edited or deleted")
 async def verify_decisions(request: Request) -> Response:
-    from ..register import RegisterError
+    from ..register import EmptyRegisterError
 
     register = request.app.state.service.register()
     try:
         problems = await run_in_threadpool(register.verify)
-    except RegisterError as exc:
-        if "nothing has been recorded" not in str(exc):
-            raise
+    except EmptyRegisterError:
         problems = []
     return _json({"intact": not problems, "problems": problems})
 

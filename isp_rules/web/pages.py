@@ -263,15 +263,13 @@ async def record(request: Request) -> Response:
 
 async def _records(request: Request, **query):
     """Records as `register.records(**query)` reads them (paged in the database), [] if none yet."""
-    from ..register import RegisterError
+    from ..register import EmptyRegisterError
 
     register = request.app.state.service.register()
     try:
         return await run_in_threadpool(lambda: list(register.records(**query)))
-    except RegisterError as exc:
-        if "nothing has been recorded" in str(exc):
-            return []
-        raise
+    except EmptyRegisterError:
+        return []
 
 
 @router.get("/decisions", response_class=HTMLResponse)
