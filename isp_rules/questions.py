@@ -115,6 +115,7 @@ _Q: dict[str, tuple[str, dict[str, str]]] = {
     "share.consent.reason_not_sought": ("Why not ask them?", {
         "cannot_be_given": "They cannot give it (age, capacity)", "cannot_reasonably_be_obtained": "We cannot reasonably get it",
         "would_prejudice": "Asking would prejudice the protection or investigation", "would_increase_risk": "Asking would increase the risk"}),
+    "share.consent.as_good_practice": ("Did you ask for their agreement only as good practice, so the share would go ahead even if they said no?", {}),
     "share.confidentiality": ("How is the duty of confidence met?", {
         "consent": "The person agreed", "implied_consent_direct_care": "Implied consent for their care",
         "legal_requirement": "The law requires it", "overriding_public_interest": "An overriding public interest (serious harm or crime)",
@@ -193,6 +194,7 @@ _LABELS = {
     "share.basis.appropriate_policy_document": "whether the appropriate policy document is in place",
     "share.basis.compatible_purpose": "whether the use is compatible with why it was collected",
     "share.consent.status": "whether the person agreed", "share.consent.reason_not_sought": "why the person was not asked",
+    "share.consent.as_good_practice": "whether their agreement was sought only as good practice",
     "share.confidentiality": "how the duty of confidence is met", "share.governance.agreement": "whether an information sharing agreement is in place",
     "share.governance.agreement_covers_purpose": "whether the agreement covers this purpose",
     "share.governance.dpia": "whether a DPIA was done", "share.governance.joint_controller_arrangement": "whether the joint controller arrangement is in place",

@@ -112,6 +112,9 @@ class Basis(_Strict):
 class Consent(_Strict):
     status: Optional[Literal["given", "refused", "withdrawn", "not_sought"]] = None
     reason_not_sought: Optional[Literal["cannot_be_given", "cannot_reasonably_be_obtained", "would_prejudice", "would_increase_risk"]] = None
+    # Agreement sought as good practice (the share would go ahead without it) is not consent
+    # relied on as a lawful basis or Art 9 condition (legal review, doubt 12). Added field.
+    as_good_practice: Optional[bool] = None
 
 
 class Governance(_Strict):
