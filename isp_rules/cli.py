@@ -97,6 +97,9 @@ def check(files, fmt, as_of, rules, fail_on, record, by, register_path):
     Every file is validated first; if any is invalid, nothing is decided and each
     problem is printed on its own line (exit 1).
 
+    The scenario format, with every field and value added since version 1:
+    docs/scenario-format.md (the contract is spec/scenario-format.md, version 1).
+
     \b
     Example:
         isp check scenarios/safeguarding/police-to-school-child-at-immediate-risk.yaml

@@ -121,6 +121,8 @@ class _Search:
                                              for extra in ("health", "criminal_offence")]
             unique = {tuple(c): c for c in combos + [other]}
             return list(unique.values()) + [ABSENT]
+        if spec.kind == "date":  # one day long past and one far ahead of any share's date
+            return [dt.date(2020, 1, 1), dt.date(2030, 1, 1), ABSENT]
         if spec.kind == "country":
             return sorted(set(LOCATIONS) | {v for v in named if isinstance(v, str)}) + [ABSENT]
         if spec.kind == "text":

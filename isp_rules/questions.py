@@ -207,6 +207,19 @@ _LABELS = {
     "share.to.uk_adequacy": "whether UK adequacy covers the recipient's country", "share.to.in_uk": "whether the recipient is in the UK",
     "share.to.eea": "whether the recipient is in the EEA", "share.from.in_uk": "whether the discloser is in the UK",
     "share.from.eea": "whether the discloser is in the EEA", "as_of": "the date of the share",
+    # Added fields (format version 1 additions).
+    "share.from.nation": "which UK nation the discloser is in", "share.to.nation": "which UK nation the recipient is in",
+    "share.request.by_person": "whether the person asked for the disclosure",
+    "share.request.instrument": "what compels or formally asks for it",
+    "share.basis.compatibility_condition": "the listed condition that makes the new use compatible (Annex 2)",
+    "share.basis.part_3": "the law-enforcement basis (DPA 2018 s35)",
+    "share.basis.schedule_8": "the Schedule 8 condition for sensitive law-enforcement processing",
+    "share.basis.original_basis": "the lawful basis the information was first collected on",
+    "share.consent.given_by": "whose agreement it is", "share.consent.covers": "what the agreement covers",
+    "share.person.capacity": "whether the person has capacity to decide",
+    "share.handling.derogation": "which exception for a transfer abroad is relied on",
+    "share.governance.agreement_review_date": "when the agreement is due for review",
+    "share.governance.agreement_review_overdue": "whether the agreement is past its review date",
 }
 
 

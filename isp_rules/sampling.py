@@ -34,6 +34,8 @@ def random_value(rng: random.Random, spec: FieldSpec) -> Any:
         return rng.sample(list(spec.values), rng.randint(1, min(4, len(spec.values))))
     if spec.kind == "country":
         return rng.choice(COUNTRIES)
+    if spec.kind == "date":
+        return dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(3 * 365))
     return rng.choice(TEXTS)
 
 

@@ -43,6 +43,14 @@ Article9 = Literal[V.ARTICLE_9]
 Schedule1 = Literal[V.SCHEDULE_1]
 Transfer = Literal[V.TRANSFER_METHODS]
 Feature = Literal[V.PROCESSING_FEATURES]
+Nation = Literal[V.NATIONS]
+Schedule8 = Literal[V.SCHEDULE_8]
+Part3Basis = Literal[V.PART_3_BASES]
+Annex2 = Literal[V.ANNEX_2]
+Derogation = Literal[V.DEROGATIONS]
+Instrument = Literal[V.INSTRUMENTS]
+ConsentGiver = Literal[V.CONSENT_GIVERS]
+ConsentScope = Literal[V.CONSENT_SCOPES]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Verdict = Literal["allow", "deny", "needs-agreement"]
@@ -66,6 +74,8 @@ class Party(_Strict):
     location: Country = "GB"
     public_authority: Optional[bool] = None
     competent_authority: Optional[bool] = None
+    # Added field: the UK nation (only meaningful when location is GB).
+    nation: Optional[Nation] = None
 
     def effective(self, which: str) -> bool | None:
         """The stated status, else the party type's default, else unknown."""
@@ -82,6 +92,11 @@ class Request(_Strict):
     by_recipient: Optional[bool] = None
     in_writing: Optional[bool] = None
     states_public_task: Optional[bool] = None
+    # Added fields. The person the information is about asked for the disclosure, or asked
+    # the recipient to act for them (DPA 2018 Sch 1 para 24(2)).
+    by_person: Optional[bool] = None
+    # What compels or formally asks for it.
+    instrument: Optional[Instrument] = None
 
 
 class Data(_Strict):
@@ -107,6 +122,13 @@ class Basis(_Strict):
     criminal_offence: Optional[Literal["official_authority", "schedule_1"]] = None
     appropriate_policy_document: Optional[bool] = None
     compatible_purpose: Optional[bool] = None
+    # Added fields. UK GDPR Annex 2 condition relied on for a new purpose (Art 8A(3)(d)).
+    compatibility_condition: Optional[Annex2] = None
+    # DPA 2018 Part 3 (law enforcement processing): s35(2) basis and Schedule 8 condition.
+    part_3: Optional[Part3Basis] = None
+    schedule_8: Optional[Schedule8] = None
+    # What the original collection relied on, for Art 8A(4) (reuse of consent-based data).
+    original_basis: Optional[Article6] = None
 
 
 class Consent(_Strict):
@@ -115,6 +137,9 @@ class Consent(_Strict):
     # Agreement sought as good practice (the share would go ahead without it) is not consent
     # relied on as a lawful basis or Art 9 condition (legal review, doubt 12). Added field.
     as_good_practice: Optional[bool] = None
+    # Added fields: whose consent it is, and what it covers.
+    given_by: Optional[ConsentGiver] = None
+    covers: Optional[list[ConsentScope]] = None
 
 
 class Governance(_Strict):
@@ -124,12 +149,23 @@ class Governance(_Strict):
     joint_controller_arrangement: Optional[bool] = None
     processor_contract: Optional[bool] = None
     privacy_notice: Optional[Literal["covers", "does_not_cover", "exempt"]] = None
+    # Added field: when the information sharing agreement is next due for review.
+    agreement_review_date: Optional[Annotated[dt.date, Field(strict=False)]] = None
 
 
 class Handling(_Strict):
     transfer: Optional[Transfer] = None
     retention: Optional[Text] = None
     international_mechanism: Optional[Literal["adequacy", "idta", "uk_addendum", "bcr", "derogation", "none"]] = None
+    # Added field: which Art 49(1) derogation is relied on.
+    derogation: Optional[Derogation] = None
+
+
+class Person(_Strict):
+    """Added group: facts about the person the information is about."""
+
+    # Has capacity to decide about this share (Mental Capacity Act 2005 s2-3).
+    capacity: Optional[bool] = None
 
 
 class Share(_Strict):
@@ -143,6 +179,7 @@ class Share(_Strict):
     urgency: Urgency = Field(default_factory=Urgency)
     basis: Basis = Field(default_factory=Basis)
     consent: Consent = Field(default_factory=Consent)
+    person: Person = Field(default_factory=Person)
     confidentiality: Optional[Literal["consent", "implied_consent_direct_care", "legal_requirement", "overriding_public_interest", "not_applicable"]] = None
     governance: Governance = Field(default_factory=Governance)
     handling: Handling = Field(default_factory=Handling)
@@ -252,6 +289,8 @@ _DERIVED = [
     FieldSpec("share.to.in_uk", "bool", derived="true when to.location is GB"),
     FieldSpec("share.from.eea", "bool", derived="true when from.location is in the European Economic Area"),
     FieldSpec("share.to.eea", "bool", derived="true when to.location is in the European Economic Area"),
+    FieldSpec("share.governance.agreement_review_overdue", "bool",
+              derived="true when governance.agreement_review_date is before the date of the share"),
     FieldSpec("share.both_signatories", "bool",
               derived="true when both parties signed the protocol, false when either did not"),
 ]
@@ -268,6 +307,7 @@ SOURCES: dict[str, list[str]] = {
     "share.to.uk_adequacy": ["share.to.location"], "share.from.in_uk": ["share.from.location"],
     "share.from.eea": ["share.from.location"],
     "share.both_signatories": ["share.from.signatory", "share.to.signatory"],
+    "share.governance.agreement_review_overdue": ["share.governance.agreement_review_date"],
     "share.from.public_authority": ["share.from.public_authority", "share.from.type"],
     "share.to.public_authority": ["share.to.public_authority", "share.to.type"],
     "share.from.competent_authority": ["share.from.competent_authority", "share.from.type"],
@@ -283,6 +323,8 @@ def _flatten(model: BaseModel, prefix: str, out: dict[str, Any]) -> None:
             _flatten(value, path + ".", out)
         elif value is None:
             continue  # unknown stays unknown: the key is simply not in the fact
+        elif isinstance(value, dt.date):
+            out[fact_key(path)] = date_number(value)
         elif isinstance(value, list):
             out[fact_key(path)] = list(value)
             out[fact_key(path) + "__n"] = len(value)
@@ -327,6 +369,9 @@ def to_fact(scenario: Scenario, as_of: dt.date | None = None,
         fact["share__data__special_category"] = not anonymous and any(c in V.SPECIAL_CATEGORIES for c in share.data.categories)
         fact["share__data__criminal_offence"] = not anonymous and "criminal_offence" in share.data.categories
     fact["share__to__uk_adequacy"] = share.to.location in V.UK_ADEQUACY
+    review = share.governance.agreement_review_date
+    if review is not None:
+        fact["share__governance__agreement_review_overdue"] = review < day
     signed = (share.from_.signatory, share.to.signatory)
     if False in signed:
         fact["share__both_signatories"] = False

@@ -23,6 +23,14 @@ __all__ = [
     "EEA",
     "UK_ADEQUACY",
     "PARTIAL_ADEQUACY",
+    "NATIONS",
+    "SCHEDULE_8",
+    "PART_3_BASES",
+    "ANNEX_2",
+    "DEROGATIONS",
+    "INSTRUMENTS",
+    "CONSENT_GIVERS",
+    "CONSENT_SCOPES",
 ]
 
 PURPOSES = (
@@ -53,6 +61,16 @@ PARTY_DEFAULTS: dict[str, tuple[bool, bool]] = {
     "private_company": (False, False),
     "individual": (False, False),
     "other_public_body": (True, False),
+    # Added to format version 1. A coroner holds judicial office and is a public authority
+    # but is not listed in DPA 2018 Sch 7; universities and further-education colleges are
+    # public authorities under FOIA 2000 Sch 1 Part IV (so under DPA 2018 s7); an elected
+    # representative (MP, MS, councillor) acting on casework and a member of the public are
+    # neither.
+    "coroner": (True, False),
+    "university": (True, False),
+    "further_education_college": (True, False),
+    "elected_representative": (False, False),
+    "member_of_public": (False, False),
 }
 PARTY_TYPES = tuple(PARTY_DEFAULTS)
 
@@ -127,3 +145,43 @@ PROCESSING_FEATURES = (
     "profiling", "automated_decisions", "systematic_monitoring", "data_matching",
     "new_technology", "invisible_processing", "tracking",
 )
+
+# --- additions to format version 1 (issue 11) --------------------------------------------
+
+# The UK nation a party is in: data protection law is UK-wide, but safeguarding, health and
+# social care statutes differ in Wales, Scotland and Northern Ireland.
+NATIONS = ("england", "wales", "scotland", "northern_ireland")
+
+# DPA 2018 s35(2): Part 3 processing is lawful only with consent or where it is necessary
+# for a task carried out for a law enforcement purpose by a competent authority.
+PART_3_BASES = ("consent", "law_enforcement_task")
+
+# DPA 2018 Schedule 8: conditions for sensitive processing under Part 3 (s35(5)).
+SCHEDULE_8 = (
+    "statutory_purposes", "administration_of_justice", "protecting_vital_interests",
+    "safeguarding_children_and_individuals_at_risk", "personal_data_already_public",
+    "legal_claims", "judicial_acts", "preventing_fraud", "archiving",
+)
+
+# UK GDPR Annex 2 (inserted by the Data (Use and Access) Act 2025): conditions under which a
+# new purpose is treated as compatible with the original one (Art 8A(3)(d)).
+ANNEX_2 = (
+    "public_task_request", "national_security", "emergency", "crime", "vital_interests",
+    "safeguarding", "tax_collection", "legal_obligation",
+)
+
+# UK GDPR Art 49(1): derogations for specific situations, when no adequacy or safeguard exists.
+DEROGATIONS = (
+    "explicit_consent", "contract_with_person", "contract_in_persons_interest",
+    "important_public_interest", "legal_claims", "vital_interests", "public_register",
+    "compelling_legitimate_interests",
+)
+
+# What compels or formally asks for the disclosure.
+INSTRUMENTS = (
+    "court_order", "schedule_5_notice", "written_request_under_power", "none",
+)
+
+# Whose consent (or agreement) it is, and what it covers.
+CONSENT_GIVERS = ("person", "parent", "representative")
+CONSENT_SCOPES = ("data_protection", "confidentiality", "views_only")

@@ -28,6 +28,8 @@ def _value(spec):
         return st.lists(st.sampled_from(spec.values), unique=True, max_size=5)
     if spec.kind == "country":
         return st.sampled_from(COUNTRIES)
+    if spec.kind == "date":
+        return st.dates(dt.date(2025, 1, 1), dt.date(2028, 1, 1))
     return st.lists(WORDS, min_size=1, max_size=4).map(" ".join).filter(str.strip)
 
 
