@@ -166,7 +166,7 @@ def test_every_field_and_value_is_documented_in_the_spec_or_the_format_reference
             continue
         last = path.rsplit(".", 1)[-1]
         assert f"{last}:" in documented or f"`{path.removeprefix('share.')}`" in documented \
-            or f"`{last}`" in documented, f"{path} is not documented in docs/scenario-format.md"
+            or f"`{last}`" in documented or f"`{path}`" in documented, f"{path} is not documented in docs/scenario-format.md"
         for value in spec.values:
             if isinstance(value, str):
                 assert re.search(rf"\b{value}\b", documented), f"{path}: value {value!r} is not documented"
