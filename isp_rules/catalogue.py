@@ -9,7 +9,7 @@ from typing import Any
 
 from .ruleset import All, Condition, Leaf, Not, NotTrue, Rule, Ruleset
 
-__all__ = ["describe_condition", "rules_as_data", "points_as_data", "render_rules"]
+__all__ = ["describe_condition", "rules_as_data", "pending_as_data", "points_as_data", "render_rules"]
 
 
 def _value(value: Any) -> str:
@@ -40,7 +40,29 @@ def describe_condition(cond: Condition) -> str:
     return f"{joiner} (" + "; ".join(describe_condition(c) for c in cond.items) + ")"
 
 
+def switch_on(rule: Rule, meta_file: str = "ruleset.yaml") -> str:
+    """The one line that brings a pending rule into force, in words."""
+    return f"add the line '{rule.commencement_id}: YYYY-MM-DD' under commenced: in {meta_file}"
+
+
+def _status(rule: Rule) -> str | None:
+    """A rule tied to law not yet in force: what it waits for, or when it came or comes into force."""
+    c = rule.commencement
+    if c is None:
+        return None
+    day, cid = rule.commenced_on, rule.commencement_id
+    if c.status == "pending":
+        if day is None:
+            return f"pending commencement ({cid}) of {c.provision}, by {c.by}; never fires until a date is set"
+        return f"commenced ({cid}): in force from {day.isoformat()}, {c.provision}"
+    if day is None:
+        return f"applies until {cid} commences ({c.provision}); no date set yet"
+    return f"applies until {day.isoformat()}, when {cid} commences ({c.provision})"
+
+
 def _in_force(rule: Rule) -> str:
+    if rule.commencement is not None and rule.commencement.status == "pending" and rule.in_force is None:
+        return "pending commencement (never fires until a date is set)"
     window = rule.in_force
     if window is None or (window.from_ is None and window.until is None):
         return "always"
@@ -58,9 +80,10 @@ def _citation(c) -> str:
     return text
 
 
-def rules_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
+def rules_as_data(ruleset: Ruleset, rules: Any = None) -> list[dict[str, Any]]:
+    """Every rule in force at some date (or the rules given), as plain data."""
     out = []
-    for rule in ruleset.rules:
+    for rule in ruleset.rules if rules is None else rules:
         item = {
             "id": rule.id, "key": rule.key, "title": rule.title, "effect": rule.effect, "file": Path(rule.file).name,
             "when": describe_condition(rule.when), "message": rule.message, "remedy": rule.remedy,
@@ -69,8 +92,23 @@ def rules_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
         }
         if rule.defers_paperwork:
             item["defers_paperwork"] = True
+        if rule.commencement is not None:
+            item["status"] = _status(rule)
+            item["commencement"] = {"id": rule.commencement_id, "status": rule.commencement.status,
+                                    "provision": rule.commencement.provision, "by": rule.commencement.by}
+            if rule.commenced_on:
+                item["commencement"]["date"] = rule.commenced_on.isoformat()
+            elif rule.commencement.status == "pending":
+                item["commencement"]["switch_on"] = switch_on(rule)
         out.append({k: v for k, v in item.items() if v not in (None, [])})
     return out
+
+
+def pending_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
+    """The rules pending commencement: law that never fires until the ruleset gives it a date."""
+    return [{"id": r.id, "title": r.title, "effect": r.effect, "file": Path(r.file).name,
+             "provision": r.commencement.provision, "commencement": r.commencement_id,
+             "by": r.commencement.by, "switch_on": switch_on(r)} for r in ruleset.pending]
 
 
 def _cites(citations) -> list[dict[str, Any]]:
@@ -106,9 +144,26 @@ URGENCY_WORDS = {"defer": "deferred until after an urgent share when it is open 
                  "keep": "stays open even when the share is urgent"}
 
 
+def _pending_text(ruleset: Ruleset) -> str:
+    items = pending_as_data(ruleset)
+    if not items:
+        return "No rule is pending commencement.\n"
+    lines = [f"{len(items)} rules pending commencement (they never fire until a date is set):", ""]
+    for item in items:
+        lines.append(f"{item['id']}  [{item['effect']}]  {item['title']}")
+        lines.append(textwrap.fill(f"Provision: {item['provision']}", 96, initial_indent="    ", subsequent_indent="      "))
+        lines.append(textwrap.fill(f"Commenced by: {item['by']}", 96, initial_indent="    ", subsequent_indent="      "))
+        lines.append(textwrap.fill(f"To switch it on: {item['switch_on']}", 96, initial_indent="    ",
+                                   subsequent_indent="      "))
+        lines.append(f"    File: {item['file']}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def _text(ruleset: Ruleset) -> str:
-    lines = [f"{ruleset.name} {ruleset.version}: {len(ruleset.rules)} rules", ""]
-    for item in rules_as_data(ruleset):
+    lines = [f"{ruleset.name} {ruleset.version}: {len(ruleset.rules)} rules"
+             + (f", and {len(ruleset.pending)} pending commencement" if ruleset.pending else ""), ""]
+    for item in rules_as_data(ruleset, ruleset.rules + ruleset.pending):
         lines.append(f"{item['id']}  [{item['effect']}]  {item['title']}")
         for label, key in (("When", "when"), ("Says", "message"), ("Remedy", "remedy")):
             if key in item:
@@ -117,6 +172,11 @@ def _text(ruleset: Ruleset) -> str:
             text = f"Cites: {c['source']}, {c['ref']}" + (f" ({c['note']})" if "note" in c else "")
             lines.append(textwrap.fill(text, 96, initial_indent="    ", subsequent_indent="      "))
         lines.append(f"    In force: {item['in_force']}; points: {', '.join(item.get('points', [])) or 'none'}; file: {item['file']}")
+        if "status" in item:
+            lines.append(textwrap.fill(f"Status: {item['status']}", 96, initial_indent="    ", subsequent_indent="      "))
+            if "switch_on" in item["commencement"]:
+                lines.append(textwrap.fill(f"To switch it on: {item['commencement']['switch_on']}", 96,
+                                           initial_indent="    ", subsequent_indent="      "))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -131,8 +191,12 @@ def _markdown(ruleset: Ruleset) -> str:
            f"{len(ruleset.rules)} rules. Effects: **deny** stops the share; **open** leaves an agreement point "
            "open (needs-agreement); **obligation** must be done; **ground** is a reason the share is lawful; "
            "**advice** is worth knowing. Not legal advice.", ""]
+    if ruleset.pending:
+        out += [f"{len(ruleset.pending)} more rules are **pending commencement**: law that is made but not yet in "
+                "force. They never fire until one line under `commenced:` in ruleset.yaml gives the provision "
+                "its date (see docs/rules-format.md).", ""]
     by_file: dict[str, list[dict]] = {}
-    for item in rules_as_data(ruleset):
+    for item in rules_as_data(ruleset, ruleset.rules + ruleset.pending):
         by_file.setdefault(item["file"], []).append(item)
     for name, items in by_file.items():
         out += [f"## {name}", ""]
@@ -146,6 +210,8 @@ def _markdown(ruleset: Ruleset) -> str:
             if item.get("points"):
                 out.append(f"- **Agreement points:** {', '.join(item['points'])}")
             out.append(f"- **In force:** {item['in_force']}")
+            if "status" in item:
+                out.append(f"- **Status:** {_md(item['status'])}")
             for c in item["citations"]:
                 line = f"- **Cites:** {_md(c['source'])}, {_md(c['ref'])}" + (f" ({_md(c['note'])})" if "note" in c else "")
                 if "checked" in c:
@@ -155,8 +221,29 @@ def _markdown(ruleset: Ruleset) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_rules(ruleset: Ruleset, fmt: str) -> str:
+def _pending_markdown(ruleset: Ruleset) -> str:
+    out = [f"# Rules pending commencement: {ruleset.name} {ruleset.version}", "",
+           "They never fire until one line under `commenced:` in ruleset.yaml gives the provision its date.", ""]
+    for item in pending_as_data(ruleset):
+        out += [f"- **{item['id']}** ({item['effect']}): {_md(item['title'])}. Provision: {_md(item['provision'])}; "
+                f"commenced by {_md(item['by'])}; to switch it on, {_md(item['switch_on'])}."]
+    if not ruleset.pending:
+        out.append("No rule is pending commencement.")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_rules(ruleset: Ruleset, fmt: str, pending: bool = False) -> str:
+    """The catalogue in text, json or markdown; with pending=True only the rules pending commencement."""
+    if pending:
+        if fmt == "json":
+            return json.dumps({"name": ruleset.name, "version": ruleset.version, "sha256": ruleset.sha256,
+                               "pending": pending_as_data(ruleset)}, indent=2, ensure_ascii=False) + "\n"
+        return _pending_markdown(ruleset) if fmt == "markdown" else _pending_text(ruleset)
     if fmt == "json":
-        return json.dumps({"name": ruleset.name, "version": ruleset.version, "sha256": ruleset.sha256,
-                           "rules": rules_as_data(ruleset)}, indent=2, ensure_ascii=False) + "\n"
+        data = {"name": ruleset.name, "version": ruleset.version, "sha256": ruleset.sha256,
+                "rules": rules_as_data(ruleset)}
+        if ruleset.pending or ruleset.commenced:
+            data["pending"] = rules_as_data(ruleset, ruleset.pending)
+            data["commenced"] = {k: v.isoformat() for k, v in ruleset.commenced.items()}
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return _markdown(ruleset) if fmt == "markdown" else _text(ruleset)

@@ -337,18 +337,24 @@ def lint_cmd(rules_dir, strict, scenario_dir, fmt):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="Output format.")
 @click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
+@click.option("--pending", is_flag=True,
+              help="Only the rules pending commencement (law not yet in force), and the line that switches each on.")
 @_library_errors
-def rules_cmd(fmt, rules):
+def rules_cmd(fmt, rules, pending):
     """List every rule: its effect, plain-English message, citations and in-force dates.
+
+    A rule pending commencement (law made but not yet in force) never fires until one
+    line under `commenced:` in the ruleset's ruleset.yaml gives its provision a date.
 
     \b
     Example:
         isp rules
+        isp rules --pending
         isp rules --format markdown > docs/rules.md
     """
     from .catalogue import render_rules
 
-    click.echo(render_rules(_ruleset(rules), fmt), nl=False)
+    click.echo(render_rules(_ruleset(rules), fmt, pending=pending), nl=False)
 
 
 def _start(start: str | None) -> dict:

@@ -48,6 +48,9 @@ class Reason:
     message: str
     citations: list[CitationOut]
     remedy: Optional[str] = None
+    # For a power the catalogue does not recognise: its closest entries ("statute section"), best
+    # first; an empty list when nothing comes close. None for every other reason.
+    suggestions: Optional[list[str]] = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class OpenPoint:
     held_by: list[str] = field(default_factory=list)  # stated facts that keep it open under urgency
     rules: list[str] = field(default_factory=list)  # the rules that opened it
     citations: list[CitationOut] = field(default_factory=list)
+    suggestions: Optional[list[str]] = None  # close matches for a power not recognised (see Reason)
 
 
 OBLIGATION_KINDS = ("duty", "standard", "record_after", "complete_after")
@@ -179,9 +183,33 @@ def render_message(message: str, fact: dict[str, Any]) -> str:
     return message
 
 
-def _reason(rule: Rule, fact: dict[str, Any]) -> Reason:
-    return Reason(rule=rule.id, effect=rule.effect, title=rule.title, message=render_message(rule.message, fact),
-                  citations=_cites(rule.citations), remedy=rule.remedy if rule.effect == "deny" else None)
+POWER_RECOGNISED = "share.basis.power_recognised"
+
+
+def power_suggestions(rule: Rule, ruleset: Ruleset, fact: dict[str, Any]) -> Optional[list[str]]:
+    """For a rule that fired on a power the catalogue does not recognise: the catalogue's close
+    matches for the power named (None for any other rule)."""
+    if fact.get(fact_key(POWER_RECOGNISED)) is not False or POWER_RECOGNISED not in condition_fields(rule.when):
+        return None
+    return ruleset.power_suggestions(str(fact.get(fact_key("share.basis.legal_power"), "")))
+
+
+def rule_text(rule: Rule, ruleset: Ruleset, fact: dict[str, Any]) -> str:
+    """The rule's message for this share, with the close matches in plain words where it has them."""
+    text = render_message(rule.message, fact)
+    close = power_suggestions(rule, ruleset, fact)
+    if close is not None:
+        text = text.rstrip() + (f" Close matches in the catalogue: {'; '.join(close)}." if close
+                                else " Nothing in the catalogue comes close.")
+    return text
+
+
+def _reason(rule: Rule, fact: dict[str, Any], ruleset: Ruleset | None = None) -> Reason:
+    close = power_suggestions(rule, ruleset, fact) if ruleset is not None else None
+    message = rule_text(rule, ruleset, fact) if ruleset is not None else render_message(rule.message, fact)
+    return Reason(rule=rule.id, effect=rule.effect, title=rule.title, message=message,
+                  citations=_cites(rule.citations), remedy=rule.remedy if rule.effect == "deny" else None,
+                  suggestions=close)
 
 
 def likely_answers(point: AgreementPoint, fact: dict[str, Any]) -> list[str]:
@@ -229,7 +257,7 @@ def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired
         stated = [r for r in opened if settled_value(r.when, fact) is True]
         held = [f for r in stated for f in stated_support(r.when, fact)]
         waits = [] if stated else _absent([r.when for r in opened], fact)
-        return make("open", "; ".join(render_message(r.message, fact) for r in opened),
+        return make("open", "; ".join(rule_text(r, ruleset, fact) for r in opened),
                     waits_for=tuple(waits), held_by=tuple(dict.fromkeys(held)), rules=tuple(r.id for r in opened))
     if point.applies_when is not None and pseudo_rule_id("point", point.id) not in fired:
         return make("not_applicable", "does not arise for this share")
@@ -331,13 +359,20 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
                     if held else ". It stays open although the share is urgent"))
         statuses.append(st)
 
+    def close_matches(st: PointStatus) -> Optional[list[str]]:
+        found = [power_suggestions(ruleset.rule(k), ruleset, fact) for k in
+                 (r.key for r in opened_by.get(st.id, []))]
+        found = [f for f in found if f is not None]
+        return list(dict.fromkeys(x for f in found for x in f)) if found else None
+
     open_points = [OpenPoint(id=s.id, question=s.question, likely_answers=s.likely_answers, why=s.detail,
                              kind=s.kind, help=ruleset.point(s.id).help, waits_for=list(s.waits_for),
-                             held_by=list(s.held_by), rules=list(s.rules), citations=_cites(ruleset.point(s.id).citations))
+                             held_by=list(s.held_by), rules=list(s.rules), citations=_cites(ruleset.point(s.id).citations),
+                             suggestions=close_matches(s))
                    for s in statuses if s.status == "open"]
     still_open = {op.id for op in open_points}
     # An open rule whose points were all deferred is no longer a reason the share waits.
-    reasons = [_reason(r, fact) for r in rules if r.effect != "obligation"
+    reasons = [_reason(r, fact, ruleset) for r in rules if r.effect != "obligation"
                and (r.effect != "open" or not urgent or any(p in still_open for p in r.points))]
     obligations = [Obligation(rule=r.id, message=render_message(r.message, fact), citations=_cites(r.citations))
                    for r in rules if r.effect == "obligation"] + standards + deferred

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -12,8 +13,10 @@ from pydantic import BaseModel, ValidationError
 
 from .compiler import MAX_GROUPS, compile_condition, count_groups, rule_body, rule_expression
 from .errors import InputError, Problem, RulesetError, ScenarioError, did_you_mean, format_path
-from .ruleset import AgreementPoint, Rule, Ruleset, Settlement, ShareKind, Trigger, may_hold, parse_condition, placeholders
-from .scenario import FIELDS, Scenario, Share
+from .ruleset import (AgreementPoint, InForce, Power, Rule, Ruleset, Settlement, ShareKind, Trigger, may_hold, parse_condition,
+                      placeholders)
+from .scenario import FIELDS, Scenario, Share, power_phrase, power_words
+from .vocabulary import PARTY_TYPES
 from .yamlfile import YamlDoc, parse_yaml, read_yaml
 
 __all__ = ["load_scenario", "parse_scenario", "load_ruleset", "default_rules_dir", "RULES_ENV"]
@@ -21,6 +24,7 @@ __all__ = ["load_scenario", "parse_scenario", "load_ruleset", "default_rules_dir
 RULES_ENV = "ISP_RULES_DIR"
 META_FILE = "ruleset.yaml"
 POINTS_FILE = "agreement-points.yaml"
+POWERS_DIR = "powers"  # the catalogue of gateways and powers: one file per topic
 
 
 # --- pydantic errors in our words -------------------------------------------------------
@@ -347,6 +351,10 @@ def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_
             report(("defers_paperwork",), "only a ground rule can defer paperwork")
         if rule.in_force and rule.in_force.from_ and rule.in_force.until and rule.in_force.until <= rule.in_force.from_:
             report(("in_force",), "in_force.until must be after in_force.from")
+        if rule.commencement is not None and rule.in_force is not None:
+            # Its dates come from the one line in ruleset.yaml's commenced: map that switches it on.
+            report(("in_force",), f"rule '{rule.id}' waits for commencement {rule.commencement_id}, so it has no "
+                                  f"in_force date: give the date with one line under commenced: in {META_FILE}")
         if cond is not None:
             rule = rule.model_copy(update={"when": cond})
             _check_size(rule_expression(rule), report, ("when",))
@@ -354,16 +362,149 @@ def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_
     return rules
 
 
+def _commence(rules: list[Rule], entries: dict, doc: YamlDoc | None, col: _Collector
+              ) -> tuple[list[Rule], list[Rule], dict[str, dt.date]]:
+    """Apply ruleset.yaml's `commenced:` map (commencement id or rule id -> date in force).
+
+    A rule pending commencement with a date becomes an in-force rule from that date; one with
+    none goes to the ruleset's pending list and never fires. A rule that applies only until a
+    provision commences stops on that date. One line per provision switches it on."""
+    tied = [r for r in rules if r.commencement is not None]
+    ids = {r.commencement_id for r in tied} | {r.id for r in tied}
+    commenced: dict[str, dt.date] = {}
+    for key, value in entries.items():
+        line = doc.line(("commenced", key)) if doc is not None else None
+        where = doc.name if doc is not None else META_FILE
+
+        def bad(message: str) -> None:
+            col.problems.append(Problem(where, line, f"commenced.{key}", message))
+
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        if not isinstance(key, str) or key not in ids:
+            if any(r.id == key for r in rules):
+                bad(f"rule '{key}' is not tied to a commencement (it has no commencement: block), "
+                    "so it cannot be switched on here")
+            else:
+                bad(f"'{key}' names no rule pending commencement and no commencement id"
+                    f"{did_you_mean(str(key), sorted(ids))}"
+                    + ("" if ids else " (no rule has a commencement: block)"))
+        elif not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            bad(f"expected the date it comes into force, such as 2027-04-01, got {_show(value)}")
+        else:
+            commenced[key] = value
+    active, pending = [], []
+    for rule in rules:
+        if rule.commencement is None:
+            active.append(rule)
+            continue
+        day = commenced.get(rule.id, commenced.get(rule.commencement_id))
+        if day is None:
+            (pending if rule.commencement.status == "pending" else active).append(rule)
+            continue
+        window = {"from": day} if rule.commencement.status == "pending" else {"until": day}
+        active.append(rule.model_copy(update={"in_force": InForce.model_validate(window)}))
+    return active, pending, commenced
+
+
 def ruleset_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def power_files(directory: Path) -> list[Path]:
+    """The catalogue's files: every YAML file in the ruleset's powers/ folder."""
+    folder = directory / POWERS_DIR
+    return ruleset_files(folder) if folder.is_dir() else []
+
+
 def ruleset_digest(directory: Path) -> str:
-    """sha256 over every YAML file's name and bytes: the identity printed with each decision."""
+    """sha256 over every YAML file's name and bytes (the catalogue of powers included): the
+    identity printed with each decision."""
     digest = hashlib.sha256()
     for path in ruleset_files(directory):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in power_files(directory):
+        digest.update(f"{POWERS_DIR}/{path.name}".encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+POWER_KEYS = ("id", "statute", "section", "names", "permits", "kind", "who", "citations")
+
+
+def _power_key(power: Power) -> str:
+    """Statute and section in normal form, so 'Children Act 1989 s47' and '... section 47' are one power."""
+    section = power.section.split("(")[0]  # s47(9)-(11) is still s47
+    return f"{power_words(power.statute).strip()} | {power_words(section).strip()}"
+
+
+def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
+    """Every entry of the catalogue, typed, with one clear line per problem: an entry without a
+    citation, a duplicate (same id, or same statute and section), an unknown party type in
+    `who`, an unknown kind."""
+    powers: list[Power] = []
+    by_id: dict[str, Power] = {}
+    by_key: dict[str, Power] = {}
+    for doc in docs:
+        top = _top(doc, {"powers": list, "title": str, "topic": str}, col)
+        if top is None:
+            continue
+        if "powers" not in top:
+            if isinstance(doc.data, dict) and "powers" not in doc.data:
+                col.problems.append(Problem(doc.name, 1, "powers", "required: the list of powers"))
+            continue
+        for i, raw in enumerate(top["powers"]):
+            base = ("powers", i)
+            report = col.at(doc, base)
+            if not isinstance(raw, dict):
+                report((), f"expected a catalogue entry (a mapping with {', '.join(POWER_KEYS)}), got {_show(raw)}")
+                continue
+            name = raw.get("id") if isinstance(raw.get("id"), str) else f"powers[{i}]"
+            line = doc.line(base) or 0
+            problems_before = len(col.problems)
+            # The checks a reader most needs, in plain words, before the model's own.
+            if not raw.get("citations"):
+                report(("citations",), f"entry {name}: expected at least one citation (source and ref) for the power")
+            if "kind" in raw and raw["kind"] not in ("duty_to_disclose", "power_to_disclose", "function"):
+                kinds = ("duty_to_disclose", "power_to_disclose", "function")
+                report(("kind",), f"entry {name}: unknown kind {_show(raw['kind'])}; expected "
+                                  f"{', '.join(kinds)}{did_you_mean(str(raw['kind']), kinds)}")
+            who = raw.get("who")
+            for j, party in enumerate(who if isinstance(who, list) else []):
+                if party not in PARTY_TYPES:
+                    report(("who", j), f"entry {name}: unknown party type {_show(party)} in who"
+                                       f"{did_you_mean(str(party), PARTY_TYPES)}")
+            if len(col.problems) > problems_before:
+                continue
+            power = col.model(Power, {**raw, "file": doc.name, "line": line}, doc, base)
+            if power is None:
+                continue
+            match = []
+            for j, phrase in enumerate(power.names):
+                normal = power_phrase(phrase)
+                if not all(normal.split(" + ")):
+                    report(("names", j), f"entry {name}: expected a phrase with at least one letter or digit "
+                                         f"in each part, got {_show(phrase)}")
+                match.append(normal)
+            # The statute and section always name the entry ("children act 1989 + s 47").
+            match.append(power_phrase(f"{power.statute} + {power.section.split('(')[0]}"))
+            power = power.model_copy(update={"match": tuple(dict.fromkeys(m for m in match if all(m.split(" + "))))})
+            if power.id in by_id:
+                other = by_id[power.id]
+                report(("id",), f"entry {power.id}: duplicate power id, already used at {other.file}:{other.line}; "
+                                "ids are unique across the catalogue")
+                continue
+            key = _power_key(power)
+            if key in by_key:
+                other = by_key[key]
+                report(("section",), f"entry {power.id}: duplicate power: {power.label} is already entry {other.id} "
+                                     f"at {other.file}:{other.line}; add its names there instead")
+                continue
+            by_id[power.id], by_key[key] = power, power
+            powers.append(power)
+    return powers
 
 
 def load_ruleset(directory: str | Path | None = None) -> Ruleset:
@@ -379,12 +520,14 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
 
     meta_path = directory / META_FILE
     meta: dict = {}
+    meta_doc: YamlDoc | None = None
     if not meta_path.is_file():
         col.problems.append(Problem(shown(meta_path), None, "", "missing: the ruleset needs name and version here"))
     else:
         doc = _read(meta_path, shown(meta_path), col)
         if doc is not None:
-            meta = _top(doc, {"name": str, "version": str, "title": str}, col) or {}
+            meta = _top(doc, {"name": str, "version": str, "title": str, "commenced": dict}, col) or {}
+            meta_doc = doc
             for key in ("name", "version"):
                 if isinstance(doc.data, dict) and key not in doc.data:
                     col.problems.append(Problem(doc.name, 1, key, "required"))
@@ -414,6 +557,9 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
         doc = _read(path, shown(path), col)
         if doc is not None:
             rules += _load_rules(doc, point_ids, col, seen_ids)
+    rules, pending, commenced = _commence(rules, meta.get("commenced", {}), meta_doc, col)
+    power_docs = [d for d in (_read(p, shown(p), col) for p in power_files(directory)) if d is not None]
+    powers = _load_powers(power_docs, col)
     if not col.problems and not any(r.effect == "obligation" and _is_always(r.when) and r.in_force is None for r in rules):
         # Verdict semantics 5: every decision carries the obligation to record it.
         col.problems.append(Problem(str(directory), None, "", "no unconditional obligation rule (when: {all: []}) to record every decision"))
@@ -422,5 +568,6 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
     return Ruleset(
         name=meta["name"], version=meta["version"], title=meta.get("title"),
         rules=tuple(rules), points=tuple(points), kinds=tuple(kinds), settlements=tuple(settlements),
-        triggers=tuple(triggers), sha256=ruleset_digest(directory), source=str(directory),
+        triggers=tuple(triggers), powers=tuple(powers), pending=tuple(pending), commenced=commenced,
+        sha256=ruleset_digest(directory), source=str(directory),
     )

@@ -17,12 +17,13 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 from .errors import did_you_mean
-from .scenario import FIELDS, FieldSpec, words
+from .scenario import FIELDS, FieldSpec, TextPhrases, close_powers, words
 
 __all__ = [
     "All", "Any_", "Not", "Leaf", "Condition", "parse_condition", "condition_fields", "NotTrue", "phrases",
-    "Citation", "InForce", "Rule", "Answer", "AgreementPoint", "Ruleset", "EFFECTS",
+    "Citation", "InForce", "Commencement", "COMMENCEMENT_STATUSES", "Rule", "Answer", "AgreementPoint", "Ruleset", "EFFECTS",
     "placeholders", "ShareKind", "Settlement", "Trigger", "POINT_KINDS", "URGENCY", "may_hold", "pseudo_rule_id",
+    "Power", "POWER_KINDS",
 ]
 
 EFFECTS = ("deny", "open", "obligation", "ground", "advice")
@@ -277,8 +278,28 @@ class InForce(_Model):
         return starts_before_other_ends and ends_after_other_starts
 
 
+RULE_ID = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
+COMMENCEMENT_STATUSES = ("pending", "until_commenced")
+
+
+class Commencement(_Model):
+    """A rule tied to a provision that is law but not yet in force (commencement by regulations).
+
+    status pending: the rule never fires until the ruleset's `commenced:` map (ruleset.yaml) gives
+    the provision a date; from that date it behaves as an in-force rule. status until_commenced:
+    the rule applies now and stops on that date (the law it states is replaced by the provision).
+    """
+
+    status: Literal["pending", "until_commenced"]
+    # What one line of the ruleset's `commenced:` map names to switch it on; several rules may
+    # share one id (one line per provision). Default: the rule's own id.
+    id: Optional[Annotated[str, StringConstraints(pattern=RULE_ID)]] = None
+    provision: Words  # the provision not yet in force, e.g. "Children Act 2004 s16LA"
+    by: Words  # what will bring it into force, e.g. "regulations under ... s78"
+
+
 class Rule(_Model):
-    id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")]
+    id: Annotated[str, StringConstraints(pattern=RULE_ID)]
     title: Words
     when: Any
     effect: Literal["deny", "open", "obligation", "ground", "advice"]
@@ -293,6 +314,9 @@ class Rule(_Model):
     # On an open rule: it opens its points because a needed fact is not stated (not
     # because a stated fact is wrong), so urgency may defer them to after the share.
     missing_fact: bool = False
+    # Law not yet in force: see Commencement. The loader turns a commenced provision's date
+    # into in_force (from it, or until it), so the engine and interpreter need nothing more.
+    commencement: Optional[Commencement] = None
     file: str = ""  # where the rule was written, for messages
     line: int = 0
 
@@ -300,7 +324,23 @@ class Rule(_Model):
     def key(self) -> str:
         """Unique per version: a rule id may have several versions with disjoint in-force windows."""
         start = self.in_force.from_ if self.in_force else None
-        return self.id if start is None else f"{self.id}@{start.isoformat()}"
+        if start is None or self.commencement is not None:  # a commenced rule keeps its id
+            return self.id
+        return f"{self.id}@{start.isoformat()}"
+
+    @property
+    def commencement_id(self) -> str | None:
+        """The name the ruleset's `commenced:` map uses for this rule's provision."""
+        if self.commencement is None:
+            return None
+        return self.commencement.id or self.id
+
+    @property
+    def commenced_on(self) -> dt.date | None:
+        """The date its provision came (or comes) into force, once the ruleset sets one."""
+        if self.commencement is None or self.in_force is None:
+            return None
+        return self.in_force.from_ if self.commencement.status == "pending" else self.in_force.until
 
 
 class Answer(_Model):
@@ -361,6 +401,37 @@ class AgreementPoint(_Model):
     citations: Annotated[list[Citation], Field(min_length=1)]
 
 
+POWER_KINDS = ("duty_to_disclose", "power_to_disclose", "function")
+
+
+class Power(_Model):
+    """One entry of the catalogue of gateways and powers (rulesets/powers/*.yaml)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")]
+    statute: Words  # e.g. "Children Act 1989"
+    section: Words  # e.g. "s47"
+    names: list[Words] = []  # phrases as for `mentions`: whole words, "a + b" = both parts in any order
+    permits: Words  # one line in plain words: what it requires or permits
+    # duty_to_disclose: the law requires the disclosure (Art 6(1)(c)); power_to_disclose: it
+    # permits it; function: a duty or function the public task rests on, but no power to disclose.
+    kind: Literal["duty_to_disclose", "power_to_disclose", "function"]
+    who: list[Words] = []  # discloser party types that may use it; [] = any discloser
+    citations: Annotated[list[Citation], Field(min_length=1)]
+    # Filled by the loader: the names (and "statute + section") in the normal form matching uses.
+    match: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    @property
+    def label(self) -> str:
+        """'Children Act 1989 s47': how the entry is named to a practitioner."""
+        return f"{self.statute} {self.section}"
+
+    @property
+    def is_duty(self) -> bool:
+        return self.kind == "duty_to_disclose"
+
+
 class Ruleset(_Model):
     name: Words
     version: Words
@@ -370,6 +441,12 @@ class Ruleset(_Model):
     kinds: tuple[ShareKind, ...] = ()
     settlements: tuple[Settlement, ...] = ()
     triggers: tuple[Trigger, ...] = ()
+    # Rules pending commencement whose provision has no date yet: they never fire and are not
+    # in `rules` (so the engine, interpreter, lint, explain and coverage never see them).
+    pending: tuple[Rule, ...] = ()
+    # The ruleset's `commenced:` map: commencement id (or rule id) -> the date it comes into force.
+    commenced: dict[str, dt.date] = {}
+    powers: tuple[Power, ...] = ()  # the catalogue of gateways and powers
     sha256: str
     source: str  # the directory it came from
 
@@ -388,7 +465,9 @@ class Ruleset(_Model):
         conds = [r.when for r in self.rules] + [c for _, c in self.pseudo_rules()]
         for p in self.points:
             conds += [a.unless for a in p.likely_answers if a.unless is not None]
-        self._phrases = phrases(conds)
+        # The catalogue travels with the phrases into every fact (scenario.to_fact), so each
+        # caller that builds a fact recognises the power named without knowing of the catalogue.
+        self._phrases = TextPhrases(phrases(conds), powers=self.powers)
 
     def pseudo_rules(self) -> list[tuple[str, Condition]]:
         """The named conditions the engine fires beside the rules: when each point applies, which
@@ -408,6 +487,14 @@ class Ruleset(_Model):
             out.append((pseudo_rule_id("trigger", t.id), t.when))
             out.append((pseudo_rule_id("trigger", t.id, maybe=True), may_hold(t.when)))
         return out
+
+    def power(self, power_id: str) -> Power:
+        return next(p for p in self.powers if p.id == power_id)
+
+    def power_suggestions(self, text: str, n: int = 3) -> list[str]:
+        """Close matches for a power the catalogue does not recognise: entries whose
+        statute and section read most like the text (difflib), best first."""
+        return close_powers(text, self.powers, n)
 
     def settlement(self, settlement_id: str) -> Settlement:
         return self._settlement_index[settlement_id]

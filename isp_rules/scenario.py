@@ -31,6 +31,11 @@ __all__ = [
     "to_fact",
     "date_number",
     "words",
+    "TextPhrases",
+    "power_words",
+    "power_phrase",
+    "recognised_powers",
+    "close_powers",
 ]
 
 Purpose = Literal[V.PURPOSES]
@@ -151,6 +156,13 @@ class Governance(_Strict):
     privacy_notice: Optional[Literal["covers", "does_not_cover", "exempt"]] = None
     # Added field: when the information sharing agreement is next due for review.
     agreement_review_date: Optional[Annotated[dt.date, Field(strict=False)]] = None
+    # Added fields (UK GDPR Art 36): the DPIA found a high risk that the controller's measures do
+    # not reduce, and whether the ICO was consulted before the processing starts.
+    dpia_residual_high_risk: Optional[bool] = None
+    ico_consulted: Optional[bool] = None
+    # Added field: the national data opt-out has been applied to the confidential patient
+    # information before it is used for research or planning (NHS England's policy).
+    national_data_opt_out_applied: Optional[bool] = None
 
 
 class Handling(_Strict):
@@ -225,6 +237,61 @@ def words(text: str) -> str:
     return " " + " ".join(re.findall(r"[a-z]+|[0-9]+", text.lower().replace("&", " and "))) + " "
 
 
+# Recognising the power named (the catalogue of gateways and powers, rulesets/powers/): the
+# same whole-word matching as `mentions`, with the usual abbreviations read alike, so
+# "section 47", "s.47" and "s47" are one phrase.
+_POWER_WORDS = {"section": "s", "sections": "s", "sec": "s", "ss": "s", "schedule": "sch", "schedules": "sch",
+                "paragraph": "para", "paragraphs": "para", "paras": "para", "regulation": "reg",
+                "regulations": "reg", "regs": "reg", "article": "art", "articles": "art", "arts": "art"}
+
+
+def power_words(text: str) -> str:
+    """words(), with section/schedule/paragraph/regulation/article read as s/sch/para/reg/art."""
+    return " " + " ".join(_POWER_WORDS.get(w, w) for w in words(text).split()) + " "
+
+
+def power_phrase(phrase: str) -> str:
+    """A catalogue name in normal form: 'Children Act 1989 + section 47' -> 'children act 1989 + s 47'."""
+    return " + ".join(power_words(part).strip() for part in phrase.split("+"))
+
+
+class TextPhrases(dict):
+    """Text field -> the phrases the rules' `mentions` tests look for (what to_fact is given),
+    carrying the ruleset's catalogue of powers, from which the power facts are computed."""
+
+    def __init__(self, data: Mapping[str, Iterable[str]] = (), powers: tuple = ()) -> None:
+        super().__init__(data)
+        self.powers = tuple(powers)
+
+
+def recognised_powers(text: str, powers: Iterable[Any]) -> list[Any]:
+    """The catalogue entries (anything with `match`, a tuple of normal-form phrases) the text names."""
+    normal = power_words(text)
+    return [p for p in powers if any(mentions(normal, phrase) for phrase in p.match)]
+
+
+def close_powers(text: str, powers: Iterable[Any], n: int = 3) -> list[str]:
+    """'Statute section' of the entries that read most like an unrecognised power, best first."""
+    import difflib
+
+    normal = power_words(text).strip()
+    tokens = set(normal.split())
+    scored: dict[str, float] = {}
+    for p in powers:
+        label = f"{p.statute} {p.section}"
+        other = power_words(label).strip()
+        # Half the spelling (difflib), half the words in common: a misspelt Act still comes
+        # close, an unrelated Act that only shares "act" and "s" does not.
+        shared = len(tokens & set(other.split())) / max(len(tokens | set(other.split())), 1)
+        score = 0.5 * difflib.SequenceMatcher(None, normal, other).ratio() + 0.5 * shared
+        statute = power_words(p.statute).strip()
+        if statute and f" {statute} " in f" {normal} ":  # the right Act, another section
+            score = max(score, 0.6 + 0.4 * score)
+        if score >= 0.5:
+            scored[label] = max(score, scored.get(label, 0.0))
+    return [label for label, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
 def date_number(day: dt.date) -> int:
     """2026-02-05 -> 20260205: durable_rules compares numbers, not dates."""
     return day.year * 10000 + day.month * 100 + day.day
@@ -293,6 +360,15 @@ _DERIVED = [
               derived="true when governance.agreement_review_date is before the date of the share"),
     FieldSpec("share.both_signatories", "bool",
               derived="true when both parties signed the protocol, false when either did not"),
+    FieldSpec("share.basis.power_recognised", "bool",
+              derived="when basis.legal_power is stated: true when it names an entry of the catalogue of "
+                      "gateways and powers (rulesets/powers/), false when it names none"),
+    FieldSpec("share.basis.power_is_duty", "bool",
+              derived="when the power named is recognised: true when a recognised entry the discloser may "
+                      "use (any, if none may) is a duty to disclose, false when none is"),
+    FieldSpec("share.basis.power_available", "bool",
+              derived="when the power named is recognised and the discloser's type is stated: true when a "
+                      "recognised entry may be used by any discloser or by one of that type"),
 ]
 
 FIELDS: dict[str, FieldSpec] = {s.path: s for s in _specs(Scenario, "") + _DERIVED}
@@ -308,6 +384,9 @@ SOURCES: dict[str, list[str]] = {
     "share.from.eea": ["share.from.location"],
     "share.both_signatories": ["share.from.signatory", "share.to.signatory"],
     "share.governance.agreement_review_overdue": ["share.governance.agreement_review_date"],
+    "share.basis.power_recognised": ["share.basis.legal_power"],
+    "share.basis.power_is_duty": ["share.basis.legal_power", "share.from.type"],
+    "share.basis.power_available": ["share.basis.legal_power", "share.from.type"],
     "share.from.public_authority": ["share.from.public_authority", "share.from.type"],
     "share.to.public_authority": ["share.to.public_authority", "share.to.type"],
     "share.from.competent_authority": ["share.from.competent_authority", "share.from.type"],
@@ -372,6 +451,16 @@ def to_fact(scenario: Scenario, as_of: dt.date | None = None,
     review = share.governance.agreement_review_date
     if review is not None:
         fact["share__governance__agreement_review_overdue"] = review < day
+    powers = getattr(phrases, "powers", ())
+    if share.basis.legal_power is not None and powers:
+        found = recognised_powers(share.basis.legal_power, powers)
+        fact["share__basis__power_recognised"] = bool(found)
+        if found:
+            kind = share.from_.type
+            usable = [p for p in found if not p.who or kind in p.who]
+            fact["share__basis__power_is_duty"] = any(p.kind == "duty_to_disclose" for p in (usable or found))
+            if kind is not None:
+                fact["share__basis__power_available"] = bool(usable)
     signed = (share.from_.signatory, share.to.signatory)
     if False in signed:
         fact["share__both_signatories"] = False

@@ -127,16 +127,24 @@ EEA = frozenset({
     "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
 })
 
-# Countries and territories covered by UK adequacy regulations: DPA 2018 Sch 21 para 5 (the
-# EEA, Gibraltar, Switzerland, Canada (PIPEDA only), Argentina, Guernsey, Isle of Man, Jersey,
-# Andorra, Israel, Uruguay, New Zealand, Japan (APPI only)), the Republic of Korea (SI 2022/1213)
-# and the United States (SI 2023/1028, the data bridge: certified recipients only). Saved as
-# Art 45A regulations from 5 February 2026. Checked against a practitioner's list of Sch 21
-# para 5 (Handley Gill, "UK Adequacy Regulations"); kept as data for review.
+# Countries and territories covered by UK adequacy regulations: DPA 2018 Sch 21 paras 4-5 (the
+# EEA, Gibraltar, and every place the European Commission had found adequate before the end of
+# the transition period: Switzerland, Canada (PIPEDA only), Argentina, Guernsey, Isle of Man,
+# Jersey, the Faroe Islands, Andorra, Israel, Uruguay, New Zealand, Japan (APPI only)), the
+# Republic of Korea (SI 2022/1213) and the United States (SI 2023/1028, the data bridge:
+# recipients certified to the UK Extension of the Data Privacy Framework only). Saved as Art 45A
+# regulations from 5 February 2026 (DUAA 2025 Sch 9 para 25). Checked against a practitioner's
+# list of Sch 21 para 5 (Handley Gill, "UK Adequacy Regulations", which names the EU decisions
+# but leaves out the Faroe Islands) and the legal review's list (doubt 5), which includes the
+# Faroe Islands (Commission Decision 2010/146/EU); kept as data for review.
 UK_ADEQUACY = EEA | frozenset({
-    "GI", "CH", "CA", "AR", "GG", "IM", "JE", "AD", "IL", "UY", "NZ", "JP", "KR", "US",
+    "GI", "CH", "CA", "AR", "GG", "IM", "JE", "FO", "AD", "IL", "UY", "NZ", "JP", "KR", "US",
 })
-# Adequacy that covers only some recipients (a sector, a law, or certification).
+# Adequacy that covers only some recipients (a sector, a law, or certification): Canada
+# (organisations subject to PIPEDA), Japan (business operators subject to the APPI) and the
+# United States (organisations certified to the UK Extension). A recipient there is treated as
+# covered only when the share states adequacy is relied on (the practitioner asserts coverage);
+# rulesets/transfers.yaml repeats this list in its conditions.
 PARTIAL_ADEQUACY = frozenset({"CA", "JP", "US"})
 
 # Features of the processing that can make it likely to be high risk (UK GDPR Art 35(3), the
