@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 from .interpret import evaluate, settled_value, stated_support
 from .questions import label, value_words
-from .ruleset import AgreementPoint, Answer, Citation, Condition, Rule, Ruleset, condition_fields, placeholders, pseudo_rule_id
+from .ruleset import AgreementPoint, Answer, Citation, Condition, Rule, Ruleset, condition_fields, leaves, placeholders, pseudo_rule_id
 from .scenario import SOURCES, Scenario, fact_key
 
 __all__ = ["Decision", "Reason", "OpenPoint", "Obligation", "PointStatus", "RulesetInfo", "decide", "DISCLAIMER"]
@@ -254,9 +254,15 @@ def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired
     if opened:
         # Open because a stated fact is wrong, or only because one is not known yet: the
         # difference decides what urgency may defer.
-        stated = [r for r in opened if settled_value(r.when, fact) is True]
+        # A rule marked missing_fact opens its point because something needed is not yet
+        # established (a power the catalogue does not recognise, say), not because a stated
+        # fact makes the share wrong: urgency may defer it like an unknown fact.
+        stated = [r for r in opened if settled_value(r.when, fact) is True and not r.missing_fact]
         held = [f for r in stated for f in stated_support(r.when, fact)]
         waits = [] if stated else _absent([r.when for r in opened], fact)
+        if not stated and not waits:
+            waits = [leaf.field for r in opened for leaf in leaves(r.when) if leaf.op == "present"] \
+                or sorted({f for r in opened for f in condition_fields(r.when)})
         return make("open", "; ".join(rule_text(r, ruleset, fact) for r in opened),
                     waits_for=tuple(waits), held_by=tuple(dict.fromkeys(held)), rules=tuple(r.id for r in opened))
     if point.applies_when is not None and pseudo_rule_id("point", point.id) not in fired:

@@ -431,7 +431,7 @@ def ruleset_digest(directory: Path) -> str:
     return digest.hexdigest()
 
 
-POWER_KEYS = ("id", "statute", "section", "names", "permits", "kind", "who", "citations")
+POWER_KEYS = ("id", "statute", "section", "names", "permits", "kind", "who", "citations", "pending", "in_force")
 
 
 def _power_key(power: Power) -> str:

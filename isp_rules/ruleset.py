@@ -417,6 +417,10 @@ class Power(_Model):
     kind: Literal["duty_to_disclose", "power_to_disclose", "function"]
     who: list[Words] = []  # discloser party types that may use it; [] = any discloser
     citations: Annotated[list[Citation], Field(min_length=1)]
+    # Law not yet in force: a pending entry (commencement date not yet set), or one outside its
+    # in_force window on the date of the share, is not recognised (naming it keeps the point open).
+    pending: bool = False
+    in_force: Optional[InForce] = None
     # Filled by the loader: the names (and "statute + section") in the normal form matching uses.
     match: tuple[str, ...] = ()
     file: str = ""
@@ -430,6 +434,9 @@ class Power(_Model):
     @property
     def is_duty(self) -> bool:
         return self.kind == "duty_to_disclose"
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return not self.pending and (self.in_force is None or self.in_force.covers(day))
 
 
 class Ruleset(_Model):

@@ -451,7 +451,8 @@ def to_fact(scenario: Scenario, as_of: dt.date | None = None,
     review = share.governance.agreement_review_date
     if review is not None:
         fact["share__governance__agreement_review_overdue"] = review < day
-    powers = getattr(phrases, "powers", ())
+    # Only entries in force on the date of the share are recognised (law pending commencement is not).
+    powers = [p for p in getattr(phrases, "powers", ()) if not hasattr(p, "in_force_on") or p.in_force_on(day)]
     if share.basis.legal_power is not None and powers:
         found = recognised_powers(share.basis.legal_power, powers)
         fact["share__basis__power_recognised"] = bool(found)

@@ -45,9 +45,9 @@ def test_the_bundled_ruleset_loads(repo_ruleset):
 
 def test_unknown_field_in_a_condition_names_file_line_path_and_a_close_match(tmp_path):
     text = "rules:\n" + GOOD_RULE + GOOD_RULE.replace("TEST-OK-001", "TEST-OK-002").replace(
-        "{field: share.frequency, equals: routine}", "{field: share.basis.lawfull_basis, equals: x}")
+        "{field: share.frequency, equals: routine}", "{field: share.basis.legal_powr, equals: x}")
     (msg,) = problems(tmp_path, text)
-    assert msg.endswith("extra.yaml:11: rules[1].when.field: unknown field 'share.basis.lawfull_basis'; "
+    assert msg.endswith("extra.yaml:11: rules[1].when.field: unknown field 'share.basis.legal_powr'; "
                         "did you mean 'share.basis.legal_power'?")
 
 

@@ -260,3 +260,15 @@ def _bad_dir(tmp_path, text):
     shutil.copytree(RULES, target)
     (target / "extra.yaml").write_text(textwrap.dedent(text))
     return target
+
+
+def test_diff_shows_what_a_switch_on_line_does_to_decisions(tmp_path, repo_ruleset):
+    from isp_rules.diffing import diff_rulesets
+
+    earlier = load_ruleset(_with_meta(tmp_path, "  CWSA2026-16LA: 2026-06-01\n"))  # before the library's as_of
+    library = [(str(p), load_scenario(p)) for p in LIBRARY]
+    report = diff_rulesets(repo_ruleset, earlier, library, sample=0)
+    changed = {c.name.rsplit("/", 1)[-1]: c for c in report.library}
+    assert set(changed) == {p.name for p in LIBRARY}  # every share the duty covers is decided anew
+    school = changed["school-relies-on-the-new-duty-to-share-before-it-commences.yaml"]
+    assert (school.old.verdict, school.new.verdict) == ("needs-agreement", "allow")

@@ -227,3 +227,16 @@ def test_a_legal_requirement_leaves_sign_off_to_the_discloser():
     assert sign_off.status != "obligation" or "legal_requirement" not in decision.share_kinds
     security = next(p for p in decision.points if p.id == "security")
     assert security.status == "obligation"
+
+
+def test_an_entry_pending_commencement_is_not_recognised(tmp_path):
+    rules = rules_with(tmp_path, entry(names='["test act + s 1"]') + "    pending: true\n"
+                       + entry(id="TEST-S2", section="s2", kind="duty_to_disclose") + "    in_force: {from: 2027-01-01}\n")
+    ruleset = load_ruleset(rules)
+    fact = to_fact(share("Test Act 2020 s1"), phrases=ruleset.phrases)
+    assert fact["share__basis__power_recognised"] is False
+    fact = to_fact(share("Test Act 2020 s2"), phrases=ruleset.phrases)
+    assert fact["share__basis__power_recognised"] is False
+    import datetime as dt
+    fact = to_fact(share("Test Act 2020 s2"), dt.date(2027, 1, 1), phrases=ruleset.phrases)
+    assert fact["share__basis__power_recognised"] is True and fact["share__basis__power_is_duty"] is True
