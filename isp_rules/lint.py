@@ -128,8 +128,19 @@ class _Search:
         if spec.kind == "text":
             phrases = sorted({p.replace(" + ", " ") for v in named for p in (v if isinstance(v, tuple) else (v,))})
             joined = [" ".join(phrases)] if len(phrases) > 1 else []
+            if path == "share.basis.legal_power":  # the power facts come from the catalogue
+                phrases += self._power_samples()
             return phrases + joined + [OTHER_TEXT, ABSENT]
         return [ABSENT]
+
+    def _power_samples(self) -> list[str]:
+        """One catalogue entry of each kind, open to any discloser and limited to some, so the
+        derived power facts (recognised, a duty, available to this discloser) take every value."""
+        picked: dict[tuple[str, bool], str] = {}
+        for power in self.ruleset.powers:
+            if not power.pending and power.in_force is None:
+                picked.setdefault((power.kind, bool(power.who)), f"{power.statute} {power.section}")
+        return sorted(picked.values())
 
     def space(self, rules: list[Rule], conds: list) -> tuple[list[str], list[list], list[dt.date]]:
         named: dict[str, set] = {}

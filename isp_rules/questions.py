@@ -204,7 +204,8 @@ _LABELS = {
     "share.processing": "whether the processing involves profiling, monitoring, matching or new technology",
     "share.both_signatories": "whether both parties signed the protocol", "share.data.special_category": "whether sensitive information is included",
     "share.data.criminal_offence": "whether offence information is included", "share.data.anonymous": "whether it is anonymised",
-    "share.to.uk_adequacy": "whether UK adequacy covers the recipient's country", "share.to.in_uk": "whether the recipient is in the UK",
+    "share.to.uk_adequacy": "whether UK adequacy covers the recipient's country",
+    "share.to.uk_adequacy_full": "whether UK adequacy covers every recipient in that country", "share.to.in_uk": "whether the recipient is in the UK",
     "share.to.eea": "whether the recipient is in the EEA", "share.from.in_uk": "whether the discloser is in the UK",
     "share.from.eea": "whether the discloser is in the EEA", "as_of": "the date of the share",
     # Added fields (format version 1 additions).

@@ -352,6 +352,9 @@ _DERIVED = [
                       "identified or pseudonymised"),
     FieldSpec("share.to.uk_adequacy", "bool",
               derived="true when to.location is covered by UK adequacy regulations (vocabulary.UK_ADEQUACY)"),
+    FieldSpec("share.to.uk_adequacy_full", "bool",
+              derived="true when UK adequacy regulations cover to.location for every recipient (not only a "
+                      "sector, a law or certified recipients: vocabulary.PARTIAL_ADEQUACY)"),
     FieldSpec("share.from.in_uk", "bool", derived="true when from.location is GB"),
     FieldSpec("share.to.in_uk", "bool", derived="true when to.location is GB"),
     FieldSpec("share.from.eea", "bool", derived="true when from.location is in the European Economic Area"),
@@ -380,7 +383,8 @@ SOURCES: dict[str, list[str]] = {
     "share.data.criminal_offence": ["share.data.categories", "share.data.identifiability"],
     "share.data.anonymous": ["share.data.identifiability"],
     "share.to.in_uk": ["share.to.location"], "share.to.eea": ["share.to.location"],
-    "share.to.uk_adequacy": ["share.to.location"], "share.from.in_uk": ["share.from.location"],
+    "share.to.uk_adequacy": ["share.to.location"], "share.to.uk_adequacy_full": ["share.to.location"],
+    "share.from.in_uk": ["share.from.location"],
     "share.from.eea": ["share.from.location"],
     "share.both_signatories": ["share.from.signatory", "share.to.signatory"],
     "share.governance.agreement_review_overdue": ["share.governance.agreement_review_date"],
@@ -448,6 +452,7 @@ def to_fact(scenario: Scenario, as_of: dt.date | None = None,
         fact["share__data__special_category"] = not anonymous and any(c in V.SPECIAL_CATEGORIES for c in share.data.categories)
         fact["share__data__criminal_offence"] = not anonymous and "criminal_offence" in share.data.categories
     fact["share__to__uk_adequacy"] = share.to.location in V.UK_ADEQUACY
+    fact["share__to__uk_adequacy_full"] = share.to.location in V.UK_ADEQUACY - V.PARTIAL_ADEQUACY
     review = share.governance.agreement_review_date
     if review is not None:
         fact["share__governance__agreement_review_overdue"] = review < day
