@@ -29,6 +29,8 @@ PARTY_LABELS = {
     "school": "A school or college", "government_department": "A government department or agency",
     "housing_association": "A housing association", "charity": "A charity or voluntary group",
     "private_company": "A private company", "individual": "An individual", "other_public_body": "Another public body",
+    "coroner": "A coroner", "university": "A university", "further_education_college": "A further-education or sixth-form college",
+    "elected_representative": "An MP, MS or councillor (casework)", "member_of_public": "A member of the public",
 }
 
 _Q: dict[str, tuple[str, dict[str, str]]] = {
@@ -145,6 +147,48 @@ _Q: dict[str, tuple[str, dict[str, str]]] = {
         "systematic_monitoring": "Watching people or places systematically (for example CCTV)",
         "data_matching": "Matching or combining data sets", "new_technology": "A new technology or system",
         "invisible_processing": "Use people would not expect and are not told about", "tracking": "Tracking where people go or what they do online"}),
+    # Added fields (format 1.2).
+    "share.person.capacity": ("Does the person have capacity to decide about this share themselves?", {}),
+    "share.consent.given_by": ("Whose agreement is it?", {
+        "person": "The person themselves", "parent": "A parent or someone with parental responsibility",
+        "representative": "An attorney, deputy or someone acting for them"}),
+    "share.consent.covers": ("What does their agreement cover? (choose all that apply)", {
+        "data_protection": "Their consent is what the share relies on in data protection law",
+        "confidentiality": "It releases the duty of confidence", "views_only": "We only asked their views"}),
+    "share.request.by_person": ("Did the person the information is about ask for it to be shared, or ask the recipient to act for them?", {}),
+    "share.request.instrument": ("Is there a formal demand for it?", {
+        "court_order": "A court order", "schedule_5_notice": "A coroner's notice (Schedule 5)",
+        "written_request_under_power": "A written request naming the power it is made under", "none": "No formal demand"}),
+    "share.from.nation": ("Which UK nation is the discloser in?", {
+        "england": "England", "wales": "Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}),
+    "share.to.nation": ("Which UK nation is the recipient in?", {
+        "england": "England", "wales": "Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}),
+    "share.basis.part_3": ("For law enforcement by a police force or other competent authority: what is the processing based on?", {
+        "consent": "The person's consent", "law_enforcement_task": "It is needed for a law-enforcement task"}),
+    "share.basis.schedule_8": ("Which condition allows sensitive information for law enforcement (DPA 2018 Schedule 8)?", {
+        "statutory_purposes": "Statutory purposes (para 1)", "administration_of_justice": "Administration of justice (para 2)",
+        "protecting_vital_interests": "Protecting someone's vital interests (para 3)",
+        "safeguarding_children_and_individuals_at_risk": "Safeguarding children and people at risk (para 4)",
+        "personal_data_already_public": "Already made public by the person (para 5)", "legal_claims": "Legal claims (para 6)",
+        "judicial_acts": "Judicial acts (para 7)", "preventing_fraud": "Preventing fraud (para 8)", "archiving": "Archiving (para 9)"}),
+    "share.basis.compatibility_condition": ("Which listed reason makes the new use compatible (UK GDPR Annex 2)?", {
+        "public_task_request": "A public body asked for it for its task", "national_security": "National security or defence",
+        "emergency": "An emergency", "crime": "Preventing, investigating or prosecuting crime",
+        "vital_interests": "Protecting someone's vital interests", "safeguarding": "Safeguarding a vulnerable person",
+        "tax_collection": "Assessing or collecting tax", "legal_obligation": "Complying with a legal obligation"}),
+    "share.basis.original_basis": ("What lawful basis was the information first collected on?", {
+        "consent": "Consent", "contract": "A contract", "legal_obligation": "A legal obligation", "vital_interests": "Vital interests",
+        "public_task": "Public task", "legitimate_interests": "Legitimate interests",
+        "recognised_legitimate_interest": "A recognised legitimate interest"}),
+    "share.handling.derogation": ("Which exception allows the transfer abroad (Art 49)?", {
+        "explicit_consent": "The person's explicit consent", "contract_with_person": "A contract with the person",
+        "contract_in_persons_interest": "A contract made in the person's interest",
+        "important_public_interest": "An important public interest recognised in UK law", "legal_claims": "Legal claims",
+        "vital_interests": "Someone's vital interests, when they cannot consent", "public_register": "A public register",
+        "compelling_legitimate_interests": "Compelling legitimate interests (exceptional, notify the ICO)"}),
+    "share.governance.dpia_residual_high_risk": ("Did the DPIA find a high risk that your measures do not reduce?", {}),
+    "share.governance.ico_consulted": ("Has the ICO been consulted about that risk before the processing starts?", {}),
+    "share.governance.national_data_opt_out_applied": ("Has the national data opt-out been applied to the patient information?", {}),
     "share.from.name": ("What is the discloser's name?", {}),
     "share.to.name": ("What is the recipient's name?", {}),
 }
@@ -221,6 +265,12 @@ _LABELS = {
     "share.handling.derogation": "which exception for a transfer abroad is relied on",
     "share.governance.agreement_review_date": "when the agreement is due for review",
     "share.governance.agreement_review_overdue": "whether the agreement is past its review date",
+    "share.governance.dpia_residual_high_risk": "whether the DPIA left a high risk unreduced",
+    "share.governance.ico_consulted": "whether the ICO was consulted",
+    "share.governance.national_data_opt_out_applied": "whether the national data opt-out was applied",
+    "share.basis.power_recognised": "whether the power named is recognised",
+    "share.basis.power_is_duty": "whether the power named is a duty to disclose",
+    "share.basis.power_available": "whether the power named is one this discloser can use",
 }
 
 
