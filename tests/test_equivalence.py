@@ -11,7 +11,7 @@ from isp_rules.scenario import to_fact
 
 from strategies import any_scenarios, scenarios
 
-EXAMPLES = 500
+EXAMPLES = 800
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -273,7 +273,8 @@ def test_the_guided_form_settles_an_urgent_child_case(client):
     assert asked[0] == "share.purpose.category"
     # Only what still matters: in an urgent case the paperwork waits, so it is never asked about.
     assert not [p for p in asked if p.startswith("share.governance.")], asked
-    assert len(asked) <= 25 < len(QUESTIONS)
+    # Fewer than half the questions (as `isp ask`); issue 13 aims for ten.
+    assert len(asked) < len(QUESTIONS) / 2, asked
 
 
 def test_the_guided_form_stops_at_a_deny(client):
