@@ -50,10 +50,12 @@ def test_the_strategy_reaches_most_rules(ruleset):
     """Guard against a strategy so narrow that the equivalence test proves little."""
     seen: set[str] = set()
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True)
+    # The interpreter alone is quick, so this looks at more shares than the durable comparison.
+    @settings(max_examples=2000, deadline=None, database=None, derandomize=True)
     @given(any_scenarios())
     def collect(scenario):
-        seen.update(fire(ruleset, to_fact(scenario, phrases=ruleset.phrases), "interpreter"))
+        # A rule with versions fires under its key (id@from-date); count it by its id.
+        seen.update(k.split("@")[0] for k in fire(ruleset, to_fact(scenario, phrases=ruleset.phrases), "interpreter"))
 
     collect()
     ids = {r.id for r in ruleset.rules}
