@@ -240,9 +240,15 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
         scenario = Scenario.model_validate(example)
         pool.append(fired_rules(ruleset, to_fact(scenario, scenario.as_of, ruleset.phrases)))
 
+    # For each rule, the pool scenarios it fires on: "b whenever a" is then a subset test.
+    fires_on: dict[str, set[int]] = {}
+    for i, fired in enumerate(pool):
+        for key in fired:
+            fires_on.setdefault(key, set()).add(i)
+
     def never_without(a: str, b: str) -> bool:
         """In the whole pool, b fires whenever a does (a candidate for a search)."""
-        return all(b in fired for fired in pool if a in fired)
+        return fires_on.get(a, set()) <= fires_on.get(b, set())
 
     rules = [r for r in ruleset.rules if r.key in reachable]
     for a in rules:

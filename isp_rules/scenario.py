@@ -262,6 +262,28 @@ class TextPhrases(dict):
     def __init__(self, data: Mapping[str, Iterable[str]] = (), powers: tuple = ()) -> None:
         super().__init__(data)
         self.powers = tuple(powers)
+        self._recognised: dict[str, list[Any]] = {}
+        self._mentioned: dict[tuple[str, str], list[str]] = {}
+
+    def recognise(self, text: str) -> list[Any]:
+        """recognised_powers over the whole catalogue, remembered per text (the same few powers
+        are named again and again; bounded, so a long-running server does not grow)."""
+        found = self._recognised.get(text)
+        if found is None:
+            if len(self._recognised) >= 4096:
+                self._recognised.clear()
+            found = self._recognised[text] = recognised_powers(text, self.powers)
+        return found
+
+    def mentioned(self, path: str, text: str) -> list[str]:
+        """The phrases of one text field that the text contains, remembered like recognise()."""
+        found = self._mentioned.get((path, text))
+        if found is None:
+            if len(self._mentioned) >= 4096:
+                self._mentioned.clear()
+            normal = words(text)
+            found = self._mentioned[(path, text)] = sorted(p for p in self[path] if mentions(normal, p))
+        return list(found)
 
 
 def recognised_powers(text: str, powers: Iterable[Any]) -> list[Any]:
@@ -428,8 +450,11 @@ def to_fact(scenario: Scenario, as_of: dt.date | None = None,
     for path, wanted in (phrases or {}).items():
         key = fact_key(path)
         if key in fact:
-            text = words(fact[key])
-            found = sorted(p for p in wanted if mentions(text, p))
+            if isinstance(phrases, TextPhrases):
+                found = phrases.mentioned(path, fact[key])
+            else:
+                text = words(fact[key])
+                found = sorted(p for p in wanted if mentions(text, p))
             fact[key + "__mentions"], fact[key + "__mentions__n"] = found, len(found)
     day = as_of or scenario.as_of or dt.date.today()
     fact["as_of"] = date_number(day)
@@ -457,9 +482,11 @@ def to_fact(scenario: Scenario, as_of: dt.date | None = None,
     if review is not None:
         fact["share__governance__agreement_review_overdue"] = review < day
     # Only entries in force on the date of the share are recognised (law pending commencement is not).
-    powers = [p for p in getattr(phrases, "powers", ()) if not hasattr(p, "in_force_on") or p.in_force_on(day)]
-    if share.basis.legal_power is not None and powers:
-        found = recognised_powers(share.basis.legal_power, powers)
+    catalogue = getattr(phrases, "powers", ())
+    if share.basis.legal_power is not None and catalogue:
+        named = phrases.recognise(share.basis.legal_power) if isinstance(phrases, TextPhrases) \
+            else recognised_powers(share.basis.legal_power, catalogue)
+        found = [p for p in named if not hasattr(p, "in_force_on") or p.in_force_on(day)]
         fact["share__basis__power_recognised"] = bool(found)
         if found:
             kind = share.from_.type
