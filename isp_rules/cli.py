@@ -339,8 +339,10 @@ def lint_cmd(rules_dir, strict, scenario_dir, fmt):
 @click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
 @click.option("--pending", is_flag=True,
               help="Only the rules pending commencement (law not yet in force), and the line that switches each on.")
+@click.option("--powers", is_flag=True,
+              help="The catalogue of gateways and powers a named power is recognised against, instead of the rules.")
 @_library_errors
-def rules_cmd(fmt, rules, pending):
+def rules_cmd(fmt, rules, pending, powers):
     """List every rule: its effect, plain-English message, citations and in-force dates.
 
     A rule pending commencement (law made but not yet in force) never fires until one
@@ -351,10 +353,14 @@ def rules_cmd(fmt, rules, pending):
         isp rules
         isp rules --pending
         isp rules --format markdown > docs/rules.md
+        isp rules --powers --format markdown > docs/powers.md
     """
-    from .catalogue import render_rules
+    from .catalogue import render_powers, render_rules
 
-    click.echo(render_rules(_ruleset(rules), fmt, pending=pending), nl=False)
+    if powers and pending:
+        raise click.UsageError("--powers and --pending list different things: give one of them")
+    ruleset = _ruleset(rules)
+    click.echo(render_powers(ruleset, fmt) if powers else render_rules(ruleset, fmt, pending=pending), nl=False)
 
 
 def _start(start: str | None) -> dict:

@@ -278,6 +278,19 @@ def test_docs_rules_md_is_current():
         "docs/rules.md is stale: isp rules --format markdown > docs/rules.md"
 
 
+def test_docs_powers_md_is_current_and_lists_the_whole_catalogue(ruleset):
+    import json
+
+    from conftest import ROOT
+
+    assert (ROOT / "docs" / "powers.md").read_text() == run("rules", "--powers", "--format", "markdown").output, \
+        "docs/powers.md is stale: isp rules --powers --format markdown > docs/powers.md"
+    listed = json.loads(run("rules", "--powers", "--format", "json").output)["powers"]
+    assert sorted(p["id"] for p in listed) == sorted(p.id for p in ruleset.powers)
+    assert all(p["citations"] for p in listed)
+    assert run("rules", "--powers", "--pending").exit_code == 2
+
+
 def test_an_unnamed_scenario_takes_its_file_name(tmp_path):
     path = tmp_path / "unnamed-share.yaml"
     path.write_text("share:\n  purpose: {category: direct_care}\n")
