@@ -4,6 +4,7 @@ and a clear line when the ruleset or the register setting is wrong."""
 from __future__ import annotations
 
 import json
+import time
 import subprocess
 import sys
 import urllib.request
@@ -38,11 +39,14 @@ def test_serves_on_loopback_only_by_default(tmp_path):
 def test_workers_are_separate_processes(tmp_path):
     with running_server(tmp_path, "--workers", "2") as (base, proc):
         pids = set()
-        for _ in range(200):
+        # The second worker may still be loading the rules when the first answers: keep asking
+        # (new connections spread over the workers) for up to 30 seconds.
+        deadline = time.monotonic() + 30
+        while len(pids) < 2 and time.monotonic() < deadline:
             with urllib.request.urlopen(base + "/healthz") as r:
                 pids.add(json.load(r)["pid"])
-            if len(pids) == 2:
-                break
+            if len(pids) < 2:
+                time.sleep(0.02)
         assert len(pids) == 2 and proc.pid not in pids
 
 
