@@ -139,7 +139,7 @@ class _Search:
         picked: dict[tuple[str, bool], str] = {}
         for power in self.ruleset.powers:
             if not power.pending and power.in_force is None:
-                picked.setdefault((power.kind, bool(power.who)), f"{power.statute} {power.section}")
+                picked.setdefault((power.kind, bool(power.who)), power.label)
         return sorted(picked.values())
 
     def space(self, rules: list[Rule], conds: list) -> tuple[list[str], list[list], list[dt.date]]:

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Any, Iterable, Literal, Mapping, Optional
+from typing import Annotated, Any, Callable, Iterable, Literal, Mapping, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -262,28 +262,29 @@ class TextPhrases(dict):
     def __init__(self, data: Mapping[str, Iterable[str]] = (), powers: tuple = ()) -> None:
         super().__init__(data)
         self.powers = tuple(powers)
-        self._recognised: dict[str, list[Any]] = {}
-        self._mentioned: dict[tuple[str, str], list[str]] = {}
+        self._memo: dict[tuple[str, ...], list[Any]] = {}
 
-    def recognise(self, text: str) -> list[Any]:
-        """recognised_powers over the whole catalogue, remembered per text (the same few powers
-        are named again and again; bounded, so a long-running server does not grow)."""
-        found = self._recognised.get(text)
+    def _remember(self, key: tuple[str, ...], compute: Callable[[], list[Any]]) -> list[Any]:
+        """compute() remembered per key: the same few texts come again and again. Bounded, so a
+        long-running server does not grow."""
+        found = self._memo.get(key)
         if found is None:
-            if len(self._recognised) >= 4096:
-                self._recognised.clear()
-            found = self._recognised[text] = recognised_powers(text, self.powers)
+            if len(self._memo) >= 8192:
+                self._memo.clear()
+            found = self._memo[key] = compute()
         return found
 
+    def recognise(self, text: str) -> list[Any]:
+        """recognised_powers over the whole catalogue, for a text."""
+        return self._remember(("power", text), lambda: recognised_powers(text, self.powers))
+
     def mentioned(self, path: str, text: str) -> list[str]:
-        """The phrases of one text field that the text contains, remembered like recognise()."""
-        found = self._mentioned.get((path, text))
-        if found is None:
-            if len(self._mentioned) >= 4096:
-                self._mentioned.clear()
+        """The phrases of one text field that the text contains."""
+        def find() -> list[str]:
             normal = words(text)
-            found = self._mentioned[(path, text)] = sorted(p for p in self[path] if mentions(normal, p))
-        return list(found)
+            return sorted(p for p in self[path] if mentions(normal, p))
+
+        return list(self._remember(("phrase", path, text), find))
 
 
 def recognised_powers(text: str, powers: Iterable[Any]) -> list[Any]:
@@ -300,7 +301,7 @@ def close_powers(text: str, powers: Iterable[Any], n: int = 3) -> list[str]:
     tokens = set(normal.split())
     scored: dict[str, float] = {}
     for p in powers:
-        label = f"{p.statute} {p.section}"
+        label = p.label
         other = power_words(label).strip()
         # Half the spelling (difflib), half the words in common: a misspelt Act still comes
         # close, an unrelated Act that only shares "act" and "s" does not.
@@ -491,7 +492,7 @@ def to_fact(scenario: Scenario, as_of: dt.date | None = None,
         if found:
             kind = share.from_.type
             usable = [p for p in found if not p.who or kind in p.who]
-            fact["share__basis__power_is_duty"] = any(p.kind == "duty_to_disclose" for p in (usable or found))
+            fact["share__basis__power_is_duty"] = any(p.is_duty for p in (usable or found))
             if kind is not None:
                 fact["share__basis__power_available"] = bool(usable)
     signed = (share.from_.signatory, share.to.signatory)

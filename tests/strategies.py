@@ -24,7 +24,7 @@ def _ruleset_phrases() -> list[str]:
 
     ruleset = default_ruleset()
     found = {p.replace(" + ", " ") for phrases in ruleset.phrases.values() for p in phrases}
-    found |= {f"{power.statute} {power.section}" for power in ruleset.powers}
+    found |= {power.label for power in ruleset.powers}
     return sorted(found)
 
 
