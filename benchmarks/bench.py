@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from isp_rules import assess, default_ruleset, load_scenario  # noqa: E402
 from isp_rules.compiler import compile_ruleset  # noqa: E402
 from isp_rules.scenario import to_fact  # noqa: E402
-from isp_rules.testing import find_scenarios  # noqa: E402
+from isp_rules.authoring.testing import find_scenarios  # noqa: E402
 
 EXAMPLE = ROOT / "scenarios" / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
 

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Optional
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 from .interpret import evaluate, settled_value, stated_support
-from .questions import label, value_words
+from .guided.questions import label, value_words
 from .ruleset import AgreementPoint, Answer, Citation, Condition, Rule, Ruleset, condition_fields, leaves, placeholders, pseudo_rule_id
 from .scenario import SOURCES, Scenario, fact_key
 

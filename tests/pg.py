@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from isp_rules.register import open_register
-from isp_rules.register_postgres import redact
+from isp_rules.register.postgres import redact
 
 URL_ENV = "ISP_TEST_POSTGRES_URL"
 REQUIRE_ENV = "ISP_REQUIRE_POSTGRES"

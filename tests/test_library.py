@@ -3,7 +3,7 @@
 from collections import Counter
 
 from isp_rules import assess, load_scenario
-from isp_rules.testing import find_scenarios
+from isp_rules.authoring.testing import find_scenarios
 
 from conftest import SCENARIOS
 

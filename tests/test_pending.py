@@ -263,7 +263,7 @@ def _bad_dir(tmp_path, text):
 
 
 def test_diff_shows_what_a_switch_on_line_does_to_decisions(tmp_path, repo_ruleset):
-    from isp_rules.diffing import diff_rulesets
+    from isp_rules.authoring.diff import diff_rulesets
 
     earlier = load_ruleset(_with_meta(tmp_path, "  CWSA2026-16LA: 2026-06-01\n"))  # before the library's as_of
     library = [(str(p), load_scenario(p)) for p in LIBRARY]

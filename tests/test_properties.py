@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from isp_rules import assess, default_ruleset
-from isp_rules.asking import SOURCES
+from isp_rules.guided.asking import SOURCES
 from isp_rules.ruleset import Leaf
-from isp_rules.sampling import random_value
+from isp_rules.authoring.sampling import random_value
 from isp_rules.scenario import FIELDS, Scenario
 from isp_rules.vocabulary import SPECIAL_CATEGORIES
 from strategies import LIBRARY, library_variant_dicts, scenario_dicts

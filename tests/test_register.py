@@ -21,8 +21,8 @@ import pg
 from isp_rules import assess
 from isp_rules.cli import cli
 from isp_rules.register import EmptyRegisterError, Register, RegisterError, default_register_path, open_register
-from isp_rules.register_postgres import PostgresRegister
-from isp_rules.register_sqlite import SqliteRegister
+from isp_rules.register.postgres import PostgresRegister
+from isp_rules.register.sqlite import SqliteRegister
 
 from conftest import SCENARIOS, build
 

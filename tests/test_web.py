@@ -264,7 +264,7 @@ def test_triage_is_one_click_from_home(client):
 
 
 def test_the_guided_form_settles_an_urgent_child_case(client):
-    from isp_rules.questions import QUESTIONS
+    from isp_rules.guided.questions import QUESTIONS
 
     page, asked = walk_form(client, URGENT_CHILD)
     assert 'class="verdict verdict-allow"' in page
@@ -278,7 +278,7 @@ def test_the_guided_form_settles_an_urgent_child_case(client):
 
 
 def test_the_guided_form_stops_at_a_deny(client):
-    from isp_rules.questions import QUESTIONS
+    from isp_rules.guided.questions import QUESTIONS
 
     page, asked = walk_form(client, COUNCIL_LEGITIMATE_INTERESTS)
     assert len(asked) < len(QUESTIONS) - 10  # a deny ends the questions

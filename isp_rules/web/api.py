@@ -231,7 +231,7 @@ async def verify_decisions(request: Request) -> Response:
 
 @router.get("/v1/rules", tags=["rules"], summary="Every rule: effect, message, citations and in-force dates")
 async def rules(request: Request) -> Response:
-    from ..catalogue import rules_as_data
+    from ..authoring.catalogue import rules_as_data
 
     r = _ruleset(request)
     return _json({"name": r.name, "version": r.version, "sha256": r.sha256, "rules": rules_as_data(r)})
@@ -239,7 +239,7 @@ async def rules(request: Request) -> Response:
 
 @router.get("/v1/agreement-points", tags=["rules"], summary="The Appendix J agreement points with their likely answers")
 async def agreement_points(request: Request) -> Response:
-    from ..catalogue import points_as_data
+    from ..authoring.catalogue import points_as_data
 
     r = _ruleset(request)
     return _json({"name": r.name, "version": r.version, "sha256": r.sha256, "points": points_as_data(r)})

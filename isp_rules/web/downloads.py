@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from ..agreement import agreement_markdown, write_docx
 from ..decide import Decision
-from ..prompting import scenario_id, scenario_yaml
+from ..guided.prompting import scenario_id, scenario_yaml
 from ..scenario import Scenario
 
 __all__ = ["agreement_response", "scenario_response", "scenario_data"]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..dotted import get_path
-from ..prompting import NOT_SURE
-from ..questions import ORDER, QUESTIONS, Question, country_code
+from ..guided.prompting import NOT_SURE
+from ..guided.questions import ORDER, QUESTIONS, Question, country_code
 
 __all__ = ["FormField", "form_field", "read_answer", "answer_label", "pack_state", "unpack_state",
            "answers_summary", "NOT_SURE_VALUE", "StateError"]

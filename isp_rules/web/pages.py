@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader
 from ..assessment import assess
 from ..decide import DISCLAIMER, Decision
 from ..errors import Problem, ScenarioError
-from ..prompting import NOT_SURE, set_path
+from ..guided.prompting import NOT_SURE, set_path
 from ..render import HEADLINES, obligation_groups, urgent_line
 from ..scenario import Scenario
 from .downloads import agreement_response, scenario_data, scenario_response
@@ -77,7 +77,7 @@ async def home(request: Request):
 
 @router.get("/rules", response_class=HTMLResponse)
 async def rules(request: Request):
-    from ..catalogue import URGENCY_WORDS, points_as_data, rules_as_data
+    from ..authoring.catalogue import URGENCY_WORDS, points_as_data, rules_as_data
 
     by_file: dict[str, list[dict]] = {}
     for item in rules_as_data(_ruleset(request)):
@@ -89,8 +89,8 @@ async def rules(request: Request):
 # --- the guided form --------------------------------------------------------------------
 
 def _ask_step(request: Request, data: dict, asked: list[str], errors: dict[str, str] | None = None) -> HTMLResponse:
-    from ..asking import still_to_ask
-    from ..questions import QUESTIONS
+    from ..guided.asking import still_to_ask
+    from ..guided.questions import QUESTIONS
 
     errors = errors or {}
     scenario = scenario_from_data(data, None, "your answers")
@@ -113,7 +113,7 @@ async def ask_start(request: Request):
 
 @router.post("/ask", response_class=HTMLResponse)
 async def ask_next(request: Request):
-    from ..questions import QUESTIONS
+    from ..guided.questions import QUESTIONS
 
     form = await request.form()
     if form.get("start"):  # from a decision page: go on from that scenario's facts
@@ -151,7 +151,7 @@ async def ask_next(request: Request):
 
 @router.get("/triage", response_class=HTMLResponse)
 async def triage_form(request: Request):
-    from ..triage import TRIAGE_QUESTIONS
+    from ..guided.triage import TRIAGE_QUESTIONS
 
     return _page(request, "triage.html", title="Urgent: someone is at risk now",
                  fields=[form_field(q, {"share": {}}) for q in TRIAGE_QUESTIONS])
@@ -159,7 +159,7 @@ async def triage_form(request: Request):
 
 @router.post("/triage", response_class=HTMLResponse)
 async def triage_answer(request: Request):
-    from ..triage import TRIAGE_QUESTIONS, complete, summarise
+    from ..guided.triage import TRIAGE_QUESTIONS, complete, summarise
 
     form = await request.form()
     data: dict = {"share": {}}
@@ -204,7 +204,7 @@ async def check_scenario(request: Request):
         return _page(request, "check.html", 422, title="Check a scenario file", text=text,
                      problems=[str(p) for p in exc.problems])
     if scenario.id is None and name != "pasted scenario":
-        from ..prompting import scenario_id
+        from ..guided.prompting import scenario_id
 
         # The format wants a kebab-case id; "Case_123.yaml" becomes "case-123".
         scenario = scenario.model_copy(update={"id": scenario_id(Path(name).stem)})

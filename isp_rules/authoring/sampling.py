@@ -12,8 +12,8 @@ import datetime as dt
 import random
 from typing import Any, Iterator
 
-from .dotted import get_path, set_path, unset_path
-from .scenario import FIELDS, FieldSpec, Scenario
+from ..dotted import get_path, set_path, unset_path
+from ..scenario import FIELDS, FieldSpec, Scenario
 
 __all__ = ["random_value", "random_scenario_dicts", "stated_fields", "valid"]
 

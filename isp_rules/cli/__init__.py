@@ -13,7 +13,7 @@ import click
 # (about 20 ms of every start-up). A user's own setting wins.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from .errors import EngineError, InputError, IspError  # noqa: E402
+from ..errors import EngineError, InputError, IspError  # noqa: E402
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAIL_ON, EXIT_INTERNAL = 0, 1, 2, 3, 4
 MAX_LINES = 50  # a file with thousands of mistakes is summarised, not flooded
@@ -54,7 +54,7 @@ def _library_errors(func):
 
 
 def _ruleset(rules: str | None):
-    from .assessment import default_ruleset
+    from ..assessment import default_ruleset
 
     return default_ruleset(rules)
 
@@ -109,9 +109,9 @@ def check(files, fmt, as_of, rules, fail_on, record, by, register_path):
     Exit codes: 0 decided, 1 invalid input, 2 usage, 3 --fail-on met,
     4 internal error (a fault in isp-rules or the rules engine, not in your input).
     """
-    from .assessment import assess
-    from .loader import load_scenario
-    from .render import render
+    from ..assessment import assess
+    from ..loader import load_scenario
+    from ..render import render
 
     scenarios, problems = [], []
     for name in files:
@@ -129,7 +129,7 @@ def check(files, fmt, as_of, rules, fail_on, record, by, register_path):
     day = as_of.date() if as_of else None
     decisions = [assess(s, ruleset, as_of=day) for s in scenarios]
     if record:  # only decisions that were reached are recorded
-        from .register import open_register
+        from ..register import open_register
 
         register = open_register(register_path)
         register.append_many(list(zip(decisions, scenarios)), by=by)
@@ -164,7 +164,7 @@ def test_cmd(paths, rules, verbose, coverage, junit_path):
     """
     import time
 
-    from .testing import describe_failure, find_scenarios, run_case
+    from ..authoring.testing import describe_failure, find_scenarios, run_case
 
     if junit_path and not Path(junit_path).resolve().parent.is_dir():
         raise ProblemsError([f"isp: --junit {junit_path}: the folder {Path(junit_path).resolve().parent} does not exist"])
@@ -194,8 +194,8 @@ def test_cmd(paths, rules, verbose, coverage, junit_path):
         click.echo(f"{skipped} file(s) without an expect: block were not run")
     uncovered = _coverage(ruleset, fired) if coverage else []
     if junit_path:
-        from .prompting import replace_file
-        from .testing import junit_xml
+        from ..guided.prompting import replace_file
+        from ..authoring.testing import junit_xml
 
         replace_file(junit_path, lambda tmp: tmp.write_bytes(junit_xml(timed)))
     click.echo(f"{passed} passed, {failed} failed")
@@ -243,11 +243,11 @@ def explain_cmd(scenario_file, rule_id, only_fired, fmt, as_of, rules):
         isp explain scenarios/lawful-basis/council-relies-on-legitimate-interests.yaml
         isp explain share.yaml SG-URGENT-001
     """
-    from .assessment import assess
-    from .errors import did_you_mean
-    from .explain import explain_rules, render_explanation
-    from .loader import load_scenario
-    from .scenario import to_fact
+    from ..assessment import assess
+    from ..errors import did_you_mean
+    from ..authoring.explain import explain_rules, render_explanation
+    from ..loader import load_scenario
+    from ..scenario import to_fact
 
     ruleset = _ruleset(rules)
     if rule_id is not None and not any(r.id == rule_id for r in ruleset.rules):
@@ -284,8 +284,8 @@ def diff_cmd(old_rules, new_rules, scenario_dir, sample, seed):
         git worktree add /tmp/main main
         isp diff /tmp/main/rulesets rulesets --scenarios scenarios
     """
-    from .diffing import diff_rulesets, load_library, render_diff
-    from .loader import load_ruleset
+    from ..authoring.diff import diff_rulesets, load_library, render_diff
+    from ..loader import load_ruleset
 
     for folder in (old_rules, new_rules):
         if not Path(folder).is_dir():
@@ -317,9 +317,9 @@ def lint_cmd(rules_dir, strict, scenario_dir, fmt):
         isp lint
         isp lint my-rules/ --strict
     """
-    from .diffing import load_library
-    from .lint import lint_ruleset, render_lint
-    from .loader import default_rules_dir
+    from ..authoring.diff import load_library
+    from ..authoring.lint import lint_ruleset, render_lint
+    from ..loader import default_rules_dir
 
     target = Path(rules_dir) if rules_dir else default_rules_dir()
     if not target.is_dir():
@@ -355,7 +355,7 @@ def rules_cmd(fmt, rules, pending, powers):
         isp rules --format markdown > docs/rules.md
         isp rules --powers --format markdown > docs/powers.md
     """
-    from .catalogue import render_powers, render_rules
+    from ..authoring.catalogue import render_powers, render_rules
 
     if powers and pending:
         raise click.UsageError("--powers and --pending list different things: give one of them")
@@ -367,7 +367,7 @@ def _start(start: str | None) -> dict:
     """Answers already known: a (possibly partial) scenario file, validated, as plain data."""
     if not start:
         return {"share": {}}
-    from .loader import load_scenario
+    from ..loader import load_scenario
 
     # Only what the file states: an unstated field (even the default location) stays unknown.
     return load_scenario(start).model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
@@ -375,7 +375,7 @@ def _start(start: str | None) -> dict:
 
 def _finish(decision, scenario, record, by, register_path) -> None:
     if record:
-        from .register import open_register
+        from ..register import open_register
 
         register = open_register(register_path)
         register.append(decision, scenario, by=by)
@@ -402,10 +402,10 @@ def ask(start, save, record, by, register_path, rules):
         isp ask
         isp ask --save my-share.yaml
     """
-    from .asking import still_to_ask
-    from .prompting import NOT_SURE, ask_question, save_scenario, set_path
-    from .questions import QUESTIONS
-    from .render import render
+    from ..guided.asking import still_to_ask
+    from ..guided.prompting import NOT_SURE, ask_question, save_scenario, set_path
+    from ..guided.questions import QUESTIONS
+    from ..render import render
 
     if save is not None:  # find a bad path before the questions, not after
         folder = Path(save).resolve().parent
@@ -457,10 +457,10 @@ def triage(start, record, by, register_path, rules):
     Example:
         isp triage
     """
-    from .assessment import assess
-    from .prompting import NOT_SURE, ask_question, set_path
-    from .scenario import Scenario
-    from .triage import TRIAGE_QUESTIONS, complete, triage_text
+    from ..assessment import assess
+    from ..guided.prompting import NOT_SURE, ask_question, set_path
+    from ..scenario import Scenario
+    from ..guided.triage import TRIAGE_QUESTIONS, complete, triage_text
 
     ruleset = _ruleset(rules)
     data = _start(start)
@@ -507,9 +507,9 @@ def agreement_cmd(scenario_file, output, as_of, rules):
         isp agreement share.yaml -o agreement.md
         isp agreement share.yaml -o agreement.docx
     """
-    from .agreement import agreement_markdown, write_docx
-    from .assessment import assess
-    from .loader import load_scenario
+    from ..agreement import agreement_markdown, write_docx
+    from ..assessment import assess
+    from ..loader import load_scenario
 
     kind = Path(output).suffix.lower() if output else ".md"
     if kind not in (".md", ".docx"):
@@ -521,7 +521,7 @@ def agreement_cmd(scenario_file, output, as_of, rules):
     if not output:
         click.echo(agreement_markdown(scenario, decision), nl=False)
         return
-    from .prompting import replace_file
+    from ..guided.prompting import replace_file
 
     target = Path(output)
     # Written whole or not at all: a crash or Ctrl-C never leaves half a draft.
@@ -550,7 +550,7 @@ def log_cmd(ctx, since, fmt, register_path):
     ctx.obj = register_path
     if ctx.invoked_subcommand is not None:
         return
-    from .register import open_register
+    from ..register import open_register
 
     records = list(open_register(register_path).records(since.date() if since else None))
     if fmt == "json":
@@ -576,7 +576,7 @@ def log_cmd(ctx, since, fmt, register_path):
 @_library_errors
 def log_verify(ctx, register_path):
     """Check that no recorded decision was edited or deleted; name any that was (exit 1)."""
-    from .register import open_register
+    from ..register import open_register
 
     register = open_register(register_path or ctx.obj)
     problems = register.verify()
@@ -621,7 +621,7 @@ def serve(host, port, workers, database_url, rules, log_level):
     os.environ["ISP_RULES_DIR"] = ruleset.source
     if database_url:
         os.environ["ISP_DATABASE_URL"] = database_url
-    from .register import open_register
+    from ..register import open_register
 
     register = open_register(database_url)
     click.echo(f"isp-rules: serving http://{host}:{port}/ with {workers} worker process(es); "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .scenario import FIELDS
+from ..scenario import FIELDS
 
 __all__ = ["Question", "QUESTIONS", "question_for", "ORDER", "country_code", "label", "value_words"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from .decide import DISCLAIMER, Decision, Obligation
+from ..decide import DISCLAIMER, Decision, Obligation
 from .questions import QUESTIONS, Question
-from .scenario import Scenario
+from ..scenario import Scenario
 
 __all__ = ["TRIAGE_QUESTIONS", "TriageSummary", "summarise", "triage_text", "subjects_for", "complete", "NOT_URGENT"]
 
@@ -66,14 +66,14 @@ def summarise(scenario: Scenario, decision: Decision) -> TriageSummary:
 
 
 def triage_text(scenario: Scenario, decision: Decision) -> str:
-    from .render import render
+    from ..render import render
 
     if decision.verdict == "deny":
         return render([decision], "text")
     if not decision.deferred:
         return textwrap.fill(NOT_URGENT, 110) + " Use `isp ask` or `isp check`.\n\n" + render([decision], "text")
     if not decision.share_now:  # urgent, but a stated fact holds a point open: never "share now" beside it
-        from .render import urgent_line
+        from ..render import urgent_line
 
         return textwrap.fill("HELD: " + (urgent_line(decision) or ""), 88) + "\n\n" + render([decision], "text")
     s = summarise(scenario, decision)

@@ -20,7 +20,7 @@ import threading
 from typing import Any, Callable, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from .register_chain import COLUMNS, FORMAT, RECORD_COLUMNS_DDL, BaseRegister, Chain, EmptyRegisterError, RegisterError, Row, check_format
+from .chain import COLUMNS, FORMAT, RECORD_COLUMNS_DDL, BaseRegister, Chain, EmptyRegisterError, RegisterError, Row, check_format
 
 META = "isp_register_meta"
 RECORDS = "isp_register_records"

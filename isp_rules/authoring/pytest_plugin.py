@@ -39,7 +39,7 @@ class ScenarioFile(pytest.File):
 
 class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
-        from isp_rules.testing import describe_failure, run_case
+        from isp_rules.authoring.testing import describe_failure, run_case
 
         result = run_case(self.path)
         if result.skipped:

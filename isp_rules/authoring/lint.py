@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .interpret import evaluate, fired_rules
-from .ruleset import Leaf, Rule, Ruleset
-from .scenario import FIELDS, SOURCES, Scenario, to_fact
+from ..interpret import evaluate, fired_rules
+from ..ruleset import Leaf, Rule, Ruleset
+from ..scenario import FIELDS, SOURCES, Scenario, to_fact
 
 __all__ = ["Finding", "LintReport", "lint_ruleset", "render_lint", "MAX_COMBINATIONS"]
 
@@ -210,8 +210,8 @@ def _pool(ruleset: Ruleset, library: list[Scenario], seed: int) -> list[set[str]
 
 
 def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, seed: int = 0) -> tuple[Ruleset | None, LintReport]:
-    from .errors import RulesetError
-    from .loader import load_ruleset
+    from ..errors import RulesetError
+    from ..loader import load_ruleset
 
     report = LintReport()
     start = time.perf_counter()
@@ -330,7 +330,7 @@ def _gaps(ruleset: Ruleset, library: list[Scenario]) -> list[Finding]:
     listing the purposes, with a whole example scenario."""
     import copy
 
-    from .assessment import assess
+    from ..assessment import assess
 
     grounds = _basis_grounds(ruleset)
     purposes = FIELDS["share.purpose.category"].values

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .assessment import assess
-from .decide import Decision
-from .errors import InputError
-from .loader import load_scenario
-from .ruleset import Ruleset
+from ..assessment import assess
+from ..decide import Decision
+from ..errors import InputError
+from ..loader import load_scenario
+from ..ruleset import Ruleset
 
 __all__ = ["CaseResult", "run_case", "find_scenarios", "compare", "junit_xml"]
 

@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .decide import Decision, PointStatus
-from .interpret import Explanation, explain_condition
-from .ruleset import Rule, Ruleset
-from .scenario import date_number, fact_key
+from ..decide import Decision, PointStatus
+from ..interpret import Explanation, explain_condition
+from ..ruleset import Rule, Ruleset
+from ..scenario import date_number, fact_key
 
 __all__ = ["RuleExplanation", "explain_rules", "render_explanation"]
 
@@ -55,7 +55,7 @@ def _leaf_note(node: Explanation, fact: dict[str, Any]) -> str:
     field = node.text.split(" ", 1)[0]
     key = fact_key(field)
     if node.value is None:
-        from .asking import SOURCES
+        from ..guided.asking import SOURCES
 
         sources = [f for f in SOURCES.get(field, []) if f != field]
         return f"{field} is not known: {', '.join(sources)} not stated" if sources else f"{field} is not stated"

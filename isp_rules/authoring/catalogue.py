@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from .ruleset import All, Condition, Leaf, Not, NotTrue, Rule, Ruleset
+from ..ruleset import All, Condition, Leaf, Not, NotTrue, Rule, Ruleset
 
 __all__ = ["describe_condition", "rules_as_data", "pending_as_data", "points_as_data", "render_rules"]
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .assessment import assess
-from .decide import Decision
-from .interpret import missing_fields, settled_value
+from ..assessment import assess
+from ..decide import Decision
+from ..interpret import missing_fields, settled_value
 from .questions import ORDER, QUESTIONS
-from .ruleset import Ruleset
-from .scenario import SOURCES as SCENARIO_SOURCES
-from .scenario import Scenario
+from ..ruleset import Ruleset
+from ..scenario import SOURCES as SCENARIO_SOURCES
+from ..scenario import Scenario
 
 __all__ = ["fields_that_matter", "settled", "still_to_ask"]
 
@@ -29,8 +29,8 @@ SOURCES = {path: [f for f in sources if f != path] for path, sources in SCENARIO
 
 def _revocable(cond, fact: dict[str, Any], under_not_true: bool = False) -> set[str]:
     """Absent fields that a condition holds *because* they are absent: stating them could undo it."""
-    from .ruleset import Leaf, Not, NotTrue
-    from .scenario import fact_key
+    from ..ruleset import Leaf, Not, NotTrue
+    from ..scenario import fact_key
 
     if isinstance(cond, Leaf):
         absent = fact_key(cond.field) not in fact
@@ -102,7 +102,7 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
 
 def settled(ruleset: Ruleset, scenario: Scenario, as_of: dt.date | None = None) -> tuple[Decision, list[str]]:
     """The decision now, and the fields still worth asking about."""
-    from .scenario import to_fact
+    from ..scenario import to_fact
 
     decision = assess(scenario, ruleset, as_of=as_of)
     fact = to_fact(scenario, decision.ruleset.as_of, ruleset.phrases)

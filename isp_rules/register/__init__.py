@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 
-from .register_chain import BaseRegister, EmptyRegisterError, Record, RegisterError
-from .register_sqlite import REGISTER_ENV, SqliteRegister, default_register_path
+from .chain import BaseRegister, EmptyRegisterError, Record, RegisterError
+from .sqlite import REGISTER_ENV, SqliteRegister, default_register_path
 
 __all__ = ["open_register", "Register", "Record", "RegisterError", "EmptyRegisterError", "default_register_path", "REGISTER_ENV"]
 
@@ -35,7 +35,7 @@ def open_register(target: str | os.PathLike | None = None) -> BaseRegister:
     if target is None and os.environ.get("ISP_DATABASE_URL"):
         target = os.environ["ISP_DATABASE_URL"]
     if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
-        from .register_postgres import PostgresRegister
+        from .postgres import PostgresRegister
 
         return PostgresRegister(target)
     return SqliteRegister(target)

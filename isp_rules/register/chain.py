@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
-from .errors import IspError
+from ..errors import IspError
 
 FORMAT = "isp-rules decision register v1"
 GENESIS = "0" * 64

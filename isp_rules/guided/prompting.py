@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .dotted import set_path  # noqa: F401  (re-exported for the CLI)
+from ..dotted import set_path  # noqa: F401  (re-exported for the CLI)
 from .questions import Question, country_code
 
 __all__ = ["ask_question", "NOT_SURE", "set_path", "save_scenario", "replace_file", "scenario_yaml", "scenario_id"]

@@ -12,10 +12,10 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assessment import assess
-from .decide import Decision
-from .ruleset import Ruleset
-from .scenario import Scenario
+from ..assessment import assess
+from ..decide import Decision
+from ..ruleset import Ruleset
+from ..scenario import Scenario
 
 __all__ = ["Change", "DiffReport", "diff_rulesets", "render_diff"]
 
@@ -89,7 +89,7 @@ def _shrink(change: Change, old: Ruleset, new: Ruleset) -> Scenario:
     """Leave out every stated field whose absence keeps the same kind of change (greedy, one pass)."""
     import copy
 
-    from .dotted import unset_path
+    from ..dotted import unset_path
     from .sampling import PATHS, valid
 
     kind = change.kind()
@@ -163,8 +163,8 @@ def render_diff(report: DiffReport, old: Ruleset, new: Ruleset) -> str:
 def load_library(folder: Path, skip_invalid: bool = False) -> tuple[list[tuple[str, Scenario]], list[str]]:
     """The library's scenarios (name, scenario), and the files skipped as invalid (when asked to
     skip them; otherwise an invalid file raises, with its problems)."""
-    from .errors import InputError
-    from .loader import load_scenario
+    from ..errors import InputError
+    from ..loader import load_scenario
     from .testing import find_scenarios
 
     out, skipped = [], []
