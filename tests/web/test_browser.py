@@ -16,7 +16,7 @@ import pytest
 from webutil import COUNCIL_LEGITIMATE_INTERESTS, URGENT_CHILD, running_server
 
 CHROMIUM = os.environ.get("ISP_CHROMIUM", "/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Flags for a closed network: no background fetches that would fail (and slow each start).
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]

@@ -49,7 +49,7 @@ def count(target) -> int:
 
 
 def writers(target, n, records_each, *extra):
-    return [subprocess.Popen([sys.executable, WRITER, target, str(records_each), f"w{i}", str(HERE), *extra],
+    return [subprocess.Popen([sys.executable, WRITER, target, str(records_each), f"w{i}", str(HERE.parent), *extra],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for i in range(n)]
 
 
@@ -163,7 +163,7 @@ def test_verify_while_others_write_sees_no_false_breaks(store):
 
 
 def test_a_writer_killed_mid_run_leaves_no_half_record(store):
-    proc = subprocess.Popen([sys.executable, WRITER, store.target, "100000", "k", str(HERE)],
+    proc = subprocess.Popen([sys.executable, WRITER, store.target, "100000", "k", str(HERE.parent)],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
     deadline = time.time() + 60
