@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from isp_rules import assess, default_ruleset, load_scenario  # noqa: E402
-from isp_rules.compiler import compile_ruleset  # noqa: E402
-from isp_rules.scenario import to_fact  # noqa: E402
-from isp_rules.authoring.testing import find_scenarios  # noqa: E402
+from isp_rules import assess, default_ruleset, load_scenario
+from isp_rules.authoring.testing import find_scenarios
+from isp_rules.compiler import compile_ruleset
+from isp_rules.scenario import to_fact
 
 EXAMPLE = ROOT / "scenarios" / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
 
@@ -97,7 +97,7 @@ _HWM = ("import atexit, sys\n"
 
 
 def peak_mb(code: str, argv: list[str]) -> float:
-    proc = subprocess.run([sys.executable, "-c", _HWM + code, *argv], stdout=subprocess.DEVNULL,
+    proc = subprocess.run([sys.executable, "-c", _HWM + code, *argv], check=False, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
     kb = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("HWM ")]
     return kb[-1] / 1024 if kb else float("nan")

@@ -164,7 +164,7 @@ async def steady_rate(port: int, bodies, clients: int, total: int, rate: float):
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
 
 def report(name: str, latencies, errors, elapsed) -> None:

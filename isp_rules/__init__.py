@@ -23,7 +23,7 @@ _EXPORTS = {
     "Rule": "ruleset", "Ruleset": "ruleset",
     "Scenario": "scenario",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = sorted(_EXPORTS)  # noqa: PLE0605  (a list, built from the table above)
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,7 @@ from pathlib import Path
 from .decide import DISCLAIMER, Decision, PointStatus
 from .scenario import Scenario
 
-__all__ = ["Draft", "build_draft", "agreement_markdown", "write_docx"]
+__all__ = ["Draft", "agreement_markdown", "build_draft", "write_docx"]
 
 def _how(p: PointStatus) -> str:
     """How a settled point is settled, with the standard that then applies, in plain words."""
@@ -156,10 +156,10 @@ def write_docx(scenario: Scenario, decision: Decision, target: Path) -> None:
     def table(header: tuple[str, str, str], rows: list[tuple[str, str, str]]) -> None:
         t = doc.add_table(rows=1, cols=3)
         t.style = "Table Grid"
-        for cell, text in zip(t.rows[0].cells, header):
+        for cell, text in zip(t.rows[0].cells, header, strict=False):
             cell.text = text
         for row in rows:
-            for cell, text in zip(t.add_row().cells, row):
+            for cell, text in zip(t.add_row().cells, row, strict=False):
                 cell.text = text
 
     doc.add_heading("1. Already settled", level=1)

@@ -13,7 +13,7 @@ from .loader import default_rules_dir, load_ruleset
 from .ruleset import Ruleset
 from .scenario import Scenario, to_fact
 
-__all__ = ["assess", "fire", "default_ruleset"]
+__all__ = ["assess", "default_ruleset", "fire"]
 
 _NAMES: dict[tuple[int, str], tuple[str, ...]] = {}  # (pid, sha256) -> durable ruleset names
 _DEFAULT: dict[str, Ruleset] = {}

@@ -18,7 +18,7 @@ from pathlib import Path
 from .loader import load_ruleset, ruleset_digest
 from .ruleset import Ruleset
 
-__all__ = ["load_ruleset_cached", "cache_dir"]
+__all__ = ["cache_dir", "load_ruleset_cached"]
 
 _MODEL_SOURCES = ("ruleset.py", "loader.py", "scenario.py", "vocabulary.py", "cache.py")
 
@@ -48,7 +48,7 @@ def load_ruleset_cached(directory: Path) -> Ruleset:
                 cached = pickle.load(handle)
             if isinstance(cached, Ruleset) and cached.sha256 == sha and cached.source == str(directory):
                 return cached
-    except Exception:  # a corrupt or foreign entry: ignore it and rebuild
+    except Exception:  # noqa: BLE001, S110  (a corrupt or foreign entry: ignore it and rebuild)
         pass
     ruleset = load_ruleset(directory)  # raises RulesetError on bad rules; nothing is cached then
     try:

@@ -14,8 +14,17 @@ from typing import Any
 from .ruleset import All, Condition, Leaf, Not, NotTrue, Rule, Ruleset
 from .scenario import FACT_MARKER, date_number, fact_key
 
-__all__ = ["compile_ruleset", "compile_condition", "rule_body", "rule_expression", "count_groups",
-           "point_rule_id", "CATCH_ALL", "MAX_RULES_PER_SET", "MAX_GROUPS"]
+__all__ = [
+    "CATCH_ALL",
+    "MAX_GROUPS",
+    "MAX_RULES_PER_SET",
+    "compile_condition",
+    "compile_ruleset",
+    "count_groups",
+    "point_rule_id",
+    "rule_body",
+    "rule_expression",
+]
 
 CATCH_ALL = "ISP-CATCH-ALL"
 MAX_RULES_PER_SET = 150  # durable_rules fails near 300 similar rules in one ruleset (error 108)

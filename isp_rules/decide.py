@@ -17,16 +17,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Optional
-
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any
 
-from .interpret import evaluate, settled_value, stated_support
 from .guided.questions import label, value_words
-from .ruleset import AgreementPoint, Answer, Citation, Condition, Rule, Ruleset, condition_fields, leaves, placeholders, pseudo_rule_id
+from .interpret import evaluate, settled_value, stated_support
+from .ruleset import (
+    AgreementPoint,
+    Answer,
+    Citation,
+    Condition,
+    Rule,
+    Ruleset,
+    condition_fields,
+    leaves,
+    placeholders,
+    pseudo_rule_id,
+)
 from .scenario import SOURCES, Scenario, fact_key
 
-__all__ = ["Decision", "Reason", "OpenPoint", "Obligation", "PointStatus", "RulesetInfo", "decide", "DISCLAIMER"]
+__all__ = ["DISCLAIMER", "Decision", "Obligation", "OpenPoint", "PointStatus", "Reason", "RulesetInfo", "decide"]
 
 DISCLAIMER = ("Not legal advice: isp-rules applies the partnership's rules to the facts you gave; "
               "check doubtful cases with your data protection officer.")
@@ -37,7 +48,7 @@ EFFECT_ORDER = {"deny": 0, "open": 1, "ground": 2, "advice": 3, "obligation": 4}
 class CitationOut:
     source: str
     ref: str
-    note: Optional[str] = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,10 +58,10 @@ class Reason:
     title: str
     message: str
     citations: list[CitationOut]
-    remedy: Optional[str] = None
+    remedy: str | None = None
     # For a power the catalogue does not recognise: its closest entries ("statute section"), best
     # first; an empty list when nothing comes close. None for every other reason.
-    suggestions: Optional[list[str]] = None
+    suggestions: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,12 +72,12 @@ class OpenPoint:
     why: str  # plain words: why it is open
     kind: str = "paperwork"  # lawfulness | paperwork | protocol_standard | legal_requirement
     status: str = "open"
-    help: Optional[str] = None
+    help: str | None = None
     waits_for: list[str] = field(default_factory=list)  # the unknown facts that could settle it
     held_by: list[str] = field(default_factory=list)  # stated facts that keep it open under urgency
     rules: list[str] = field(default_factory=list)  # the rules that opened it
     citations: list[CitationOut] = field(default_factory=list)
-    suggestions: Optional[list[str]] = None  # close matches for a power not recognised (see Reason)
+    suggestions: list[str] | None = None  # close matches for a power not recognised (see Reason)
 
 
 OBLIGATION_KINDS = ("duty", "standard", "record_after", "complete_after")
@@ -78,8 +89,8 @@ class Obligation:
     message: str
     citations: list[CitationOut]
     kind: str = "duty"  # duty (a rule's) | standard (the protocol's, for this disclosure) | record_after | complete_after
-    point: Optional[str] = None  # the agreement point it stands for
-    found_by: Optional[list[str]] = None  # for a deferred point: the rules that found it open
+    point: str | None = None  # the agreement point it stands for
+    found_by: list[str] | None = None  # for a deferred point: the rules that found it open
 
 
 @dataclass(frozen=True)
@@ -94,9 +105,9 @@ class PointStatus:
     kind: str = "paperwork"
     waits_for: tuple[str, ...] = ()  # unknown facts that could settle it (open or deferred)
     held_by: tuple[str, ...] = ()  # stated facts that keep it open
-    settled_by: Optional[str] = None  # the settlement (id) or "scenario"
+    settled_by: str | None = None  # the settlement (id) or "scenario"
     rules: tuple[str, ...] = ()  # the rules that opened it
-    standard: Optional[str] = None  # the protocol's standard, in plain words, where the point has one
+    standard: str | None = None  # the protocol's standard, in plain words, where the point has one
 
 
 @dataclass(frozen=True)
@@ -122,20 +133,20 @@ def _plain(value: Any) -> Any:
 class Decision:
     """The answer for one scenario. Plain dataclasses: cheap to build at start-up."""
 
-    scenario: Optional[str]
+    scenario: str | None
     verdict: str
     reasons: list[Reason]
     open_points: list[OpenPoint]
     obligations: list[Obligation]
     deferred: bool  # urgent: paperwork moved to after the share
     ruleset: RulesetInfo
-    title: Optional[str] = None
+    title: str | None = None
     disclaimer: str = DISCLAIMER
     rule_keys: tuple[str, ...] = ()  # the rule versions that fired (not part of the JSON answer)
     points: tuple[PointStatus, ...] = ()  # every agreement point and how it stands (not part of the JSON answer)
     share_kinds: list[str] = field(default_factory=list)  # the kinds of share that hold (routine, one_off...)
     share_now: bool = False  # urgent, and nothing stops or holds the share: share now, paperwork afterwards
-    urgent_by: Optional[str] = None  # the urgent ground that defers paperwork
+    urgent_by: str | None = None  # the urgent ground that defers paperwork
 
     @property
     def fired(self) -> list[str]:
@@ -186,7 +197,7 @@ def render_message(message: str, fact: dict[str, Any]) -> str:
 POWER_RECOGNISED = "share.basis.power_recognised"
 
 
-def power_suggestions(rule: Rule, ruleset: Ruleset, fact: dict[str, Any]) -> Optional[list[str]]:
+def power_suggestions(rule: Rule, ruleset: Ruleset, fact: dict[str, Any]) -> list[str] | None:
     """For a rule that fired on a power the catalogue does not recognise: the catalogue's close
     matches for the power named (None for any other rule)."""
     if fact.get(fact_key(POWER_RECOGNISED)) is not False or POWER_RECOGNISED not in condition_fields(rule.when):
@@ -365,7 +376,7 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
                     if held else ". It stays open although the share is urgent"))
         statuses.append(st)
 
-    def close_matches(st: PointStatus) -> Optional[list[str]]:
+    def close_matches(st: PointStatus) -> list[str] | None:
         found = [power_suggestions(ruleset.rule(k), ruleset, fact) for k in
                  (r.key for r in opened_by.get(st.id, []))]
         found = [f for f in found if f is not None]

@@ -22,7 +22,7 @@ def set_path(data: dict, path: str, value: Any) -> None:
     for part in parents:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
-            raise ValueError(f"cannot set {path}: {part} is not a mapping")
+            raise TypeError(f"cannot set {path}: {part} is not a mapping")
     node[last] = value
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import EngineError
 
-__all__ = ["Engine", "get_engine", "ERROR_CODES"]
+__all__ = ["ERROR_CODES", "Engine", "get_engine"]
 
 # From durable_rules src/rules/rules.h, as built in 2.0.28.
 ERROR_CODES = {
@@ -115,7 +115,7 @@ class Engine:
             if todo:
                 try:
                     self._host.set_rulesets(copy.deepcopy(todo))
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001
                     raise _translate(exc, "loading the ruleset") from None
                 self._registered.update(todo)
         return names
@@ -134,12 +134,12 @@ class Engine:
                 except self._not_handled:
                     # Never delete_state after this: it has segfaulted on 3.11.
                     raise EngineError("rules engine failed: the fact matched no rule (the catch-all is missing)") from None
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001
                     self._forget(name, sid)
                     raise _translate(exc, "assessing a scenario") from None
                 try:
                     state = self._host.get_state(name, sid)
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001
                     raise _translate(exc, "reading a session") from None
                 finally:
                     self._forget(name, sid)
@@ -151,7 +151,7 @@ class Engine:
     def _forget(self, name: str, sid: str) -> None:
         try:
             self._host.delete_state(name, sid)
-        except Exception:  # nothing to delete, or already gone
+        except Exception:  # noqa: BLE001, S110  (nothing to delete, or already gone)
             pass
 
 

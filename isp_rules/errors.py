@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 __all__ = [
-    "Problem",
-    "IspError",
-    "InputError",
-    "ScenarioError",
-    "RulesetError",
     "EngineError",
+    "InputError",
+    "IspError",
+    "Problem",
+    "RulesetError",
+    "ScenarioError",
     "did_you_mean",
     "format_path",
 ]

@@ -8,13 +8,14 @@ condition is known to be true.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .ruleset import All, Condition, Leaf, Not, NotTrue, Ruleset
 from .scenario import date_number, fact_key, words
 
-__all__ = ["evaluate", "fired_rules", "Explanation", "explain_condition", "missing_fields"]
+__all__ = ["Explanation", "evaluate", "explain_condition", "fired_rules", "missing_fields"]
 
 
 def _leaf(leaf: Leaf, fact: dict[str, Any]) -> bool | None:
@@ -82,7 +83,7 @@ class Explanation:
 
     text: str
     value: bool | None
-    children: tuple["Explanation", ...] = ()
+    children: tuple[Explanation, ...] = ()
 
 
 def _describe(leaf: Leaf) -> str:

@@ -6,20 +6,32 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from .compiler import MAX_GROUPS, compile_condition, count_groups, rule_body, rule_expression
 from .errors import InputError, Problem, RulesetError, ScenarioError, did_you_mean, format_path
-from .ruleset import (AgreementPoint, InForce, Power, Rule, Ruleset, Settlement, ShareKind, Trigger, may_hold, parse_condition,
-                      placeholders)
+from .ruleset import (
+    AgreementPoint,
+    InForce,
+    Power,
+    Rule,
+    Ruleset,
+    Settlement,
+    ShareKind,
+    Trigger,
+    may_hold,
+    parse_condition,
+    placeholders,
+)
 from .scenario import FIELDS, Scenario, Share, power_phrase, power_words
 from .vocabulary import PARTY_TYPES
 from .yamlfile import YamlDoc, parse_yaml, read_yaml
 
-__all__ = ["load_scenario", "parse_scenario", "load_ruleset", "default_rules_dir", "RULES_ENV"]
+__all__ = ["RULES_ENV", "default_rules_dir", "load_ruleset", "load_scenario", "parse_scenario"]
 
 RULES_ENV = "ISP_RULES_DIR"
 META_FILE = "ruleset.yaml"
@@ -376,7 +388,7 @@ def _commence(rules: list[Rule], entries: dict, doc: YamlDoc | None, col: _Colle
         line = doc.line(("commenced", key)) if doc is not None else None
         where = doc.name if doc is not None else META_FILE
 
-        def bad(message: str) -> None:
+        def bad(message: str, where: str = where, line: int | None = line, key: object = key) -> None:
             col.problems.append(Problem(where, line, f"commenced.{key}", message))
 
         if isinstance(value, str):

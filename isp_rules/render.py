@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Sequence
+from collections.abc import Sequence
 
 from .decide import DISCLAIMER, CitationOut, Decision
 
-__all__ = ["render", "render_text", "render_json", "render_markdown", "FORMATS", "urgent_line", "obligation_groups"]
+__all__ = ["FORMATS", "obligation_groups", "render", "render_json", "render_markdown", "render_text", "urgent_line"]
 
 FORMATS = ("text", "json", "markdown")
 HEADLINES = {

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Optional, Union
-
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
@@ -20,10 +19,34 @@ from .errors import did_you_mean
 from .scenario import FIELDS, FieldSpec, TextPhrases, close_powers, words
 
 __all__ = [
-    "All", "Any_", "Not", "Leaf", "Condition", "parse_condition", "condition_fields", "NotTrue", "phrases",
-    "Citation", "InForce", "Commencement", "COMMENCEMENT_STATUSES", "Rule", "Answer", "AgreementPoint", "Ruleset", "EFFECTS",
-    "placeholders", "ShareKind", "Settlement", "Trigger", "POINT_KINDS", "URGENCY", "may_hold", "pseudo_rule_id",
-    "Power", "POWER_KINDS",
+    "COMMENCEMENT_STATUSES",
+    "EFFECTS",
+    "POINT_KINDS",
+    "POWER_KINDS",
+    "URGENCY",
+    "AgreementPoint",
+    "All",
+    "Answer",
+    "Any_",
+    "Citation",
+    "Commencement",
+    "Condition",
+    "InForce",
+    "Leaf",
+    "Not",
+    "NotTrue",
+    "Power",
+    "Rule",
+    "Ruleset",
+    "Settlement",
+    "ShareKind",
+    "Trigger",
+    "condition_fields",
+    "may_hold",
+    "parse_condition",
+    "phrases",
+    "placeholders",
+    "pseudo_rule_id",
 ]
 
 EFFECTS = ("deny", "open", "obligation", "ground", "advice")
@@ -36,24 +59,24 @@ GROUP_OPS = ("all", "any", "not", "not_true")
 
 @dataclass(frozen=True)
 class All:
-    items: tuple["Condition", ...]
+    items: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class Any_:
-    items: tuple["Condition", ...]
+    items: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    item: "Condition"
+    item: Condition
 
 
 @dataclass(frozen=True)
 class NotTrue:
     """Holds when the inner condition is not known to hold: false, or unknown because a field is absent."""
 
-    item: "Condition"
+    item: Condition
 
 
 @dataclass(frozen=True)
@@ -63,7 +86,7 @@ class Leaf:
     value: Any = None  # a scalar, a tuple for in/contains_any, a date for before/on_or_after
 
 
-Condition = Union[All, Any_, Not, NotTrue, Leaf]
+Condition = All | Any_ | Not | NotTrue | Leaf
 
 Report = Callable[[tuple, str], None]  # (path inside the rule, message)
 
@@ -91,10 +114,9 @@ def _check_value(spec: FieldSpec, value: Any, where: tuple, report: Report) -> b
         if not (isinstance(value, str) and re.fullmatch(r"[A-Z]{2}", value)):
             report(where, f"expected an ISO 3166 alpha-2 country code such as GB, got {value!r}")
             return False
-    elif spec.kind == "text":
-        if not isinstance(value, str):
-            report(where, f"expected text, got {value!r}")
-            return False
+    elif spec.kind == "text" and not isinstance(value, str):
+        report(where, f"expected text, got {value!r}")
+        return False
     return True
 
 
@@ -108,7 +130,7 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
     group = keys & set(GROUP_OPS)
     if group:
         if len(keys) != 1:
-            report(where, f"'{sorted(group)[0]}' must stand alone in its condition; found also {sorted(keys - group)}")
+            report(where, f"'{min(group)}' must stand alone in its condition; found also {sorted(keys - group)}")
             return None
         (op,) = group
         body = data[op]
@@ -130,13 +152,13 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
     presence = keys & set(PRESENCE_OPS)
     if presence:
         if len(keys) != 1:
-            report(where, f"'{sorted(presence)[0]}' must stand alone, e.g. {{present: share.handling.retention}}")
+            report(where, f"'{min(presence)}' must stand alone, e.g. {{present: share.handling.retention}}")
             return None
         (op,) = presence
         spec = _check_field(data[op], where + (op,), report)
         return Leaf(op, spec.path) if spec else None
     if "field" not in keys:
-        unknown = sorted(str(k) for k in keys)[0]
+        unknown = min(str(k) for k in keys)
         known = GROUP_OPS + PRESENCE_OPS + LEAF_OPS + ("field",)
         report(where + (unknown,), f"unknown condition key '{unknown}'{did_you_mean(unknown, known)}")
         return None
@@ -193,7 +215,7 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
         if not isinstance(value, list) or not value:
             report(at, f"expected a non-empty list of values after '{op}'")
             return None
-        ok = all([_check_value(spec, v, at + (i,), report) for i, v in enumerate(value)])
+        ok = all(_check_value(spec, v, at + (i,), report) for i, v in enumerate(value))
         return Leaf(op, spec.path, tuple(value)) if ok else None
     if spec.kind == "text" and op == "equals":
         report(at, f"'{spec.path}' is free text: test it with mentions, present or absent")
@@ -261,18 +283,18 @@ Words = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 class Citation(_Model):
     source: Words  # the instrument or document, e.g. "UK GDPR"
     ref: Words  # article, section, paragraph or chapter, e.g. "Art 6(1)(e)"
-    note: Optional[Words] = None
-    checked: Optional[Words] = None  # what primary text or guidance was checked, and how
+    note: Words | None = None
+    checked: Words | None = None  # what primary text or guidance was checked, and how
 
 
 class InForce(_Model):
-    from_: Optional[Annotated[dt.date, Field(strict=False)]] = Field(None, alias="from")
-    until: Optional[Annotated[dt.date, Field(strict=False)]] = None  # exclusive
+    from_: Annotated[dt.date, Field(strict=False)] | None = Field(None, alias="from")
+    until: Annotated[dt.date, Field(strict=False)] | None = None  # exclusive
 
     def covers(self, day: dt.date) -> bool:
         return (self.from_ is None or day >= self.from_) and (self.until is None or day < self.until)
 
-    def overlaps(self, other: "InForce") -> bool:
+    def overlaps(self, other: InForce) -> bool:
         starts_before_other_ends = other.until is None or self.from_ is None or self.from_ < other.until
         ends_after_other_starts = self.until is None or other.from_ is None or other.from_ < self.until
         return starts_before_other_ends and ends_after_other_starts
@@ -293,7 +315,7 @@ class Commencement(_Model):
     status: Literal["pending", "until_commenced"]
     # What one line of the ruleset's `commenced:` map names to switch it on; several rules may
     # share one id (one line per provision). Default: the rule's own id.
-    id: Optional[Annotated[str, StringConstraints(pattern=RULE_ID)]] = None
+    id: Annotated[str, StringConstraints(pattern=RULE_ID)] | None = None
     provision: Words  # the provision not yet in force, e.g. "Children Act 2004 s16LA"
     by: Words  # what will bring it into force, e.g. "regulations under ... s78"
 
@@ -304,10 +326,10 @@ class Rule(_Model):
     when: Any
     effect: Literal["deny", "open", "obligation", "ground", "advice"]
     message: Words
-    remedy: Optional[Words] = None
+    remedy: Words | None = None
     points: list[Words] = []
     citations: Annotated[list[Citation], Field(min_length=1)]
-    in_force: Optional[InForce] = None
+    in_force: InForce | None = None
     # Set on the urgent-safeguarding / emergency ground: when it fires, paperwork
     # points are deferred to after the share (ICO code, urgent situations).
     defers_paperwork: bool = False
@@ -316,7 +338,7 @@ class Rule(_Model):
     missing_fact: bool = False
     # Law not yet in force: see Commencement. The loader turns a commenced provision's date
     # into in_force (from it, or until it), so the engine and interpreter need nothing more.
-    commencement: Optional[Commencement] = None
+    commencement: Commencement | None = None
     file: str = ""  # where the rule was written, for messages
     line: int = 0
 
@@ -348,7 +370,7 @@ class Answer(_Model):
     unless: Any = None  # a condition; the answer is not offered when it holds
     # The scenario values this answer stands for ({field path: value}), where it has one:
     # what a guided flow or a property test fills in when this answer is chosen.
-    sets: Optional[dict[str, Any]] = None
+    sets: dict[str, Any] | None = None
 
 
 POINT_KINDS = ("lawfulness", "paperwork", "protocol_standard", "legal_requirement")
@@ -390,7 +412,7 @@ class AgreementPoint(_Model):
     applies_to: list[Words] = []  # share kinds it must be settled for (may hold counts); [] = every share
     except_for: list[Words] = []  # share kinds it never applies to
     obligation_for: list[Words] = []  # share kinds for which it becomes the discloser's obligation
-    standard: Optional[Words] = None  # the protocol's standard, in plain words (the obligation's text)
+    standard: Words | None = None  # the protocol's standard, in plain words (the obligation's text)
     settled_by: list[Words] = []
     settled_if: list[Words] = []  # settlements (ids) any one of which settles the point
     high_risk: bool = False  # applies only where a high-risk trigger holds or may hold
@@ -420,7 +442,7 @@ class Power(_Model):
     # Law not yet in force: a pending entry (commencement date not yet set), or one outside its
     # in_force window on the date of the share, is not recognised (naming it keeps the point open).
     pending: bool = False
-    in_force: Optional[InForce] = None
+    in_force: InForce | None = None
     # Filled by the loader: the names (and "statute + section") in the normal form matching uses.
     match: tuple[str, ...] = ()
     file: str = ""
@@ -442,7 +464,7 @@ class Power(_Model):
 class Ruleset(_Model):
     name: Words
     version: Words
-    title: Optional[Words] = None
+    title: Words | None = None
     rules: tuple[Rule, ...]
     points: tuple[AgreementPoint, ...]
     kinds: tuple[ShareKind, ...] = ()
@@ -464,7 +486,7 @@ class Ruleset(_Model):
 
     _phrases: dict = PrivateAttr(default_factory=dict)
 
-    def model_post_init(self, __context: Any) -> None:
+    def model_post_init(self, context: Any, /) -> None:
         self._rule_index = {r.key: r for r in self.rules}
         self._point_index = {p.id: p for p in self.points}
         self._settlement_index = {s.id: s for s in self.settlements}

@@ -11,31 +11,32 @@ from __future__ import annotations
 import datetime as dt
 import re
 import typing
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Callable, Iterable, Literal, Mapping, Optional
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from . import vocabulary as V
 
 __all__ = [
-    "Scenario",
-    "Share",
-    "Party",
-    "Expect",
-    "FieldSpec",
+    "FACT_MARKER",
     "FIELDS",
     "SOURCES",
-    "FACT_MARKER",
-    "fact_key",
-    "to_fact",
-    "date_number",
-    "words",
+    "Expect",
+    "FieldSpec",
+    "Party",
+    "Scenario",
+    "Share",
     "TextPhrases",
-    "power_words",
-    "power_phrase",
-    "recognised_powers",
     "close_powers",
+    "date_number",
+    "fact_key",
+    "power_phrase",
+    "power_words",
+    "recognised_powers",
+    "to_fact",
+    "words",
 ]
 
 Purpose = Literal[V.PURPOSES]
@@ -68,19 +69,19 @@ class _Strict(BaseModel):
 
 
 class PurposeOf(_Strict):
-    category: Optional[Purpose] = None
-    detail: Optional[Text] = None
+    category: Purpose | None = None
+    detail: Text | None = None
 
 
 class Party(_Strict):
-    name: Optional[Text] = None
-    type: Optional[PartyType] = None
-    signatory: Optional[bool] = None
+    name: Text | None = None
+    type: PartyType | None = None
+    signatory: bool | None = None
     location: Country = "GB"
-    public_authority: Optional[bool] = None
-    competent_authority: Optional[bool] = None
+    public_authority: bool | None = None
+    competent_authority: bool | None = None
     # Added field: the UK nation (only meaningful when location is GB).
-    nation: Optional[Nation] = None
+    nation: Nation | None = None
 
     def effective(self, which: str) -> bool | None:
         """The stated status, else the party type's default, else unknown."""
@@ -94,126 +95,126 @@ class Party(_Strict):
 
 
 class Request(_Strict):
-    by_recipient: Optional[bool] = None
-    in_writing: Optional[bool] = None
-    states_public_task: Optional[bool] = None
+    by_recipient: bool | None = None
+    in_writing: bool | None = None
+    states_public_task: bool | None = None
     # Added fields. The person the information is about asked for the disclosure, or asked
     # the recipient to act for them (DPA 2018 Sch 1 para 24(2)).
-    by_person: Optional[bool] = None
+    by_person: bool | None = None
     # What compels or formally asks for it.
-    instrument: Optional[Instrument] = None
+    instrument: Instrument | None = None
 
 
 class Data(_Strict):
-    subjects: Optional[list[Subject]] = None
-    categories: Optional[list[Category]] = None
-    identifiability: Optional[Literal["identified", "pseudonymised", "anonymised", "aggregate", "non_personal"]] = None
-    confidential: Optional[bool] = None
-    volume: Optional[Literal["individual", "group", "large_scale"]] = None
-    minimised: Optional[bool] = None
+    subjects: list[Subject] | None = None
+    categories: list[Category] | None = None
+    identifiability: Literal["identified", "pseudonymised", "anonymised", "aggregate", "non_personal"] | None = None
+    confidential: bool | None = None
+    volume: Literal["individual", "group", "large_scale"] | None = None
+    minimised: bool | None = None
 
 
 class Urgency(_Strict):
-    risk: Optional[Literal["none", "low", "significant", "serious_or_imminent"]] = None
-    emergency: Optional[bool] = None
+    risk: Literal["none", "low", "significant", "serious_or_imminent"] | None = None
+    emergency: bool | None = None
 
 
 class Basis(_Strict):
-    article_6: Optional[Article6] = None
-    annex_1: Optional[Annex1] = None
-    legal_power: Optional[Text] = None
-    article_9: Optional[Article9] = None
-    schedule_1: Optional[Schedule1] = None
-    criminal_offence: Optional[Literal["official_authority", "schedule_1"]] = None
-    appropriate_policy_document: Optional[bool] = None
-    compatible_purpose: Optional[bool] = None
+    article_6: Article6 | None = None
+    annex_1: Annex1 | None = None
+    legal_power: Text | None = None
+    article_9: Article9 | None = None
+    schedule_1: Schedule1 | None = None
+    criminal_offence: Literal["official_authority", "schedule_1"] | None = None
+    appropriate_policy_document: bool | None = None
+    compatible_purpose: bool | None = None
     # Added fields. UK GDPR Annex 2 condition relied on for a new purpose (Art 8A(3)(d)).
-    compatibility_condition: Optional[Annex2] = None
+    compatibility_condition: Annex2 | None = None
     # DPA 2018 Part 3 (law enforcement processing): s35(2) basis and Schedule 8 condition.
-    part_3: Optional[Part3Basis] = None
-    schedule_8: Optional[Schedule8] = None
+    part_3: Part3Basis | None = None
+    schedule_8: Schedule8 | None = None
     # What the original collection relied on, for Art 8A(4) (reuse of consent-based data).
-    original_basis: Optional[Article6] = None
+    original_basis: Article6 | None = None
 
 
 class Consent(_Strict):
-    status: Optional[Literal["given", "refused", "withdrawn", "not_sought"]] = None
-    reason_not_sought: Optional[Literal["cannot_be_given", "cannot_reasonably_be_obtained", "would_prejudice", "would_increase_risk"]] = None
+    status: Literal["given", "refused", "withdrawn", "not_sought"] | None = None
+    reason_not_sought: Literal["cannot_be_given", "cannot_reasonably_be_obtained", "would_prejudice", "would_increase_risk"] | None = None
     # Agreement sought as good practice (the share would go ahead without it) is not consent
     # relied on as a lawful basis or Art 9 condition (legal review, doubt 12). Added field.
-    as_good_practice: Optional[bool] = None
+    as_good_practice: bool | None = None
     # Added fields: whose consent it is, and what it covers.
-    given_by: Optional[ConsentGiver] = None
-    covers: Optional[list[ConsentScope]] = None
+    given_by: ConsentGiver | None = None
+    covers: list[ConsentScope] | None = None
 
 
 class Governance(_Strict):
-    agreement: Optional[Literal["none", "in_place", "expired"]] = None
-    agreement_covers_purpose: Optional[bool] = None
-    dpia: Optional[Literal["done", "not_done", "not_required"]] = None
-    joint_controller_arrangement: Optional[bool] = None
-    processor_contract: Optional[bool] = None
-    privacy_notice: Optional[Literal["covers", "does_not_cover", "exempt"]] = None
+    agreement: Literal["none", "in_place", "expired"] | None = None
+    agreement_covers_purpose: bool | None = None
+    dpia: Literal["done", "not_done", "not_required"] | None = None
+    joint_controller_arrangement: bool | None = None
+    processor_contract: bool | None = None
+    privacy_notice: Literal["covers", "does_not_cover", "exempt"] | None = None
     # Added field: when the information sharing agreement is next due for review.
-    agreement_review_date: Optional[Annotated[dt.date, Field(strict=False)]] = None
+    agreement_review_date: Annotated[dt.date, Field(strict=False)] | None = None
     # Added fields (UK GDPR Art 36): the DPIA found a high risk that the controller's measures do
     # not reduce, and whether the ICO was consulted before the processing starts.
-    dpia_residual_high_risk: Optional[bool] = None
-    ico_consulted: Optional[bool] = None
+    dpia_residual_high_risk: bool | None = None
+    ico_consulted: bool | None = None
     # Added field: the national data opt-out has been applied to the confidential patient
     # information before it is used for research or planning (NHS England's policy).
-    national_data_opt_out_applied: Optional[bool] = None
+    national_data_opt_out_applied: bool | None = None
 
 
 class Handling(_Strict):
-    transfer: Optional[Transfer] = None
-    retention: Optional[Text] = None
-    international_mechanism: Optional[Literal["adequacy", "idta", "uk_addendum", "bcr", "derogation", "none"]] = None
+    transfer: Transfer | None = None
+    retention: Text | None = None
+    international_mechanism: Literal["adequacy", "idta", "uk_addendum", "bcr", "derogation", "none"] | None = None
     # Added field: which Art 49(1) derogation is relied on.
-    derogation: Optional[Derogation] = None
+    derogation: Derogation | None = None
 
 
 class Person(_Strict):
     """Added group: facts about the person the information is about."""
 
     # Has capacity to decide about this share (Mental Capacity Act 2005 s2-3).
-    capacity: Optional[bool] = None
+    capacity: bool | None = None
 
 
 class Share(_Strict):
     purpose: PurposeOf = Field(default_factory=PurposeOf)
     from_: Party = Field(default_factory=Party, alias="from")
     to: Party = Field(default_factory=Party)
-    relationship: Optional[Literal["separate_controllers", "joint_controllers", "processor"]] = None
+    relationship: Literal["separate_controllers", "joint_controllers", "processor"] | None = None
     request: Request = Field(default_factory=Request)
     data: Data = Field(default_factory=Data)
-    frequency: Optional[Literal["one_off", "routine"]] = None
+    frequency: Literal["one_off", "routine"] | None = None
     urgency: Urgency = Field(default_factory=Urgency)
     basis: Basis = Field(default_factory=Basis)
     consent: Consent = Field(default_factory=Consent)
     person: Person = Field(default_factory=Person)
-    confidentiality: Optional[Literal["consent", "implied_consent_direct_care", "legal_requirement", "overriding_public_interest", "not_applicable"]] = None
+    confidentiality: Literal["consent", "implied_consent_direct_care", "legal_requirement", "overriding_public_interest", "not_applicable"] | None = None
     governance: Governance = Field(default_factory=Governance)
     handling: Handling = Field(default_factory=Handling)
     # Added to format version 1: features that can make the processing high risk (DPIA).
-    processing: Optional[list[Feature]] = None
+    processing: list[Feature] | None = None
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class Expect(_Strict):
     verdict: Verdict
-    rules: Optional[list[Text]] = None
-    open_points: Optional[list[Text]] = None
+    rules: list[Text] | None = None
+    open_points: list[Text] | None = None
 
 
 class Scenario(_Strict):
-    id: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]] = None
-    title: Optional[Text] = None
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)] | None = None
+    title: Text | None = None
     # Lax for this one field so a quoted "2026-12-01" (or JSON) is accepted too.
-    as_of: Optional[Annotated[dt.date, Field(strict=False)]] = None
+    as_of: Annotated[dt.date, Field(strict=False)] | None = None
     share: Share
-    expect: Optional[Expect] = None
+    expect: Expect | None = None
 
 
 # --- the fact: what the rules see -------------------------------------------------------

@@ -18,7 +18,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import InputError, Problem
 
-__all__ = ["MAX_BYTES", "YamlDoc", "read_yaml", "parse_yaml"]
+__all__ = ["MAX_BYTES", "YamlDoc", "parse_yaml", "read_yaml"]
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 200_000

@@ -7,9 +7,9 @@ import dataclasses
 import sqlite3
 from pathlib import Path
 
+import pg
 import pytest
 
-import pg
 from isp_rules import default_ruleset, load_ruleset
 from isp_rules.scenario import Scenario
 

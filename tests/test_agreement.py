@@ -1,12 +1,11 @@
 """The Appendix J agreement draft: three parts, from the same decision as isp check."""
 
 from click.testing import CliRunner
+from conftest import SCENARIOS, build
 
 from isp_rules import assess, load_scenario
 from isp_rules.agreement import agreement_markdown
 from isp_rules.cli import cli
-
-from conftest import SCENARIOS, build
 
 ROUTINE = SCENARIOS / "governance" / "monthly-nominations-extract-to-housing-association-no-agreement.yaml"
 URGENT = SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"

@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ROOT
+
 from isp_rules.compiler import CATCH_ALL, MAX_RULES_PER_SET, compile_condition, compile_ruleset
 from isp_rules.ruleset import All, Any_, Leaf, Not
-
-from conftest import ROOT
 
 RETENTION = Leaf("present", "share.handling.retention")
 ROUTINE = Leaf("equals", "share.frequency", "routine")

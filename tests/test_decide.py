@@ -3,11 +3,10 @@
 import datetime as dt
 
 import pytest
+from conftest import build
 
 from isp_rules import assess
 from isp_rules.decide import DISCLAIMER
-
-from conftest import build
 
 
 def ids(items):
@@ -21,8 +20,8 @@ def test_a_complete_lawful_share_is_allowed(ruleset):
     assert "LB-PUBTASK-001" in d.fired
 
 
-ROUTINE = dict(share__frequency="routine", share__governance__agreement="in_place",
-               share__governance__agreement_covers_purpose=True)
+ROUTINE = {"share__frequency": "routine", "share__governance__agreement": "in_place",
+               "share__governance__agreement_covers_purpose": True}
 
 
 def test_an_absent_field_opens_its_point_rather_than_defaulting(ruleset):
@@ -120,9 +119,9 @@ def test_every_decision_carries_the_record_obligation_and_ruleset_identity(rules
 
 
 def test_as_of_selects_the_law_in_force(ruleset):
-    charity = dict(share__from__type="charity", share__from__name="York Carers Centre",
-                   share__basis__article_6="recognised_legitimate_interest", share__basis__annex_1="safeguarding",
-                   share__basis__legal_power=...)
+    charity = {"share__from__type": "charity", "share__from__name": "York Carers Centre",
+                   "share__basis__article_6": "recognised_legitimate_interest", "share__basis__annex_1": "safeguarding",
+                   "share__basis__legal_power": ...}
     after = assess(build(**charity), ruleset, as_of=dt.date(2026, 3, 1))
     before = assess(build(**charity), ruleset, as_of=dt.date(2025, 12, 1))
     assert "LB-RLI-001" in after.fired and after.verdict == "allow", after.open_points
@@ -147,7 +146,7 @@ def test_messages_interpolate_scenario_values(ruleset):
 
 def test_party_type_defaults_can_be_overridden(ruleset):
     # A housing association stated to be a public authority loses legitimate interests.
-    base = dict(share__from__type="housing_association", share__basis__article_6="legitimate_interests")
+    base = {"share__from__type": "housing_association", "share__basis__article_6": "legitimate_interests"}
     assert "LB-PA-LEGIT-001" not in assess(build(**base), ruleset).fired
     assert "LB-PA-LEGIT-001" in assess(build(**base, share__from__public_authority=True), ruleset).fired
 
@@ -206,8 +205,8 @@ def test_urgency_does_not_defer_a_stated_lawfulness_defect(ruleset):
     "serious-violence duty",
 ])
 def test_the_serious_violence_gateway_is_recognised_however_it_is_written(ruleset, power):
-    change = dict(share__from__type="nhs_trust", share__data__categories=["identity", "health"],
-                  share__basis__legal_power=power)
+    change = {"share__from__type": "nhs_trust", "share__data__categories": ["identity", "health"],
+                  "share__basis__legal_power": power}
     for evaluator in ("durable", "interpreter"):
         d = assess(build(**change), ruleset, evaluator=evaluator)
         assert "GW-PCSC16-001" in d.fired, (evaluator, power)

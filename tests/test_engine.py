@@ -4,14 +4,13 @@ import json
 import threading
 
 import pytest
+from conftest import build
 
 from isp_rules.assessment import assess, fire
 from isp_rules.compiler import compile_ruleset
 from isp_rules.engine import ERROR_CODES, Engine, _translate, get_engine
 from isp_rules.errors import EngineError
 from isp_rules.scenario import to_fact
-
-from conftest import build
 
 
 def rss_kb() -> int:

@@ -5,11 +5,10 @@ negation, an absent field, a list or a date, the two sets differ here.
 """
 
 from hypothesis import HealthCheck, given, settings
+from strategies import any_scenarios, scenarios
 
 from isp_rules.assessment import assess, fire
 from isp_rules.scenario import to_fact
-
-from strategies import any_scenarios, scenarios
 
 EXAMPLES = 800
 

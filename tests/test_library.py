@@ -2,10 +2,10 @@
 
 from collections import Counter
 
+from conftest import SCENARIOS
+
 from isp_rules import assess, load_scenario
 from isp_rules.authoring.testing import find_scenarios
-
-from conftest import SCENARIOS
 
 PATHS = find_scenarios([SCENARIOS])
 

@@ -4,12 +4,11 @@ import shutil
 import textwrap
 
 import pytest
+from conftest import RULES
 
 from isp_rules import load_ruleset
 from isp_rules.errors import RulesetError
 from isp_rules.ruleset import All, Leaf, Not
-
-from conftest import RULES
 
 GOOD_RULE = """\
   - id: TEST-OK-001
@@ -220,6 +219,7 @@ def test_versions_of_a_rule_share_an_id_when_their_windows_do_not_overlap(tmp_pa
     import datetime as dt
 
     from conftest import build
+
     from isp_rules import assess
 
     rs = load_ruleset(rules_dir(tmp_path, versions("{until: 2026-02-05}", "{from: 2026-02-05}")))

@@ -3,12 +3,11 @@
 import shutil
 
 import pytest
+from conftest import RULES
 
 from isp_rules import load_ruleset
 from isp_rules.cache import cache_dir, load_ruleset_cached
 from isp_rules.errors import RulesetError
-
-from conftest import RULES
 
 
 def test_a_cached_ruleset_equals_a_fresh_load(tmp_path):

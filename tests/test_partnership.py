@@ -8,8 +8,8 @@ import shutil
 
 import yaml
 from click.testing import CliRunner
-
 from conftest import RULES, SCENARIOS
+
 from isp_rules import assess, load_ruleset, load_scenario
 from isp_rules.cli import cli
 from isp_rules.scenario import Scenario

@@ -15,6 +15,7 @@ import textwrap
 
 import pytest
 from click.testing import CliRunner
+from conftest import RULES, SCENARIOS
 
 from isp_rules import load_ruleset
 from isp_rules.assessment import assess
@@ -23,8 +24,6 @@ from isp_rules.errors import RulesetError
 from isp_rules.interpret import fired_rules
 from isp_rules.loader import load_scenario
 from isp_rules.scenario import to_fact
-
-from conftest import RULES, SCENARIOS
 
 DUTY = {"CWSA-16LA-001", "CWSA-16LA-002", "CWSA-16LA-003", "CWSA-16LA-004", "CWSA-16LA-005"}
 IDENTIFIER = {"CWSA-16LC-001"}
@@ -234,11 +233,11 @@ def test_a_pending_rule_with_an_in_force_date_is_one_line_exit_1(tmp_path):
 
 
 @pytest.mark.parametrize("entry, message", [
-    ("  TEST2027-S2: 2027-04-01\n", "commenced.TEST2027-S2: 'TEST2027-S2' names no rule pending commencement and "
-                                    "no commencement id; did you mean 'TEST2027-S1'?"),
+    ("  TEST2027-S2: 2027-04-01\n", ("commenced.TEST2027-S2: 'TEST2027-S2' names no rule pending commencement and "
+                                    "no commencement id; did you mean 'TEST2027-S1'?")),
     ("  LB-LEGOB-001: 2027-04-01\n", "commenced.LB-LEGOB-001: rule 'LB-LEGOB-001' is not tied to a commencement"),
-    ("  TEST2027-S1: next spring\n", "commenced.TEST2027-S1: expected the date it comes into force, such as "
-                                     "2027-04-01, got 'next spring'"),
+    ("  TEST2027-S1: next spring\n", ("commenced.TEST2027-S1: expected the date it comes into force, such as "
+                                     "2027-04-01, got 'next spring'")),
 ])
 def test_a_bad_commenced_entry_is_one_line_exit_1(tmp_path, entry, message):
     code, lines = _bad(tmp_path, PENDING_RULE, commenced=entry)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -101,10 +100,10 @@ def test_every_entry_has_a_unique_id_and_statute_section():
      "test.yaml:9: powers[0].citations: entry TEST-S1: expected at least one citation"),
     (entry().replace("    citations:\n      - {source: \"Test Act 2020\", ref: \"s1\"}\n", ""),
      "test.yaml:2: powers[0].citations: entry TEST-S1: expected at least one citation"),
-    (entry(kind="power_to_share"), "powers[0].kind: entry TEST-S1: unknown kind 'power_to_share'; expected duty_to_disclose, "
-                                   "power_to_disclose, function; did you mean 'power_to_disclose'?"),
-    (entry(who="[local_authorty]"), "powers[0].who[0]: entry TEST-S1: unknown party type 'local_authorty' in who; "
-                                    "did you mean 'local_authority'?"),
+    (entry(kind="power_to_share"), ("powers[0].kind: entry TEST-S1: unknown kind 'power_to_share'; expected duty_to_disclose, "
+                                   "power_to_disclose, function; did you mean 'power_to_disclose'?")),
+    (entry(who="[local_authorty]"), ("powers[0].who[0]: entry TEST-S1: unknown party type 'local_authorty' in who; "
+                                    "did you mean 'local_authority'?")),
     (entry() + entry(statute="Other Act 2021"), "powers[1].id: entry TEST-S1: duplicate power id"),
     (entry() + entry(id="TEST-S1-AGAIN", section="section 1"),
      "powers[1].section: entry TEST-S1-AGAIN: duplicate power: Test Act 2020 section 1 is already entry TEST-S1"),
@@ -129,7 +128,7 @@ def test_bad_catalogue_exits_1_through_the_cli_with_no_traceback(tmp_path):
     rules = rules_with(tmp_path, entry(kind="obligation"))
     scenario = next((ROOT / "scenarios" / "lawful-basis").glob("*.yaml"))
     result = subprocess.run([sys.executable, "-m", "isp_rules", "check", "--rules", str(rules), str(scenario)],
-                            capture_output=True, text=True, env={"ISP_NO_CACHE": "1", "PATH": ""})
+                            check=False, capture_output=True, text=True, env={"ISP_NO_CACHE": "1", "PATH": ""})
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert "powers[0].kind: entry TEST-S1: unknown kind 'obligation'" in result.stderr + result.stdout

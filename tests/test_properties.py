@@ -8,14 +8,14 @@ import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import LIBRARY, library_variant_dicts, scenario_dicts
 
 from isp_rules import assess, default_ruleset
+from isp_rules.authoring.sampling import random_value
 from isp_rules.guided.asking import SOURCES
 from isp_rules.ruleset import Leaf
-from isp_rules.authoring.sampling import random_value
 from isp_rules.scenario import FIELDS, Scenario
 from isp_rules.vocabulary import SPECIAL_CATEGORIES
-from strategies import LIBRARY, library_variant_dicts, scenario_dicts
 
 RULESET = default_ruleset()
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-BLOCK = re.compile(r"```console\n\$ (?P<cmd>[^\n]+)\n(?P<out>.*?)```", re.S)
+BLOCK = re.compile(r"```console\n\$ (?P<cmd>[^\n]+)\n(?P<out>.*?)```", re.DOTALL)
 
 
 def run(cmd: str) -> str:
@@ -22,7 +22,7 @@ def run(cmd: str) -> str:
     assert args[0] == "isp", f"README transcripts run isp only, not {args[0]}"
     env = {k: v for k, v in os.environ.items() if k != "ISP_RULES_DIR"} | {"COLUMNS": "100"}
     proc = subprocess.run([sys.executable, "-m", "isp_rules", *args[1:]], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+                          check=False, capture_output=True, text=True)
     return proc.stdout + proc.stderr
 
 

@@ -7,7 +7,8 @@ mistake in any mode shows up as a disagreement with the three-valued interpreter
 import datetime as dt
 import hashlib
 
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from isp_rules.assessment import fire
 from isp_rules.compiler import MAX_GROUPS, count_groups, rule_expression

@@ -4,14 +4,14 @@ import datetime as dt
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from conftest import COMPLETE, ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from isp_rules import parse_scenario
+from isp_rules import vocabulary as V
 from isp_rules.errors import ScenarioError
 from isp_rules.scenario import FIELDS, Scenario, to_fact
-from isp_rules import vocabulary as V
-
-from conftest import COMPLETE, ROOT
 
 
 def errors(text):

@@ -56,7 +56,7 @@ def free_port() -> int:
 def running_server(tmp_path: Path, *args: str, env: dict | None = None, timeout: float = 60):
     """`isp serve` on a free loopback port; yields (base_url, process). Stopped afterwards."""
     port = free_port()
-    log = open(tmp_path / f"server-{port}.log", "w+")
+    log = open(tmp_path / f"server-{port}.log", "w+")  # noqa: SIM115  (closed when the server stops)
     full_env = {**os.environ, "ISP_REGISTER": str(tmp_path / "register.sqlite"), **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "isp_rules", "serve", "--port", str(port), "--log-level", "warning", *args],
                             stdout=log, stderr=subprocess.STDOUT, env=full_env)

@@ -24,15 +24,16 @@ import datetime as dt
 import itertools
 import random
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ..interpret import evaluate, fired_rules
 from ..ruleset import Leaf, Rule, Ruleset
 from ..scenario import FIELDS, SOURCES, Scenario, to_fact
 
-__all__ = ["Finding", "LintReport", "lint_ruleset", "render_lint", "MAX_COMBINATIONS"]
+__all__ = ["MAX_COMBINATIONS", "Finding", "LintReport", "lint_ruleset", "render_lint"]
 
 MAX_COMBINATIONS = 20_000
 ABSENT = object()
@@ -177,7 +178,7 @@ class _Search:
             combos = ((self.rng.choice(days), *(self.rng.choice(d) for d in domains)) for _ in range(MAX_COMBINATIONS))
         for day, *values in combos:
             data: dict = {"share": {}}
-            for path, value in zip(paths, values):
+            for path, value in zip(paths, values, strict=False):
                 if value is not ABSENT:
                     node = data
                     *parents, last = path.split(".")
@@ -186,7 +187,7 @@ class _Search:
                     node[last] = value
             try:
                 scenario = Scenario.model_validate(data)
-            except Exception:  # a combination the format itself forbids
+            except Exception:  # noqa: BLE001, S112  (a combination the format itself forbids)
                 continue
             self.report.scenarios += 1
             fact = to_fact(scenario, day, self.ruleset.phrases)
@@ -310,7 +311,7 @@ def _rule_at(file: str, path: str) -> str:
     try:
         rules = yaml.safe_load(Path(file).read_text(encoding="utf-8")).get("rules") or []
         rule_id = rules[int(match.group(1))].get("id")
-    except Exception:  # the file is too broken to say; the path still locates it
+    except Exception:  # noqa: BLE001  (the file is too broken to say; the path still locates it)
         return path
     return f"{rule_id} ({path})" if rule_id else path
 
@@ -347,7 +348,7 @@ def _gaps(ruleset: Ruleset, library: list[Scenario]) -> list[Finding]:
             data["share"].setdefault("from", {})["public_authority"] = public
             try:
                 scenario = Scenario.model_validate(data)
-            except Exception:
+            except Exception:  # noqa: BLE001, S112
                 continue
             decision = assess(scenario, ruleset)
             if decision.verdict == "allow" and not any(r.rule in grounds for r in decision.reasons):

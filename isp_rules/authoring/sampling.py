@@ -10,12 +10,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import random
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..dotted import get_path, set_path, unset_path
 from ..scenario import FIELDS, FieldSpec, Scenario
 
-__all__ = ["random_value", "random_scenario_dicts", "stated_fields", "valid"]
+__all__ = ["random_scenario_dicts", "random_value", "stated_fields", "valid"]
 
 TEXTS = ["Children Act 2004 s11", "Care Act 2014 s45", "Crime and Disorder Act 1998 s115", "Children Act 1989 s47",
          "Police, Crime, Sentencing and Courts Act 2022 s16", "Local Government Act 1972 s111", "Health and Social Care Act 2012 s251B",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from ..assessment import assess
 from ..decide import Decision
@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..loader import load_scenario
 from ..ruleset import Ruleset
 
-__all__ = ["CaseResult", "run_case", "find_scenarios", "compare", "junit_xml"]
+__all__ = ["CaseResult", "compare", "find_scenarios", "junit_xml", "run_case"]
 
 
 @dataclass

@@ -13,7 +13,7 @@ import click
 # (about 20 ms of every start-up). A user's own setting wins.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from ..errors import EngineError, InputError, IspError  # noqa: E402
+from ..errors import EngineError, InputError, IspError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAIL_ON, EXIT_INTERNAL = 0, 1, 2, 3, 4
 MAX_LINES = 50  # a file with thousands of mistakes is summarised, not flooded
@@ -29,7 +29,7 @@ class ProblemsError(click.ClickException):
         self.lines = lines
         self.exit_code = exit_code
 
-    def show(self, file=None) -> None:  # noqa: D102
+    def show(self, file=None) -> None:
         for line in self.lines[:MAX_LINES]:
             click.echo(line, err=True)
         if len(self.lines) > MAX_LINES:
@@ -132,7 +132,7 @@ def check(files, fmt, as_of, rules, fail_on, record, by, register_path):
         from ..register import open_register
 
         register = open_register(register_path)
-        register.append_many(list(zip(decisions, scenarios)), by=by)
+        register.append_many(list(zip(decisions, scenarios, strict=False)), by=by)
     click.echo(render(decisions, fmt))
     if record:
         click.echo(f"Recorded {len(decisions)} decision(s) in {register.where}", err=True)
@@ -194,8 +194,8 @@ def test_cmd(paths, rules, verbose, coverage, junit_path):
         click.echo(f"{skipped} file(s) without an expect: block were not run")
     uncovered = _coverage(ruleset, fired) if coverage else []
     if junit_path:
-        from ..guided.prompting import replace_file
         from ..authoring.testing import junit_xml
+        from ..guided.prompting import replace_file
 
         replace_file(junit_path, lambda tmp: tmp.write_bytes(junit_xml(timed)))
     click.echo(f"{passed} passed, {failed} failed")
@@ -244,8 +244,8 @@ def explain_cmd(scenario_file, rule_id, only_fired, fmt, as_of, rules):
         isp explain share.yaml SG-URGENT-001
     """
     from ..assessment import assess
-    from ..errors import did_you_mean
     from ..authoring.explain import explain_rules, render_explanation
+    from ..errors import did_you_mean
     from ..loader import load_scenario
     from ..scenario import to_fact
 
@@ -459,8 +459,8 @@ def triage(start, record, by, register_path, rules):
     """
     from ..assessment import assess
     from ..guided.prompting import NOT_SURE, ask_question, set_path
-    from ..scenario import Scenario
     from ..guided.triage import TRIAGE_QUESTIONS, complete, triage_text
+    from ..scenario import Scenario
 
     ruleset = _ruleset(rules)
     data = _start(start)

@@ -15,10 +15,10 @@ from typing import Any
 from ..assessment import assess
 from ..decide import Decision
 from ..interpret import missing_fields, settled_value
-from .questions import ORDER, QUESTIONS
 from ..ruleset import Ruleset
 from ..scenario import SOURCES as SCENARIO_SOURCES
 from ..scenario import Scenario
+from .questions import ORDER, QUESTIONS
 
 __all__ = ["fields_that_matter", "settled", "still_to_ask"]
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
-from ..dotted import set_path  # noqa: F401  (re-exported for the CLI)
+from ..dotted import set_path
 from .questions import Question, country_code
 
-__all__ = ["ask_question", "NOT_SURE", "set_path", "save_scenario", "replace_file", "scenario_yaml", "scenario_id"]
+__all__ = ["NOT_SURE", "ask_question", "replace_file", "save_scenario", "scenario_id", "scenario_yaml", "set_path"]
 
 NOT_SURE = object()
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..scenario import FIELDS
 
-__all__ = ["Question", "QUESTIONS", "question_for", "ORDER", "country_code", "label", "value_words"]
+__all__ = ["ORDER", "QUESTIONS", "Question", "country_code", "label", "question_for", "value_words"]
 
 
 @dataclass(frozen=True)

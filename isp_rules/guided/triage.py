@@ -10,10 +10,10 @@ import textwrap
 from dataclasses import dataclass
 
 from ..decide import DISCLAIMER, Decision, Obligation
-from .questions import QUESTIONS, Question
 from ..scenario import Scenario
+from .questions import QUESTIONS, Question
 
-__all__ = ["TRIAGE_QUESTIONS", "TriageSummary", "summarise", "triage_text", "subjects_for", "complete", "NOT_URGENT"]
+__all__ = ["NOT_URGENT", "TRIAGE_QUESTIONS", "TriageSummary", "complete", "subjects_for", "summarise", "triage_text"]
 
 TRIAGE_WHO = {"safeguarding_child": "A child", "safeguarding_adult": "An adult at risk",
               "emergency_response": "People caught up in an emergency"}

@@ -21,7 +21,7 @@ import os
 from .chain import BaseRegister, EmptyRegisterError, Record, RegisterError
 from .sqlite import REGISTER_ENV, SqliteRegister, default_register_path
 
-__all__ = ["open_register", "Register", "Record", "RegisterError", "EmptyRegisterError", "default_register_path", "REGISTER_ENV"]
+__all__ = ["REGISTER_ENV", "EmptyRegisterError", "Record", "Register", "RegisterError", "default_register_path", "open_register"]
 
 Register = SqliteRegister  # the name existing callers use for a register file
 

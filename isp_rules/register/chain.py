@@ -11,8 +11,9 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from ..errors import IspError
 
@@ -106,7 +107,7 @@ class BaseRegister:
                     at: dt.datetime | None = None, submission: str | None = None) -> list[Record]:
         """Record several decisions in one transaction: all of them, or (after a crash) none."""
         who = by or _user()
-        when = (at or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+        when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
         prepared = []
         for decision, scenario in items:
             answer = decision.to_json()
@@ -187,5 +188,5 @@ class BaseRegister:
 def _user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # no user name in this environment
+    except Exception:  # noqa: BLE001  (no user name in this environment)
         return "unknown"

@@ -17,10 +17,21 @@ import atexit
 import os
 import re
 import threading
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from .chain import COLUMNS, FORMAT, RECORD_COLUMNS_DDL, BaseRegister, Chain, EmptyRegisterError, RegisterError, Row, check_format
+from .chain import (
+    COLUMNS,
+    FORMAT,
+    RECORD_COLUMNS_DDL,
+    BaseRegister,
+    Chain,
+    EmptyRegisterError,
+    RegisterError,
+    Row,
+    check_format,
+)
 
 META = "isp_register_meta"
 RECORDS = "isp_register_records"

@@ -11,7 +11,17 @@ import os
 import sqlite3
 from pathlib import Path
 
-from .chain import COLUMNS, FORMAT, RECORD_COLUMNS_DDL, BaseRegister, Chain, EmptyRegisterError, RegisterError, Row, check_format
+from .chain import (
+    COLUMNS,
+    FORMAT,
+    RECORD_COLUMNS_DDL,
+    BaseRegister,
+    Chain,
+    EmptyRegisterError,
+    RegisterError,
+    Row,
+    check_format,
+)
 
 REGISTER_ENV = "ISP_REGISTER"
 

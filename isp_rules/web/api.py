@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Literal, Optional
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ..assessment import assess
-from ..scenario import Scenario
 from ..loader import parse_scenario
+from ..scenario import Scenario
 from .inputs import YAML_TYPES, scenario_from_json
 
-__all__ = ["router", "read_scenario", "install_schema"]
+__all__ = ["install_schema", "read_scenario", "router"]
 
 router = APIRouter()
 
@@ -26,7 +26,7 @@ router = APIRouter()
 class ProblemOut(BaseModel):
     path: str = Field(description="Field path, e.g. share.data.subjects[0]; empty for the body as a whole")
     msg: str = Field(description="What was expected, with 'did you mean' where a close match exists")
-    line: Optional[int] = Field(None, description="Line of the body where the problem is")
+    line: int | None = Field(None, description="Line of the body where the problem is")
     problem: str = Field(description="The whole problem on one line, as isp check prints it")
 
 
@@ -37,7 +37,7 @@ class ProblemsOut(BaseModel):
 class CitationOut(BaseModel):
     source: str
     ref: str
-    note: Optional[str] = None
+    note: str | None = None
 
 
 class ReasonOut(BaseModel):
@@ -46,7 +46,7 @@ class ReasonOut(BaseModel):
     title: str
     message: str
     citations: list[CitationOut]
-    remedy: Optional[str] = None
+    remedy: str | None = None
 
 
 class OpenPointOut(BaseModel):
@@ -56,7 +56,7 @@ class OpenPointOut(BaseModel):
     why: str
     kind: Literal["lawfulness", "paperwork", "protocol_standard", "legal_requirement"]
     status: Literal["open"] = "open"
-    help: Optional[str] = None
+    help: str | None = None
     waits_for: list[str] = Field(default_factory=list, description="Unknown scenario fields that could settle it")
     held_by: list[str] = Field(default_factory=list, description="Stated fields that keep it open under urgency")
     rules: list[str] = Field(default_factory=list, description="The rules that opened it")
@@ -68,8 +68,8 @@ class ObligationOut(BaseModel):
     message: str
     citations: list[CitationOut]
     kind: Literal["duty", "standard", "record_after", "complete_after"] = "duty"
-    point: Optional[str] = Field(None, description="The agreement point it stands for")
-    found_by: Optional[list[str]] = Field(None, description="For a deferred point: the rules that found it open")
+    point: str | None = Field(None, description="The agreement point it stands for")
+    found_by: list[str] | None = Field(None, description="For a deferred point: the rules that found it open")
 
 
 class RulesetOut(BaseModel):
@@ -82,8 +82,8 @@ class RulesetOut(BaseModel):
 class DecisionOut(BaseModel):
     """The decision JSON of the scenario format spec."""
 
-    scenario: Optional[str]
-    title: Optional[str] = None
+    scenario: str | None
+    title: str | None = None
     verdict: Literal["allow", "deny", "needs-agreement"]
     share_now: bool = Field(description="Urgent and nothing holds the share: share now, paperwork afterwards")
     share_kinds: list[str] = Field(default_factory=list, description="The kinds of share that hold (routine, one_off...)")
@@ -91,7 +91,7 @@ class DecisionOut(BaseModel):
     open_points: list[OpenPointOut]
     obligations: list[ObligationOut]
     deferred: bool
-    urgent_by: Optional[str] = Field(None, description="The urgent ground that defers paperwork")
+    urgent_by: str | None = Field(None, description="The urgent ground that defers paperwork")
     ruleset: RulesetOut
     disclaimer: str
 
@@ -151,7 +151,7 @@ def _ruleset(request: Request):
 @router.post("/v1/assess", tags=["decide"], openapi_extra=BODY,
              responses={200: {"model": DecisionOut, "description": "The decision"}, **ERRORS},
              summary="Decide a scenario: allow, deny or needs-agreement, with cited reasons")
-async def assess_scenario(request: Request, as_of: Optional[dt.date] = AsOf) -> Response:
+async def assess_scenario(request: Request, as_of: dt.date | None = AsOf) -> Response:
     """Returns the decision JSON of the scenario format spec. Nothing is recorded: to record,
     POST the same body to /v1/decisions. Invalid input gets 422 with one entry per problem."""
     scenario = await read_scenario(request)
@@ -163,7 +163,7 @@ async def assess_scenario(request: Request, as_of: Optional[dt.date] = AsOf) -> 
              responses={200: {"content": {"text/markdown": {}, "application/vnd.openxmlformats-officedocument."
                                           "wordprocessingml.document": {}}}, **ERRORS})
 async def agreement(request: Request, format: Literal["markdown", "docx"] = "markdown",
-                    as_of: Optional[dt.date] = AsOf) -> Response:
+                    as_of: dt.date | None = AsOf) -> Response:
     from .downloads import agreement_response
 
     scenario = await read_scenario(request)
@@ -176,7 +176,7 @@ async def agreement(request: Request, format: Literal["markdown", "docx"] = "mar
              summary="Decide a scenario and record the decision in the register")
 async def record_decision(request: Request, by: str = Query(..., min_length=1, max_length=200,
                                                             description="Who decided (a name or role)."),
-                          as_of: Optional[dt.date] = AsOf) -> Response:
+                          as_of: dt.date | None = AsOf) -> Response:
     """The register is written only once the scenario is valid and the decision is reached."""
     scenario = await read_scenario(request)
     decision = assess(scenario, _ruleset(request), as_of=as_of)
@@ -201,10 +201,11 @@ def _record_json(r, body: bool = False) -> dict:
 @router.get("/v1/decisions", tags=["register"], summary="The decisions recorded in the register",
             responses={422: ERRORS[422], **REGISTER_ERRORS})
 async def list_decisions(request: Request,
-                         since: Optional[dt.date] = Query(None, description="Only records from this date (UTC)."),
-                         after: int = Query(0, ge=0, description="Only records after this sequence number (for paging)."),
-                         limit: int = Query(100, ge=1, le=1000),
-                         full: bool = Query(False, description="Include each record's scenario and decision.")) -> Response:
+                         since: Annotated[dt.date | None, Query(description="Only records from this date (UTC).")] = None,
+                         after: Annotated[int, Query(ge=0, description="Only records after this sequence number (for paging).")] = 0,
+                         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                         full: Annotated[bool, Query(description="Include each record's scenario and decision.")] = False,
+                         ) -> Response:
     from ..register import EmptyRegisterError
 
     register = request.app.state.service.register()

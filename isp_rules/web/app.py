@@ -25,7 +25,7 @@ from ..errors import EngineError, InputError, IspError, format_path
 from .inputs import problem_json
 from .middleware import CSP, BodyLimit, SameOrigin, SecurityHeaders
 
-__all__ = ["create_app", "Service", "DATABASE_ENV"]
+__all__ = ["DATABASE_ENV", "Service", "create_app"]
 
 DATABASE_ENV = "ISP_DATABASE_URL"
 HERE = Path(__file__).parent
@@ -117,7 +117,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             response = error_page(request, 500, [msg])
             response.headers.update(headers)
             return response
-        except Exception:  # the page itself failed: say it plainly
+        except Exception:  # noqa: BLE001  (the page itself failed: say it plainly)
             return PlainTextResponse(msg, status_code=500, headers=headers)
 
 
@@ -145,7 +145,8 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     app.state.service = service
     _install_error_handlers(app)
 
-    from .api import install_schema, router as api_router
+    from .api import install_schema
+    from .api import router as api_router
     from .pages import router as pages_router
 
     app.include_router(api_router)
@@ -186,5 +187,5 @@ def _version() -> str:
         from importlib.metadata import version
 
         return version("isp-rules")
-    except Exception:  # running from a checkout that was never installed
+    except Exception:  # noqa: BLE001  (running from a checkout that was never installed)
         return "0"

@@ -13,7 +13,7 @@ from ..decide import Decision
 from ..guided.prompting import scenario_id, scenario_yaml
 from ..scenario import Scenario
 
-__all__ = ["agreement_response", "scenario_response", "scenario_data"]
+__all__ = ["agreement_response", "scenario_data", "scenario_response"]
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -15,8 +15,17 @@ from ..dotted import get_path
 from ..guided.prompting import NOT_SURE
 from ..guided.questions import ORDER, QUESTIONS, Question, country_code
 
-__all__ = ["FormField", "form_field", "read_answer", "answer_label", "pack_state", "unpack_state",
-           "answers_summary", "NOT_SURE_VALUE", "StateError"]
+__all__ = [
+    "NOT_SURE_VALUE",
+    "FormField",
+    "StateError",
+    "answer_label",
+    "answers_summary",
+    "form_field",
+    "pack_state",
+    "read_answer",
+    "unpack_state",
+]
 
 NOT_SURE_VALUE = "not_sure"
 MAX_TEXT = 500

@@ -13,7 +13,7 @@ from ..loader import pydantic_problems
 from ..scenario import Scenario
 from ..yamlfile import MAX_BYTES, MAX_DEPTH, YamlDoc, parse_yaml
 
-__all__ = ["scenario_from_json", "scenario_from_data", "MAX_BYTES", "problem_json", "nesting_depth"]
+__all__ = ["MAX_BYTES", "nesting_depth", "problem_json", "scenario_from_data", "scenario_from_json"]
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -38,7 +38,7 @@ def scenario_from_data(data: Any, raw: bytes | str | None, name: str) -> Scenari
         if raw is not None:
             try:
                 doc = parse_yaml(raw, name)
-            except Exception:  # lines are a courtesy; the problems themselves are what matter
+            except Exception:  # noqa: BLE001, S110  (lines are a courtesy; the problems themselves are what matter)
                 pass
         raise ScenarioError(pydantic_problems(exc, doc, Scenario)) from None
 

@@ -14,7 +14,7 @@ import json
 
 from ..yamlfile import MAX_BYTES
 
-__all__ = ["BodyLimit", "SecurityHeaders", "SameOrigin", "CSP"]
+__all__ = ["CSP", "BodyLimit", "SameOrigin", "SecurityHeaders"]
 
 
 class BodyLimit:

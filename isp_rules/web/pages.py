@@ -15,22 +15,22 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from jinja2 import Environment, FileSystemLoader
+from starlette.concurrency import run_in_threadpool
 
 from ..assessment import assess
 from ..decide import DISCLAIMER, Decision
+from ..dotted import unset_path
 from ..errors import Problem, ScenarioError
 from ..guided.prompting import NOT_SURE, set_path
+from ..loader import parse_scenario
 from ..render import HEADLINES, obligation_groups, urgent_line
 from ..scenario import Scenario
 from .downloads import agreement_response, scenario_data, scenario_response
-from ..dotted import unset_path
 from .forms import StateError, answers_summary, form_field, pack_state, read_answer, unpack_state
-from ..loader import parse_scenario
 from .inputs import scenario_from_data, scenario_from_json
 
-__all__ = ["router", "error_page", "BATCH"]
+__all__ = ["BATCH", "error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
 _RECORDING = asyncio.Lock()

@@ -7,8 +7,8 @@ import json
 import shutil
 
 from click.testing import CliRunner
-
 from conftest import ROOT, SCENARIOS
+
 from isp_rules.cli import cli
 
 TINY = ROOT / "tests" / "data" / "tiny-rules"
@@ -90,7 +90,7 @@ def test_gaps_are_allows_with_no_ground(tmp_path):
     from isp_rules import assess, load_ruleset
     from isp_rules.scenario import Scenario
 
-    code, found = findings(TINY, "--scenarios", SCENARIOS / "safeguarding")
+    _code, found = findings(TINY, "--scenarios", SCENARIOS / "safeguarding")
     gaps = [f for f in found if f["check"] == "gap"]
     assert gaps and all(f["level"] == "warning" for f in gaps)
     example = Scenario.model_validate(gaps[0]["example"])  # a whole scenario, ready to check
@@ -124,7 +124,7 @@ def test_an_invalid_seed_scenario_is_skipped_with_a_note(tmp_path):
     seeds.mkdir()
     (seeds / "bad.yaml").write_text("share: {frm: {}}\n")
     shutil.copy(SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml", seeds)
-    code, out = lint(TINY, "--scenarios", seeds)
+    _code, out = lint(TINY, "--scenarios", seeds)
     assert "note: scenario " in out and "bad.yaml was not used as a seed" in out
     assert "0 error(s)" in out
 

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from conftest import RULES, SCENARIOS
+
 from isp_rules.cli import cli
 
 LEGIT = SCENARIOS / "lawful-basis" / "council-relies-on-legitimate-interests.yaml"

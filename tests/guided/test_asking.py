@@ -2,9 +2,9 @@
 
 from click.testing import CliRunner
 
-import isp_rules.guided.prompting as prompting
 from isp_rules import load_scenario
 from isp_rules.cli import cli
+from isp_rules.guided import prompting
 from isp_rules.guided.questions import QUESTIONS
 
 # A practitioner's answers for an urgent child-safeguarding share, field by field.
@@ -136,9 +136,9 @@ def test_ask_asks_where_the_recipient_is(monkeypatch):
 
 
 def test_messages_name_an_unnamed_party_by_its_role(ruleset):
-    from isp_rules import assess
-
     from conftest import build
+
+    from isp_rules import assess
 
     d = assess(build(share__from__name=..., share__from__type="police"), ruleset)
     ground = next(r for r in d.reasons if r.rule == "LB-PUBTASK-001")

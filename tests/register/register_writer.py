@@ -12,7 +12,7 @@ from isp_rules import assess
 from isp_rules.register import open_register
 
 sys.path.insert(0, sys.argv[4])
-from conftest import build  # noqa: E402
+from conftest import build
 
 target, count, who = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 register = open_register(target)

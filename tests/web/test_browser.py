@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from webutil import COUNCIL_LEGITIMATE_INTERESTS, URGENT_CHILD, running_server
 
 CHROMIUM = os.environ.get("ISP_CHROMIUM", "/usr/bin/chromium")

@@ -4,10 +4,11 @@ and a clear line when the ruleset or the register setting is wrong."""
 from __future__ import annotations
 
 import json
-import time
 import subprocess
 import sys
+import time
 import urllib.request
+from pathlib import Path
 
 from webutil import running_server
 
@@ -17,7 +18,7 @@ def listening(port: int) -> set[str]:
     found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = open(table).read().splitlines()[1:]
+            lines = Path(table).read_text().splitlines()[1:]
         except OSError:
             continue
         for line in lines:
@@ -55,11 +56,11 @@ def test_a_bad_rules_directory_stops_serve_with_one_line(tmp_path):
     bad.mkdir()
     (bad / "ruleset.yaml").write_text("name: x\nversion: 1\nrulez: []\n")
     result = subprocess.run([sys.executable, "-m", "isp_rules", "serve", "--rules", str(bad), "--port", "0"],
-                            capture_output=True, text=True, timeout=60)
+                            check=False, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "ruleset.yaml" in result.stderr
 
 
 def test_serve_help_shows_the_defaults():
-    result = subprocess.run([sys.executable, "-m", "isp_rules", "serve", "--help"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "isp_rules", "serve", "--help"], check=False, capture_output=True, text=True)
     assert "--host TEXT" in result.stdout and "127.0.0.1" in result.stdout and "--workers" in result.stdout

@@ -9,15 +9,15 @@ import json
 import re
 import zipfile
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import yaml
+from conftest import COMPLETE, SCENARIOS
+from webutil import COUNCIL_LEGITIMATE_INTERESTS, URGENT_CHILD, hidden, walk_form
 
 from isp_rules import assess, default_ruleset, load_scenario
 from isp_rules.web.api import DecisionOut, ProblemsOut
-
-from conftest import COMPLETE, SCENARIOS
-from webutil import COUNCIL_LEGITIMATE_INTERESTS, URGENT_CHILD, hidden, walk_form
 
 TestClient = pytest.importorskip("fastapi.testclient").TestClient
 
@@ -49,7 +49,7 @@ def recorded(target) -> list[int]:
 
 
 def scenario_json(path) -> str:
-    data = yaml.safe_load(open(path, encoding="utf-8"))
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     data.pop("expect", None)
     return json.dumps(data, default=str)
 
