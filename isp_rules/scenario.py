@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -342,7 +343,7 @@ def _specs(model: type[BaseModel], prefix: str) -> list[FieldSpec]:
             continue
         path = f"{prefix}{info.alias or name}"
         ann = info.annotation
-        if typing.get_origin(ann) is typing.Union:
+        if typing.get_origin(ann) in (typing.Union, types.UnionType):
             ann = next(a for a in typing.get_args(ann) if a is not type(None))
         while typing.get_origin(ann) is Annotated:
             ann = typing.get_args(ann)[0]
