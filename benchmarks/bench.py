@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from isp_rules import assess, default_ruleset, load_scenario
 from isp_rules.authoring.testing import find_scenarios
 from isp_rules.compiler import compile_ruleset
-from isp_rules.scenario import to_fact
+from isp_rules.facts import to_fact
 
 EXAMPLE = ROOT / "scenarios" / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .decide import DISCLAIMER, Decision, PointStatus
-from .scenario import Scenario
+from .decision import DISCLAIMER, Decision, PointStatus
+from .scenario import Party, Scenario
 
 __all__ = ["Draft", "agreement_markdown", "build_draft", "write_docx"]
 
@@ -40,17 +40,20 @@ class Draft:
     disclaimer: str = DISCLAIMER
 
 
-def _words(value) -> str:
+def _words(value: object) -> str:
     return str(value).replace("_", " ")
 
 
-def _party(party) -> str:
+HOME = Party.model_fields["location"].default  # the scenario format's default location: not worth saying
+
+
+def _party(party: Party) -> str:
     bits = [party.name or "(name not stated)"]
     if party.type:
         bits.append(_words(party.type))
     if party.signatory is not None:
         bits.append("signatory" if party.signatory else "not a signatory")
-    if party.location != "GB":
+    if party.location != HOME:
         bits.append(f"located in {party.location}")
     return ", ".join(bits)
 

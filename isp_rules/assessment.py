@@ -1,38 +1,57 @@
-"""assess(): a scenario in, a Decision out. The one path every front end uses."""
+"""assess(): a scenario in, a Decision out. The one path every front end uses.
+
+Also where loading meets compiling: load_ruleset reads a ruleset (loader) and checks that
+durable_rules can take it (compiler), and default_ruleset does the same through the cache.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
-from .compiler import CATCH_ALL, compile_ruleset
-from .decide import Decision, decide
+from .compiler import CATCH_ALL, compile_ruleset, size_problems
+from .decide import decide
+from .decision import Decision
+from .errors import RulesetError
+from .facts import to_fact
 from .interpret import fired_rules
-from .loader import default_rules_dir, load_ruleset
+from .loader import load_ruleset_cached, read_ruleset
 from .ruleset import Ruleset
-from .scenario import Scenario, to_fact
+from .scenario import Scenario
+from .settings import default_rules_dir
 
-__all__ = ["assess", "default_ruleset", "fire"]
+__all__ = ["assess", "default_ruleset", "fire", "load_ruleset"]
 
 _NAMES: dict[tuple[int, str], tuple[str, ...]] = {}  # (pid, sha256) -> durable ruleset names
 _DEFAULT: dict[str, Ruleset] = {}
 
 
-def default_ruleset(directory: str | Path | None = None) -> Ruleset:
-    """The ruleset in `directory` (default: $ISP_RULES_DIR or the bundled rules), loaded once."""
-    from .cache import load_ruleset_cached
+def load_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
+    """Load, validate and hash every YAML file of a ruleset directory (default: $ISP_RULES_DIR or
+    the bundled rules), and check that durable_rules can take every condition. Raises
+    RulesetError with every problem found, each located in its file."""
+    ruleset = read_ruleset(directory)
+    problems = size_problems(ruleset)
+    if problems:
+        raise RulesetError(problems)
+    return ruleset
 
+
+def default_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
+    """The ruleset in `directory` (default: $ISP_RULES_DIR or the bundled rules), loaded once
+    (load_ruleset, through the per-user cache)."""
     path = Path(directory or default_rules_dir()).resolve()
     key = str(path)
     if key not in _DEFAULT:
         if not path.is_dir():
             return load_ruleset(path)  # raises the usual RulesetError
-        _DEFAULT[key] = load_ruleset_cached(path)
+        _DEFAULT[key] = load_ruleset_cached(path, load_ruleset)
     return _DEFAULT[key]
 
 
-def fire(ruleset: Ruleset, fact: dict, evaluator: str = "durable") -> set[str]:
+def fire(ruleset: Ruleset, fact: dict[str, Any], evaluator: str = "durable") -> set[str]:
     """The ids of the rules (and agreement-point pseudo-rules) that fire on a fact."""
     if evaluator == "interpreter":
         return fired_rules(ruleset, fact)

@@ -9,10 +9,12 @@ when its condition is known to be true.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from .ruleset import All, Condition, Leaf, Not, NotTrue, Rule, Ruleset
-from .scenario import FACT_MARKER, date_number, fact_key
+from .errors import Problem
+from .facts import FACT_MARKER, date_number, fact_key
+from .ruleset import All, Condition, Leaf, Not, NotTrue, Rule, Ruleset, Settlement, ShareKind, Trigger, may_hold
 
 __all__ = [
     "CATCH_ALL",
@@ -21,27 +23,23 @@ __all__ = [
     "compile_condition",
     "compile_ruleset",
     "count_groups",
-    "point_rule_id",
     "rule_body",
     "rule_expression",
+    "size_problems",
 ]
 
 CATCH_ALL = "ISP-CATCH-ALL"
 MAX_RULES_PER_SET = 150  # durable_rules fails near 300 similar rules in one ruleset (error 108)
-TRUE: dict = {}  # sentinels, compared by identity
-FALSE: dict = {"never": True}
+Json = dict[str, Any]  # a durable_rules expression or definition
+TRUE: Json = {}  # sentinels, compared by identity
+FALSE: Json = {"never": True}
 _MARKER = {FACT_MARKER: 1}
 _NEVER = {FACT_MARKER: 0}  # a fact always has the marker set to 1, so this never matches
 
 
-def point_rule_id(point_id: str) -> str:
-    """The pseudo-rule that fires when an agreement point's applies_when holds."""
-    return f"POINT-{point_id}"
-
-
-def _flat(op: str, items: list) -> list:
+def _flat(op: str, items: list[Any]) -> list[Any]:
     """Nested groups of the same kind merge: durable_rules allows few groups per rule."""
-    out = []
+    out: list[Any] = []
     for item in items:
         if isinstance(item, dict) and list(item) == [op]:
             out.extend(item[op])
@@ -50,7 +48,7 @@ def _flat(op: str, items: list) -> list:
     return out
 
 
-def _and(items: list) -> Any:
+def _and(items: list[Any]) -> Any:
     if any(i is FALSE for i in items):
         return FALSE
     items = _flat("$and", [i for i in items if i is not TRUE])
@@ -59,7 +57,7 @@ def _and(items: list) -> Any:
     return items[0] if len(items) == 1 else {"$and": items}
 
 
-def _or(items: list) -> Any:
+def _or(items: list[Any]) -> Any:
     if any(i is TRUE for i in items):
         return TRUE
     items = _flat("$or", [i for i in items if i is not FALSE])
@@ -139,11 +137,11 @@ def compile_condition(cond: Condition, mode: str = "true") -> Any:
     return _and(parts) if conjunction else _or(parts)
 
 
-def _in_force(rule: Rule) -> list:
+def _in_force(rule: Rule) -> list[Json]:
     window = rule.in_force
     if window is None:
         return []
-    out = []
+    out: list[Json] = []
     if window.from_ is not None:
         out.append({"$gte": {"as_of": date_number(window.from_)}})
     if window.until is not None:
@@ -154,33 +152,69 @@ def _in_force(rule: Rule) -> list:
 MAX_GROUPS = 15  # durable_rules: at most 31 expressions per rule (MAX_SEQUENCE_EXPRESSIONS 32)
 
 
-def rule_body(expr: Any) -> dict:
+def rule_body(expr: Any) -> Json:
     """The pattern one rule matches: its condition, and the marker only scenario facts carry."""
     # The marker also matters because a rule whose only test is $nex loops forever.
-    body = _and([dict(_MARKER), expr])
+    body: Json = _and([dict(_MARKER), expr])
     return dict(_NEVER) if body is FALSE else body
 
 
-def rule_expression(rule: Rule) -> dict:
+def rule_expression(rule: Rule) -> Json:
+    """The pattern a rule matches: its condition within its in-force window."""
     return rule_body(_and(_in_force(rule) + [compile_condition(rule.when)]))
 
 
-def _rule(run: str, body: dict) -> dict:
+def _rule(run: str, body: Json) -> Json:
     return {"all": [{"m": body}], "run": run}
 
 
-def compile_ruleset(ruleset: Ruleset) -> dict[str, dict]:
+def size_problems(ruleset: Ruleset) -> list[Problem]:
+    """The conditions too large for durable_rules once compiled (more than MAX_GROUPS all/any
+    groups in one rule), each located where it was written. Rules pending commencement are
+    checked too, so switching one on never breaks the engine."""
+    problems: list[tuple[str, int, str, int]] = []
+
+    def check(file: str, line: int, path: str, *bodies: Json) -> None:
+        groups = max(count_groups(body) for body in bodies)
+        if groups > MAX_GROUPS:
+            problems.append((file, line, path, groups))
+
+    # The agreement-points file: what its kinds, settlements and triggers compile to (each as
+    # itself and as "may hold"), and each point's conditions.
+    named: list[tuple[str, Sequence[ShareKind | Settlement | Trigger]]] = [
+        ("share_kinds", ruleset.kinds), ("settlements", ruleset.settlements), ("high_risk_triggers", ruleset.triggers)]
+    for key, items in named:
+        for i, item in enumerate(items):
+            check(item.file, item.line, f"{key}[{i}].when",
+                  rule_body(compile_condition(item.when)), rule_body(compile_condition(may_hold(item.when))))
+    for i, point in enumerate(ruleset.points):
+        for key, cond in (("applies_when", point.applies_when), ("urgency_keeps_when", point.urgency_keeps_when)):
+            if cond is not None:
+                check(point.file, point.line, f"points[{i}].{key}", rule_body(compile_condition(cond)))
+    # The rules, numbered as in their file (ordered by line: the file's order).
+    by_file: dict[str, list[Rule]] = {}
+    for rule in ruleset.rules + ruleset.pending:
+        by_file.setdefault(rule.file, []).append(rule)
+    for file, rules in sorted(by_file.items()):
+        for i, rule in enumerate(sorted(rules, key=lambda r: r.line)):
+            check(file, rule.line, f"rules[{i}].when", rule_expression(rule))
+    return [Problem(file, line or None, path, f"condition too complex for durable_rules: {groups} all/any groups "
+                                              f"once compiled (at most {MAX_GROUPS}); split it into several rules")
+            for file, line, path, groups in problems]
+
+
+def compile_ruleset(ruleset: Ruleset) -> dict[str, Json]:
     """The durable_rules definition: {ruleset_name: {rule_name: rule}}, split into chunks.
 
     Names carry the ruleset hash, so a changed ruleset never collides with an old
     registration in the same process.
     """
-    entries: list[tuple[str, dict]] = []
+    entries: list[tuple[str, Json]] = []
     for rule in ruleset.rules:
         entries.append((rule.key, _rule(rule.key, rule_expression(rule))))
     for rid, cond in ruleset.pseudo_rules():
         entries.append((rid, _rule(rid, rule_body(compile_condition(cond)))))
-    out: dict[str, dict] = {}
+    out: dict[str, Json] = {}
     for start in range(0, max(len(entries), 1), MAX_RULES_PER_SET):
         chunk = dict(entries[start:start + MAX_RULES_PER_SET])
         # Lowest priority catch-all: a fact matching no rule raises

@@ -7,10 +7,15 @@
 4. Which points apply, what settles them and what urgency may defer are data in the
    agreement-points file (share kinds, settlements, triggers, each point's applies_to,
    obligation_for, settled_by, settled_if and urgency), fired as pseudo-rules by the
-   engine. This module holds no point id and no settlement rule.
+   engine. This module holds no point id, share kind or settlement: it reads them from
+   the Ruleset (tests/test_partnership.py replaces the file). The few fields it names are
+   for wording only: a party without a name, and the power a catalogue match is sought for.
 5. urgency: when a ground rule that defers paperwork fires, every point open only
    because a fact is not known becomes an obligation to complete or record after
    sharing; a stated defect keeps its point open and the point names the stated facts.
+   What a deferred point becomes follows from its kind (the data's vocabulary):
+   lawfulness -> record after sharing; paperwork, legal_requirement -> complete after
+   sharing; protocol_standard -> its standard.
 6. every decision carries the obligation to record it (a rule the loader requires).
 """
 
@@ -18,11 +23,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from .guided.questions import label, value_words
+from .decision import (
+    CitationOut,
+    Decision,
+    Effect,
+    Obligation,
+    ObligationKind,
+    OpenPoint,
+    PointStatus,
+    Reason,
+    RulesetInfo,
+    Status,
+    Verdict,
+)
+from .facts import SOURCES, fact_key
 from .interpret import evaluate, settled_value, stated_support
+from .labels import label, value_words
 from .ruleset import (
     AgreementPoint,
     Answer,
@@ -35,131 +54,11 @@ from .ruleset import (
     placeholders,
     pseudo_rule_id,
 )
-from .scenario import SOURCES, Scenario, fact_key
+from .scenario import Scenario
 
-__all__ = ["DISCLAIMER", "Decision", "Obligation", "OpenPoint", "PointStatus", "Reason", "RulesetInfo", "decide"]
+__all__ = ["decide"]
 
-DISCLAIMER = ("Not legal advice: isp-rules applies the partnership's rules to the facts you gave; "
-              "check doubtful cases with your data protection officer.")
 EFFECT_ORDER = {"deny": 0, "open": 1, "ground": 2, "advice": 3, "obligation": 4}
-
-
-@dataclass(frozen=True)
-class CitationOut:
-    source: str
-    ref: str
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Reason:
-    rule: str
-    effect: str
-    title: str
-    message: str
-    citations: list[CitationOut]
-    remedy: str | None = None
-    # For a power the catalogue does not recognise: its closest entries ("statute section"), best
-    # first; an empty list when nothing comes close. None for every other reason.
-    suggestions: list[str] | None = None
-
-
-@dataclass(frozen=True)
-class OpenPoint:
-    id: str
-    question: str
-    likely_answers: list[str]
-    why: str  # plain words: why it is open
-    kind: str = "paperwork"  # lawfulness | paperwork | protocol_standard | legal_requirement
-    status: str = "open"
-    help: str | None = None
-    waits_for: list[str] = field(default_factory=list)  # the unknown facts that could settle it
-    held_by: list[str] = field(default_factory=list)  # stated facts that keep it open under urgency
-    rules: list[str] = field(default_factory=list)  # the rules that opened it
-    citations: list[CitationOut] = field(default_factory=list)
-    suggestions: list[str] | None = None  # close matches for a power not recognised (see Reason)
-
-
-OBLIGATION_KINDS = ("duty", "standard", "record_after", "complete_after")
-
-
-@dataclass(frozen=True)
-class Obligation:
-    rule: str
-    message: str
-    citations: list[CitationOut]
-    kind: str = "duty"  # duty (a rule's) | standard (the protocol's, for this disclosure) | record_after | complete_after
-    point: str | None = None  # the agreement point it stands for
-    found_by: list[str] | None = None  # for a deferred point: the rules that found it open
-
-
-@dataclass(frozen=True)
-class PointStatus:
-    """How one agreement point stands for this share: for the draft, asking and explain."""
-
-    id: str
-    question: str
-    status: str  # open | deferred | obligation | scenario | settled | not_applicable
-    detail: str  # plain words: why it is open, how it is settled, or why it does not apply
-    likely_answers: list[str]
-    kind: str = "paperwork"
-    waits_for: tuple[str, ...] = ()  # unknown facts that could settle it (open or deferred)
-    held_by: tuple[str, ...] = ()  # stated facts that keep it open
-    settled_by: str | None = None  # the settlement (id) or "scenario"
-    rules: tuple[str, ...] = ()  # the rules that opened it
-    standard: str | None = None  # the protocol's standard, in plain words, where the point has one
-
-
-@dataclass(frozen=True)
-class RulesetInfo:
-    name: str
-    version: str
-    sha256: str
-    as_of: dt.date
-
-
-def _plain(value: Any) -> Any:
-    """Dataclasses -> JSON-ready values, leaving out fields that are None."""
-    if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if getattr(value, f.name) is not None}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The answer for one scenario. Plain dataclasses: cheap to build at start-up."""
-
-    scenario: str | None
-    verdict: str
-    reasons: list[Reason]
-    open_points: list[OpenPoint]
-    obligations: list[Obligation]
-    deferred: bool  # urgent: paperwork moved to after the share
-    ruleset: RulesetInfo
-    title: str | None = None
-    disclaimer: str = DISCLAIMER
-    rule_keys: tuple[str, ...] = ()  # the rule versions that fired (not part of the JSON answer)
-    points: tuple[PointStatus, ...] = ()  # every agreement point and how it stands (not part of the JSON answer)
-    share_kinds: list[str] = field(default_factory=list)  # the kinds of share that hold (routine, one_off...)
-    share_now: bool = False  # urgent, and nothing stops or holds the share: share now, paperwork afterwards
-    urgent_by: str | None = None  # the urgent ground that defers paperwork
-
-    @property
-    def fired(self) -> list[str]:
-        out = [r.rule for r in self.reasons] + [o.rule for o in self.obligations]
-        out += [r for o in self.obligations for r in (o.found_by or [])]
-        return list(dict.fromkeys(out))
-
-    def to_json(self) -> dict[str, Any]:
-        data = _plain(self)
-        data.setdefault("scenario", None)  # the spec's answer always names the scenario (null if unnamed)
-        order = ["scenario", "title", "verdict", "share_now", "share_kinds", "reasons", "open_points", "obligations",
-                 "deferred", "urgent_by", "ruleset", "disclaimer"]
-        return {k: data[k] for k in order if k in data}
 
 
 def _cites(citations: list[Citation]) -> list[CitationOut]:
@@ -215,10 +114,16 @@ def rule_text(rule: Rule, ruleset: Ruleset, fact: dict[str, Any]) -> str:
     return text
 
 
+def _effect(rule: Rule) -> Effect:
+    if rule.effect == "obligation":  # an obligation rule is an Obligation, never a reason
+        raise ValueError(f"{rule.id} is an obligation, not a reason")
+    return rule.effect
+
+
 def _reason(rule: Rule, fact: dict[str, Any], ruleset: Ruleset | None = None) -> Reason:
     close = power_suggestions(rule, ruleset, fact) if ruleset is not None else None
     message = rule_text(rule, ruleset, fact) if ruleset is not None else render_message(rule.message, fact)
-    return Reason(rule=rule.id, effect=rule.effect, title=rule.title, message=message,
+    return Reason(rule=rule.id, effect=_effect(rule), title=rule.title, message=message,
                   citations=_cites(rule.citations), remedy=rule.remedy if rule.effect == "deny" else None,
                   suggestions=close)
 
@@ -258,7 +163,7 @@ def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired
     """How one point stands, read from the agreement-points data and what fired."""
     answers = likely_answers(point, fact)
 
-    def make(status: str, detail: str, **kw: Any) -> PointStatus:
+    def make(status: Status, detail: str, **kw: Any) -> PointStatus:
         return PointStatus(point.id, point.question, status, detail, answers, point.kind, standard=point.standard, **kw)
 
     opened = opened_by.get(point.id)
@@ -269,13 +174,13 @@ def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired
         # established (a power the catalogue does not recognise, say), not because a stated
         # fact makes the share wrong: urgency may defer it like an unknown fact.
         stated = [r for r in opened if settled_value(r.when, fact) is True and not r.missing_fact]
-        held = [f for r in stated for f in stated_support(r.when, fact)]
+        support = [f for r in stated for f in stated_support(r.when, fact)]
         waits = [] if stated else _absent([r.when for r in opened], fact)
         if not stated and not waits:
             waits = [leaf.field for r in opened for leaf in leaves(r.when) if leaf.op == "present"] \
                 or sorted({f for r in opened for f in condition_fields(r.when)})
         return make("open", "; ".join(rule_text(r, ruleset, fact) for r in opened),
-                    waits_for=tuple(waits), held_by=tuple(dict.fromkeys(held)), rules=tuple(r.id for r in opened))
+                    waits_for=tuple(waits), held_by=tuple(dict.fromkeys(support)), rules=tuple(r.id for r in opened))
     if point.applies_when is not None and pseudo_rule_id("point", point.id) not in fired:
         return make("not_applicable", "does not arise for this share")
     if point.high_risk and not any(pseudo_rule_id("trigger", t.id, maybe=True) in fired for t in ruleset.triggers):
@@ -320,6 +225,7 @@ def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired
 
 def _deferred_obligation(point: AgreementPoint, st: PointStatus, by: Rule, fact: dict[str, Any]) -> Obligation:
     likely = "; ".join(st.likely_answers)
+    kind: ObligationKind
     if point.kind == "protocol_standard" and point.standard:
         text, kind = point.standard, "standard"
     elif point.kind == "lawfulness":
@@ -367,19 +273,18 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
                 deferred.append(_deferred_obligation(point, st, urgent[0], fact))
                 st = replace(st, status="deferred")
             else:
-                held = list(st.held_by)
+                kept = list(st.held_by)
                 if keeps and point.urgency_keeps_when is not None:
-                    held = stated_support(point.urgency_keeps_when, fact) + held
-                held = list(dict.fromkeys(held))
-                st = replace(st, held_by=tuple(held), detail=st.detail.rstrip(".") + (
-                    f". It stays open although the share is urgent, because of what is stated: {_stated(held, fact)}"
-                    if held else ". It stays open although the share is urgent"))
+                    kept = stated_support(point.urgency_keeps_when, fact) + kept
+                kept = list(dict.fromkeys(kept))
+                st = replace(st, held_by=tuple(kept), detail=st.detail.rstrip(".") + (
+                    f". It stays open although the share is urgent, because of what is stated: {_stated(kept, fact)}"
+                    if kept else ". It stays open although the share is urgent"))
         statuses.append(st)
 
     def close_matches(st: PointStatus) -> list[str] | None:
-        found = [power_suggestions(ruleset.rule(k), ruleset, fact) for k in
-                 (r.key for r in opened_by.get(st.id, []))]
-        found = [f for f in found if f is not None]
+        found = [f for f in (power_suggestions(ruleset.rule(r.key), ruleset, fact) for r in opened_by.get(st.id, []))
+                 if f is not None]
         return list(dict.fromkeys(x for f in found for x in f)) if found else None
 
     open_points = [OpenPoint(id=s.id, question=s.question, likely_answers=s.likely_answers, why=s.detail,
@@ -394,6 +299,7 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
     obligations = [Obligation(rule=r.id, message=render_message(r.message, fact), citations=_cites(r.citations))
                    for r in rules if r.effect == "obligation"] + standards + deferred
 
+    verdict: Verdict
     if denied:
         verdict = "deny"
     elif open_points:

@@ -7,7 +7,8 @@ from typing import Any
 __all__ = ["get_path", "set_path", "unset_path"]
 
 
-def get_path(data: dict, path: str) -> Any:
+def get_path(data: dict[str, Any], path: str) -> Any:
+    """The value at `path`, or None when any step of it is missing (or not a mapping)."""
     node: Any = data
     for part in path.split("."):
         if not isinstance(node, dict) or part not in node:
@@ -16,7 +17,8 @@ def get_path(data: dict, path: str) -> Any:
     return node
 
 
-def set_path(data: dict, path: str, value: Any) -> None:
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set the value at `path`, creating the mappings on the way; TypeError if a step is not one."""
     *parents, last = path.split(".")
     node = data
     for part in parents:
@@ -26,9 +28,10 @@ def set_path(data: dict, path: str, value: Any) -> None:
     node[last] = value
 
 
-def unset_path(data: dict, path: str) -> None:
+def unset_path(data: dict[str, Any], path: str) -> None:
+    """Remove the value at `path`, if it is there."""
     *parents, last = path.split(".")
-    node = data
+    node: Any = data
     for part in parents:
         node = node.get(part)
         if not isinstance(node, dict):

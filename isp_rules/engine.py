@@ -21,6 +21,7 @@ import itertools
 import os
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from .errors import EngineError
@@ -96,7 +97,7 @@ class Engine:
             def _run(self) -> None:  # no dispatch/timer threads: see the module docstring
                 pass
 
-            def get_action(self, action_name: str):
+            def get_action(self, action_name: str) -> Callable[[Any], None]:
                 def action(c: Any) -> None:  # runs synchronously inside assert_fact
                     engine._fired.append(action_name)
                 return action
@@ -107,7 +108,7 @@ class Engine:
         self._sids = itertools.count(1)
         self._pid = os.getpid()
 
-    def register(self, definition: dict[str, dict]) -> tuple[str, ...]:
+    def register(self, definition: dict[str, dict[str, Any]]) -> tuple[str, ...]:
         """Register a compiled definition once; returns its durable ruleset names."""
         names = tuple(definition)
         with self._lock:

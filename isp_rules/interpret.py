@@ -8,12 +8,13 @@ condition is known to be true.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .ruleset import All, Condition, Leaf, Not, NotTrue, Ruleset
-from .scenario import date_number, fact_key, words
+from .facts import date_number, fact_key, words
+from .ruleset import All, Any_, Condition, Leaf, Not, NotTrue, Ruleset, describe_node, leaves
 
 __all__ = ["Explanation", "evaluate", "explain_condition", "fired_rules", "missing_fields"]
 
@@ -28,18 +29,18 @@ def _leaf(leaf: Leaf, fact: dict[str, Any]) -> bool | None:
         return None
     actual = fact[key]
     if leaf.op == "equals":
-        return actual == leaf.value and type(actual) is type(leaf.value)
+        return bool(actual == leaf.value and type(actual) is type(leaf.value))
     if leaf.op == "in":
-        return actual in leaf.value
+        return bool(actual in leaf.value)
     if leaf.op == "contains_any":
         return any(v in actual for v in leaf.value)
     if leaf.op == "mentions":  # straight from the text: an independent check of the fact's list
         text = words(actual)
         return any(all(f" {part} " in text for part in p.split(" + ")) for p in leaf.value)
     if leaf.op == "before":
-        return actual < date_number(leaf.value)
+        return bool(actual < date_number(leaf.value))
     if leaf.op == "on_or_after":
-        return actual >= date_number(leaf.value)
+        return bool(actual >= date_number(leaf.value))
     raise ValueError(f"unknown condition op {leaf.op!r}")
 
 
@@ -52,24 +53,27 @@ def evaluate(cond: Condition, fact: dict[str, Any]) -> bool | None:
         return None if inner is None else not inner
     if isinstance(cond, NotTrue):
         return evaluate(cond.item, fact) is not True
-    values = [evaluate(c, fact) for c in cond.items]
+    return _group(cond, [evaluate(c, fact) for c in cond.items])
+
+
+def _group(cond: All | Any_, values: list[bool | None]) -> bool | None:
+    """Kleene all / any: one false (true) decides, else one unknown leaves it unknown."""
     if isinstance(cond, All):
         return False if False in values else (None if None in values else True)
     return True if True in values else (None if None in values else False)
 
 
+def _day(number: int) -> dt.date:
+    """The date of a fact's day number (the inverse of date_number: 20260205 -> 2026-02-05)."""
+    return dt.date(number // 10000, number // 100 % 100, number % 100)
+
+
 def fired_rules(ruleset: Ruleset, fact: dict[str, Any]) -> set[str]:
     """The rule keys (and agreement-point pseudo-rules) that fire: what the engine returns."""
-    as_of = fact["as_of"]
+    day = _day(fact["as_of"])
     out = set()
     for rule in ruleset.rules:
-        window = rule.in_force
-        if window is not None:
-            if window.from_ is not None and as_of < date_number(window.from_):
-                continue
-            if window.until is not None and as_of >= date_number(window.until):
-                continue
-        if evaluate(rule.when, fact) is True:
+        if rule.in_force_on(day) and evaluate(rule.when, fact) is True:
             out.add(rule.key)
     for rid, cond in ruleset.pseudo_rules():
         if evaluate(cond, fact) is True:
@@ -79,59 +83,33 @@ def fired_rules(ruleset: Ruleset, fact: dict[str, Any]) -> set[str]:
 
 @dataclass(frozen=True)
 class Explanation:
-    """One node of a condition tree with its value on a fact."""
+    """One node of a condition tree with its value on a fact. `text` is the node in words
+    (ruleset.describe_node); `leaf` is the test itself, for a leaf."""
 
     text: str
     value: bool | None
     children: tuple[Explanation, ...] = ()
-
-
-def _describe(leaf: Leaf) -> str:
-    if leaf.op in ("present", "absent"):
-        return f"{leaf.field} is {'stated' if leaf.op == 'present' else 'not stated'}"
-    value = leaf.value
-    if isinstance(value, tuple):
-        value = "[" + ", ".join(map(str, value)) + "]"
-    elif isinstance(value, bool):
-        value = "true" if value else "false"
-    words = {"equals": "is", "in": "is one of", "contains_any": "contains any of", "mentions": "mentions any of",
-             "before": "is before", "on_or_after": "is on or after"}[leaf.op]
-    return f"{leaf.field} {words} {value}"
+    leaf: Leaf | None = None
 
 
 def explain_condition(cond: Condition, fact: dict[str, Any]) -> Explanation:
+    text = describe_node(cond)
     if isinstance(cond, Leaf):
-        return Explanation(_describe(cond), _leaf(cond, fact))
+        return Explanation(text, _leaf(cond, fact), leaf=cond)
     if isinstance(cond, Not):
         inner = explain_condition(cond.item, fact)
-        return Explanation("not", None if inner.value is None else not inner.value, (inner,))
+        return Explanation(text, None if inner.value is None else not inner.value, (inner,))
     if isinstance(cond, NotTrue):
         inner = explain_condition(cond.item, fact)
-        return Explanation("not known to hold", inner.value is not True, (inner,))
+        return Explanation(text, inner.value is not True, (inner,))
     kids = tuple(explain_condition(c, fact) for c in cond.items)
-    if not kids:
-        return Explanation("always" if isinstance(cond, All) else "never", evaluate(cond, fact))
-    return Explanation("all of" if isinstance(cond, All) else "any of", evaluate(cond, fact), kids)
+    return Explanation(text, evaluate(cond, fact), kids)
 
 
 def missing_fields(conds: Iterable[Condition], fact: dict[str, Any]) -> set[str]:
     """Fields whose absence leaves some of these conditions unknown."""
-    out: set[str] = set()
-
-    def walk(c: Condition) -> None:
-        if isinstance(c, Leaf):
-            if _leaf(c, fact) is None:
-                out.add(c.field)
-        elif isinstance(c, (Not, NotTrue)):
-            walk(c.item)
-        else:
-            for i in c.items:
-                walk(i)
-
-    for cond in conds:
-        if evaluate(cond, fact) is None:
-            walk(cond)
-    return out
+    return {leaf.field for cond in conds if evaluate(cond, fact) is None
+            for leaf in leaves(cond) if _leaf(leaf, fact) is None}
 
 
 def settled_value(cond: Condition, fact: dict[str, Any]) -> bool | None:
@@ -148,10 +126,7 @@ def settled_value(cond: Condition, fact: dict[str, Any]) -> bool | None:
     if isinstance(cond, NotTrue):
         inner = settled_value(cond.item, fact)
         return None if inner is None else not inner
-    values = [settled_value(c, fact) for c in cond.items]
-    if isinstance(cond, All):
-        return False if False in values else (None if None in values else True)
-    return True if True in values else (None if None in values else False)
+    return _group(cond, [settled_value(c, fact) for c in cond.items])
 
 
 def stated_support(cond: Condition, fact: dict[str, Any], want: bool = True) -> list[str]:

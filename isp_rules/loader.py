@@ -1,39 +1,64 @@
-"""Strict loading of scenarios and rulesets: every problem, with file, line and field path."""
+"""Strict loading of scenarios and rulesets: every problem, with file, line and field path.
+
+Loading reads and validates the YAML files; it knows nothing of the engine. Whether a loaded
+ruleset fits durable_rules is the compiler's to say (compiler.size_problems), and
+assessment.load_ruleset puts the two together. The per-user ruleset cache is here too
+(load_ruleset_cached): a pickle keyed by the ruleset's sha256 and a hash of the code that
+defines the cached objects.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import os
+import pickle
 import re
-from collections.abc import Sequence
+import sys
+import tempfile
+import typing
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .compiler import MAX_GROUPS, compile_condition, count_groups, rule_body, rule_expression
 from .errors import InputError, Problem, RulesetError, ScenarioError, did_you_mean, format_path
+from .facts import FIELDS, power_phrase, power_words
 from .ruleset import (
     AgreementPoint,
+    All,
     InForce,
     Power,
+    Report,
     Rule,
     Ruleset,
     Settlement,
     ShareKind,
     Trigger,
-    may_hold,
+    Where,
     parse_condition,
     placeholders,
 )
-from .scenario import FIELDS, Scenario, Share, power_phrase, power_words
+from .scenario import Scenario, Share
+from .settings import cache_dir, cache_enabled, default_rules_dir
 from .vocabulary import PARTY_TYPES
-from .yamlfile import YamlDoc, parse_yaml, read_yaml
+from .yamlfile import DocPath, YamlDoc, parse_yaml, read_yaml
 
-__all__ = ["RULES_ENV", "default_rules_dir", "load_ruleset", "load_scenario", "parse_scenario"]
+__all__ = [
+    "META_FILE",
+    "POINTS_FILE",
+    "POWERS_DIR",
+    "load_ruleset_cached",
+    "load_scenario",
+    "parse_scenario",
+    "power_files",
+    "pydantic_problems",
+    "read_ruleset",
+    "ruleset_digest",
+    "ruleset_files",
+]
 
-RULES_ENV = "ISP_RULES_DIR"
 META_FILE = "ruleset.yaml"
 POINTS_FILE = "agreement-points.yaml"
 POWERS_DIR = "powers"  # the catalogue of gateways and powers: one file per topic
@@ -43,8 +68,6 @@ POWERS_DIR = "powers"  # the catalogue of gateways and powers: one file per topi
 
 def _model_at(model: type[BaseModel] | None, loc: Sequence[Any]) -> type[BaseModel] | None:
     """The pydantic model that owns the last element of `loc`, if we can tell."""
-    import typing
-
     for part in loc:
         if model is None:
             return None
@@ -54,8 +77,8 @@ def _model_at(model: type[BaseModel] | None, loc: Sequence[Any]) -> type[BaseMod
         if field is None:
             return None
         ann = field.annotation
-        found = None
-        stack = [ann]
+        found: type[BaseModel] | None = None
+        stack: list[Any] = [ann]
         while stack:
             a = stack.pop()
             if isinstance(a, type) and issubclass(a, BaseModel):
@@ -74,7 +97,8 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel], prefix: tuple = ()) -> list[Problem]:
+def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel], prefix: DocPath = ()) -> list[Problem]:
+    """Each of pydantic's errors as one Problem in our words, located in the file."""
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -161,34 +185,30 @@ def parse_scenario(text: str | bytes, name: str = "<text>") -> Scenario:
 
 # --- rulesets ---------------------------------------------------------------------------
 
-def default_rules_dir() -> Path:
-    """$ISP_RULES_DIR, else the rules bundled in the installed package, else ./rulesets of a checkout."""
-    env = os.environ.get(RULES_ENV)
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parent
-    bundled = here / "_rulesets"
-    if bundled.is_dir():
-        return bundled
-    return here.parent / "rulesets"
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def at(self, doc: YamlDoc, base: tuple):
-        def report(where: tuple, message: str) -> None:
+    def at(self, doc: YamlDoc, base: DocPath) -> Report:
+        def report(where: Where, message: str) -> None:
             full = base + tuple(where)
             self.problems.append(Problem(doc.name, doc.line(full), format_path(full), message))
         return report
 
-    def model(self, cls: type[BaseModel], data: Any, doc: YamlDoc, base: tuple) -> Any:
+    def model(self, cls: type[_M], data: Any, doc: YamlDoc, base: DocPath) -> _M | None:
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
             self.problems.extend(pydantic_problems(exc, doc, cls, base))
             return None
+
+
+def _located(raw: Any, doc: YamlDoc, base: DocPath) -> Any:
+    """A raw entry with where it was written (file and line), for the model's file and line."""
+    return {**raw, "file": doc.name, "line": doc.line(base) or 0} if isinstance(raw, dict) else raw
 
 
 def _read(path: Path, shown: str, col: _Collector) -> YamlDoc | None:
@@ -199,12 +219,12 @@ def _read(path: Path, shown: str, col: _Collector) -> YamlDoc | None:
         return None
 
 
-def _top(doc: YamlDoc, allowed: dict[str, type], col: _Collector) -> dict | None:
+def _top(doc: YamlDoc, allowed: dict[str, type], col: _Collector) -> dict[str, Any] | None:
     if not isinstance(doc.data, dict):
         col.problems.append(Problem(doc.name, 1, "", f"expected a mapping with keys {', '.join(allowed)}"))
         return None
-    good = {}
-    words = {str: "text", list: "a list", dict: "a mapping"}
+    good: dict[str, Any] = {}
+    words: dict[type, str] = {str: "text", list: "a list", dict: "a mapping"}
     for key, value in doc.data.items():
         if key not in allowed:
             col.problems.append(Problem(doc.name, doc.line((key,)), str(key), f"unknown key '{key}'{did_you_mean(str(key), allowed)}"))
@@ -216,12 +236,16 @@ def _top(doc: YamlDoc, allowed: dict[str, type], col: _Collector) -> dict | None
     return good
 
 
-def _load_named(doc: YamlDoc, top: dict, key: str, cls: type[BaseModel], col: _Collector) -> list:
+_Named = TypeVar("_Named", ShareKind, Settlement, Trigger)
+
+
+def _load_named(doc: YamlDoc, top: dict[str, Any], key: str, cls: type[_Named], col: _Collector) -> list[_Named]:
     """The share kinds, settlements or high-risk triggers of the agreement-points file."""
-    out, seen = [], {}
+    out: list[_Named] = []
+    seen: dict[str, int] = {}
     for i, raw in enumerate(top.get(key, [])):
         base = (key, i)
-        item = col.model(cls, raw, doc, base)
+        item = col.model(cls, _located(raw, doc, base), doc, base)
         if item is None:
             continue
         report = col.at(doc, base)
@@ -230,7 +254,6 @@ def _load_named(doc: YamlDoc, top: dict, key: str, cls: type[BaseModel], col: _C
         seen[item.id] = i
         cond = parse_condition(item.when, ("when",), report)
         if cond is not None:
-            _check_size(rule_body(compile_condition(may_hold(cond))), report, ("when",))
             out.append(item.model_copy(update={"when": cond}))
     return out
 
@@ -248,10 +271,11 @@ def _load_points(doc: YamlDoc, col: _Collector) -> tuple[list[AgreementPoint], l
     triggers = _load_named(doc, top, "high_risk_triggers", Trigger, col)
     kind_ids = [k.id for k in kinds]
     settlement_ids = [x.id for x in settlements]
-    points, seen = [], {}
+    points: list[AgreementPoint] = []
+    seen: dict[str, int] = {}
     for i, raw in enumerate(top["points"]):
         base = ("points", i)
-        point = col.model(AgreementPoint, raw, doc, base)
+        point = col.model(AgreementPoint, _located(raw, doc, base), doc, base)
         if point is None:
             continue
         report = col.at(doc, base)
@@ -278,9 +302,6 @@ def _load_points(doc: YamlDoc, col: _Collector) -> tuple[list[AgreementPoint], l
         for key in ("applies_when", "urgency_keeps_when"):
             if getattr(point, key) is not None:
                 update[key] = parse_condition(getattr(point, key), (key,), report)
-        for key in ("applies_when", "urgency_keeps_when"):
-            if update.get(key) is not None:
-                _check_size(rule_body(compile_condition(update[key])), report, (key,))
         answers = []
         for j, ans in enumerate(point.likely_answers):
             if ans.unless is not None:
@@ -302,16 +323,7 @@ def _load_points(doc: YamlDoc, col: _Collector) -> tuple[list[AgreementPoint], l
     return points, kinds, settlements, triggers
 
 
-def _check_size(expr: Any, report, where: tuple) -> None:
-    groups = count_groups(expr)
-    if groups > MAX_GROUPS:
-        report(where, f"condition too complex for durable_rules: {groups} all/any groups once compiled "
-                      f"(at most {MAX_GROUPS}); split it into several rules")
-
-
 def _is_always(cond: Any) -> bool:
-    from .ruleset import All
-
     return isinstance(cond, All) and not cond.items
 
 
@@ -328,8 +340,7 @@ def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_
     for i, raw in enumerate(top["rules"]):
         base = ("rules", i)
         report = col.at(doc, base)
-        if isinstance(raw, dict):
-            raw = {**raw, "file": doc.name, "line": doc.line(base) or 0}
+        raw = _located(raw, doc, base)
         rule = col.model(Rule, raw, doc, base)
         # Checks that need only the raw values run even when the model failed,
         # so one pass reports every problem in the file.
@@ -368,13 +379,11 @@ def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_
             report(("in_force",), f"rule '{rule.id}' waits for commencement {rule.commencement_id}, so it has no "
                                   f"in_force date: give the date with one line under commenced: in {META_FILE}")
         if cond is not None:
-            rule = rule.model_copy(update={"when": cond})
-            _check_size(rule_expression(rule), report, ("when",))
-            rules.append(rule)
+            rules.append(rule.model_copy(update={"when": cond}))
     return rules
 
 
-def _commence(rules: list[Rule], entries: dict, doc: YamlDoc | None, col: _Collector
+def _commence(rules: list[Rule], entries: dict[Any, Any], doc: YamlDoc | None, col: _Collector
               ) -> tuple[list[Rule], list[Rule], dict[str, dt.date]]:
     """Apply ruleset.yaml's `commenced:` map (commencement id or rule id -> date in force).
 
@@ -382,7 +391,7 @@ def _commence(rules: list[Rule], entries: dict, doc: YamlDoc | None, col: _Colle
     none goes to the ruleset's pending list and never fires. A rule that applies only until a
     provision commences stops on that date. One line per provision switches it on."""
     tied = [r for r in rules if r.commencement is not None]
-    ids = {r.commencement_id for r in tied} | {r.id for r in tied}
+    ids = {r.commencement_id or r.id for r in tied} | {r.id for r in tied}
     commenced: dict[str, dt.date] = {}
     for key, value in entries.items():
         line = doc.line(("commenced", key)) if doc is not None else None
@@ -408,12 +417,13 @@ def _commence(rules: list[Rule], entries: dict, doc: YamlDoc | None, col: _Colle
             bad(f"expected the date it comes into force, such as 2027-04-01, got {_show(value)}")
         else:
             commenced[key] = value
-    active, pending = [], []
+    active: list[Rule] = []
+    pending: list[Rule] = []
     for rule in rules:
         if rule.commencement is None:
             active.append(rule)
             continue
-        day = commenced.get(rule.id, commenced.get(rule.commencement_id))
+        day = commenced.get(rule.id, commenced.get(rule.commencement_id or rule.id))
         if day is None:
             (pending if rule.commencement.status == "pending" else active).append(rule)
             continue
@@ -423,6 +433,7 @@ def _commence(rules: list[Rule], entries: dict, doc: YamlDoc | None, col: _Colle
 
 
 def ruleset_files(directory: Path) -> list[Path]:
+    """The ruleset's YAML files (rules, ruleset.yaml and the agreement points), by name."""
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
@@ -519,8 +530,11 @@ def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
     return powers
 
 
-def load_ruleset(directory: str | Path | None = None) -> Ruleset:
-    """Load, validate and hash every YAML file of a ruleset directory."""
+def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
+    """Load, validate and hash every YAML file of a ruleset directory (default: settings.default_rules_dir).
+
+    Raises RulesetError with every problem found. Whether the rules fit durable_rules is checked
+    after loading, by the compiler: assessment.load_ruleset does both."""
     directory = Path(directory) if directory is not None else default_rules_dir()
     col = _Collector()
     if not directory.is_dir():
@@ -531,7 +545,7 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
         return str(p) if not str(p).startswith(str(Path.cwd()) + os.sep) else str(p.relative_to(Path.cwd()))
 
     meta_path = directory / META_FILE
-    meta: dict = {}
+    meta: dict[str, Any] = {}
     meta_doc: YamlDoc | None = None
     if not meta_path.is_file():
         col.problems.append(Problem(shown(meta_path), None, "", "missing: the ruleset needs name and version here"))
@@ -549,6 +563,7 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
     kinds: list[ShareKind] = []
     settlements: list[Settlement] = []
     triggers: list[Trigger] = []
+    points_broken = True
     if not points_path.is_file():
         col.problems.append(Problem(shown(points_path), None, "", "missing: the agreement points (Appendix J) file"))
     else:
@@ -557,9 +572,8 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
         if doc is not None:
             points, kinds, settlements, triggers = _load_points(doc, col)
         points_broken = len(col.problems) > before
-    point_ids = {p.id for p in points}
-    if not points_path.is_file() or points_broken:
-        point_ids = None  # unknown: do not bury the real problem under follow-on errors
+    # None: unknown, so as not to bury the real problem under follow-on errors.
+    point_ids = None if points_broken else {p.id for p in points}
 
     rules: list[Rule] = []
     seen_ids: dict[str, list[Rule]] = {}
@@ -583,3 +597,52 @@ def load_ruleset(directory: str | Path | None = None) -> Ruleset:
         triggers=tuple(triggers), powers=tuple(powers), pending=tuple(pending), commenced=commenced,
         sha256=ruleset_digest(directory), source=str(directory),
     )
+
+
+# --- the per-user cache of validated rulesets -------------------------------------------
+#
+# So `isp check` does not re-validate unchanged rules. The key is the ruleset's sha256 plus a
+# hash of the code that defines the cached objects, so an edited rule file or an upgraded
+# isp-rules never reads a stale entry. The cache is an optimisation only: any problem reading
+# or writing it falls back to a full load. Where it lives, and how to turn it off: settings.py
+# (cache_dir, cache_enabled).
+
+# Every module whose code defines what is pickled: the ruleset models and conditions
+# (ruleset.py), how they are loaded and checked (loader.py, compiler.py, yamlfile.py), the
+# fields and phrases they refer to (facts.py, scenario.py, vocabulary.py).
+MODEL_SOURCES = ("ruleset.py", "loader.py", "compiler.py", "yamlfile.py", "facts.py", "scenario.py", "vocabulary.py")
+
+
+def _code_hash() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(sys.version.encode())
+    for name in MODEL_SOURCES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_ruleset_cached(directory: Path, load: Callable[[Path], Ruleset] = read_ruleset) -> Ruleset:
+    """`load(directory)`, remembered per user between runs. Only a ruleset that loads is cached:
+    `load` raises on a bad one, and then nothing is written."""
+    if not cache_enabled():
+        return load(directory)
+    sha = ruleset_digest(directory)
+    path = cache_dir() / f"ruleset-{sha[:32]}-{_code_hash()}.pickle"
+    try:
+        # Only a file this user owns is trusted: unpickling runs code.
+        if path.is_file() and path.stat().st_uid == os.getuid():
+            with open(path, "rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, Ruleset) and cached.sha256 == sha and cached.source == str(directory):
+                return cached
+    except Exception:  # noqa: BLE001, S110  (a corrupt or foreign entry: ignore it and rebuild)
+        pass
+    ruleset = load(directory)  # raises RulesetError on bad rules; nothing is cached then
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as temp:
+            pickle.dump(ruleset, temp, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp.name, path)  # atomic: readers see the old entry or the new one
+    except OSError:
+        pass
+    return ruleset

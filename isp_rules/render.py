@@ -6,16 +6,26 @@ import json
 import textwrap
 from collections.abc import Sequence
 
-from .decide import DISCLAIMER, CitationOut, Decision
+from .decision import DISCLAIMER, CitationOut, Decision, Obligation, Verdict
 
-__all__ = ["FORMATS", "obligation_groups", "render", "render_json", "render_markdown", "render_text", "urgent_line"]
+__all__ = ["FORMATS", "HEADLINES", "VERDICT_TEXT", "obligation_groups", "render", "render_json", "render_markdown",
+           "render_text", "urgent_line", "urgent_note", "verdict_word"]
 
 FORMATS = ("text", "json", "markdown")
-HEADLINES = {
-    "allow": "ALLOW: you may share, meeting the obligations below",
-    "deny": "DENY: do not share on these facts",
-    "needs-agreement": "NEEDS AGREEMENT: settle the open points before sharing",
+# What each verdict tells the reader, after the verdict's word.
+VERDICT_TEXT: dict[Verdict, str] = {
+    "allow": "you may share, meeting the obligations below",
+    "deny": "do not share on these facts",
+    "needs-agreement": "settle the open points before sharing",
 }
+
+
+def verdict_word(verdict: Verdict) -> str:
+    """ALLOW, DENY, NEEDS AGREEMENT."""
+    return verdict.upper().replace("-", " ")
+
+
+HEADLINES: dict[Verdict, str] = {v: f"{verdict_word(v)}: {text}" for v, text in VERDICT_TEXT.items()}
 WIDTH = 88
 # Obligations in the order a practitioner meets them: the law's duties, the protocol's
 # standards for this disclosure, then what urgency moved to after the share.
@@ -26,22 +36,28 @@ GROUPS = (
 )
 
 
-def urgent_line(d: Decision) -> str | None:
-    """What urgency means for this decision, never 'share now' beside a hold."""
+def urgent_note(d: Decision) -> tuple[str, str] | None:
+    """What urgency means for this decision, as (label, what to do): never 'share now' beside a hold."""
     if d.share_now:
-        return "Urgent: share now; the paperwork below is done afterwards."
+        return "Urgent", "share now; the paperwork below is done afterwards."
     if d.deferred and d.verdict == "needs-agreement":
-        return ("Urgent, but held: settle the open points below now, because stated facts keep them open; "
-                "everything else waits until after the share.")
+        return ("Urgent, but held", ("settle the open points below now, because stated facts keep them open; "
+                                     "everything else waits until after the share."))
     return None
 
 
-def obligation_groups(d: Decision) -> list[tuple[str, list]]:
+def urgent_line(d: Decision) -> str | None:
+    """The urgent note as one sentence."""
+    note = urgent_note(d)
+    return f"{note[0]}: {note[1]}" if note else None
+
+
+def obligation_groups(d: Decision) -> list[tuple[str, list[Obligation]]]:
     groups = [(title, [o for o in d.obligations if o.kind in kinds]) for kinds, title in GROUPS]
     return [(t, items) for t, items in groups if items]
 
 
-def _source(o) -> str:
+def _source(o: Obligation) -> str:
     # A standard is the protocol's (its pseudo-rule id means nothing to a reader).
     prefix = "" if o.kind == "standard" else f"({o.rule}) "
     return prefix + "Source: " + _cite(o.citations)
@@ -65,8 +81,9 @@ def render_text(d: Decision) -> str:
     name = " ".join(x for x in (d.scenario, f"- {d.title}" if d.title else None) if x)
     if name:
         lines.append(_wrap(name, "  "))
-    if urgent_line(d):
-        lines.append(_wrap(urgent_line(d), "  "))
+    urgent = urgent_line(d)
+    if urgent:
+        lines.append(_wrap(urgent, "  "))
     if d.reasons:
         lines += ["", "Reasons:"]
         for r in d.reasons:
@@ -106,8 +123,9 @@ def _md_cite(citations: Sequence[CitationOut]) -> str:
 def render_markdown(d: Decision) -> str:
     out = [f"## {d.verdict.upper()}: {d.title or d.scenario or 'scenario'}", ""]
     out.append(f"**{HEADLINES[d.verdict]}**" + (f" (`{d.scenario}`)" if d.scenario else ""))
-    if urgent_line(d):
-        out += ["", f"> {urgent_line(d)}"]
+    urgent = urgent_line(d)
+    if urgent:
+        out += ["", f"> {urgent}"]
     if d.reasons:
         out += ["", "### Reasons", "", "| Rule | Effect | Reason | Source |", "|---|---|---|---|"]
         for r in d.reasons:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 from .errors import did_you_mean
-from .scenario import FIELDS, FieldSpec, TextPhrases, close_powers, words
+from .facts import FIELDS, FieldSpec, TextPhrases, close_powers, words
 
 __all__ = [
     "COMMENCEMENT_STATUSES",
@@ -41,12 +41,17 @@ __all__ = [
     "Settlement",
     "ShareKind",
     "Trigger",
+    "children",
     "condition_fields",
+    "describe_condition",
+    "describe_node",
+    "leaves",
     "may_hold",
     "parse_condition",
     "phrases",
     "placeholders",
     "pseudo_rule_id",
+    "walk",
 ]
 
 EFFECTS = ("deny", "open", "obligation", "ground", "advice")
@@ -88,10 +93,11 @@ class Leaf:
 
 Condition = All | Any_ | Not | NotTrue | Leaf
 
-Report = Callable[[tuple, str], None]  # (path inside the rule, message)
+Where = tuple[str | int, ...]  # a path inside the rule, e.g. ("when", "all", 0)
+Report = Callable[[Where, str], None]  # (path inside the rule, message)
 
 
-def _check_field(name: Any, where: tuple, report: Report) -> FieldSpec | None:
+def _check_field(name: Any, where: Where, report: Report) -> FieldSpec | None:
     if not isinstance(name, str):
         report(where, f"expected a field name, got {type(name).__name__}")
         return None
@@ -101,7 +107,7 @@ def _check_field(name: Any, where: tuple, report: Report) -> FieldSpec | None:
     return spec
 
 
-def _check_value(spec: FieldSpec, value: Any, where: tuple, report: Report) -> bool:
+def _check_value(spec: FieldSpec, value: Any, where: Where, report: Report) -> bool:
     if spec.kind == "bool":
         if not isinstance(value, bool):
             report(where, f"'{spec.path}' is true or false, got {value!r}")
@@ -120,7 +126,7 @@ def _check_value(spec: FieldSpec, value: Any, where: tuple, report: Report) -> b
     return True
 
 
-def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None:
+def parse_condition(data: Any, where: Where, report: Report) -> Condition | None:
     """YAML -> condition AST, reporting every problem (with its path) through `report`."""
     if not isinstance(data, dict) or not data:
         report(where, "expected a condition: all / any / not / not_true, present / absent, or field with "
@@ -145,8 +151,9 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
         if op == "any" and not body:
             report(where + (op,), "an empty 'any' never holds; the rule could never fire")
             return None
-        items = [parse_condition(item, where + (op, i), report) for i, item in enumerate(body)]
-        if any(i is None for i in items):
+        parsed = [parse_condition(item, where + (op, i), report) for i, item in enumerate(body)]
+        items = [i for i in parsed if i is not None]
+        if len(items) != len(parsed):
             return None
         return All(tuple(items)) if op == "all" else Any_(tuple(items))
     presence = keys & set(PRESENCE_OPS)
@@ -223,15 +230,27 @@ def parse_condition(data: Any, where: tuple, report: Report) -> Condition | None
     return Leaf(op, spec.path, value) if _check_value(spec, value, at, report) else None
 
 
-def leaves(cond: Condition):
-    """Every leaf of a condition."""
+# --- the one walk over a condition, and the one way to say it in words --------------------
+
+def children(cond: Condition) -> tuple[Condition, ...]:
+    """The conditions directly inside this one (none inside a leaf)."""
     if isinstance(cond, Leaf):
-        yield cond
-    elif isinstance(cond, (Not, NotTrue)):
-        yield from leaves(cond.item)
-    else:
-        for item in cond.items:
-            yield from leaves(item)
+        return ()
+    if isinstance(cond, (Not, NotTrue)):
+        return (cond.item,)
+    return cond.items
+
+
+def walk(cond: Condition) -> Iterator[Condition]:
+    """Every node of a condition, depth first, each node before what is inside it."""
+    yield cond
+    for child in children(cond):
+        yield from walk(child)
+
+
+def leaves(cond: Condition) -> Iterator[Leaf]:
+    """Every leaf of a condition, in the order it is written."""
+    return (node for node in walk(cond) if isinstance(node, Leaf))
 
 
 def condition_fields(cond: Condition) -> set[str]:
@@ -239,7 +258,45 @@ def condition_fields(cond: Condition) -> set[str]:
     return {leaf.field for leaf in leaves(cond)}
 
 
-def phrases(conds) -> dict[str, frozenset[str]]:
+TEST_WORDS = {"equals": "is", "in": "is one of", "contains_any": "includes any of", "mentions": "mentions any of",
+              "before": "is before", "on_or_after": "is on or after"}
+
+
+def _value_words(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def describe_node(cond: Condition) -> str:
+    """One node in words: a leaf's whole test ('share.frequency is routine'), or a group's
+    connective ('all of', 'any of', 'not', 'not known that'; 'always' / 'never' when empty).
+    The catalogue (`isp rules`) and the explanations (`isp explain`) both word conditions so."""
+    if isinstance(cond, Leaf):
+        if cond.op in PRESENCE_OPS:
+            return f"{cond.field} is {'stated' if cond.op == 'present' else 'not stated'}"
+        return f"{cond.field} {TEST_WORDS[cond.op]} {_value_words(cond.value)}"
+    if isinstance(cond, Not):
+        return "not"
+    if isinstance(cond, NotTrue):
+        return "not known that"
+    if not cond.items:
+        return "always" if isinstance(cond, All) else "never"
+    return "all of" if isinstance(cond, All) else "any of"
+
+
+def describe_condition(cond: Condition) -> str:
+    """A condition in words on one line, e.g.
+    'all of (share.frequency is routine; share.basis.legal_power is stated)'."""
+    inside = children(cond)
+    if not inside:
+        return describe_node(cond)
+    return f"{describe_node(cond)} (" + "; ".join(describe_condition(c) for c in inside) + ")"
+
+
+def phrases(conds: Iterable[Condition]) -> dict[str, frozenset[str]]:
     """Text field -> every phrase some `mentions` test looks for in it."""
     out: dict[str, set[str]] = {}
     for cond in conds:
@@ -350,6 +407,11 @@ class Rule(_Model):
             return self.id
         return f"{self.id}@{start.isoformat()}"
 
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether the rule is law on that day: the one in-force check (the interpreter, explain,
+        lint and the guided questions ask it; the compiler writes the same window for durable)."""
+        return self.in_force is None or self.in_force.covers(day)
+
     @property
     def commencement_id(self) -> str | None:
         """The name the ruleset's `commenced:` map uses for this rule's provision."""
@@ -384,6 +446,8 @@ class ShareKind(_Model):
     says: Words  # plain words, e.g. "a one-off disclosure"
     when: Any  # a condition
     citations: list[Citation] = []
+    file: str = ""  # where it was written (filled by the loader), for messages
+    line: int = 0
 
 
 class Settlement(_Model):
@@ -393,6 +457,8 @@ class Settlement(_Model):
     says: Words  # plain words, e.g. "both parties signed the protocol"
     when: Any
     citations: list[Citation] = []
+    file: str = ""  # where it was written (filled by the loader), for messages
+    line: int = 0
 
 
 class Trigger(_Model):
@@ -402,6 +468,8 @@ class Trigger(_Model):
     says: Words
     when: Any
     citations: Annotated[list[Citation], Field(min_length=1)]
+    file: str = ""  # where it was written (filled by the loader), for messages
+    line: int = 0
 
 
 class AgreementPoint(_Model):
@@ -421,6 +489,8 @@ class AgreementPoint(_Model):
     urgency_keeps_when: Any = None  # a condition under which urgency never defers the point
     likely_answers: Annotated[list[Answer], Field(min_length=1)]
     citations: Annotated[list[Citation], Field(min_length=1)]
+    file: str = ""  # where it was written (filled by the loader), for messages
+    line: int = 0
 
 
 POWER_KINDS = ("duty_to_disclose", "power_to_disclose", "function")
@@ -479,12 +549,12 @@ class Ruleset(_Model):
     sha256: str
     source: str  # the directory it came from
 
-    _rule_index: dict = PrivateAttr(default_factory=dict)
-    _point_index: dict = PrivateAttr(default_factory=dict)
-    _settlement_index: dict = PrivateAttr(default_factory=dict)
-    _kind_index: dict = PrivateAttr(default_factory=dict)
+    _rule_index: dict[str, Rule] = PrivateAttr(default_factory=dict)
+    _point_index: dict[str, AgreementPoint] = PrivateAttr(default_factory=dict)
+    _settlement_index: dict[str, Settlement] = PrivateAttr(default_factory=dict)
+    _kind_index: dict[str, ShareKind] = PrivateAttr(default_factory=dict)
 
-    _phrases: dict = PrivateAttr(default_factory=dict)
+    _phrases: dict[str, frozenset[str]] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         self._rule_index = {r.key: r for r in self.rules}

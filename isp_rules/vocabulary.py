@@ -2,9 +2,15 @@
 
 Values may be added; none may be renamed or removed, because councils keep
 libraries of scenario files that use them.
+
+Each vocabulary is a Literal type (what the scenario model and the type checker use) and the
+tuple of its values in order (what the docs, forms and samplers list). PARTY_DEFAULTS gives
+every party type its default public-authority and competent-authority status.
 """
 
 from __future__ import annotations
+
+from typing import Literal, get_args
 
 __all__ = [
     "ANNEX_1",
@@ -31,18 +37,47 @@ __all__ = [
     "SUBJECTS",
     "TRANSFER_METHODS",
     "UK_ADEQUACY",
+    "Annex1",
+    "Annex2",
+    "Article6",
+    "Article9",
+    "ConsentGiver",
+    "ConsentScope",
+    "DataCategory",
+    "Derogation",
+    "Instrument",
+    "Nation",
+    "OrdinaryCategory",
+    "Part3Basis",
+    "PartyType",
+    "ProcessingFeature",
+    "Purpose",
+    "Schedule1",
+    "Schedule8",
+    "SpecialCategory",
+    "Subject",
+    "TransferMethod",
 ]
 
-PURPOSES = (
+Purpose = Literal[
     "safeguarding_child", "safeguarding_adult", "prevent_detect_crime", "law_enforcement",
     "emergency_response", "public_health", "direct_care", "service_delivery", "statutory_duty",
     "fraud_prevention", "research_statistics", "planning_commissioning", "legal_proceedings",
     "marketing", "commercial_sale", "other",
-)
+]
+PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 
 # type -> (public authority, competent authority) defaults. A competent authority is
 # one listed in DPA 2018 Sch 7 (or with statutory law-enforcement functions), s30.
-PARTY_DEFAULTS: dict[str, tuple[bool, bool]] = {
+PartyType = Literal[
+    "local_authority", "nhs_trust", "icb", "gp_practice", "police", "fire_rescue", "ambulance",
+    "probation", "youth_justice", "court", "cps", "school", "government_department",
+    "housing_association", "charity", "private_company", "individual", "other_public_body",
+    "coroner", "university", "further_education_college", "elected_representative",
+    "member_of_public",
+]
+PARTY_TYPES: tuple[PartyType, ...] = get_args(PartyType)
+PARTY_DEFAULTS: dict[PartyType, tuple[bool, bool]] = {
     "local_authority": (True, False),
     "nhs_trust": (True, False),
     "icb": (True, False),
@@ -72,37 +107,43 @@ PARTY_DEFAULTS: dict[str, tuple[bool, bool]] = {
     "elected_representative": (False, False),
     "member_of_public": (False, False),
 }
-PARTY_TYPES = tuple(PARTY_DEFAULTS)
 
-SUBJECTS = (
+Subject = Literal[
     "child", "adult_at_risk", "adult", "patient", "service_user", "tenant", "offender",
     "victim", "witness", "staff", "family_member", "public",
-)
+]
+SUBJECTS: tuple[Subject, ...] = get_args(Subject)
 
-ORDINARY_CATEGORIES = (
+OrdinaryCategory = Literal[
     "identity", "contact", "household", "financial", "education", "employment", "housing",
     "social_care", "case_notes", "location", "images",
-)
+]
+ORDINARY_CATEGORIES: tuple[OrdinaryCategory, ...] = get_args(OrdinaryCategory)
 # UK GDPR Art 9(1) special categories.
-SPECIAL_CATEGORIES = (
+SpecialCategory = Literal[
     "racial_ethnic_origin", "political_opinions", "religious_beliefs", "trade_union", "genetic",
     "biometric", "health", "sex_life", "sexual_orientation",
-)
-DATA_CATEGORIES = ORDINARY_CATEGORIES + SPECIAL_CATEGORIES + ("criminal_offence", "non_personal")
+]
+SPECIAL_CATEGORIES: tuple[SpecialCategory, ...] = get_args(SpecialCategory)
+DataCategory = Literal[OrdinaryCategory, SpecialCategory, "criminal_offence", "non_personal"]
+DATA_CATEGORIES: tuple[DataCategory, ...] = get_args(DataCategory)
 
-ARTICLE_6 = (
+Article6 = Literal[
     "consent", "contract", "legal_obligation", "vital_interests", "public_task",
     "legitimate_interests", "recognised_legitimate_interest",
-)
-ANNEX_1 = ("public_task_request", "national_security", "emergency", "crime", "safeguarding")
+]
+ARTICLE_6: tuple[Article6, ...] = get_args(Article6)
+Annex1 = Literal["public_task_request", "national_security", "emergency", "crime", "safeguarding"]
+ANNEX_1: tuple[Annex1, ...] = get_args(Annex1)
 
-ARTICLE_9 = (
+Article9 = Literal[
     "explicit_consent", "employment_social_protection", "vital_interests", "not_for_profit",
     "made_public", "legal_claims", "substantial_public_interest", "health_social_care",
     "public_health", "archiving_research",
-)
+]
+ARTICLE_9: tuple[Article9, ...] = get_args(Article9)
 
-SCHEDULE_1 = (
+Schedule1 = Literal[
     # Part 1
     "employment_social_security", "health_social_care_purposes", "public_health", "research",
     # Part 2
@@ -113,12 +154,14 @@ SCHEDULE_1 = (
     "elected_representatives",
     # Part 3 (criminal offence data only)
     "consent", "vital_interests", "legal_claims", "judicial_acts",
-)
+]
+SCHEDULE_1: tuple[Schedule1, ...] = get_args(Schedule1)
 
-TRANSFER_METHODS = (
+TransferMethod = Literal[
     "secure_email", "secure_portal", "api", "encrypted_media", "verbal", "post_sealed",
     "unencrypted_email", "unencrypted_media", "fax", "social_media",
-)
+]
+TRANSFER_METHODS: tuple[TransferMethod, ...] = get_args(TransferMethod)
 
 # The European Economic Area: the EU's 27 member states plus Iceland, Liechtenstein and
 # Norway (ISO 3166 alpha-2). Geography, not law: rulesets decide what follows from it.
@@ -149,47 +192,56 @@ PARTIAL_ADEQUACY = frozenset({"CA", "JP", "US"})
 
 # Features of the processing that can make it likely to be high risk (UK GDPR Art 35(3), the
 # ICO's list of processing likely to result in high risk). An addition to format version 1.
-PROCESSING_FEATURES = (
+ProcessingFeature = Literal[
     "profiling", "automated_decisions", "systematic_monitoring", "data_matching",
     "new_technology", "invisible_processing", "tracking",
-)
+]
+PROCESSING_FEATURES: tuple[ProcessingFeature, ...] = get_args(ProcessingFeature)
 
 # --- additions to format version 1 (issue 11) --------------------------------------------
 
 # The UK nation a party is in: data protection law is UK-wide, but safeguarding, health and
 # social care statutes differ in Wales, Scotland and Northern Ireland.
-NATIONS = ("england", "wales", "scotland", "northern_ireland")
+Nation = Literal["england", "wales", "scotland", "northern_ireland"]
+NATIONS: tuple[Nation, ...] = get_args(Nation)
 
 # DPA 2018 s35(2): Part 3 processing is lawful only with consent or where it is necessary
 # for a task carried out for a law enforcement purpose by a competent authority.
-PART_3_BASES = ("consent", "law_enforcement_task")
+Part3Basis = Literal["consent", "law_enforcement_task"]
+PART_3_BASES: tuple[Part3Basis, ...] = get_args(Part3Basis)
 
 # DPA 2018 Schedule 8: conditions for sensitive processing under Part 3 (s35(5)).
-SCHEDULE_8 = (
+Schedule8 = Literal[
     "statutory_purposes", "administration_of_justice", "protecting_vital_interests",
     "safeguarding_children_and_individuals_at_risk", "personal_data_already_public",
     "legal_claims", "judicial_acts", "preventing_fraud", "archiving",
-)
+]
+SCHEDULE_8: tuple[Schedule8, ...] = get_args(Schedule8)
 
 # UK GDPR Annex 2 (inserted by the Data (Use and Access) Act 2025): conditions under which a
 # new purpose is treated as compatible with the original one (Art 8A(3)(d)).
-ANNEX_2 = (
+Annex2 = Literal[
     "public_task_request", "national_security", "emergency", "crime", "vital_interests",
     "safeguarding", "tax_collection", "legal_obligation",
-)
+]
+ANNEX_2: tuple[Annex2, ...] = get_args(Annex2)
 
 # UK GDPR Art 49(1): derogations for specific situations, when no adequacy or safeguard exists.
-DEROGATIONS = (
+Derogation = Literal[
     "explicit_consent", "contract_with_person", "contract_in_persons_interest",
     "important_public_interest", "legal_claims", "vital_interests", "public_register",
     "compelling_legitimate_interests",
-)
+]
+DEROGATIONS: tuple[Derogation, ...] = get_args(Derogation)
 
 # What compels or formally asks for the disclosure.
-INSTRUMENTS = (
+Instrument = Literal[
     "court_order", "schedule_5_notice", "written_request_under_power", "none",
-)
+]
+INSTRUMENTS: tuple[Instrument, ...] = get_args(Instrument)
 
 # Whose consent (or agreement) it is, and what it covers.
-CONSENT_GIVERS = ("person", "parent", "representative")
-CONSENT_SCOPES = ("data_protection", "confidentiality", "views_only")
+ConsentGiver = Literal["person", "parent", "representative"]
+CONSENT_GIVERS: tuple[ConsentGiver, ...] = get_args(ConsentGiver)
+ConsentScope = Literal["data_protection", "confidentiality", "views_only"]
+CONSENT_SCOPES: tuple[ConsentScope, ...] = get_args(ConsentScope)

@@ -8,6 +8,7 @@ over 1 MB, binary files and empty files are all errors with a line number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,13 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import InputError, Problem
 
-__all__ = ["MAX_BYTES", "YamlDoc", "parse_yaml", "read_yaml"]
+__all__ = ["MAX_BYTES", "DocPath", "YamlDoc", "parse_yaml", "read_yaml"]
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+
+DocPath = tuple[str | int, ...]  # keys and indexes from the document's root, e.g. ("rules", 3, "when")
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
@@ -38,15 +41,15 @@ class YamlDoc:
 
     name: str
     data: Any
-    lines: dict[tuple, int] = field(default_factory=dict)
+    lines: dict[DocPath, int] = field(default_factory=dict)
 
-    def line(self, path: tuple | list) -> int | None:
+    def line(self, path: Sequence[str | int]) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
-        path = tuple(path)
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
+        at = tuple(path)
+        while at:
+            if at in self.lines:
+                return self.lines[at]
+            at = at[:-1]
         return self.lines.get((), None)
 
 
@@ -110,9 +113,9 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDoc:
 class _Builder:
     """Turns a node tree into plain Python values, recording lines and problems."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.lines: dict[tuple, int] = {}
+        self.lines: dict[DocPath, int] = {}
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.alias_seen = False
@@ -120,12 +123,12 @@ class _Builder:
         self.count = 0
         self.constructor = SafeConstructor()
 
-    def problem(self, node: Any, path: tuple, message: str) -> None:
+    def problem(self, node: Any, path: DocPath, message: str) -> None:
         from .errors import format_path
 
         self.problems.append(Problem(self.name, node.start_mark.line + 1, format_path(path), message))
 
-    def build(self, node: Any, path: tuple, depth: int = 0) -> Any:
+    def build(self, node: Any, path: DocPath, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             if not self.too_big:  # said once, at the top-level key where it happened
@@ -170,7 +173,7 @@ class _Builder:
         self.problem(node, path, "unsupported YAML node")  # pragma: no cover
         return None
 
-    def scalar(self, node: Any, path: tuple) -> Any:
+    def scalar(self, node: Any, path: DocPath) -> Any:
         try:
             return self.constructor.construct_object(node)
         except yaml.YAMLError as exc:

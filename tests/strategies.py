@@ -6,7 +6,8 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from isp_rules.scenario import FIELDS, Scenario
+from isp_rules.facts import FIELDS
+from isp_rules.scenario import Scenario
 
 # Free text is built from fragments of real gateway names and random words, so that
 # phrase tests meet near misses, punctuation, '&' and words starting like the phrase.

@@ -6,7 +6,7 @@ import pytest
 from conftest import build
 
 from isp_rules import assess
-from isp_rules.decide import DISCLAIMER
+from isp_rules.decision import DISCLAIMER
 
 
 def ids(items):

@@ -10,7 +10,7 @@ from isp_rules.assessment import assess, fire
 from isp_rules.compiler import compile_ruleset
 from isp_rules.engine import ERROR_CODES, Engine, _translate, get_engine
 from isp_rules.errors import EngineError
-from isp_rules.scenario import to_fact
+from isp_rules.facts import to_fact
 
 
 def rss_kb() -> int:

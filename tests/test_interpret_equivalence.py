@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import any_scenarios, scenarios
 
 from isp_rules.assessment import assess, fire
-from isp_rules.scenario import to_fact
+from isp_rules.facts import to_fact
 
 EXAMPLES = 800
 

@@ -199,6 +199,37 @@ def test_a_condition_too_complex_for_durable_rules_fails_at_load_time(tmp_path):
     assert "rules[0].when: condition too complex for durable_rules: 18 all/any groups once compiled (at most 15)" in msg
 
 
+def test_every_condition_too_complex_is_located_where_it_was_written(tmp_path):
+    """The compiler owns the size check (the loader knows nothing of durable_rules); it still
+    names the file, line and path of each condition: rules (pending ones too), share kinds, points."""
+    import copy
+
+    import yaml
+
+    from isp_rules.loader import read_ruleset
+
+    big = {"all": [{"any": [{"field": "share.frequency", "equals": "routine"},
+                            {"field": "share.data.confidential", "equals": i % 2 == 0}]} for i in range(17)]}
+    target = rules_dir(tmp_path, "rules:\n" + GOOD_RULE.replace("effect: advice", "effect: advice\n    commencement: "
+                                                                "{status: pending, provision: X Act 2027 s1, by: regulations}")
+                       .replace("{field: share.frequency, equals: routine}", yaml.safe_dump(big, default_flow_style=True,
+                                                                                            width=10_000).strip()))
+    points = target / "agreement-points.yaml"
+    data = yaml.safe_load(points.read_text())
+    data["share_kinds"].append({"id": "too_big", "says": "a kind too big", "when": copy.deepcopy(big)})
+    data["points"][1]["applies_when"] = copy.deepcopy(big)
+    points.write_text(yaml.safe_dump(data, sort_keys=False, width=10_000))
+    assert read_ruleset(target).pending  # loading alone does not compile
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(target)
+    found = [(p.file.rsplit("/", 1)[-1], p.line is not None and p.line > 1, p.path) for p in info.value.problems]
+    kinds = len(data["share_kinds"])
+    assert found == [("agreement-points.yaml", True, f"share_kinds[{kinds - 1}].when"),
+                     ("agreement-points.yaml", True, "points[1].applies_when"),
+                     ("extra.yaml", True, "rules[0].when")]
+    assert all("condition too complex for durable_rules: 18 all/any groups" in p.message for p in info.value.problems)
+
+
 VERSION = """\
   - id: TEST-V-001
     title: A rule whose law changed

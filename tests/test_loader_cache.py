@@ -6,8 +6,9 @@ import pytest
 from conftest import RULES
 
 from isp_rules import load_ruleset
-from isp_rules.cache import cache_dir, load_ruleset_cached
 from isp_rules.errors import RulesetError
+from isp_rules.loader import load_ruleset_cached
+from isp_rules.settings import cache_dir
 
 
 def test_a_cached_ruleset_equals_a_fresh_load(tmp_path):
@@ -57,3 +58,26 @@ def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
     load_ruleset_cached(RULES)
     assert not (tmp_path / "c").exists()
+
+
+def test_the_cache_key_covers_the_code_of_everything_it_stores(ruleset):
+    """An entry is keyed by the code that defines the objects in it: every isp_rules module a
+    pickled ruleset refers to is one of the hashed sources (so a move or an edit never reads stale)."""
+    import pickle
+    import pickletools
+
+    from isp_rules.loader import MODEL_SOURCES
+
+    modules, strings = set(), []
+    for op, arg, _ in pickletools.genops(pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)):
+        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE"):
+            strings.append(arg)
+        elif op.name == "STACK_GLOBAL":
+            modules.add(strings[-2])
+        elif op.name == "GLOBAL":
+            modules.add(arg.split()[0])
+    ours = {m.removeprefix("isp_rules.") + ".py" for m in modules if m.startswith("isp_rules.")}
+    assert ours >= {"ruleset.py", "facts.py"}
+    assert ours <= set(MODEL_SOURCES)
+    package = RULES.parent / "isp_rules"
+    assert all((package / name).is_file() for name in MODEL_SOURCES)

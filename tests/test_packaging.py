@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import RULES, SCENARIOS
 
 from isp_rules import load_ruleset
-from isp_rules.loader import default_rules_dir
+from isp_rules.settings import default_rules_dir
 
 
 def test_the_default_rules_are_the_repository_rules():

@@ -21,9 +21,9 @@ from isp_rules import load_ruleset
 from isp_rules.assessment import assess
 from isp_rules.cli import cli
 from isp_rules.errors import RulesetError
+from isp_rules.facts import to_fact
 from isp_rules.interpret import fired_rules
 from isp_rules.loader import load_scenario
-from isp_rules.scenario import to_fact
 
 DUTY = {"CWSA-16LA-001", "CWSA-16LA-002", "CWSA-16LA-003", "CWSA-16LA-004", "CWSA-16LA-005"}
 IDENTIFIER = {"CWSA-16LC-001"}
@@ -74,7 +74,7 @@ def test_a_pending_rule_never_fires_on_any_date(repo_ruleset, path, day):
 
 
 def test_coverage_does_not_ask_for_pending_rules(repo_ruleset, capsys):
-    from isp_rules.cli import _coverage
+    from isp_rules.cli.authoring import _coverage
 
     never = _coverage(repo_ruleset, set())
     assert not set(never) & (DUTY | IDENTIFIER)
@@ -105,7 +105,7 @@ def test_switching_on_changes_the_sha(repo_ruleset, switched_on):
 
 
 def test_the_cache_reads_a_switched_on_ruleset_as_new(tmp_path):
-    from isp_rules.cache import load_ruleset_cached
+    from isp_rules.loader import load_ruleset_cached
 
     target = tmp_path / "rules"
     shutil.copytree(RULES, target)

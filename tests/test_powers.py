@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from isp_rules import assess, default_ruleset
+from isp_rules.assessment import load_ruleset
 from isp_rules.errors import RulesetError
-from isp_rules.loader import load_ruleset, ruleset_digest
-from isp_rules.scenario import Scenario, close_powers, power_phrase, recognised_powers, to_fact
+from isp_rules.facts import close_powers, power_phrase, recognised_powers, to_fact
+from isp_rules.loader import ruleset_digest
+from isp_rules.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rulesets"

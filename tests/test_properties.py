@@ -12,9 +12,10 @@ from strategies import LIBRARY, library_variant_dicts, scenario_dicts
 
 from isp_rules import assess, default_ruleset
 from isp_rules.authoring.sampling import random_value
+from isp_rules.facts import FIELDS
 from isp_rules.guided.asking import SOURCES
 from isp_rules.ruleset import Leaf
-from isp_rules.scenario import FIELDS, Scenario
+from isp_rules.scenario import Scenario
 from isp_rules.vocabulary import SPECIAL_CATEGORIES
 
 RULESET = default_ruleset()
@@ -131,7 +132,7 @@ def _set(data: dict, path: str, value) -> None:
 def honest_fills(data: dict, decision):
     """Each way of filling unknown facts with a likely answer of a point still open or
     deferred: (point, answer, the scenario with the answer's facts stated)."""
-    from isp_rules.scenario import fact_key, to_fact
+    from isp_rules.facts import fact_key, to_fact
 
     fact = to_fact(Scenario.model_validate(data), decision.ruleset.as_of, RULESET.phrases)
     for status in decision.points:

@@ -12,8 +12,24 @@ from hypothesis import strategies as st
 
 from isp_rules.assessment import fire
 from isp_rules.compiler import MAX_GROUPS, count_groups, rule_expression
-from isp_rules.ruleset import All, Any_, Citation, Leaf, Not, NotTrue, Rule, Ruleset
-from isp_rules.scenario import Scenario, to_fact
+from isp_rules.facts import to_fact
+from isp_rules.ruleset import (
+    All,
+    Any_,
+    Citation,
+    InForce,
+    Leaf,
+    Not,
+    NotTrue,
+    Rule,
+    Ruleset,
+    condition_fields,
+    describe_condition,
+    describe_node,
+    leaves,
+    walk,
+)
+from isp_rules.scenario import Scenario
 
 LEAVES = st.one_of(
     st.sampled_from(["routine", "one_off"]).map(lambda v: Leaf("equals", "share.frequency", v)),
@@ -56,12 +72,13 @@ SCENARIOS = st.fixed_dictionaries({}, optional={
 CITE = (Citation.model_construct(source="test", ref="none"),)
 
 
-def tiny_ruleset(conds):
+def tiny_ruleset(conds, windows=None):
+    windows = windows or [None] * len(conds)
     rules = tuple(Rule.model_construct(id=f"T-{i}", title="t", when=c, effect="advice", message="m",
-                                       citations=CITE, points=[], in_force=None, defers_paperwork=False,
-                                       missing_fact=False, remedy=None, file="", line=0)
-                  for i, c in enumerate(conds))
-    sha = hashlib.sha256(repr(conds).encode()).hexdigest()
+                                       citations=CITE, points=[], in_force=w, defers_paperwork=False,
+                                       missing_fact=False, remedy=None, file="", line=0, commencement=None)
+                  for i, (c, w) in enumerate(zip(conds, windows, strict=True)))
+    sha = hashlib.sha256(repr((conds, windows)).encode()).hexdigest()
     return Ruleset(name="t", version="0", rules=rules, points=(), sha256=sha, source="test")
 
 
@@ -75,3 +92,76 @@ def test_compiled_conditions_agree_with_the_interpreter(conds, scenarios, day):
     for scenario in scenarios:
         fact = to_fact(scenario, day, ruleset.phrases)
         assert fire(ruleset, fact, "durable") == fire(ruleset, fact, "interpreter")
+
+
+WINDOWS = st.one_of(st.none(), st.tuples(
+    st.one_of(st.none(), st.dates(dt.date(2025, 6, 1), dt.date(2026, 6, 1))),
+    st.one_of(st.none(), st.dates(dt.date(2025, 6, 1), dt.date(2026, 6, 1)))))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(CONDITIONS, WINDOWS), min_size=1, max_size=3), SCENARIOS,
+       st.dates(dt.date(2025, 6, 1), dt.date(2026, 6, 1)))
+def test_the_in_force_check_agrees_with_the_compiled_window(rules, scenario, day):
+    """Rule.in_force_on (the one in-force check, used by the interpreter) and the window the
+    compiler writes for durable_rules pick the same rules on every day, boundaries included."""
+    windows = [None if w is None else InForce.model_validate({"from": w[0], "until": w[1]}) for _, w in rules]
+    ruleset = tiny_ruleset([c for c, _ in rules], windows)
+    assume(all(count_groups(rule_expression(r)) <= MAX_GROUPS for r in ruleset.rules))
+    fact = to_fact(scenario, day, ruleset.phrases)
+    assert fire(ruleset, fact, "durable") == fire(ruleset, fact, "interpreter")
+    for rule in ruleset.rules:
+        if not rule.in_force_on(day):
+            assert rule.key not in fire(ruleset, fact, "interpreter")
+
+
+def test_in_force_on_starts_on_its_first_day_and_ends_before_until():
+    window = InForce.model_validate({"from": dt.date(2026, 2, 5), "until": dt.date(2027, 4, 1)})
+    rule = Rule.model_construct(id="T-1", in_force=window)
+    assert not rule.in_force_on(dt.date(2026, 2, 4))
+    assert rule.in_force_on(dt.date(2026, 2, 5)) and rule.in_force_on(dt.date(2027, 3, 31))
+    assert not rule.in_force_on(dt.date(2027, 4, 1))
+    assert Rule.model_construct(id="T-2", in_force=None).in_force_on(dt.date(1990, 1, 1))
+
+
+SAMPLE = All((Leaf("in", "share.frequency", ("routine", "one_off")),
+              Any_((Leaf("contains_any", "share.data.subjects", ("child", "adult")), Leaf("present", "share.basis.legal_power"))),
+              Not(Leaf("equals", "share.data.confidential", True)),
+              NotTrue(Leaf("on_or_after", "as_of", dt.date(2026, 2, 5)))))
+
+
+def test_walk_visits_every_node_before_what_is_inside_it():
+    nodes = list(walk(SAMPLE))
+    assert nodes[0] is SAMPLE and len(nodes) == 9
+    assert [type(n).__name__ for n in nodes] == ["All", "Leaf", "Any_", "Leaf", "Leaf", "Not", "Leaf", "NotTrue", "Leaf"]
+    assert list(leaves(SAMPLE)) == [n for n in nodes if isinstance(n, Leaf)]
+    assert condition_fields(SAMPLE) == {"share.frequency", "share.data.subjects", "share.basis.legal_power",
+                                        "share.data.confidential", "as_of"}
+
+
+def test_one_wording_for_a_condition():
+    assert describe_condition(SAMPLE) == (
+        "all of (share.frequency is one of routine, one_off; "
+        "any of (share.data.subjects includes any of child, adult; share.basis.legal_power is stated); "
+        "not (share.data.confidential is true); not known that (as_of is on or after 2026-02-05))")
+    assert describe_condition(All(())) == "always" and describe_condition(Any_(())) == "never"
+
+
+def test_explain_and_the_catalogue_word_every_bundled_test_alike():
+    """`isp explain` words each node as the catalogue (`isp rules`) does: one function, ruleset.describe_node."""
+    from isp_rules import default_ruleset
+    from isp_rules.authoring.catalogue import rules_as_data
+    from isp_rules.interpret import explain_condition
+
+    ruleset = default_ruleset()
+    fact = to_fact(Scenario.model_validate({"share": {}}), dt.date(2026, 12, 1), ruleset.phrases)
+
+    def texts(node):
+        yield node.text
+        for child in node.children:
+            yield from texts(child)
+
+    for rule, item in zip(ruleset.rules, rules_as_data(ruleset), strict=True):
+        explained = list(texts(explain_condition(rule.when, fact)))
+        assert explained == [describe_node(n) for n in walk(rule.when)]
+        assert all(describe_node(leaf) in item["when"] for leaf in leaves(rule.when))

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from isp_rules import parse_scenario
 from isp_rules import vocabulary as V
 from isp_rules.errors import ScenarioError
-from isp_rules.scenario import FIELDS, Scenario, to_fact
+from isp_rules.facts import FIELDS, to_fact
+from isp_rules.scenario import Scenario
 
 
 def errors(text):
@@ -38,6 +39,12 @@ def test_vocabularies_match_the_spec():
                   V.ARTICLE_9, V.SCHEDULE_1, V.TRANSFER_METHODS):
         for value in vocab:
             assert f"`{value}`" in spec, value
+
+
+def test_every_party_type_has_its_defaults_and_nothing_else_does():
+    assert tuple(V.PARTY_DEFAULTS) == V.PARTY_TYPES
+    assert V.DATA_CATEGORIES == V.ORDINARY_CATEGORIES + V.SPECIAL_CATEGORIES + ("criminal_offence", "non_personal")
+    assert Scenario.model_validate({"share": {"from": {"type": "coroner"}}}).share.from_.effective("public_authority")
 
 
 @pytest.mark.skipif(not SHARED_SPEC.exists(), reason="no ../shared beside this checkout to compare with")

@@ -4,40 +4,13 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..ruleset import All, Condition, Leaf, Not, NotTrue, Rule, Ruleset
+from ..ruleset import Citation, Rule, Ruleset, describe_condition
 
 __all__ = ["describe_condition", "pending_as_data", "points_as_data", "render_rules", "rules_as_data"]
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, tuple):
-        return ", ".join(map(str, value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def describe_condition(cond: Condition) -> str:
-    """A condition in words, e.g. 'all of (share.frequency is routine; share.basis.legal_power is stated)'."""
-    if isinstance(cond, Leaf):
-        if cond.op == "present":
-            return f"{cond.field} is stated"
-        if cond.op == "absent":
-            return f"{cond.field} is not stated"
-        words = {"equals": "is", "in": "is one of", "contains_any": "includes any of", "mentions": "mentions any of",
-                 "before": "is before", "on_or_after": "is on or after"}[cond.op]
-        return f"{cond.field} {words} {_value(cond.value)}"
-    if isinstance(cond, Not):
-        return f"not ({describe_condition(cond.item)})"
-    if isinstance(cond, NotTrue):
-        return f"not known that ({describe_condition(cond.item)})"
-    if not cond.items:
-        return "always" if isinstance(cond, All) else "never"
-    joiner = "all of" if isinstance(cond, All) else "any of"
-    return f"{joiner} (" + "; ".join(describe_condition(c) for c in cond.items) + ")"
 
 
 def switch_on(rule: Rule, meta_file: str = "ruleset.yaml") -> str:
@@ -63,32 +36,26 @@ def _status(rule: Rule) -> str | None:
 def _in_force(rule: Rule) -> str:
     if rule.commencement is not None and rule.commencement.status == "pending" and rule.in_force is None:
         return "pending commencement (never fires until a date is set)"
-    window = rule.in_force
-    if window is None or (window.from_ is None and window.until is None):
-        return "always"
-    if window.until is None:
-        return f"from {window.from_.isoformat()}"
-    if window.from_ is None:
-        return f"until {window.until.isoformat()} (not on that day)"
-    return f"from {window.from_.isoformat()} until {window.until.isoformat()} (not on that day)"
-
-
-def _citation(c) -> str:
-    text = f"{c.source}, {c.ref}"
-    if c.note:
-        text += f" ({c.note})"
-    return text
+    start = rule.in_force.from_ if rule.in_force else None
+    until = rule.in_force.until if rule.in_force else None
+    if start is not None and until is not None:
+        return f"from {start.isoformat()} until {until.isoformat()} (not on that day)"
+    if start is not None:
+        return f"from {start.isoformat()}"
+    if until is not None:
+        return f"until {until.isoformat()} (not on that day)"
+    return "always"
 
 
 def rules_as_data(ruleset: Ruleset, rules: Any = None) -> list[dict[str, Any]]:
     """Every rule in force at some date (or the rules given), as plain data."""
     out = []
     for rule in ruleset.rules if rules is None else rules:
-        item = {
+        item: dict[str, Any] = {
             "id": rule.id, "key": rule.key, "title": rule.title, "effect": rule.effect, "file": Path(rule.file).name,
             "when": describe_condition(rule.when), "message": rule.message, "remedy": rule.remedy,
             "points": list(rule.points), "in_force": _in_force(rule),
-            "citations": [{k: v for k, v in c.model_dump(by_alias=True).items() if v is not None} for c in rule.citations],
+            "citations": _cites(rule.citations),
         }
         if rule.defers_paperwork:
             item["defers_paperwork"] = True
@@ -107,11 +74,11 @@ def rules_as_data(ruleset: Ruleset, rules: Any = None) -> list[dict[str, Any]]:
 def pending_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
     """The rules pending commencement: law that never fires until the ruleset gives it a date."""
     return [{"id": r.id, "title": r.title, "effect": r.effect, "file": Path(r.file).name,
-             "provision": r.commencement.provision, "commencement": r.commencement_id,
-             "by": r.commencement.by, "switch_on": switch_on(r)} for r in ruleset.pending]
+             "provision": c.provision, "commencement": r.commencement_id,
+             "by": c.by, "switch_on": switch_on(r)} for r in ruleset.pending if (c := r.commencement) is not None]
 
 
-def _cites(citations) -> list[dict[str, Any]]:
+def _cites(citations: Iterable[Citation]) -> list[dict[str, Any]]:
     return [{k: v for k, v in c.model_dump(by_alias=True).items() if v is not None} for c in citations]
 
 
@@ -240,8 +207,8 @@ def render_rules(ruleset: Ruleset, fmt: str, pending: bool = False) -> str:
                                "pending": pending_as_data(ruleset)}, indent=2, ensure_ascii=False) + "\n"
         return _pending_markdown(ruleset) if fmt == "markdown" else _pending_text(ruleset)
     if fmt == "json":
-        data = {"name": ruleset.name, "version": ruleset.version, "sha256": ruleset.sha256,
-                "rules": rules_as_data(ruleset)}
+        data: dict[str, Any] = {"name": ruleset.name, "version": ruleset.version, "sha256": ruleset.sha256,
+                                "rules": rules_as_data(ruleset)}
         if ruleset.pending or ruleset.commenced:
             data["pending"] = rules_as_data(ruleset, ruleset.pending)
             data["commenced"] = {k: v.isoformat() for k, v in ruleset.commenced.items()}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..assessment import assess
-from ..decide import Decision
+from ..decision import Decision
 from ..ruleset import Ruleset
 from ..scenario import Scenario
 
@@ -66,14 +66,14 @@ def diff_rulesets(old: Ruleset, new: Ruleset, library: list[tuple[str, Scenario]
     groups: dict[tuple, Change] = {}
     seeds = [s.model_dump(mode="json", by_alias=True, exclude_none=True) for _, s in library]
     for data in random_scenario_dicts(random.Random(seed), sample, seeds):
-        scenario = valid(data)
-        if scenario is None:
+        generated = valid(data)
+        if generated is None:
             continue
         report.generated_count += 1
-        a, b = assess(scenario, old), assess(scenario, new)
+        a, b = assess(generated, old), assess(generated, new)
         if _signature(a) == _signature(b):
             continue
-        change = Change(str(data["id"]), scenario, a, b)
+        change = Change(str(data["id"]), generated, a, b)
         kind = change.kind()
         if kind in groups:
             groups[kind].count += 1

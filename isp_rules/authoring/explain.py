@@ -6,15 +6,15 @@ share it is, and for each point whether it applies, what settles it, or why it i
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..decide import Decision, PointStatus
+from ..decision import Decision, PointStatus
+from ..facts import SOURCES, fact_key
 from ..interpret import Explanation, explain_condition
+from ..labels import label
 from ..ruleset import Rule, Ruleset
-from ..scenario import date_number, fact_key
 
 __all__ = ["RuleExplanation", "explain_rules", "render_explanation"]
 
@@ -28,20 +28,12 @@ class RuleExplanation:
     in_answer: bool  # among the decision's reasons or obligations (an urgent share defers open points)
 
 
-def _in_force(rule: Rule, day: dt.date) -> bool:
-    w = rule.in_force
-    if w is None:
-        return True
-    return not ((w.from_ is not None and date_number(day) < date_number(w.from_))
-                or (w.until is not None and date_number(day) >= date_number(w.until)))
-
-
 def explain_rules(ruleset: Ruleset, fact: dict[str, Any], decision: Decision, rule_id: str | None = None) -> list[RuleExplanation]:
     day = decision.ruleset.as_of
     fired = set(decision.rule_keys)
     shown = {r.rule for r in decision.reasons} | {o.rule for o in decision.obligations}
     rules = [r for r in ruleset.rules if rule_id is None or r.id == rule_id]
-    return [RuleExplanation(r, r.key in fired, _in_force(r, day), explain_condition(r.when, fact), r.id in shown)
+    return [RuleExplanation(r, r.key in fired, r.in_force_on(day), explain_condition(r.when, fact), r.id in shown)
             for r in rules]
 
 
@@ -50,16 +42,14 @@ MARK = {True: "held", False: "false", None: "unknown"}
 
 def _leaf_note(node: Explanation, fact: dict[str, Any]) -> str:
     """What the scenario says about the leaf's field, so a reader can see why it held or not."""
-    if node.text in ("always", "never"):
+    if node.leaf is None:
         return ""
-    field = node.text.split(" ", 1)[0]
+    field = node.leaf.field
     key = fact_key(field)
     if node.value is None:
-        from ..guided.asking import SOURCES
-
         sources = [f for f in SOURCES.get(field, []) if f != field]
         return f"{field} is not known: {', '.join(sources)} not stated" if sources else f"{field} is not stated"
-    if key in fact and not node.text.endswith(("is stated", "is not stated")):
+    if key in fact and node.leaf.op not in ("present", "absent"):
         value = fact[key]
         if isinstance(value, bool):
             value = "true" if value else "false"
@@ -106,15 +96,20 @@ def _point_data(p: PointStatus) -> dict:
 
 
 def _point_lines(decision: Decision, kind_words: dict[str, str]) -> list[str]:
+    """How each point stands, in plain words: the facts a point waits for, or that hold it open,
+    by their labels (the JSON gives their field paths)."""
     kinds = "; ".join(kind_words.get(k, k) for k in decision.share_kinds) or "not known yet"
     lines = [f"Agreement points (this share is: {kinds}):"]
+    still_open = [p.id for p in decision.points if p.status == "open"]
+    if decision.verdict == "needs-agreement" and still_open:
+        lines.append(f"  Still open, so the share needs agreement first: {', '.join(still_open)} (why, below).")
     for p in decision.points:
         lines.append(f"  {p.id}  [{POINT_STATUS.get(p.status, p.status)}]  {p.question}")
         lines.append(f"      {p.detail}")
         if p.waits_for:
-            lines.append(f"      waits for: {', '.join(p.waits_for)}")
+            lines.append(f"      waits for: {'; '.join(label(f) for f in p.waits_for)}")
         if p.held_by:
-            lines.append(f"      held open by: {', '.join(p.held_by)}")
+            lines.append(f"      held open by: {'; '.join(label(f) for f in p.held_by)}")
         if p.rules:
             lines.append(f"      opened by: {', '.join(p.rules)}")
     return lines

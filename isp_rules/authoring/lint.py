@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..dotted import set_path
+from ..facts import FIELDS, SOURCES, to_fact
 from ..interpret import evaluate, fired_rules
-from ..ruleset import Leaf, Rule, Ruleset
-from ..scenario import FIELDS, SOURCES, Scenario, to_fact
+from ..ruleset import Rule, Ruleset, leaves
+from ..scenario import Scenario
 
 __all__ = ["MAX_COMBINATIONS", "Finding", "LintReport", "lint_ruleset", "render_lint"]
 
@@ -71,24 +73,9 @@ class LintReport:
         return [f for f in self.findings if f.level == "warning"]
 
 
-def _leaves(cond) -> Iterable[Leaf]:
-    if isinstance(cond, Leaf):
-        yield cond
-    elif hasattr(cond, "item"):
-        yield from _leaves(cond.item)
-    else:
-        for c in cond.items:
-            yield from _leaves(c)
-
-
 def _window(rule: Rule) -> tuple[dt.date | None, dt.date | None]:
     w = rule.in_force
     return (w.from_, w.until) if w is not None else (None, None)
-
-
-def _in_force(rule: Rule, day: dt.date) -> bool:
-    start, until = _window(rule)
-    return (start is None or day >= start) and (until is None or day < until)
 
 
 class _Search:
@@ -146,14 +133,14 @@ class _Search:
     def space(self, rules: list[Rule], conds: list) -> tuple[list[str], list[list], list[dt.date]]:
         named: dict[str, set] = {}
         for cond in conds:
-            for leaf in _leaves(cond):
+            for leaf in leaves(cond):
                 for path in SOURCES.get(leaf.field, [leaf.field]):
                     bag = named.setdefault(path, set())
                     if leaf.field == path and leaf.value is not None:
                         bag.update(leaf.value if isinstance(leaf.value, tuple) else (leaf.value,))
         days = {dt.date(2026, 12, 1)}
         for cond in conds:  # dates a condition names (as_of before / on or after)
-            for leaf in _leaves(cond):
+            for leaf in leaves(cond):
                 if leaf.field == "as_of" and isinstance(leaf.value, dt.date):
                     days.update({leaf.value, leaf.value - dt.timedelta(days=1)})
         for rule in rules:
@@ -180,11 +167,7 @@ class _Search:
             data: dict = {"share": {}}
             for path, value in zip(paths, values, strict=False):
                 if value is not ABSENT:
-                    node = data
-                    *parents, last = path.split(".")
-                    for part in parents:
-                        node = node.setdefault(part, {})
-                    node[last] = value
+                    set_path(data, path, value)
             try:
                 scenario = Scenario.model_validate(data)
             except Exception:  # noqa: BLE001, S112  (a combination the format itself forbids)
@@ -198,7 +181,14 @@ class _Search:
 
 
 def _fires(rule: Rule, fact: dict, day: dt.date) -> bool:
-    return _in_force(rule, day) and evaluate(rule.when, fact) is True
+    return rule.in_force_on(day) and evaluate(rule.when, fact) is True
+
+
+def _fires_without(rule: Rule, other: Rule | None = None) -> Callable[[dict, dt.date], bool]:
+    """The search's test: the rule fires on the fact (and the other rule, if given, does not)."""
+    def test(fact: dict, day: dt.date) -> bool:
+        return _fires(rule, fact, day) and (other is None or not _fires(other, fact, day))
+    return test
 
 
 def _pool(ruleset: Ruleset, library: list[Scenario], seed: int) -> list[set[str]]:
@@ -211,8 +201,8 @@ def _pool(ruleset: Ruleset, library: list[Scenario], seed: int) -> list[set[str]
 
 
 def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, seed: int = 0) -> tuple[Ruleset | None, LintReport]:
+    from ..assessment import load_ruleset
     from ..errors import RulesetError
-    from ..loader import load_ruleset
 
     report = LintReport()
     start = time.perf_counter()
@@ -228,7 +218,7 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
     file = {r.key: Path(r.file).name for r in ruleset.rules}
     reachable: dict[str, dict] = {}
     for rule in ruleset.rules:
-        example, exhaustive = search.find([rule], [rule.when], lambda f, d, r=rule: _fires(r, f, d))
+        example, exhaustive = search.find([rule], [rule.when], _fires_without(rule))
         if example is None:
             how = "no combination of the values it tests satisfies it" if exhaustive else \
                 f"no scenario satisfied it in a sample of {MAX_COMBINATIONS:,} (the space was too large to enumerate)"
@@ -262,7 +252,7 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
             if not {(c.source, c.ref) for c in a.citations} <= {(c.source, c.ref) for c in b.citations}:
                 continue
             counter, exhaustive = search.find([a, b], [a.when, b.when],
-                                              lambda f, d, a=a, b=b: _fires(a, f, d) and not _fires(b, f, d))
+                                              _fires_without(a, b))
             if counter is None:
                 sure = "" if exhaustive else f" (no counterexample in a sample of {MAX_COMBINATIONS:,})"
                 report.findings.append(Finding("warning", "shadowed", file[a.key], a.key,
@@ -276,11 +266,11 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
             if not never_without(g.key, d.key):
                 continue
             counter, exhaustive = search.find([g, d], [g.when, d.when],
-                                              lambda f, day, g=g, d=d: _fires(g, f, day) and not _fires(d, f, day))
+                                              _fires_without(g, d))
             if counter is not None:
                 continue
             converse, _ = search.find([g, d], [g.when, d.when],
-                                      lambda f, day, g=g, d=d: _fires(d, f, day) and not _fires(g, f, day))
+                                      _fires_without(d, g))
             same = converse is None
             report.findings.append(Finding(
                 "error" if same and exhaustive else "warning", "contradiction", file[g.key], g.key,
@@ -322,7 +312,7 @@ def _basis_grounds(ruleset: Ruleset) -> set[str]:
     defer paperwork. Broad grounds (both parties signed the protocol, an agreement is in place,
     an Art 9 condition) support a share but are not a basis for it."""
     return {r.id for r in ruleset.rules if r.effect == "ground"
-            and (r.defers_paperwork or any(leaf.field in BASIS_FIELDS for leaf in _leaves(r.when)))}
+            and (r.defers_paperwork or any(leaf.field in BASIS_FIELDS for leaf in leaves(r.when)))}
 
 
 def _gaps(ruleset: Ruleset, library: list[Scenario]) -> list[Finding]:

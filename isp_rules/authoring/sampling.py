@@ -13,10 +13,11 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from ..dotted import get_path, set_path, unset_path
-from ..scenario import FIELDS, FieldSpec, Scenario
+from ..dotted import set_path, unset_path
+from ..facts import FIELDS, FieldSpec
+from ..scenario import Scenario
 
-__all__ = ["random_scenario_dicts", "random_value", "stated_fields", "valid"]
+__all__ = ["random_scenario_dicts", "random_value", "valid"]
 
 TEXTS = ["Children Act 2004 s11", "Care Act 2014 s45", "Crime and Disorder Act 1998 s115", "Children Act 1989 s47",
          "Police, Crime, Sentencing and Courts Act 2022 s16", "Local Government Act 1972 s111", "Health and Social Care Act 2012 s251B",
@@ -38,10 +39,6 @@ def random_value(rng: random.Random, spec: FieldSpec) -> Any:
     if spec.kind == "date":
         return dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(3 * 365))
     return rng.choice(TEXTS)
-
-
-def stated_fields(data: dict) -> int:
-    return sum(1 for p in PATHS if get_path(data, p) is not None)
 
 
 def random_scenario_dicts(rng: random.Random, count: int, library: list[dict] | None = None,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..assessment import assess
-from ..decide import Decision
+from ..decision import Decision
 from ..errors import InputError
 from ..loader import load_scenario
 from ..ruleset import Ruleset
+from ..scenario import Expect
 
-__all__ = ["CaseResult", "compare", "find_scenarios", "junit_xml", "run_case"]
+__all__ = ["CaseResult", "Coverage", "compare", "coverage", "describe_failure", "find_scenarios", "junit_xml", "run_case",
+           "run_cases"]
 
 
 @dataclass
@@ -36,7 +39,7 @@ def find_scenarios(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def compare(expect, decision: Decision) -> list[str]:
+def compare(expect: Expect, decision: Decision) -> list[str]:
     """Every way the decision differs from what the scenario expects."""
     failures = []
     if decision.verdict != expect.verdict:
@@ -66,6 +69,44 @@ def run_case(path: Path, ruleset: Ruleset | None = None) -> CaseResult:
     decision = assess(scenario, ruleset)
     failures += compare(scenario.expect, decision)
     return CaseResult(path, not failures, failures=failures, decision=decision)
+
+
+def run_cases(paths: Iterable[Path], ruleset: Ruleset | None = None) -> Iterator[tuple[CaseResult, float]]:
+    """Each case's result as it is run, with the seconds it took."""
+    for path in paths:
+        start = time.perf_counter()
+        result = run_case(path, ruleset)
+        yield result, time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the scenarios exercise of a ruleset: its rules, and the provisions the rules cite."""
+
+    rules: int
+    never_fired: list[str]  # rule keys, in the ruleset's order
+    provisions: int
+    unexercised: list[str]  # "source, ref", sorted
+
+    def lines(self) -> list[str]:
+        summary = (f"coverage: {self.rules - len(self.never_fired)} of {self.rules} rules fired by some scenario; "
+                   f"{self.provisions - len(self.unexercised)} of {self.provisions} cited provisions exercised")
+        return [summary,
+                *(f"  rule never fired: {key}" for key in self.never_fired),
+                *(f"  provision never exercised: {provision}" for provision in self.unexercised)]
+
+
+def coverage(ruleset: Ruleset, fired: Iterable[str]) -> Coverage:
+    """The rules no scenario fired (by key) and the cited provisions no fired rule cites.
+    A rule pending commencement is not among the ruleset's rules, so it is never asked for."""
+    keys_fired = set(fired)
+    never = [r.key for r in ruleset.rules if r.key not in keys_fired]
+    cited: dict[str, set[str]] = {}
+    for rule in ruleset.rules:
+        for c in rule.citations:
+            cited.setdefault(f"{c.source}, {c.ref}", set()).add(rule.key)
+    unexercised = sorted(k for k, keys in cited.items() if not keys & keys_fired)
+    return Coverage(len(ruleset.rules), never, len(cited), unexercised)
 
 
 def describe_failure(result: CaseResult) -> str:
@@ -113,13 +154,14 @@ def junit_xml(results: list[tuple[CaseResult, float]], suite: str = "isp scenari
             ET.SubElement(case, "system-out").text = f"verdict: {result.decision.verdict}; rules: {', '.join(result.decision.fired)}"
     ET.indent(root)
     for element in root.iter():  # XML 1.0 cannot carry most control characters, even escaped
-        element.text = _xml_safe(element.text)
+        if element.text is not None:
+            element.text = _xml_safe(element.text)
         for key, value in element.attrib.items():
             element.attrib[key] = _xml_safe(value)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def _xml_safe(text: str | None) -> str | None:
+def _xml_safe(text: str) -> str:
     import re
 
-    return None if text is None else re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", text)
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", text)

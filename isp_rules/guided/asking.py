@@ -10,38 +10,35 @@ only the facts that could still turn it into a deny matter.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from ..assessment import assess
-from ..decide import Decision
+from ..decision import Decision
+from ..dotted import set_path
+from ..facts import SOURCES as SCENARIO_SOURCES
 from ..interpret import missing_fields, settled_value
-from ..ruleset import Ruleset
-from ..scenario import SOURCES as SCENARIO_SOURCES
+from ..ruleset import Condition, Ruleset
 from ..scenario import Scenario
-from .questions import ORDER, QUESTIONS
+from .answers import NOT_SURE
+from .questions import ORDER, QUESTIONS, Question
 
-__all__ = ["fields_that_matter", "settled", "still_to_ask"]
+__all__ = ["ask_until_settled", "fields_that_matter", "settled", "still_to_ask"]
 
 # Computed facts are asked through the facts they come from; a party's authority status
 # through its type (the override is for files, not a question worth asking first).
 SOURCES = {path: [f for f in sources if f != path] for path, sources in SCENARIO_SOURCES.items()}
 
 
-def _revocable(cond, fact: dict[str, Any], under_not_true: bool = False) -> set[str]:
-    """Absent fields that a condition holds *because* they are absent: stating them could undo it."""
-    from ..ruleset import Leaf, Not, NotTrue
-    from ..scenario import fact_key
+def _revocable(cond: Condition, fact: dict[str, Any]) -> set[str]:
+    """Absent fields that a condition holds *because* they are absent: stating them could undo it.
+    Those are the absent fields of a presence test, and every absent field under "not known to hold"."""
+    from ..facts import fact_key
+    from ..ruleset import NotTrue, leaves, walk
 
-    if isinstance(cond, Leaf):
-        absent = fact_key(cond.field) not in fact
-        return {cond.field} if absent and (cond.op in ("absent", "present") or under_not_true) else set()
-    if isinstance(cond, (Not, NotTrue)):
-        return _revocable(cond.item, fact, under_not_true or isinstance(cond, NotTrue))
-    return set().union(*(_revocable(c, fact, under_not_true) for c in cond.items)) if cond.items else set()
-
-
-def _in_force(rule, day: dt.date) -> bool:
-    return rule.in_force is None or rule.in_force.covers(day)
+    tested = [leaf for leaf in leaves(cond) if leaf.op in ("absent", "present")]
+    tested += [leaf for node in walk(cond) if isinstance(node, NotTrue) for leaf in leaves(node.item)]
+    return {leaf.field for leaf in tested if fact_key(leaf.field) not in fact}
 
 
 def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision, fact: dict[str, Any]) -> list[str]:
@@ -49,7 +46,7 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
     if decision.verdict == "deny":
         return []
     day = decision.ruleset.as_of
-    rules = [r for r in ruleset.rules if _in_force(r, day)]
+    rules = [r for r in ruleset.rules if r.in_force_on(day)]
     still_open = {r.rule for r in decision.reasons if r.effect == "open"}
     fired = [ruleset.rule(k) for k in decision.rule_keys]
     opened = [r for r in fired if r.effect == "open" and r.id in still_open]
@@ -102,7 +99,7 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
 
 def settled(ruleset: Ruleset, scenario: Scenario, as_of: dt.date | None = None) -> tuple[Decision, list[str]]:
     """The decision now, and the fields still worth asking about."""
-    from ..scenario import to_fact
+    from ..facts import to_fact
 
     decision = assess(scenario, ruleset, as_of=as_of)
     fact = to_fact(scenario, decision.ruleset.as_of, ruleset.phrases)
@@ -116,3 +113,20 @@ def still_to_ask(ruleset: Ruleset, data: dict, asked: set[str] | frozenset[str] 
     scenario = Scenario.model_validate(data)
     decision, fields = settled(ruleset, scenario, as_of)
     return scenario, decision, [f for f in fields if f not in asked]
+
+
+def ask_until_settled(ruleset: Ruleset, data: dict[str, Any], ask: Callable[[Question, int], Any],
+                      as_of: dt.date | None = None) -> tuple[Scenario, Decision, int]:
+    """A whole guided conversation: ask(question, number) the question that matters most until no
+    answer can change the verdict, each question once; NOT_SURE leaves its field unstated. The
+    answers go into `data`. Returns the scenario they describe, its decision and how many were asked."""
+    asked: set[str] = set()
+    while True:
+        scenario, decision, fields = still_to_ask(ruleset, data, asked, as_of)
+        if not fields:
+            return scenario, decision, len(asked)
+        question = QUESTIONS[fields[0]]
+        asked.add(question.path)
+        answer = ask(question, len(asked))
+        if answer is not NOT_SURE:
+            set_path(data, question.path, answer)

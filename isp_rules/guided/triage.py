@@ -7,13 +7,20 @@ cannot make a share unlawful; a deny needs stated facts (a start file or the ful
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from ..decide import DISCLAIMER, Decision, Obligation
+from ..assessment import assess
+from ..decision import DISCLAIMER, Decision, Obligation
+from ..dotted import get_path, set_path
+from ..ruleset import Ruleset
 from ..scenario import Scenario
+from .answers import NOT_SURE
 from .questions import QUESTIONS, Question
 
-__all__ = ["NOT_URGENT", "TRIAGE_QUESTIONS", "TriageSummary", "complete", "subjects_for", "summarise", "triage_text"]
+__all__ = ["NOT_URGENT", "TRIAGE_QUESTIONS", "TriageSummary", "complete", "run_triage", "subjects_for", "summarise",
+           "triage_text"]
 
 TRIAGE_WHO = {"safeguarding_child": "A child", "safeguarding_adult": "An adult at risk",
               "emergency_response": "People caught up in an emergency"}
@@ -42,6 +49,27 @@ def complete(data: dict) -> None:
     subject = subjects_for(purpose) if purpose else None
     if subject and "subjects" not in (data["share"].get("data") or {}):
         data["share"].setdefault("data", {})["subjects"] = subject
+
+
+def run_triage(ruleset: Ruleset, data: dict[str, Any], ask: Callable[[Question, int], Any],
+               started: bool = False) -> tuple[Scenario, Decision]:
+    """The triage conversation: ask(question, number) each triage question the answers so far
+    (`data`, from a start file when `started`) leave unknown; NOT_SURE leaves its field unstated.
+    When the facts given already make the share unlawful nothing is asked: the deny is said at once."""
+    plan = list(TRIAGE_QUESTIONS)
+    if started and assess(Scenario.model_validate(data), ruleset).verdict == "deny":
+        plan = []
+    count = 0
+    for question in plan:
+        if get_path(data, question.path) is not None:
+            continue  # already known from the file
+        count += 1
+        answer = ask(question, count)
+        if answer is not NOT_SURE:
+            set_path(data, question.path, answer)
+    complete(data)
+    scenario = Scenario.model_validate(data)
+    return scenario, assess(scenario, ruleset)
 
 
 @dataclass(frozen=True)
@@ -78,7 +106,7 @@ def triage_text(scenario: Scenario, decision: Decision) -> str:
         return textwrap.fill("HELD: " + (urgent_line(decision) or ""), 88) + "\n\n" + render([decision], "text")
     s = summarise(scenario, decision)
 
-    def bullets(items):
+    def bullets(items: list[Obligation]) -> list[str]:
         return [textwrap.fill(f"- {o.message}", 88, subsequent_indent="  ") for o in items]
 
     lines = ["SHARE NOW: the law does not make you wait for paperwork in an urgent case.", "",

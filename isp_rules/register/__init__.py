@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import os
 
+from ..settings import database_url
 from .chain import BaseRegister, EmptyRegisterError, Record, RegisterError
-from .sqlite import REGISTER_ENV, SqliteRegister, default_register_path
+from .sqlite import SqliteRegister
 
-__all__ = ["REGISTER_ENV", "EmptyRegisterError", "Record", "Register", "RegisterError", "default_register_path", "open_register"]
+__all__ = ["EmptyRegisterError", "Record", "Register", "RegisterError", "open_register"]
 
 Register = SqliteRegister  # the name existing callers use for a register file
 
@@ -31,9 +32,9 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 def open_register(target: str | os.PathLike | None = None) -> BaseRegister:
     """The register at `target`: a postgresql:// (or postgres://) URL is a PostgreSQL database,
     anything else a SQLite file; None is $ISP_DATABASE_URL when set (so `isp serve`, `isp log` and
-    `isp check --record` share one register), else the default file (see default_register_path)."""
-    if target is None and os.environ.get("ISP_DATABASE_URL"):
-        target = os.environ["ISP_DATABASE_URL"]
+    `isp check --record` share one register), else the default file (settings.default_register_path)."""
+    if target is None:
+        target = database_url()
     if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
         from .postgres import PostgresRegister
 

@@ -66,7 +66,7 @@ def _close_all() -> None:
             conn.close()
 
 
-def _psycopg():
+def _psycopg() -> Any:
     try:
         import psycopg
     except ImportError:
@@ -77,7 +77,9 @@ def _psycopg():
 def redact(url: str) -> str:
     """The URL without its password (in the user part or as a password= parameter)."""
     scheme, sep, rest = url.partition("://")
-    netloc, path, query = re.fullmatch(r"([^/?]*)([^?]*)\??(.*)", rest, re.DOTALL).groups()
+    match = re.fullmatch(r"([^/?]*)([^?]*)\??(.*)", rest, re.DOTALL)
+    assert match is not None  # every string matches: each part may be empty
+    netloc, path, query = match.groups()
     if "@" in netloc:
         userinfo, hosts = netloc.rsplit("@", 1)
         netloc = f"{userinfo.split(':', 1)[0]}@{hosts}"
@@ -113,7 +115,7 @@ class PostgresRegister(BaseRegister):
     # --- the store's hooks ---------------------------------------------------------------
 
     def _write(self, chain: Chain) -> None:
-        def work(conn) -> None:
+        def work(conn: Any) -> None:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))  # held until commit
             self._check_or_create(conn, create=True)
             last = conn.execute(f"SELECT seq, hash FROM {RECORDS} ORDER BY seq DESC LIMIT 1").fetchone()
@@ -126,7 +128,7 @@ class PostgresRegister(BaseRegister):
         self._transaction(work, "cannot write to the register")
 
     def _rows(self, after: int = 0, limit: int | None = None, newest_first: bool = False) -> list[Row]:
-        def work(conn) -> list[Row]:
+        def work(conn: Any) -> list[Row]:
             self._check_or_create(conn, create=False)
             order = "DESC" if newest_first else "ASC"
             return conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} WHERE seq > %s ORDER BY seq {order} LIMIT %s",
@@ -135,7 +137,7 @@ class PostgresRegister(BaseRegister):
         return self._transaction(work, "cannot read the register")
 
     def _snapshot(self) -> tuple[list[Row], str | None]:
-        def work(conn) -> tuple[list[Row], str | None]:
+        def work(conn: Any) -> tuple[list[Row], str | None]:
             self._check_or_create(conn, create=False)
             rows = conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} ORDER BY seq").fetchall()
             head = conn.execute(f"SELECT value FROM {META} WHERE key = 'head'").fetchone()
@@ -145,7 +147,7 @@ class PostgresRegister(BaseRegister):
 
     # --- tables and connections ----------------------------------------------------------
 
-    def _check_or_create(self, conn, create: bool) -> None:
+    def _check_or_create(self, conn: Any, create: bool) -> None:
         """Our two tables, created if neither exists and we are writing (under the writers' lock)."""
         has_meta, has_records = conn.execute("SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
                                              (META, RECORDS)).fetchone()
@@ -177,7 +179,7 @@ class PostgresRegister(BaseRegister):
             while True:
                 conn = conns.get(self.url)
                 reused = conn is not None and not conn.closed
-                if not reused:
+                if conn is None or not reused:
                     conn = conns[self.url] = self._connect(pg)
                 committing = False
                 try:
@@ -196,7 +198,7 @@ class PostgresRegister(BaseRegister):
                         continue
                     raise RegisterError(f"{self.where}: {doing} ({self._one_line(exc)})") from None
 
-    def _connect(self, pg):
+    def _connect(self, pg: Any) -> Any:
         timeout = {} if "connect_timeout=" in self.url else {"connect_timeout": CONNECT_TIMEOUT}
         conn = None
         try:

@@ -11,6 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ..settings import default_register_path
 from .chain import (
     COLUMNS,
     FORMAT,
@@ -22,17 +23,6 @@ from .chain import (
     Row,
     check_format,
 )
-
-REGISTER_ENV = "ISP_REGISTER"
-
-
-def default_register_path() -> Path:
-    """$ISP_REGISTER, else the user's data directory."""
-    env = os.environ.get(REGISTER_ENV)
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "isp-rules" / "register.sqlite"
 
 
 class SqliteRegister(BaseRegister):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -15,13 +15,15 @@ from ..assessment import assess
 from ..loader import parse_scenario
 from ..scenario import Scenario
 from .inputs import YAML_TYPES, scenario_from_json
+from .schema import DecisionOut
 
-__all__ = ["install_schema", "read_scenario", "router"]
+__all__ = ["DecisionOut", "install_schema", "read_scenario", "router"]
 
 router = APIRouter()
 
 
-# --- response shapes, for the OpenAPI description (the answers themselves come from the library)
+# --- response shapes, for the OpenAPI description (the answers themselves come from the library;
+# the decision's models are generated from isp_rules.decision, in schema.py)
 
 class ProblemOut(BaseModel):
     path: str = Field(description="Field path, e.g. share.data.subjects[0]; empty for the body as a whole")
@@ -34,75 +36,13 @@ class ProblemsOut(BaseModel):
     detail: list[ProblemOut]
 
 
-class CitationOut(BaseModel):
-    source: str
-    ref: str
-    note: str | None = None
-
-
-class ReasonOut(BaseModel):
-    rule: str
-    effect: Literal["deny", "open", "ground", "advice"]
-    title: str
-    message: str
-    citations: list[CitationOut]
-    remedy: str | None = None
-
-
-class OpenPointOut(BaseModel):
-    id: str
-    question: str
-    likely_answers: list[str]
-    why: str
-    kind: Literal["lawfulness", "paperwork", "protocol_standard", "legal_requirement"]
-    status: Literal["open"] = "open"
-    help: str | None = None
-    waits_for: list[str] = Field(default_factory=list, description="Unknown scenario fields that could settle it")
-    held_by: list[str] = Field(default_factory=list, description="Stated fields that keep it open under urgency")
-    rules: list[str] = Field(default_factory=list, description="The rules that opened it")
-    citations: list[CitationOut]
-
-
-class ObligationOut(BaseModel):
-    rule: str
-    message: str
-    citations: list[CitationOut]
-    kind: Literal["duty", "standard", "record_after", "complete_after"] = "duty"
-    point: str | None = Field(None, description="The agreement point it stands for")
-    found_by: list[str] | None = Field(None, description="For a deferred point: the rules that found it open")
-
-
-class RulesetOut(BaseModel):
-    name: str
-    version: str
-    sha256: str
-    as_of: dt.date
-
-
-class DecisionOut(BaseModel):
-    """The decision JSON of the scenario format spec."""
-
-    scenario: str | None
-    title: str | None = None
-    verdict: Literal["allow", "deny", "needs-agreement"]
-    share_now: bool = Field(description="Urgent and nothing holds the share: share now, paperwork afterwards")
-    share_kinds: list[str] = Field(default_factory=list, description="The kinds of share that hold (routine, one_off...)")
-    reasons: list[ReasonOut]
-    open_points: list[OpenPointOut]
-    obligations: list[ObligationOut]
-    deferred: bool
-    urgent_by: str | None = Field(None, description="The urgent ground that defers paperwork")
-    ruleset: RulesetOut
-    disclaimer: str
-
-
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ProblemsOut, "description": "Not a valid scenario (or parameter): one entry per problem"},
     413: {"model": ProblemsOut, "description": "The body is larger than 1 MB"},
     415: {"model": ProblemsOut, "description": "The body is neither JSON nor YAML"},
     500: {"model": ProblemsOut, "description": "A fault in isp-rules (details in the server log only)"},
 }
-REGISTER_ERRORS = {503: {"model": ProblemsOut, "description": "The register cannot be reached; nothing was recorded"}}
+REGISTER_ERRORS: dict[int | str, dict[str, Any]] = {503: {"model": ProblemsOut, "description": "The register cannot be reached; nothing was recorded"}}
 
 _SCENARIO_SCHEMA: dict | None = None
 

@@ -25,9 +25,7 @@ from ..errors import EngineError, InputError, IspError, format_path
 from .inputs import problem_json
 from .middleware import CSP, BodyLimit, SameOrigin, SecurityHeaders
 
-__all__ = ["DATABASE_ENV", "Service", "create_app"]
-
-DATABASE_ENV = "ISP_DATABASE_URL"
+__all__ = ["Service", "create_app"]
 HERE = Path(__file__).parent
 log = logging.getLogger("isp_rules.web")
 
@@ -125,14 +123,16 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     """The application. Settings default to $ISP_RULES_DIR and $ISP_DATABASE_URL, which is how
     `isp serve` passes them to worker processes."""
     from ..assessment import assess, default_ruleset
+    from ..settings import database_url as settings_database_url
+    from ..settings import default_rules_dir
 
-    ruleset = default_ruleset(rules_dir or os.environ.get("ISP_RULES_DIR") or None)
+    ruleset = default_ruleset(Path(rules_dir) if rules_dir else default_rules_dir())
     # Register with this process's engine now, so the first request is not the slow one and a
     # broken ruleset stops the worker at start-up rather than failing requests.
     from ..scenario import Scenario
 
     assess(Scenario.model_validate({"share": {}}), ruleset)
-    service = Service(ruleset, database_url or os.environ.get(DATABASE_ENV) or None)
+    service = Service(ruleset, database_url or settings_database_url())
 
     app = FastAPI(
         title="isp-rules",
@@ -166,7 +166,7 @@ def _install_docs(app: FastAPI) -> None:
     ships its files), so the page works on a closed network such as a council intranet."""
     from fastapi.openapi.docs import get_swagger_ui_html
 
-    assets: dict[str, str] = {}
+    assets: dict[str, Any] = {}  # the Swagger UI's asset addresses
     try:
         import fastapi_offline
 

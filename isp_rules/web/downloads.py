@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi.responses import Response
 
 from ..agreement import agreement_markdown, write_docx
-from ..decide import Decision
-from ..guided.prompting import scenario_id, scenario_yaml
+from ..decision import Decision
+from ..guided.answers import scenario_id, scenario_yaml
 from ..scenario import Scenario
 
 __all__ = ["agreement_response", "scenario_data", "scenario_response"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..dotted import get_path
-from ..guided.prompting import NOT_SURE
+from ..guided.answers import NOT_SURE
 from ..guided.questions import ORDER, QUESTIONS, Question, country_code
 
 __all__ = [

@@ -19,12 +19,12 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 
 from ..assessment import assess
-from ..decide import DISCLAIMER, Decision
-from ..dotted import unset_path
+from ..decision import DISCLAIMER, Decision
+from ..dotted import set_path, unset_path
 from ..errors import Problem, ScenarioError
-from ..guided.prompting import NOT_SURE, set_path
+from ..guided.answers import NOT_SURE
 from ..loader import parse_scenario
-from ..render import HEADLINES, obligation_groups, urgent_line
+from ..render import VERDICT_TEXT, obligation_groups, urgent_note, verdict_word
 from ..scenario import Scenario
 from .downloads import agreement_response, scenario_data, scenario_response
 from .forms import StateError, answers_summary, form_field, pack_state, read_answer, unpack_state
@@ -37,7 +37,7 @@ _RECORDING = asyncio.Lock()
 BATCH = 4  # questions per page of the guided form: few enough that each answer can still prune the rest
 
 _env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-_env.globals.update(disclaimer=DISCLAIMER, headlines=HEADLINES)
+_env.globals.update(disclaimer=DISCLAIMER, verdict_text=VERDICT_TEXT)
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -63,8 +63,8 @@ def _decision_page(request: Request, scenario: Scenario, decision: Decision, sta
     # the obligations grouped as the text output groups them (same objects, JSON-shaped)
     groups = [(title, [d["obligations"][decision.obligations.index(o)] for o in items])
               for title, items in obligation_groups(decision)]
-    return _page(request, "decision.html", status, title=HEADLINES[decision.verdict].split(":")[0].title(),
-                 d=d, urgent=urgent_line(decision), groups=groups, scenario_json=json.dumps(scenario_data(scenario), ensure_ascii=False),
+    return _page(request, "decision.html", status, title=verdict_word(decision.verdict).title(),
+                 d=d, urgent=urgent_note(decision), groups=groups, scenario_json=json.dumps(scenario_data(scenario), ensure_ascii=False),
                  scenario_name=scenario.title or scenario.id, **context)
 
 
@@ -204,10 +204,10 @@ async def check_scenario(request: Request):
         return _page(request, "check.html", 422, title="Check a scenario file", text=text,
                      problems=[str(p) for p in exc.problems])
     if scenario.id is None and name != "pasted scenario":
-        from ..guided.prompting import scenario_id
+        from ..guided.answers import scenario_id_for_file
 
         # The format wants a kebab-case id; "Case_123.yaml" becomes "case-123".
-        scenario = scenario.model_copy(update={"id": scenario_id(Path(name).stem)})
+        scenario = scenario.model_copy(update={"id": scenario_id_for_file(name)})
     decision = assess(scenario, _ruleset(request))
     return _decision_page(request, scenario, decision, can_ask=decision.verdict != "deny")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -58,10 +59,28 @@ def test_explain_shows_how_each_agreement_point_stands():
     assert "sharing_agreement  [does not apply]" in points and "needed only for routine sharing" in points
     assert "security  [the discloser's obligation]" in points
     assert "special_category_condition  [after the urgent share]" in points
-    assert "waits for: share.basis.article_9" in points
+    assert "waits for: the condition for sensitive information (Art 9)" in points
     assert "dpia  [does not apply]" in points and "no high-risk sign holds" in points
     # Only the whole explanation shows points; one rule's explanation does not.
     assert "Agreement points" not in run("explain", SCHOOL, "SG-URGENT-003").output
+
+
+NEEDS_RISK = SCENARIOS / "children-education" / "health-visitor-child-in-need-referral-after-mother-refuses-risk-not-stated.yaml"
+
+
+def test_explain_says_why_a_needs_agreement_point_is_open_in_plain_words():
+    from isp_rules import assess, load_scenario
+
+    decision = assess(load_scenario(NEEDS_RISK))
+    assert decision.verdict == "needs-agreement"
+    out = run("explain", NEEDS_RISK, "--fired").output
+    points = out[out.index("Agreement points"):]
+    assert "Still open, so the share needs agreement first: confidentiality (why, below)." in points
+    block = points[points.index("  confidentiality  [OPEN]"):].split("\n  transparency")[0]
+    assert "the risk is not stated" in block  # the point's own detail: why it is open
+    assert "waits for: how serious the risk is" in block  # the fact it waits for, by its label
+    assert "opened by: CHS-S17-003, CF-PUBLIC-INTEREST-003" in block
+    assert not re.search(r"share\.[a-z]", points)  # labels, never field paths, in the text
 
 
 def test_explain_json_gives_every_point_status():

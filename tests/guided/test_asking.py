@@ -4,7 +4,7 @@ from click.testing import CliRunner
 
 from isp_rules import load_scenario
 from isp_rules.cli import cli
-from isp_rules.guided import prompting
+from isp_rules.cli import prompts as prompting
 from isp_rules.guided.questions import QUESTIONS
 
 # A practitioner's answers for an urgent child-safeguarding share, field by field.
@@ -118,7 +118,7 @@ def test_ask_end_to_end_with_typed_answers():
 
 
 def test_zero_or_not_sure_at_a_free_text_question_means_not_sure():
-    from isp_rules.guided.prompting import NOT_SURE, _parse
+    from isp_rules.cli.prompts import NOT_SURE, _parse
 
     question = QUESTIONS["share.basis.legal_power"]
     for raw in ("0", "", "not sure", "Not sure"):
@@ -152,7 +152,7 @@ def test_a_bad_save_path_is_refused_before_any_question(tmp_path):
 
 
 def test_a_label_word_is_accepted_for_its_choice():
-    from isp_rules.guided.prompting import _parse
+    from isp_rules.cli.prompts import _parse
 
     assert _parse(QUESTIONS["share.data.subjects"], "tenant") == ["tenant"]
     assert _parse(QUESTIONS["share.purpose.category"], "emergency") == "emergency_response"

@@ -21,9 +21,10 @@ from conftest import SCENARIOS, build
 
 from isp_rules import assess
 from isp_rules.cli import cli
-from isp_rules.register import EmptyRegisterError, Register, RegisterError, default_register_path, open_register
+from isp_rules.register import EmptyRegisterError, Register, RegisterError, open_register
 from isp_rules.register.postgres import PostgresRegister
 from isp_rules.register.sqlite import SqliteRegister
+from isp_rules.settings import default_register_path
 
 HERE = Path(__file__).resolve().parent
 URGENT = SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"

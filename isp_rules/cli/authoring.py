@@ -1,0 +1,183 @@
+"""Working on the rules: `isp test`, `isp diff`, `isp lint`, `isp rules`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from .errors import EXIT_FAIL_ON, EXIT_INVALID, ProblemsError, library_errors
+from .options import format_option, load_rules, rules_option, scenarios_option
+
+if TYPE_CHECKING:
+    from ..ruleset import Ruleset
+
+__all__ = ["diff_cmd", "lint_cmd", "rules_cmd", "test_cmd"]
+
+
+@click.command(name="test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@rules_option
+@click.option("-v", "--verbose", is_flag=True, help="List every scenario, not only failures.")
+@click.option("--coverage", is_flag=True,
+              help="Also report the rules and cited provisions no scenario exercises; fail if any rule never fires.")
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False), metavar="FILE.xml",
+              help="Also write the results as JUnit XML, for CI systems to read.")
+@library_errors
+def test_cmd(paths: tuple[str, ...], rules: str | None, verbose: bool, coverage: bool, junit_path: str | None) -> None:
+    """Run scenario files that carry `expect:` blocks as regression tests.
+
+    PATHS are files or directories (default: ./scenarios). A failure shows the
+    expected and actual verdict, rules and open points, and the reasons given.
+    The last line is 'N passed, M failed'; exit 1 if anything failed.
+
+    \b
+    Example:
+        isp test scenarios/
+        isp test --junit results.xml
+    """
+    from ..authoring.testing import describe_failure, find_scenarios, run_cases
+
+    if junit_path and not Path(junit_path).resolve().parent.is_dir():
+        raise ProblemsError([f"isp: --junit {junit_path}: the folder {Path(junit_path).resolve().parent} does not exist"])
+    files = find_scenarios(paths or ["scenarios"])
+    ruleset = load_rules(rules)
+    passed = failed = skipped = 0
+    fired: set[str] = set()
+    timed = []
+    for result, seconds in run_cases(files, ruleset):
+        timed.append((result, seconds))
+        if result.decision is not None:
+            fired.update(result.decision.rule_keys)
+        if result.skipped:
+            skipped += 1
+            if verbose:
+                click.echo(f"SKIP {result.path} (no expect: block)")
+        elif result.passed:
+            passed += 1
+            if verbose:
+                click.echo(f"PASS {result.path}")
+        else:
+            failed += 1
+            click.echo(describe_failure(result))
+    if skipped:
+        click.echo(f"{skipped} file(s) without an expect: block were not run")
+    uncovered = _coverage(ruleset, fired) if coverage else []
+    if junit_path:
+        from ..authoring.testing import junit_xml
+        from ..guided.answers import replace_file
+
+        replace_file(junit_path, lambda tmp: tmp.write_bytes(junit_xml(timed)))
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed or not passed or uncovered:
+        sys.exit(EXIT_INVALID)
+
+
+def _coverage(ruleset: Ruleset, fired: Iterable[str]) -> list[str]:
+    """Print what no scenario exercises; return the rule keys never fired."""
+    from ..authoring.testing import coverage
+
+    report = coverage(ruleset, fired)
+    for line in report.lines():
+        click.echo(line)
+    return report.never_fired
+
+
+@click.command(name="diff")
+@click.argument("old_rules", type=click.Path(file_okay=False), metavar="OLD_RULES")
+@click.argument("new_rules", type=click.Path(file_okay=False), metavar="NEW_RULES")
+@scenarios_option("The scenario library to decide under both (default: ./scenarios if it exists).")
+@click.option("--sample", default=2000, show_default=True, type=click.IntRange(0, 1_000_000),
+              help="How many generated scenarios to decide as well.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for the generated scenarios.")
+@library_errors
+def diff_cmd(old_rules: str, new_rules: str, scenario_dir: str | None, sample: int, seed: int) -> None:
+    """What a rule change does to decisions: review a pull request with it.
+
+    Decides the scenario library and a seeded sample of generated scenarios under both
+    rulesets, and prints every decision that changes (verdict, reasons, open points) with
+    the scenario that shows it. Exit 3 if any verdict changes, 0 if none does.
+
+    \b
+    Example:
+        git worktree add /tmp/main main
+        isp diff /tmp/main/rulesets rulesets --scenarios scenarios
+    """
+    from ..assessment import load_ruleset
+    from ..authoring.diff import diff_rulesets, load_library, render_diff
+
+    for folder in (old_rules, new_rules):
+        if not Path(folder).is_dir():
+            raise ProblemsError([f"isp: {folder}: no such rules directory"])
+    old, new = load_ruleset(old_rules), load_ruleset(new_rules)
+    library_dir = Path(scenario_dir) if scenario_dir else Path("scenarios")
+    library, _ = load_library(library_dir) if library_dir.exists() else ([], [])
+    report = diff_rulesets(old, new, library, sample=sample, seed=seed)
+    click.echo(render_diff(report, old, new), nl=False)
+    if report.verdicts_changed:
+        sys.exit(EXIT_FAIL_ON)
+
+
+@click.command(name="lint")
+@click.argument("rules_dir", required=False, type=click.Path(file_okay=False), metavar="[RULES_DIR]")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
+@scenarios_option("Scenario library used as seeds for the search (default: ./scenarios if it exists).")
+@format_option("text", "json")
+@library_errors
+def lint_cmd(rules_dir: str | None, strict: bool, scenario_dir: str | None, fmt: str) -> None:
+    """Check a ruleset: schema, unreachable and shadowed rules, contradictions, gaps.
+
+    Every finding names the file and the rule, with an example scenario where one
+    applies. Exit 1 on errors (or on warnings too, with --strict).
+
+    \b
+    Example:
+        isp lint
+        isp lint my-rules/ --strict
+    """
+    from ..authoring.diff import load_library
+    from ..authoring.lint import lint_ruleset, render_lint
+    from ..settings import default_rules_dir
+
+    target = Path(rules_dir) if rules_dir else default_rules_dir()
+    if not target.is_dir():
+        raise ProblemsError([f"isp: {target}: no such rules directory"])
+    folder = Path(scenario_dir) if scenario_dir else Path("scenarios")
+    library, skipped = load_library(folder, skip_invalid=True) if folder.exists() else ([], [])
+    ruleset, report = lint_ruleset(target, [s for _, s in library])
+    report.notes += [f"scenario {name} was not used as a seed: it is not valid (isp check shows why)" for name in skipped]
+    click.echo(render_lint(report, ruleset, fmt), nl=False)
+    if report.errors or (strict and report.warnings):
+        sys.exit(EXIT_INVALID)
+
+
+@click.command(name="rules")
+@format_option("text", "json", "markdown", help="Output format.")
+@rules_option
+@click.option("--pending", is_flag=True,
+              help="Only the rules pending commencement (law not yet in force), and the line that switches each on.")
+@click.option("--powers", is_flag=True,
+              help="The catalogue of gateways and powers a named power is recognised against, instead of the rules.")
+@library_errors
+def rules_cmd(fmt: str, rules: str | None, pending: bool, powers: bool) -> None:
+    """List every rule: its effect, plain-English message, citations and in-force dates.
+
+    A rule pending commencement (law made but not yet in force) never fires until one
+    line under `commenced:` in the ruleset's ruleset.yaml gives its provision a date.
+
+    \b
+    Example:
+        isp rules
+        isp rules --pending
+        isp rules --format markdown > docs/rules.md
+        isp rules --powers --format markdown > docs/powers.md
+    """
+    from ..authoring.catalogue import render_powers, render_rules
+
+    if powers and pending:
+        raise click.UsageError("--powers and --pending list different things: give one of them")
+    ruleset = load_rules(rules)
+    click.echo(render_powers(ruleset, fmt) if powers else render_rules(ruleset, fmt, pending=pending), nl=False)

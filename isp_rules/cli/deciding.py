@@ -1,0 +1,156 @@
+"""Deciding a share: `isp check`, `isp explain`, `isp agreement`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import EXIT_FAIL_ON, ProblemsError, library_errors
+from .options import as_of_option, format_option, load_rules, record_options, rules_option
+
+__all__ = ["agreement_cmd", "check", "explain_cmd"]
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@format_option("text", "json", "markdown", help="Output format. JSON is one object for one file, a list for several.")
+@as_of_option("Decide under the law in force on this date (overrides the scenario's as_of).")
+@rules_option
+@click.option("--fail-on", type=click.Choice(["deny", "needs-agreement"]),
+              help="Exit 3 if any verdict is deny (deny), or anything but allow (needs-agreement).")
+@record_options(many=True)
+@library_errors
+def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: str | None, fail_on: str | None,
+          record: bool, by: str | None, register_path: str | None) -> None:
+    """Decide one or more scenario files ('-' reads standard input).
+
+    Every file is validated first; if any is invalid, nothing is decided and each
+    problem is printed on its own line (exit 1).
+
+    The scenario format, with every field and value added since version 1:
+    docs/scenario-format.md (the contract is spec/scenario-format.md, version 1).
+
+    \b
+    Example:
+        isp check scenarios/safeguarding/police-to-school-child-at-immediate-risk.yaml
+        isp check --format json --as-of 2026-01-15 share.yaml
+        cat share.yaml | isp check -
+
+    Exit codes: 0 decided, 1 invalid input, 2 usage, 3 --fail-on met,
+    4 internal error (a fault in isp-rules or the rules engine, not in your input).
+    """
+    from ..assessment import assess
+    from ..errors import InputError
+    from ..guided.answers import name_after_file
+    from ..loader import load_scenario
+    from ..render import render
+
+    scenarios, problems = [], []
+    for name in files:
+        try:
+            scenarios.append(name_after_file(load_scenario(name), name))
+        except InputError as exc:
+            problems += [str(p) for p in exc.problems]
+    if problems:
+        raise ProblemsError(problems)
+    ruleset = load_rules(rules)
+    day = as_of.date() if as_of else None
+    decisions = [assess(s, ruleset, as_of=day) for s in scenarios]
+    if record:  # only decisions that were reached are recorded
+        from ..register import open_register
+
+        register = open_register(register_path)
+        register.append_many(list(zip(decisions, scenarios, strict=True)), by=by)
+    click.echo(render(decisions, fmt))
+    if record:
+        click.echo(f"Recorded {len(decisions)} decision(s) in {register.where}", err=True)
+    failing = {"deny": {"deny"}, "needs-agreement": {"deny", "needs-agreement"}}.get(fail_on or "", set())
+    if any(d.verdict in failing for d in decisions):
+        sys.exit(EXIT_FAIL_ON)
+
+
+@click.command(name="explain")
+@click.argument("scenario_file", type=click.Path(allow_dash=True), metavar="SCENARIO")
+@click.argument("rule_id", required=False)
+@click.option("--fired", "only_fired", is_flag=True, help="Only the rules that fired.")
+@format_option("text", "json")
+@as_of_option()
+@rules_option
+@library_errors
+def explain_cmd(scenario_file: str, rule_id: str | None, only_fired: bool, fmt: str, as_of: dt.datetime | None,
+                rules: str | None) -> None:
+    """Why each rule fired or did not: every test in its condition, held, false or unknown.
+
+    A test is unknown when the scenario does not state its field; a rule fires only
+    when its whole condition is known to hold. Give a RULE_ID to see just that rule;
+    without one, the agreement points follow: the kind of share, and for each point
+    whether it applies, what settles it, or what keeps it open.
+
+    \b
+    Example:
+        isp explain scenarios/lawful-basis/council-relies-on-legitimate-interests.yaml
+        isp explain share.yaml SG-URGENT-001
+    """
+    from ..assessment import assess
+    from ..authoring.explain import explain_rules, render_explanation
+    from ..errors import did_you_mean
+    from ..facts import to_fact
+    from ..guided.answers import name_after_file
+    from ..loader import load_scenario
+
+    ruleset = load_rules(rules)
+    if rule_id is not None and not any(r.id == rule_id for r in ruleset.rules):
+        ids = sorted({r.id for r in ruleset.rules})
+        raise ProblemsError([f"isp: no rule {rule_id!r} in {ruleset.name}{did_you_mean(rule_id, ids)}"])
+    scenario = name_after_file(load_scenario(scenario_file), scenario_file)
+    decision = assess(scenario, ruleset, as_of=as_of.date() if as_of else None)
+    fact = to_fact(scenario, decision.ruleset.as_of, ruleset.phrases)
+    items = explain_rules(ruleset, fact, decision, rule_id)
+    click.echo(render_explanation(items, decision, fact, fmt, only_fired, points=rule_id is None,
+                                  kind_words={k.id: k.says for k in ruleset.kinds}), nl=False)
+
+
+@click.command(name="agreement")
+@click.argument("scenario_file", type=click.Path(allow_dash=True), metavar="SCENARIO")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE.md|FILE.docx",
+              help="Write the draft here, as Markdown (.md) or Word (.docx), instead of to standard output.")
+@as_of_option()
+@rules_option
+@library_errors
+def agreement_cmd(scenario_file: str, output: str | None, as_of: dt.datetime | None, rules: str | None) -> None:
+    """Draft the Appendix J information sharing agreement for a share (Markdown or Word).
+
+    Three parts: what the protocol already settles, what this share settles, and the
+    points still to agree, each with the likely answers that fit.
+
+    \b
+    Example:
+        isp agreement scenarios/governance/monthly-nominations-extract-to-housing-association-no-agreement.yaml
+        isp agreement share.yaml -o agreement.md
+        isp agreement share.yaml -o agreement.docx
+    """
+    from ..agreement import agreement_markdown, write_docx
+    from ..assessment import assess
+    from ..guided.answers import name_after_file
+    from ..loader import load_scenario
+
+    kind = Path(output).suffix.lower() if output else ".md"
+    if kind not in (".md", ".docx"):
+        raise click.UsageError(f"-o must name a .md or .docx file, not {output!r}")
+    scenario = name_after_file(load_scenario(scenario_file), scenario_file)
+    decision = assess(scenario, load_rules(rules), as_of=as_of.date() if as_of else None)
+    if not output:
+        click.echo(agreement_markdown(scenario, decision), nl=False)
+        return
+    from ..guided.answers import replace_file
+
+    target = Path(output)
+    # Written whole or not at all: a crash or Ctrl-C never leaves half a draft.
+    if kind == ".docx":
+        replace_file(target, lambda tmp: write_docx(scenario, decision, tmp))
+    else:
+        replace_file(target, lambda tmp: tmp.write_text(agreement_markdown(scenario, decision), encoding="utf-8"))
+    click.echo(f"Wrote {target}", err=True)
