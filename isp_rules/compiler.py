@@ -185,19 +185,20 @@ def size_problems(ruleset: Ruleset) -> list[Problem]:
         ("share_kinds", ruleset.kinds), ("settlements", ruleset.settlements), ("high_risk_triggers", ruleset.triggers)]
     for key, items in named:
         for i, item in enumerate(items):
-            check(item.file, item.line, f"{key}[{i}].when",
+            check(item.file, item.lines.get("when", item.line), f"{key}[{i}].when",
                   rule_body(compile_condition(item.when)), rule_body(compile_condition(may_hold(item.when))))
     for i, point in enumerate(ruleset.points):
         for key, cond in (("applies_when", point.applies_when), ("urgency_keeps_when", point.urgency_keeps_when)):
             if cond is not None:
-                check(point.file, point.line, f"points[{i}].{key}", rule_body(compile_condition(cond)))
+                check(point.file, point.lines.get(key, point.line), f"points[{i}].{key}",
+                      rule_body(compile_condition(cond)))
     # The rules, numbered as in their file (ordered by line: the file's order).
     by_file: dict[str, list[Rule]] = {}
     for rule in ruleset.rules + ruleset.pending:
         by_file.setdefault(rule.file, []).append(rule)
     for file, rules in sorted(by_file.items()):
         for i, rule in enumerate(sorted(rules, key=lambda r: r.line)):
-            check(file, rule.line, f"rules[{i}].when", rule_expression(rule))
+            check(file, rule.lines.get("when", rule.line), f"rules[{i}].when", rule_expression(rule))
     return [Problem(file, line or None, path, f"condition too complex for durable_rules: {groups} all/any groups "
                                               f"once compiled (at most {MAX_GROUPS}); split it into several rules")
             for file, line, path, groups in problems]

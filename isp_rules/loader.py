@@ -208,7 +208,10 @@ class _Collector:
 
 def _located(raw: Any, doc: YamlDoc, base: DocPath) -> Any:
     """A raw entry with where it was written (file and line), for the model's file and line."""
-    return {**raw, "file": doc.name, "line": doc.line(base) or 0} if isinstance(raw, dict) else raw
+    if not isinstance(raw, dict):
+        return raw
+    lines = {str(key): doc.line((*base, key)) or 0 for key in raw}
+    return {**raw, "file": doc.name, "line": doc.line(base) or 0, "lines": lines}
 
 
 def _read(path: Path, shown: str, col: _Collector) -> YamlDoc | None:

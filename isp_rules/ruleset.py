@@ -398,6 +398,7 @@ class Rule(_Model):
     commencement: Commencement | None = None
     file: str = ""  # where the rule was written, for messages
     line: int = 0
+    lines: dict[str, int] = {}  # the line of each key as written (filled by the loader)
 
     @property
     def key(self) -> str:
@@ -448,6 +449,7 @@ class ShareKind(_Model):
     citations: list[Citation] = []
     file: str = ""  # where it was written (filled by the loader), for messages
     line: int = 0
+    lines: dict[str, int] = {}  # the line of each key as written (filled by the loader)
 
 
 class Settlement(_Model):
@@ -459,6 +461,7 @@ class Settlement(_Model):
     citations: list[Citation] = []
     file: str = ""  # where it was written (filled by the loader), for messages
     line: int = 0
+    lines: dict[str, int] = {}  # the line of each key as written (filled by the loader)
 
 
 class Trigger(_Model):
@@ -470,6 +473,7 @@ class Trigger(_Model):
     citations: Annotated[list[Citation], Field(min_length=1)]
     file: str = ""  # where it was written (filled by the loader), for messages
     line: int = 0
+    lines: dict[str, int] = {}  # the line of each key as written (filled by the loader)
 
 
 class AgreementPoint(_Model):
@@ -491,6 +495,7 @@ class AgreementPoint(_Model):
     citations: Annotated[list[Citation], Field(min_length=1)]
     file: str = ""  # where it was written (filled by the loader), for messages
     line: int = 0
+    lines: dict[str, int] = {}  # the line of each key as written (filled by the loader)
 
 
 POWER_KINDS = ("duty_to_disclose", "power_to_disclose", "function")
@@ -517,6 +522,7 @@ class Power(_Model):
     match: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
+    lines: dict[str, int] = {}  # the line of each key as written (filled by the loader)
 
     @property
     def label(self) -> str:

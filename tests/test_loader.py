@@ -197,6 +197,8 @@ def test_a_condition_too_complex_for_durable_rules_fails_at_load_time(tmp_path):
     text = "rules:\n" + GOOD_RULE.replace("{field: share.frequency, equals: routine}", "{all: [" + anys + "]}")
     (msg,) = problems(tmp_path, text)
     assert "rules[0].when: condition too complex for durable_rules: 18 all/any groups once compiled (at most 15)" in msg
+    when_line = next(i for i, line in enumerate(text.splitlines(), 1) if line.strip().startswith("when:"))
+    assert f":{when_line}: rules[0].when:" in msg, msg  # the line of the condition itself, as before the move
 
 
 def test_every_condition_too_complex_is_located_where_it_was_written(tmp_path):
