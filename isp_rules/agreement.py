@@ -36,7 +36,7 @@ class Draft:
     deferred: list[PointStatus]
     obligations: list[str]
     parties: list[str] = field(default_factory=list)
-    no_protocol: bool = False  # the protocol's standards are open: neither signatures nor an agreement settle them
+    no_protocol: str = ""  # why the protocol's standards are open (empty when they are not)
     disclaimer: str = DISCLAIMER
 
 
@@ -86,12 +86,21 @@ def build_draft(scenario: Scenario, decision: Decision) -> Draft:
         deferred=[p for p in decision.points if p.status == "deferred"],
         obligations=[o.message for o in decision.obligations],
         parties=[share.from_.name or "Discloser", share.to.name or "Recipient"],
-        no_protocol=any(p.kind == "protocol_standard" and p.status in ("open", "deferred") for p in decision.points),
+        no_protocol=no_protocol([p for p in decision.points if p.kind == "protocol_standard"
+                                 and p.status in ("open", "deferred")]),
     )
 
 
-NO_PROTOCOL = ("The protocol's standards are not settled for this share: for routine sharing both parties must be "
-               "known signatories, or an agreement covering this purpose must be in place.")
+def no_protocol(points: list[PointStatus]) -> str:
+    """Why the protocol's standards are open, in the partnership's own words: what would settle them
+    comes from the settlements in its agreement-points file, never from here."""
+    if not points:
+        return ""
+    ways = list(dict.fromkeys(s for p in points for s in p.settles_when))
+    if not ways:
+        return "The protocol's standards are not settled for this share."
+    return "The protocol's standards are not settled for this share. They would be if " + "; or if ".join(ways) + "."
+
 DENY_BANNER = "Do not share and do not sign: on these facts the share is unlawful. See the reasons below."
 
 
@@ -109,7 +118,7 @@ def agreement_markdown(scenario: Scenario, decision: Decision) -> str:
     out += ["", f"**{d.assessment}**", ""] + [f"- {x}" for x in d.reasons]
     out += ["", "## 1. Already settled", ""]
     if d.no_protocol:
-        out += [NO_PROTOCOL, ""]
+        out += [d.no_protocol, ""]
     if d.settled:
         out += ["| Point | Question | How |", "|---|---|---|"] + [f"| {a} | {_cell(b)} | {_cell(c)} |" for a, b, c in d.settled]
     elif not d.no_protocol:
@@ -167,7 +176,7 @@ def write_docx(scenario: Scenario, decision: Decision, target: Path) -> None:
 
     doc.add_heading("1. Already settled", level=1)
     if d.no_protocol:
-        doc.add_paragraph(NO_PROTOCOL)
+        doc.add_paragraph(d.no_protocol)
     table(("Point", "Question", "How"), d.settled) if d.settled else None
     doc.add_heading("2. Settled by this share", level=1)
     table(("Point", "Question", "Agreed"), d.by_share) if d.by_share else doc.add_paragraph("None yet.")

@@ -164,7 +164,8 @@ def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired
     answers = likely_answers(point, fact)
 
     def make(status: Status, detail: str, **kw: Any) -> PointStatus:
-        return PointStatus(point.id, point.question, status, detail, answers, point.kind, standard=point.standard, **kw)
+        return PointStatus(point.id, point.question, status, detail, answers, point.kind, standard=point.standard,
+                           settles_when=tuple(ruleset.settlement(s).says for s in point.settled_if), **kw)
 
     opened = opened_by.get(point.id)
     if opened:

@@ -118,6 +118,7 @@ class PointStatus:
     settled_by: str | None = None  # the settlement (id) or "scenario"
     rules: tuple[str, ...] = ()  # the rules that opened it
     standard: str | None = None  # the protocol's standard, in plain words, where the point has one
+    settles_when: tuple[str, ...] = ()  # plain words of each settlement that would settle it (from the data)
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,22 @@ def test_a_rule_naming_a_point_the_file_does_not_have_is_located(tmp_path):
     assert result.exit_code == 1
     assert "extra.yaml:6:" in result.output and "'sharing_agreemnt'" in result.output
     assert "did you mean 'sharing_agreement'" in result.output
+
+
+def test_the_agreement_draft_says_what_settles_the_standards_in_the_partnerships_own_words(tmp_path):
+    """No protocol text in Python: the draft's sentence on open standards is built from the
+    settlements in the agreement-points file, so a partnership that words them differently sees
+    its own words."""
+    from isp_rules.agreement import agreement_markdown
+
+    target = stricter_partnership(tmp_path)
+    path = target / "agreement-points.yaml"
+    data = yaml.safe_load(path.read_text())
+    for settlement in data["settlements"]:
+        if settlement["id"] == "both_signatories":
+            settlement["says"] = "both parties are members of the Ryedale data compact"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    scenario = load_scenario(FOODBANK)
+    draft = agreement_markdown(scenario, assess(scenario, load_ruleset(target)))
+    assert "They would be if both parties are members of the Ryedale data compact; or if" in draft
+    assert "both parties signed the protocol" not in draft

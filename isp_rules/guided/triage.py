@@ -19,7 +19,7 @@ from ..scenario import Scenario
 from .answers import NOT_SURE
 from .questions import QUESTIONS, Question
 
-__all__ = ["NOT_URGENT", "TRIAGE_QUESTIONS", "TriageSummary", "complete", "run_triage", "subjects_for", "summarise",
+__all__ = ["NOT_URGENT", "TRIAGE_QUESTIONS", "URGENT_PATH_NEEDS", "TriageSummary", "complete", "run_triage", "subjects_for", "summarise",
            "triage_text"]
 
 TRIAGE_WHO = {"safeguarding_child": "A child", "safeguarding_adult": "An adult at risk",
@@ -33,9 +33,11 @@ TRIAGE_QUESTIONS: tuple[Question, ...] = (
     QUESTIONS["share.from.type"], QUESTIONS["share.to.type"], QUESTIONS["share.data.categories"],
 )
 
-NOT_URGENT = ("NOT URGENT ON THESE ANSWERS: the urgent path does not apply. It needs a child, an adult at risk or an "
-              "emergency with a serious or imminent risk, or a one-off referral of a child at significant risk to "
-              "children's social care, the police or another safeguarding body.")
+# What the urgent grounds of the rules (those that defer paperwork: SG-URGENT-001/002/003,
+# SG-EMERGENCY-001) need, in one sentence for the terminal and the page alike.
+URGENT_PATH_NEEDS = ("a child, an adult at risk or an emergency with a serious or imminent risk, or a one-off referral "
+                     "of a child at significant risk to children's social care, the police or another safeguarding body")
+NOT_URGENT = f"NOT URGENT ON THESE ANSWERS: the urgent path does not apply. It needs {URGENT_PATH_NEEDS}."
 
 
 def subjects_for(purpose: str) -> list[str] | None:

@@ -23,6 +23,7 @@ from ..decision import DISCLAIMER, Decision
 from ..dotted import set_path, unset_path
 from ..errors import Problem, ScenarioError
 from ..guided.answers import NOT_SURE
+from ..guided.triage import URGENT_PATH_NEEDS
 from ..loader import parse_scenario
 from ..render import VERDICT_TEXT, obligation_groups, urgent_note, verdict_word
 from ..scenario import Scenario
@@ -37,7 +38,7 @@ _RECORDING = asyncio.Lock()
 BATCH = 4  # questions per page of the guided form: few enough that each answer can still prune the rest
 
 _env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-_env.globals.update(disclaimer=DISCLAIMER, verdict_text=VERDICT_TEXT)
+_env.globals.update(disclaimer=DISCLAIMER, verdict_text=VERDICT_TEXT, urgent_path_needs=URGENT_PATH_NEEDS)
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
