@@ -116,7 +116,7 @@ class Engine:
             if todo:
                 try:
                     self._host.set_rulesets(copy.deepcopy(todo))
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # noqa: BLE001  (durable_rules raises bare Exception with a numeric code)
                     raise _translate(exc, "loading the ruleset") from None
                 self._registered.update(todo)
         return names
@@ -135,12 +135,12 @@ class Engine:
                 except self._not_handled:
                     # Never delete_state after this: it has segfaulted on 3.11.
                     raise EngineError("rules engine failed: the fact matched no rule (the catch-all is missing)") from None
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # noqa: BLE001  (durable_rules raises bare Exception with a numeric code)
                     self._forget(name, sid)
                     raise _translate(exc, "assessing a scenario") from None
                 try:
                     state = self._host.get_state(name, sid)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # noqa: BLE001  (durable_rules raises bare Exception with a numeric code)
                     raise _translate(exc, "reading a session") from None
                 finally:
                     self._forget(name, sid)

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..dotted import set_path
 from ..facts import FIELDS, SOURCES, to_fact
 from ..interpret import evaluate, fired_rules
@@ -170,7 +172,7 @@ class _Search:
                     set_path(data, path, value)
             try:
                 scenario = Scenario.model_validate(data)
-            except Exception:  # noqa: BLE001, S112  (a combination the format itself forbids)
+            except ValidationError:  # a combination the format itself forbids
                 continue
             self.report.scenarios += 1
             fact = to_fact(scenario, day, self.ruleset.phrases)
@@ -338,7 +340,7 @@ def _gaps(ruleset: Ruleset, library: list[Scenario]) -> list[Finding]:
             data["share"].setdefault("from", {})["public_authority"] = public
             try:
                 scenario = Scenario.model_validate(data)
-            except Exception:  # noqa: BLE001, S112
+            except ValidationError:  # a combination the format itself forbids
                 continue
             decision = assess(scenario, ruleset)
             if decision.verdict == "allow" and not any(r.rule in grounds for r in decision.reasons):
