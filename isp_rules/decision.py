@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields, is_dataclass
-from typing import Any, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 __all__ = [
     "ALWAYS", "DISCLAIMER", "NOT_IN_JSON", "OBLIGATION_KINDS", "CitationOut", "Decision", "Effect", "Obligation",
@@ -50,8 +50,14 @@ def in_json(f: Field[Any]) -> bool:
 
 
 def json_fields(cls: type) -> list[Field[Any]]:
-    """The fields of a result dataclass that its JSON may carry, in order."""
-    return [f for f in fields(cls) if in_json(f)]
+    """The fields of a result dataclass that its JSON may carry, in the JSON's order: the class's
+    `json_order` where it has one (its fields keep their historical positional order), else as declared."""
+    found = [f for f in fields(cls) if in_json(f)]
+    order: tuple[str, ...] = getattr(cls, "json_order", ())
+    if order:
+        rank = {name: i for i, name in enumerate(order)}
+        found.sort(key=lambda f: rank.get(f.name, len(rank)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -146,28 +152,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class Decision:
     """The decision JSON of the scenario format spec.
 
-    Plain dataclasses, cheap to build at start-up; the fields are declared in the order of the JSON answer."""
+    Plain dataclasses, cheap to build at start-up. The fields keep the positional order callers
+    have always used; `json_order` is the order of the JSON answer (json_fields reads it)."""
+
+    json_order: ClassVar[tuple[str, ...]] = (
+        "scenario", "title", "verdict", "share_now", "share_kinds", "reasons", "open_points", "obligations",
+        "deferred", "urgent_by", "ruleset", "disclaimer")
 
     scenario: str | None = field(metadata=ALWAYS)
-    title: str | None = None
     verdict: Verdict
-    share_now: bool = field(default=False, metadata=doc(
-        "Urgent and nothing holds the share: share now, paperwork afterwards"))
-    share_kinds: list[str] = field(default_factory=list,
-                                   metadata=doc("The kinds of share that hold (routine, one_off...)"))
     reasons: list[Reason]
     open_points: list[OpenPoint]
     obligations: list[Obligation]
     deferred: bool  # urgent: paperwork moved to after the share
-    urgent_by: str | None = field(default=None, metadata=doc("The urgent ground that defers paperwork"))
     ruleset: RulesetInfo
+    title: str | None = None
     disclaimer: str = DISCLAIMER
     rule_keys: tuple[str, ...] = field(default=(), metadata=NOT_IN_JSON)  # the rule versions that fired
     points: tuple[PointStatus, ...] = field(default=(), metadata=NOT_IN_JSON)  # every agreement point and how it stands
+    share_kinds: list[str] = field(default_factory=list,
+                                   metadata=doc("The kinds of share that hold (routine, one_off...)"))
+    share_now: bool = field(default=False, metadata=doc(
+        "Urgent and nothing holds the share: share now, paperwork afterwards"))
+    urgent_by: str | None = field(default=None, metadata=doc("The urgent ground that defers paperwork"))
 
     @property
     def fired(self) -> list[str]:

@@ -4,7 +4,8 @@ Loading reads and validates the YAML files; it knows nothing of the engine. Whet
 ruleset fits durable_rules is the compiler's to say (compiler.size_problems), and
 assessment.load_ruleset puts the two together. The per-user ruleset cache is here too
 (load_ruleset_cached): a pickle keyed by the ruleset's sha256 and a hash of the code that
-defines the cached objects.
+defines the cached objects. So is the one way a scenario without an id is named after its
+file (name_after_file), which every front end and the authoring tools use.
 """
 
 from __future__ import annotations
@@ -46,17 +47,21 @@ from .vocabulary import PARTY_TYPES
 from .yamlfile import DocPath, YamlDoc, parse_yaml, read_yaml
 
 __all__ = [
+    "MAX_ID_LENGTH",
     "META_FILE",
     "POINTS_FILE",
     "POWERS_DIR",
     "load_ruleset_cached",
     "load_scenario",
+    "name_after_file",
     "parse_scenario",
     "power_files",
     "pydantic_problems",
     "read_ruleset",
     "ruleset_digest",
     "ruleset_files",
+    "scenario_id",
+    "scenario_id_for_file",
 ]
 
 META_FILE = "ruleset.yaml"
@@ -181,6 +186,32 @@ def parse_scenario(text: str | bytes, name: str = "<text>") -> Scenario:
     except InputError as exc:
         raise ScenarioError(exc.problems) from None
     return _scenario_from_doc(doc)
+
+
+# --- naming a scenario after its file ---------------------------------------------------
+
+MAX_ID_LENGTH = 120  # the scenario model's limit on an id
+
+
+def scenario_id(name: str) -> str:
+    """A valid scenario id from a file or free name: kebab-case, as the format asks, and no longer
+    than the model allows ("Case_123" -> "case-123"; a name with no letter or digit -> "scenario")."""
+    kebab = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return kebab[:MAX_ID_LENGTH].rstrip("-") or "scenario"
+
+
+def scenario_id_for_file(path: str | os.PathLike[str]) -> str:
+    """The id a scenario file without one is known by: its file name, as a valid id."""
+    return scenario_id(Path(path).stem)
+
+
+def name_after_file(scenario: Scenario, path: str | os.PathLike[str], *, from_file: bool = True) -> Scenario:
+    """A scenario that states no id is known by its file's name, as the format says. The name is
+    made a valid id: Case_1.yaml is "case-1". A scenario that came from no file (`from_file`
+    false: pasted text) or from '-' (standard input) has no file name, and keeps no id."""
+    if scenario.id is not None or not from_file or str(path) == "-":
+        return scenario
+    return scenario.model_copy(update={"id": scenario_id_for_file(path)})
 
 
 # --- rulesets ---------------------------------------------------------------------------

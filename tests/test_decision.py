@@ -123,3 +123,18 @@ def test_openapi_describes_the_decision_json(decisions):
                                                                       "complete_after"]
     assert schemas["OpenPointOut"]["properties"]["kind"]["enum"] == ["lawfulness", "paperwork", "protocol_standard",
                                                                      "legal_requirement"]
+
+
+def test_a_decision_is_still_built_positionally_as_the_public_api_always_allowed():
+    """Decision is in isp_rules.__all__: callers who built one by position keep working, and its
+    JSON still comes out in the answer's order."""
+    import datetime as dt
+
+    from isp_rules import Decision
+    from isp_rules.decision import RulesetInfo
+
+    info = RulesetInfo("york", "2026.12.0", "0" * 64, dt.date(2026, 12, 7))
+    built = Decision("case-1", "allow", [], [], [], False, info, "A title")
+    assert (built.scenario, built.verdict, built.ruleset, built.title) == ("case-1", "allow", info, "A title")
+    assert list(built.to_json()) == ["scenario", "title", "verdict", "share_now", "share_kinds", "reasons",
+                                     "open_points", "obligations", "deferred", "ruleset", "disclaimer"]

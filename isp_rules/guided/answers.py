@@ -1,5 +1,6 @@
 """Answers to the guided questions, whatever the front end: "not sure", reading a typed answer,
-the answers known from a start file, naming a scenario, and writing the answers as a scenario file.
+the answers known from a start file, and writing the answers as a scenario file (whose id is
+its file name, as loader.scenario_id_for_file gives it).
 
 No terminal or web code here: `isp ask`/`isp triage` (cli/prompts.py) and the web form
 (web/forms.py) each ask in their own way and share these.
@@ -8,19 +9,14 @@ No terminal or web code here: `isp ask`/`isp triage` (cli/prompts.py) and the we
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from .questions import Question, country_code
 
-if TYPE_CHECKING:
-    from ..scenario import Scenario
-
-__all__ = ["MAX_ID_LENGTH", "NOT_SURE", "choices", "name_after_file", "parse_answer", "replace_file", "save_scenario", "scenario_id",
-           "scenario_id_for_file", "scenario_yaml", "start_answers"]
+__all__ = ["NOT_SURE", "choices", "parse_answer", "replace_file", "save_scenario", "scenario_yaml", "start_answers"]
 
 
 class _NotSure:
@@ -31,8 +27,6 @@ class _NotSure:
 
 
 NOT_SURE: Final = _NotSure()
-
-MAX_ID_LENGTH = 120  # the scenario model's limit on an id
 
 
 def choices(q: Question) -> list[tuple[str, Any]]:
@@ -86,26 +80,6 @@ def start_answers(start: str | None) -> dict[str, Any]:
     return load_scenario(start).model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
 
 
-def scenario_id(name: str) -> str:
-    """A valid scenario id from a file or free name: kebab-case, as the format asks, and no longer
-    than the model allows ("Case_123" -> "case-123"; a name with no letter or digit -> "scenario")."""
-    kebab = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return kebab[:MAX_ID_LENGTH].rstrip("-") or "scenario"
-
-
-def scenario_id_for_file(path: str | os.PathLike[str]) -> str:
-    """The id a scenario file without one is known by: its file name, as a valid id."""
-    return scenario_id(Path(path).stem)
-
-
-def name_after_file(scenario: Scenario, path: str | os.PathLike[str]) -> Scenario:
-    """A scenario that states no id is known by its file's name, as the format says ('-', standard
-    input, has none). The name is made a valid id: Case_1.yaml is "case-1"."""
-    if scenario.id is not None or str(path) == "-":
-        return scenario
-    return scenario.model_copy(update={"id": scenario_id_for_file(path)})
-
-
 def replace_file(target: str | os.PathLike[str], write: Callable[[Path], object]) -> None:
     """Write a file whole or not at all: `write(tmp_path)` fills a temporary file, which then
     replaces the target in one step, with the permissions a new file would normally get."""
@@ -132,6 +106,8 @@ def scenario_yaml(data: dict[str, Any]) -> str:
 
 def save_scenario(data: dict[str, Any], target: str | os.PathLike[str]) -> None:
     """Write the answers as a scenario file in the public format, whole or not at all."""
+    from ..loader import scenario_id_for_file
+
     path = Path(target)
     out = {"id": scenario_id_for_file(path), **data}
     replace_file(path, lambda tmp: tmp.write_text(scenario_yaml(out), encoding="utf-8"))
