@@ -172,12 +172,12 @@ def size_problems(ruleset: Ruleset) -> list[Problem]:
     """The conditions too large for durable_rules once compiled (more than MAX_GROUPS all/any
     groups in one rule), each located where it was written. Rules pending commencement are
     checked too, so switching one on never breaks the engine."""
-    problems: list[tuple[str, int, str, int]] = []
+    problems: list[tuple[str, int, str, int, str | None]] = []
 
-    def check(file: str, line: int, path: str, *bodies: Json) -> None:
+    def check(file: str, line: int, path: str, *bodies: Json, rule: str | None = None) -> None:
         groups = max(count_groups(body) for body in bodies)
         if groups > MAX_GROUPS:
-            problems.append((file, line, path, groups))
+            problems.append((file, line, path, groups, rule))
 
     # The agreement-points file: what its kinds, settlements and triggers compile to (each as
     # itself and as "may hold"), and each point's conditions.
@@ -198,10 +198,11 @@ def size_problems(ruleset: Ruleset) -> list[Problem]:
         by_file.setdefault(rule.file, []).append(rule)
     for file, rules in sorted(by_file.items()):
         for i, rule in enumerate(sorted(rules, key=lambda r: r.line)):
-            check(file, rule.lines.get("when", rule.line), f"rules[{i}].when", rule_expression(rule))
+            check(file, rule.lines.get("when", rule.line), f"rules[{i}].when", rule_expression(rule), rule=rule.id)
     return [Problem(file, line or None, path, f"condition too complex for durable_rules: {groups} all/any groups "
-                                              f"once compiled (at most {MAX_GROUPS}); split it into several rules")
-            for file, line, path, groups in problems]
+                                              f"once compiled (at most {MAX_GROUPS}); split it into several rules",
+                    rule=rule_id)
+            for file, line, path, groups, rule_id in problems]
 
 
 def compile_ruleset(ruleset: Ruleset) -> dict[str, Json]:

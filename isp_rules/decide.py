@@ -29,7 +29,6 @@ from typing import Any
 from .decision import (
     CitationOut,
     Decision,
-    Effect,
     Obligation,
     ObligationKind,
     OpenPoint,
@@ -47,6 +46,7 @@ from .ruleset import (
     Answer,
     Citation,
     Condition,
+    ReasonEffect,
     Rule,
     Ruleset,
     condition_fields,
@@ -114,7 +114,7 @@ def rule_text(rule: Rule, ruleset: Ruleset, fact: dict[str, Any]) -> str:
     return text
 
 
-def _effect(rule: Rule) -> Effect:
+def _effect(rule: Rule) -> ReasonEffect:
     if rule.effect == "obligation":  # an obligation rule is an Obligation, never a reason
         raise ValueError(f"{rule.id} is an obligation, not a reason")
     return rule.effect

@@ -17,23 +17,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields, is_dataclass
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal
+
+from .ruleset import PointKind, ReasonEffect
 
 __all__ = [
-    "ALWAYS", "DISCLAIMER", "NOT_IN_JSON", "OBLIGATION_KINDS", "CitationOut", "Decision", "Effect", "Obligation",
-    "ObligationKind", "OpenPoint", "PointKind", "PointStatus", "Reason", "RulesetInfo", "Status", "Verdict", "doc",
-    "in_json", "json_fields",
+    "ALWAYS", "DISCLAIMER", "NOT_IN_JSON", "CitationOut", "Decision", "Obligation", "ObligationKind", "OpenPoint",
+    "PointStatus", "Reason", "RulesetInfo", "Status", "Verdict", "doc", "in_json", "json_fields",
 ]
 
 DISCLAIMER = ("Not legal advice: isp-rules applies the partnership's rules to the facts you gave; "
               "check doubtful cases with your data protection officer.")
 
 Verdict = Literal["allow", "deny", "needs-agreement"]
-Effect = Literal["deny", "open", "ground", "advice"]  # a reason's effect (an obligation rule is an Obligation)
-PointKind = Literal["lawfulness", "paperwork", "protocol_standard", "legal_requirement"]
 # duty (a rule's) | standard (the protocol's, for this disclosure) | record_after | complete_after
 ObligationKind = Literal["duty", "standard", "record_after", "complete_after"]
-OBLIGATION_KINDS: tuple[ObligationKind, ...] = get_args(ObligationKind)
 Status = Literal["open", "deferred", "obligation", "scenario", "settled", "not_applicable"]
 
 NOT_IN_JSON: Mapping[str, Any] = {"in_json": False}
@@ -70,7 +68,7 @@ class CitationOut:
 @dataclass(frozen=True)
 class Reason:
     rule: str
-    effect: Effect
+    effect: ReasonEffect  # a reason's effect (an obligation rule is an Obligation)
     title: str
     message: str
     citations: list[CitationOut]

@@ -93,7 +93,7 @@ class Engine:
         self._not_handled = MessageNotHandledException
         self._fired: list[str] = []
 
-        class _QuietHost(Host):
+        class _QuietHost(Host):  # type: ignore[misc]  # durable_rules has no types: Host is Any to mypy
             def _run(self) -> None:  # no dispatch/timer threads: see the module docstring
                 pass
 

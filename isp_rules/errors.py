@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "EngineError",
@@ -26,6 +26,9 @@ class Problem:
     line: int | None
     path: str
     message: str
+    # The id of the rule the problem is in, where the loader knows it (a rule file's entry with an
+    # id): what `isp lint` names beside the path. Not part of the line printed, nor of equality.
+    rule: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

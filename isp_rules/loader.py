@@ -3,9 +3,10 @@
 Loading reads and validates the YAML files; it knows nothing of the engine. Whether a loaded
 ruleset fits durable_rules is the compiler's to say (compiler.size_problems), and
 assessment.load_ruleset puts the two together. The per-user ruleset cache is here too
-(load_ruleset_cached): a pickle keyed by the ruleset's sha256 and a hash of the code that
-defines the cached objects. So is the one way a scenario without an id is named after its
-file (name_after_file), which every front end and the authoring tools use.
+(load_ruleset_cached): a pickle keyed by the ruleset's sha256, a hash of the code that
+defines the cached objects, and the loader that filled it. So is the one way a scenario
+without an id is named after its file (name_after_file), which every front end and the
+authoring tools use.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import typing
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,10 +29,12 @@ from pydantic import BaseModel, ValidationError
 from .errors import InputError, Problem, RulesetError, ScenarioError, did_you_mean, format_path
 from .facts import FIELDS, power_phrase, power_words
 from .ruleset import (
+    LOCATION_FIELDS,
     AgreementPoint,
     All,
     InForce,
     Power,
+    PowerKind,
     Report,
     Rule,
     Ruleset,
@@ -102,6 +106,13 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _unknown_field(name: str, owner: type[BaseModel] | None) -> str:
+    """"unknown field 'x'", with a "did you mean" among the fields an author may write (not the
+    ones the loader fills in: where the entry was written, LOCATION_FIELDS)."""
+    names = [f.alias or n for n, f in owner.model_fields.items() if n not in LOCATION_FIELDS] if owner else []
+    return f"unknown field '{name}'{did_you_mean(name, names)}"
+
+
 def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel], prefix: DocPath = ()) -> list[Problem]:
     """Each of pydantic's errors as one Problem in our words, located in the file."""
     problems = []
@@ -111,8 +122,7 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
         value = err.get("input")
         if kind == "extra_forbidden":
             owner = _model_at(root, loc[:-1])
-            names = [f.alias or n for n, f in owner.model_fields.items()] if owner else []
-            msg = f"unknown field '{loc[-1]}'{did_you_mean(str(loc[-1]), names)}"
+            msg = _unknown_field(str(loc[-1]), owner)
             if root is Scenario and len(loc) == 1 and str(loc[0]) in _SHARE_FIELDS:
                 msg = f"unknown field '{loc[0]}'; did you mean 'share.{loc[0]}'? (it belongs under share:)"
         elif kind == "missing":
@@ -236,13 +246,31 @@ class _Collector:
             self.problems.extend(pydantic_problems(exc, doc, cls, base))
             return None
 
+    def located(self, cls: type[_M], raw: Any, doc: YamlDoc, base: DocPath) -> _M | None:
+        """An entry of a ruleset file as its model, with where it was written: the model's
+        LOCATION_FIELDS (file, line, and the line of each key), which only the loader fills. An
+        author's own `file:`, `line:` or `lines:` is an unknown field like any other; the entry
+        is still read without it, so what refers to the entry finds it (no follow-on problems)."""
+        if not isinstance(raw, dict):
+            return self.model(cls, raw, doc, base)
+        before = len(self.problems)
+        for key in raw:
+            if key in LOCATION_FIELDS:
+                at = (*base, key)
+                self.problems.append(Problem(doc.name, doc.line(at), format_path(at), _unknown_field(key, cls)))
+        own = {key: value for key, value in raw.items() if key not in LOCATION_FIELDS}
+        lines = {str(key): doc.line((*base, key)) or 0 for key in own}
+        item = self.model(cls, {**own, "file": doc.name, "line": doc.line(base) or 0, "lines": lines}, doc, base)
+        self.problems[before:] = sorted(self.problems[before:], key=lambda p: p.line or 0)  # the entry's, by line
+        return item
 
-def _located(raw: Any, doc: YamlDoc, base: DocPath) -> Any:
-    """A raw entry with where it was written (file and line), for the model's file and line."""
-    if not isinstance(raw, dict):
-        return raw
-    lines = {str(key): doc.line((*base, key)) or 0 for key in raw}
-    return {**raw, "file": doc.name, "line": doc.line(base) or 0, "lines": lines}
+    def name_rules(self, entries: list[tuple[int, object]]) -> None:
+        """Name each rule, by the id its entry gives, in the problems found in it (Problem.rule):
+        `entries` holds, per entry of a rules file, where its problems start and its id."""
+        ends = [start for start, _ in entries[1:]] + [len(self.problems)]
+        for (start, rule_id), end in zip(entries, ends, strict=True):
+            if rule_id:
+                self.problems[start:end] = [replace(p, rule=str(rule_id)) for p in self.problems[start:end]]
 
 
 def _read(path: Path, shown: str, col: _Collector) -> YamlDoc | None:
@@ -279,7 +307,7 @@ def _load_named(doc: YamlDoc, top: dict[str, Any], key: str, cls: type[_Named], 
     seen: dict[str, int] = {}
     for i, raw in enumerate(top.get(key, [])):
         base = (key, i)
-        item = col.model(cls, _located(raw, doc, base), doc, base)
+        item = col.located(cls, raw, doc, base)
         if item is None:
             continue
         report = col.at(doc, base)
@@ -309,7 +337,7 @@ def _load_points(doc: YamlDoc, col: _Collector) -> tuple[list[AgreementPoint], l
     seen: dict[str, int] = {}
     for i, raw in enumerate(top["points"]):
         base = ("points", i)
-        point = col.model(AgreementPoint, _located(raw, doc, base), doc, base)
+        point = col.located(AgreementPoint, raw, doc, base)
         if point is None:
             continue
         report = col.at(doc, base)
@@ -371,11 +399,12 @@ def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_
             col.problems.append(Problem(doc.name, 1, "rules", "required: the list of rules"))
         return []
     rules = []
+    entries: list[tuple[int, object]] = []  # where each entry's problems start, and the id it gives
     for i, raw in enumerate(top["rules"]):
+        entries.append((len(col.problems), raw.get("id") if isinstance(raw, dict) else None))
         base = ("rules", i)
         report = col.at(doc, base)
-        raw = _located(raw, doc, base)
-        rule = col.model(Rule, raw, doc, base)
+        rule = col.located(Rule, raw, doc, base)
         # Checks that need only the raw values run even when the model failed,
         # so one pass reports every problem in the file.
         raw = raw if isinstance(raw, dict) else {}
@@ -414,6 +443,7 @@ def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_
                                   f"in_force date: give the date with one line under commenced: in {META_FILE}")
         if cond is not None:
             rules.append(rule.model_copy(update={"when": cond}))
+    col.name_rules(entries)
     return rules
 
 
@@ -519,13 +549,12 @@ def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
                 report((), f"expected a catalogue entry (a mapping with {', '.join(POWER_KEYS)}), got {_show(raw)}")
                 continue
             name = raw.get("id") if isinstance(raw.get("id"), str) else f"powers[{i}]"
-            line = doc.line(base) or 0
             problems_before = len(col.problems)
             # The checks a reader most needs, in plain words, before the model's own.
             if not raw.get("citations"):
                 report(("citations",), f"entry {name}: expected at least one citation (source and ref) for the power")
-            if "kind" in raw and raw["kind"] not in ("duty_to_disclose", "power_to_disclose", "function"):
-                kinds = ("duty_to_disclose", "power_to_disclose", "function")
+            kinds: tuple[PowerKind, ...] = typing.get_args(PowerKind)
+            if "kind" in raw and raw["kind"] not in kinds:
                 report(("kind",), f"entry {name}: unknown kind {_show(raw['kind'])}; expected "
                                   f"{', '.join(kinds)}{did_you_mean(str(raw['kind']), kinds)}")
             who = raw.get("who")
@@ -535,7 +564,7 @@ def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
                                        f"{did_you_mean(str(party), PARTY_TYPES)}")
             if len(col.problems) > problems_before:
                 continue
-            power = col.model(Power, {**raw, "file": doc.name, "line": line}, doc, base)
+            power = col.located(Power, raw, doc, base)
             if power is None:
                 continue
             match = []
@@ -635,11 +664,12 @@ def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
 
 # --- the per-user cache of validated rulesets -------------------------------------------
 #
-# So `isp check` does not re-validate unchanged rules. The key is the ruleset's sha256 plus a
-# hash of the code that defines the cached objects, so an edited rule file or an upgraded
-# isp-rules never reads a stale entry. The cache is an optimisation only: any problem reading
-# or writing it falls back to a full load. Where it lives, and how to turn it off: settings.py
-# (cache_dir, cache_enabled).
+# So `isp check` does not re-validate unchanged rules. The key is the ruleset's sha256, a hash
+# of the code that defines the cached objects, and the loader that filled the entry, so an
+# edited rule file, an upgraded isp-rules or another loader never reads a stale entry (a
+# ruleset read without the compiler's size check is never served to assessment.load_ruleset).
+# The cache is an optimisation only: any problem reading or writing it falls back to a full
+# load. Where it lives, and how to turn it off: settings.py (cache_dir, cache_enabled).
 
 # Every module whose code defines what is pickled: the ruleset models and conditions
 # (ruleset.py), how they are loaded and checked (loader.py, compiler.py, yamlfile.py), the
@@ -655,13 +685,21 @@ def _code_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def load_ruleset_cached(directory: Path, load: Callable[[Path], Ruleset] = read_ruleset) -> Ruleset:
-    """`load(directory)`, remembered per user between runs. Only a ruleset that loads is cached:
-    `load` raises on a bad one, and then nothing is written."""
+def _loader_hash(load: Callable[[Path], Ruleset]) -> str:
+    """Which loader filled an entry: read_ruleset alone, or assessment.load_ruleset with the
+    compiler's check that durable_rules can take every condition."""
+    name = f"{getattr(load, '__module__', '?')}.{getattr(load, '__qualname__', repr(load))}"
+    return hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def load_ruleset_cached(directory: Path, load: Callable[[Path], Ruleset]) -> Ruleset:
+    """`load(directory)`, remembered per user between runs, apart for each loader: an entry one
+    loader filled is never served to another (read_ruleset does not check what the compiler does).
+    Only a ruleset that loads is cached: `load` raises on a bad one, and then nothing is written."""
     if not cache_enabled():
         return load(directory)
     sha = ruleset_digest(directory)
-    path = cache_dir() / f"ruleset-{sha[:32]}-{_code_hash()}.pickle"
+    path = cache_dir() / f"ruleset-{sha[:32]}-{_code_hash()}-{_loader_hash(load)}.pickle"
     try:
         # Only a file this user owns is trusted: unpickling runs code.
         if path.is_file() and path.stat().st_uid == os.getuid():

@@ -8,10 +8,9 @@ from collections.abc import Sequence
 
 from .decision import DISCLAIMER, CitationOut, Decision, Obligation, Verdict
 
-__all__ = ["FORMATS", "HEADLINES", "VERDICT_TEXT", "obligation_groups", "render", "render_json", "render_markdown",
+__all__ = ["HEADLINES", "VERDICT_TEXT", "obligation_groups", "render", "render_json", "render_markdown",
            "render_text", "urgent_line", "urgent_note", "verdict_word"]
 
-FORMATS = ("text", "json", "markdown")
 # What each verdict tells the reader, after the verdict's word.
 VERDICT_TEXT: dict[Verdict, str] = {
     "allow": "you may share, meeting the obligations below",

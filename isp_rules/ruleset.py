@@ -1,6 +1,6 @@
 """The rule model: rules, conditions, citations and agreement points, typed against the scenario.
 
-A condition is a small tree. Leaves name a scenario field (see scenario.FIELDS)
+A condition is a small tree. Leaves name a scenario field (see facts.FIELDS)
 and one test; they are checked against that field's type when the ruleset loads,
 so a misspelt field or value fails at load time with a "did you mean".
 """
@@ -19,23 +19,25 @@ from .errors import did_you_mean
 from .facts import FIELDS, FieldSpec, TextPhrases, close_powers, words
 
 __all__ = [
-    "COMMENCEMENT_STATUSES",
-    "EFFECTS",
-    "POINT_KINDS",
-    "POWER_KINDS",
-    "URGENCY",
+    "LOCATION_FIELDS",
     "AgreementPoint",
     "All",
     "Answer",
     "Any_",
     "Citation",
     "Commencement",
+    "CommencementStatus",
     "Condition",
+    "Effect",
     "InForce",
     "Leaf",
     "Not",
     "NotTrue",
+    "PointKind",
+    "PointUrgency",
     "Power",
+    "PowerKind",
+    "ReasonEffect",
     "Rule",
     "Ruleset",
     "Settlement",
@@ -54,7 +56,6 @@ __all__ = [
     "walk",
 ]
 
-EFFECTS = ("deny", "open", "obligation", "ground", "advice")
 LEAF_OPS = ("equals", "in", "contains_any", "mentions", "before", "on_or_after")
 PRESENCE_OPS = ("present", "absent")
 GROUP_OPS = ("all", "any", "not", "not_true")
@@ -87,7 +88,7 @@ class NotTrue:
 @dataclass(frozen=True)
 class Leaf:
     op: str  # equals | in | contains_any | mentions | before | on_or_after | present | absent
-    field: str  # dotted path, a key of scenario.FIELDS
+    field: str  # dotted path, a key of facts.FIELDS
     value: Any = None  # a scalar, a tuple for in/contains_any, a date for before/on_or_after
 
 
@@ -329,6 +330,22 @@ def placeholders(message: str) -> list[str]:
 
 # --- rule and agreement point models ----------------------------------------------------
 
+# The closed vocabularies of the rules format, each spelt once as a Literal (the models and the
+# type checker use it; typing.get_args lists its values, in this order, e.g. for messages).
+Effect = Literal["deny", "open", "obligation", "ground", "advice"]  # what a rule does when it fires
+# The effects a decision's reason carries (decision.Reason): every one but obligation, since an
+# obligation rule becomes an Obligation, never a reason.
+ReasonEffect = Literal["deny", "open", "ground", "advice"]
+PointKind = Literal["lawfulness", "paperwork", "protocol_standard", "legal_requirement"]
+PointUrgency = Literal["defer", "defer_always", "keep"]  # what urgency does to an agreement point
+PowerKind = Literal["duty_to_disclose", "power_to_disclose", "function"]
+CommencementStatus = Literal["pending", "until_commenced"]
+
+# Where an entry was written (file, line, and the line of each key): filled by the loader, never
+# written by an author; a rule file that sets one is told it is an unknown field.
+LOCATION_FIELDS = ("file", "line", "lines")
+
+
 class _Model(BaseModel):
     # defer_build: a cached ruleset is unpickled without ever building validators.
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True, defer_build=True)
@@ -358,7 +375,6 @@ class InForce(_Model):
 
 
 RULE_ID = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
-COMMENCEMENT_STATUSES = ("pending", "until_commenced")
 
 
 class Commencement(_Model):
@@ -369,7 +385,7 @@ class Commencement(_Model):
     the rule applies now and stops on that date (the law it states is replaced by the provision).
     """
 
-    status: Literal["pending", "until_commenced"]
+    status: CommencementStatus
     # What one line of the ruleset's `commenced:` map names to switch it on; several rules may
     # share one id (one line per provision). Default: the rule's own id.
     id: Annotated[str, StringConstraints(pattern=RULE_ID)] | None = None
@@ -381,7 +397,7 @@ class Rule(_Model):
     id: Annotated[str, StringConstraints(pattern=RULE_ID)]
     title: Words
     when: Any
-    effect: Literal["deny", "open", "obligation", "ground", "advice"]
+    effect: Effect
     message: Words
     remedy: Words | None = None
     points: list[Words] = []
@@ -436,10 +452,6 @@ class Answer(_Model):
     sets: dict[str, Any] | None = None
 
 
-POINT_KINDS = ("lawfulness", "paperwork", "protocol_standard", "legal_requirement")
-URGENCY = ("defer", "defer_always", "keep")
-
-
 class ShareKind(_Model):
     """A kind of share (routine, one-off, processor...): which points apply follows from it."""
 
@@ -480,7 +492,7 @@ class AgreementPoint(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
     question: Words
     help: Words  # one line a practitioner can act on
-    kind: Literal["lawfulness", "paperwork", "protocol_standard", "legal_requirement"]
+    kind: PointKind
     applies_to: list[Words] = []  # share kinds it must be settled for (may hold counts); [] = every share
     except_for: list[Words] = []  # share kinds it never applies to
     obligation_for: list[Words] = []  # share kinds for which it becomes the discloser's obligation
@@ -489,16 +501,13 @@ class AgreementPoint(_Model):
     settled_if: list[Words] = []  # settlements (ids) any one of which settles the point
     high_risk: bool = False  # applies only where a high-risk trigger holds or may hold
     applies_when: Any = None  # a condition; absent = always applies
-    urgency: Literal["defer", "defer_always", "keep"] = "defer"
+    urgency: PointUrgency = "defer"
     urgency_keeps_when: Any = None  # a condition under which urgency never defers the point
     likely_answers: Annotated[list[Answer], Field(min_length=1)]
     citations: Annotated[list[Citation], Field(min_length=1)]
     file: str = ""  # where it was written (filled by the loader), for messages
     line: int = 0
     lines: dict[str, int] = {}  # the line of each key as written (filled by the loader)
-
-
-POWER_KINDS = ("duty_to_disclose", "power_to_disclose", "function")
 
 
 class Power(_Model):
@@ -511,7 +520,7 @@ class Power(_Model):
     permits: Words  # one line in plain words: what it requires or permits
     # duty_to_disclose: the law requires the disclosure (Art 6(1)(c)); power_to_disclose: it
     # permits it; function: a duty or function the public task rests on, but no power to disclose.
-    kind: Literal["duty_to_disclose", "power_to_disclose", "function"]
+    kind: PowerKind
     who: list[Words] = []  # discloser party types that may use it; [] = any discloser
     citations: Annotated[list[Citation], Field(min_length=1)]
     # Law not yet in force: a pending entry (commencement date not yet set), or one outside its
@@ -570,7 +579,7 @@ class Ruleset(_Model):
         conds = [r.when for r in self.rules] + [c for _, c in self.pseudo_rules()]
         for p in self.points:
             conds += [a.unless for a in p.likely_answers if a.unless is not None]
-        # The catalogue travels with the phrases into every fact (scenario.to_fact), so each
+        # The catalogue travels with the phrases into every fact (facts.to_fact), so each
         # caller that builds a fact recognises the power named without knowing of the catalogue.
         self._phrases = TextPhrases(phrases(conds), powers=self.powers)
 

@@ -30,6 +30,7 @@ __all__ = [
     "DATABASE_URL_ENV",
     "DATA_HOME_ENV",
     "DEBUG_ENV",
+    "DEFAULT_SCENARIOS_DIR",
     "NO_CACHE_ENV",
     "PYDANTIC_PLUGINS_ENV",
     "REGISTER_ENV",
@@ -53,6 +54,10 @@ DEBUG_ENV = "ISP_DEBUG"
 CACHE_HOME_ENV = "XDG_CACHE_HOME"
 DATA_HOME_ENV = "XDG_DATA_HOME"
 PYDANTIC_PLUGINS_ENV = "PYDANTIC_DISABLE_PLUGINS"
+
+# Not an environment setting: the scenario library `isp test`, `isp diff` and `isp lint` read
+# when none is named, relative to the current directory.
+DEFAULT_SCENARIOS_DIR = Path("scenarios")
 
 
 def _get(name: str) -> str | None:

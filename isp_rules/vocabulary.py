@@ -3,9 +3,11 @@
 Values may be added; none may be renamed or removed, because councils keep
 libraries of scenario files that use them.
 
-Each vocabulary is a Literal type (what the scenario model and the type checker use) and the
-tuple of its values in order (what the docs, forms and samplers list). PARTY_DEFAULTS gives
-every party type its default public-authority and competent-authority status.
+Each vocabulary is a Literal type (what the scenario model and the type checker use); where
+something lists a vocabulary's values, the tuple of them in order is defined beside it as
+get_args of the Literal (the forms and samplers read the values from the scenario model's
+types). PARTY_DEFAULTS gives every party type its default public-authority and
+competent-authority status.
 """
 
 from __future__ import annotations
@@ -14,25 +16,16 @@ from typing import Literal, get_args
 
 __all__ = [
     "ANNEX_1",
-    "ANNEX_2",
     "ARTICLE_6",
     "ARTICLE_9",
-    "CONSENT_GIVERS",
-    "CONSENT_SCOPES",
     "DATA_CATEGORIES",
-    "DEROGATIONS",
     "EEA",
-    "INSTRUMENTS",
-    "NATIONS",
     "ORDINARY_CATEGORIES",
     "PARTIAL_ADEQUACY",
     "PARTY_DEFAULTS",
     "PARTY_TYPES",
-    "PART_3_BASES",
-    "PROCESSING_FEATURES",
     "PURPOSES",
     "SCHEDULE_1",
-    "SCHEDULE_8",
     "SPECIAL_CATEGORIES",
     "SUBJECTS",
     "TRANSFER_METHODS",
@@ -196,19 +189,16 @@ ProcessingFeature = Literal[
     "profiling", "automated_decisions", "systematic_monitoring", "data_matching",
     "new_technology", "invisible_processing", "tracking",
 ]
-PROCESSING_FEATURES: tuple[ProcessingFeature, ...] = get_args(ProcessingFeature)
 
 # --- additions to format version 1 (issue 11) --------------------------------------------
 
 # The UK nation a party is in: data protection law is UK-wide, but safeguarding, health and
 # social care statutes differ in Wales, Scotland and Northern Ireland.
 Nation = Literal["england", "wales", "scotland", "northern_ireland"]
-NATIONS: tuple[Nation, ...] = get_args(Nation)
 
 # DPA 2018 s35(2): Part 3 processing is lawful only with consent or where it is necessary
 # for a task carried out for a law enforcement purpose by a competent authority.
 Part3Basis = Literal["consent", "law_enforcement_task"]
-PART_3_BASES: tuple[Part3Basis, ...] = get_args(Part3Basis)
 
 # DPA 2018 Schedule 8: conditions for sensitive processing under Part 3 (s35(5)).
 Schedule8 = Literal[
@@ -216,7 +206,6 @@ Schedule8 = Literal[
     "safeguarding_children_and_individuals_at_risk", "personal_data_already_public",
     "legal_claims", "judicial_acts", "preventing_fraud", "archiving",
 ]
-SCHEDULE_8: tuple[Schedule8, ...] = get_args(Schedule8)
 
 # UK GDPR Annex 2 (inserted by the Data (Use and Access) Act 2025): conditions under which a
 # new purpose is treated as compatible with the original one (Art 8A(3)(d)).
@@ -224,7 +213,6 @@ Annex2 = Literal[
     "public_task_request", "national_security", "emergency", "crime", "vital_interests",
     "safeguarding", "tax_collection", "legal_obligation",
 ]
-ANNEX_2: tuple[Annex2, ...] = get_args(Annex2)
 
 # UK GDPR Art 49(1): derogations for specific situations, when no adequacy or safeguard exists.
 Derogation = Literal[
@@ -232,16 +220,12 @@ Derogation = Literal[
     "important_public_interest", "legal_claims", "vital_interests", "public_register",
     "compelling_legitimate_interests",
 ]
-DEROGATIONS: tuple[Derogation, ...] = get_args(Derogation)
 
 # What compels or formally asks for the disclosure.
 Instrument = Literal[
     "court_order", "schedule_5_notice", "written_request_under_power", "none",
 ]
-INSTRUMENTS: tuple[Instrument, ...] = get_args(Instrument)
 
 # Whose consent (or agreement) it is, and what it covers.
 ConsentGiver = Literal["person", "parent", "representative"]
-CONSENT_GIVERS: tuple[ConsentGiver, ...] = get_args(ConsentGiver)
 ConsentScope = Literal["data_protection", "confidentiality", "views_only"]
-CONSENT_SCOPES: tuple[ConsentScope, ...] = get_args(ConsentScope)

@@ -72,6 +72,27 @@ def test_each_outside_library_is_imported_in_one_place_only(library, home):
     assert offenders == [], f"{library} is imported outside {home}: {offenders}"
 
 
+def _spelt(path: Path) -> list[frozenset[str]]:
+    """Every tuple or list of string constants written in a module (a Literal[...]'s values too)."""
+    return [frozenset(e.value for e in node.elts) for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, (ast.Tuple, ast.List)) and len(node.elts) > 1
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)]
+
+
+@pytest.mark.parametrize("name", ["Effect", "ReasonEffect", "PointKind", "PointUrgency", "PowerKind",
+                                  "CommencementStatus"])
+def test_each_vocabulary_of_the_rules_format_is_spelt_once(name):
+    """One Literal in ruleset.py; every other module uses it (typing.get_args for its values)."""
+    from typing import get_args
+
+    from isp_rules import ruleset
+
+    values = frozenset(get_args(getattr(ruleset, name)))
+    found = [str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.rglob("*.py")) for spelt in _spelt(p)
+             if spelt == values]
+    assert found == ["ruleset.py"], f"{name} is spelt in {found}"
+
+
 def test_the_package_is_typed_and_says_its_version():
     assert (PACKAGE / "py.typed").is_file()
     assert isinstance(isp_rules.__version__, str) and isp_rules.__version__[0].isdigit()

@@ -1,14 +1,19 @@
-"""Ruleset loading: strict, typed against the scenario, every problem with file:line: path."""
+"""Ruleset loading: strict, typed against the scenario, every problem with file:line: path;
+and the one way a scenario without an id is named after its file."""
 
 import shutil
 import textwrap
 
 import pytest
 from conftest import RULES
+from hypothesis import given
+from hypothesis import strategies as st
 
 from isp_rules import load_ruleset
 from isp_rules.errors import RulesetError
+from isp_rules.loader import name_after_file, scenario_id, scenario_id_for_file
 from isp_rules.ruleset import All, Leaf, Not
+from isp_rules.scenario import Scenario
 
 GOOD_RULE = """\
   - id: TEST-OK-001
@@ -232,6 +237,64 @@ def test_every_condition_too_complex_is_located_where_it_was_written(tmp_path):
     assert all("condition too complex for durable_rules: 18 all/any groups" in p.message for p in info.value.problems)
 
 
+# Each kind of entry that carries where it was written: the file it is in, and its list there.
+LOCATED = {
+    "rule": ("extra.yaml", "rules"),
+    "share kind": ("agreement-points.yaml", "share_kinds"),
+    "settlement": ("agreement-points.yaml", "settlements"),
+    "high-risk trigger": ("agreement-points.yaml", "high_risk_triggers"),
+    "agreement point": ("agreement-points.yaml", "points"),
+    "power": ("powers/children-education.yaml", "powers"),
+}
+
+
+def with_key_in_first_entry(target, kind, text):
+    """Write `text` (indented YAML lines) into the first entry of the kind's list; its first line number."""
+    name, key = LOCATED[kind]
+    path = target / name
+    lines = path.read_text().splitlines(keepends=True)
+    start = lines.index(f"{key}:\n")
+    first = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("  - id:"))
+    lines[first + 1:first + 1] = textwrap.indent(textwrap.dedent(text), "    ").splitlines(keepends=True)
+    path.write_text("".join(lines))
+    return path, key, first + 2
+
+
+@pytest.mark.parametrize(("key", "value"), [("file", "x.yaml"), ("line", "3"), ("lines", "{when: 3}")])
+@pytest.mark.parametrize("kind", LOCATED)
+def test_where_an_entry_was_written_is_never_set_from_the_file(tmp_path, kind, key, value):
+    """file, line and lines are filled by the loader: an author's own is an unknown field, said
+    like any other (with a close match only among the fields an author may write)."""
+    from isp_rules.ruleset import LOCATION_FIELDS
+
+    target = rules_dir(tmp_path, "rules:\n" + GOOD_RULE)
+    path, where, line = with_key_in_first_entry(target, kind, f"{key}: {value}\n")
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(target)
+    (msg,) = [str(p) for p in info.value.problems]
+    head = f"{path}:{line}: {where}[0].{key}: unknown field '{key}'"
+    assert msg.startswith(head), msg
+    rest = msg.removeprefix(head)
+    assert rest == "" or (rest.startswith("; did you mean '") and rest[16:-2] not in LOCATION_FIELDS), msg
+
+
+def test_each_location_key_an_author_writes_is_one_line_and_exit_1(tmp_path):
+    from click.testing import CliRunner
+
+    from isp_rules.cli import cli
+
+    target = rules_dir(tmp_path, "rules:\n" + GOOD_RULE)
+    path, _, line = with_key_in_first_entry(target, "rule", "lines: {when: 3}\nfile: x.yaml\nline: 3\n")
+    scenario = RULES.parent / "scenarios" / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
+    result = CliRunner().invoke(cli, ["check", "--rules", str(target), str(scenario)])
+    assert result.exit_code == 1
+    assert [ln for ln in result.output.splitlines() if ln.startswith(str(path))] == [
+        f"{path}:{line}: rules[0].lines: unknown field 'lines'",
+        f"{path}:{line + 1}: rules[0].file: unknown field 'file'; did you mean 'title'?",
+        f"{path}:{line + 2}: rules[0].line: unknown field 'line'",
+    ]
+
+
 VERSION = """\
   - id: TEST-V-001
     title: A rule whose law changed
@@ -278,3 +341,35 @@ def test_a_reused_id_without_windows_fails(tmp_path):
     text = versions("{until: 2026-02-05}") + VERSION.replace("MESSAGE", "again").replace("    in_force: WINDOW\n", "")
     (msg,) = problems(tmp_path, text)
     assert "rule id 'TEST-V-001' is already used in" in msg
+
+
+# --- naming a scenario after its file ---------------------------------------------------
+
+@given(st.text(max_size=300))
+def test_any_file_stem_gives_an_id_the_model_accepts(stem):
+    for name in (stem, f"{stem}.yaml", f"some/folder/{stem}.yml"):
+        sid = scenario_id_for_file(name)
+        assert Scenario.model_validate({"id": sid, "share": {}}).id == sid
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Case_1.yaml", "case-1"), ("police-to-school-child-at-immediate-risk.yaml", "police-to-school-child-at-immediate-risk"),
+    ("scenarios/safeguarding/A  B--C.yml", "a-b-c"), ("___.yaml", "scenario"), ("x" * 200 + ".yaml", "x" * 120),
+])
+def test_a_file_name_becomes_a_kebab_case_id(name, expected):
+    assert scenario_id_for_file(name) == expected
+
+
+def test_an_id_already_valid_is_kept():
+    assert scenario_id("monthly-nominations-extract") == "monthly-nominations-extract"
+
+
+def test_a_scenario_without_an_id_is_named_after_its_file_and_stays_valid():
+    unnamed = Scenario.model_validate({"share": {}})
+    named = name_after_file(unnamed, "cases/Case_1.yaml")
+    assert named.id == "case-1"
+    Scenario.model_validate(named.model_dump(by_alias=True, exclude_none=True))  # a valid scenario still
+    assert name_after_file(unnamed, "-").id is None  # standard input has no file name
+    assert name_after_file(unnamed, "pasted scenario", from_file=False).id is None  # nor has pasted text
+    stated = Scenario.model_validate({"id": "my-own", "share": {}})
+    assert name_after_file(stated, "Case_1.yaml").id == "my-own"

@@ -7,17 +7,17 @@ from conftest import RULES
 
 from isp_rules import load_ruleset
 from isp_rules.errors import RulesetError
-from isp_rules.loader import load_ruleset_cached
+from isp_rules.loader import load_ruleset_cached, read_ruleset
 from isp_rules.settings import cache_dir
 
 
 def test_a_cached_ruleset_equals_a_fresh_load(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
-    first = load_ruleset_cached(rules)
+    first = load_ruleset_cached(rules, read_ruleset)
     entries = list(cache_dir().glob(f"ruleset-{first.sha256[:32]}-*.pickle"))
     assert len(entries) == 1
-    second = load_ruleset_cached(rules)
+    second = load_ruleset_cached(rules, read_ruleset)
     assert second == first == load_ruleset(rules)
     assert second.rule("LB-PA-LEGIT-001").citations
 
@@ -25,10 +25,10 @@ def test_a_cached_ruleset_equals_a_fresh_load(tmp_path):
 def test_an_edited_rule_file_is_never_served_stale(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
-    before = load_ruleset_cached(rules)
+    before = load_ruleset_cached(rules, read_ruleset)
     path = rules / "principles.yaml"
     path.write_text(path.read_text().replace("Share only what the purpose needs", "Share only what is needed"))
-    after = load_ruleset_cached(rules)
+    after = load_ruleset_cached(rules, read_ruleset)
     assert after.sha256 != before.sha256
     assert after.rule("PR-MIN-001").title == "Share only what is needed"
 
@@ -36,10 +36,10 @@ def test_an_edited_rule_file_is_never_served_stale(tmp_path):
 def test_a_corrupt_entry_is_ignored_and_replaced(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
-    good = load_ruleset_cached(rules)
+    good = load_ruleset_cached(rules, read_ruleset)
     (entry,) = cache_dir().glob(f"ruleset-{good.sha256[:32]}-*.pickle")
     entry.write_bytes(b"not a pickle")
-    assert load_ruleset_cached(rules) == good
+    assert load_ruleset_cached(rules, read_ruleset) == good
     assert entry.read_bytes() != b"not a pickle"
 
 
@@ -48,15 +48,15 @@ def test_a_broken_ruleset_is_not_cached(tmp_path):
     shutil.copytree(RULES, rules)
     (rules / "bad.yaml").write_text("rules: [{id: X}]\n")
     with pytest.raises(RulesetError):
-        load_ruleset_cached(rules)
+        load_ruleset_cached(rules, read_ruleset)
     with pytest.raises(RulesetError):
-        load_ruleset_cached(rules)
+        load_ruleset_cached(rules, read_ruleset)
 
 
 def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
     monkeypatch.setenv("ISP_NO_CACHE", "1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
-    load_ruleset_cached(RULES)
+    load_ruleset_cached(RULES, read_ruleset)
     assert not (tmp_path / "c").exists()
 
 
@@ -81,3 +81,35 @@ def test_the_cache_key_covers_the_code_of_everything_it_stores(ruleset):
     assert ours <= set(MODEL_SOURCES)
     package = RULES.parent / "isp_rules"
     assert all((package / name).is_file() for name in MODEL_SOURCES)
+
+
+BIG_RULE = """\
+rules:
+  - id: TEST-BIG-001
+    title: A condition durable_rules cannot take
+    when: {all: [ANYS]}
+    effect: advice
+    message: Too big.
+    citations:
+      - {source: UK GDPR, ref: "Art 5"}
+"""
+
+
+def test_an_entry_loaded_without_the_size_check_is_never_served_to_a_checked_load(tmp_path, monkeypatch):
+    """read_ruleset does not ask the compiler whether durable_rules can take each condition
+    (assessment.load_ruleset does): what it cached must not carry `isp check` past that check."""
+    from click.testing import CliRunner
+
+    from isp_rules.cli import cli
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rules = (tmp_path / "rules").resolve()
+    shutil.copytree(RULES, rules)
+    anys = ", ".join(f"{{any: [{{field: share.frequency, equals: routine}}, "
+                     f"{{field: share.data.confidential, equals: {str(i % 2 == 0).lower()}}}]}}" for i in range(17))
+    (rules / "big.yaml").write_text(BIG_RULE.replace("ANYS", anys))
+    assert load_ruleset_cached(rules, read_ruleset).rule("TEST-BIG-001")  # loading alone does not compile
+    scenario = RULES.parent / "scenarios" / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
+    result = CliRunner().invoke(cli, ["check", "--rules", str(rules), str(scenario)])
+    assert result.exit_code == 1, result.output
+    assert f"{rules / 'big.yaml'}:4: rules[0].when: condition too complex for durable_rules" in result.output

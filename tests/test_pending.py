@@ -109,10 +109,10 @@ def test_the_cache_reads_a_switched_on_ruleset_as_new(tmp_path):
 
     target = tmp_path / "rules"
     shutil.copytree(RULES, target)
-    assert load_ruleset_cached(target).pending
+    assert load_ruleset_cached(target, load_ruleset).pending
     meta = target / "ruleset.yaml"
     meta.write_text(meta.read_text().replace("\ncommenced: {}\n", "\ncommenced:\n" + SWITCH_ON))
-    assert not load_ruleset_cached(target).pending
+    assert not load_ruleset_cached(target, load_ruleset).pending
 
 
 @pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.stem)

@@ -164,7 +164,7 @@ def load_library(folder: Path, skip_invalid: bool = False) -> tuple[list[tuple[s
     """The library's scenarios (name, scenario), and the files skipped as invalid (when asked to
     skip them; otherwise an invalid file raises, with its problems)."""
     from ..errors import InputError
-    from ..loader import load_scenario
+    from ..loader import load_scenario, name_after_file
     from .testing import find_scenarios
 
     out, skipped = [], []
@@ -176,7 +176,5 @@ def load_library(folder: Path, skip_invalid: bool = False) -> tuple[list[tuple[s
                 raise
             skipped.append(str(path))
             continue
-        if scenario.id is None:
-            scenario = scenario.model_copy(update={"id": path.stem})
-        out.append((str(path), scenario))
+        out.append((str(path), name_after_file(scenario, path)))
     return out, skipped

@@ -116,8 +116,9 @@ def _point_lines(decision: Decision, kind_words: dict[str, str]) -> list[str]:
 
 
 def render_explanation(items: list[RuleExplanation], decision: Decision, fact: dict[str, Any], fmt: str = "text",
-                       only_fired: bool = False, points: bool = True,
-                       kind_words: dict[str, str] | None = None) -> str:
+                       only_fired: bool = False, points: bool = True, ruleset: Ruleset | None = None) -> str:
+    """The explanation as text or JSON; `ruleset` (the one decided under) says the kinds of share
+    in words in the text's agreement points, which otherwise gives their ids."""
     total, fired = len(items), sum(e.fired for e in items)
     if only_fired:
         items = [e for e in items if e.fired]
@@ -144,5 +145,5 @@ def render_explanation(items: list[RuleExplanation], decision: Decision, fact: d
         lines += _tree(e.condition, fact, 1)
         lines.append("")
     if points:
-        lines += _point_lines(decision, kind_words or {})
+        lines += _point_lines(decision, {k.id: k.says for k in ruleset.kinds} if ruleset is not None else {})
     return "\n".join(lines).rstrip() + "\n"

@@ -32,6 +32,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..dotted import set_path
+from ..errors import Problem, RulesetError
 from ..facts import FIELDS, SOURCES, to_fact
 from ..interpret import evaluate, fired_rules
 from ..ruleset import Rule, Ruleset, leaves
@@ -43,7 +44,7 @@ MAX_COMBINATIONS = 20_000
 ABSENT = object()
 OTHER_TEXT = "zq"  # text no phrase matches (checked against the phrases in use)
 LOCATIONS = ["GB", "IE", "CH", "JP", "IN"]  # UK, EEA, adequate, partly adequate, neither
-# Derived and defaulted fields are varied through the facts they come from (scenario.SOURCES).
+# Derived and defaulted fields are varied through the facts they come from (facts.SOURCES).
 FULL = {"share.data.identifiability", "share.from.type", "share.to.type"}  # small enums varied in full
 
 
@@ -204,7 +205,6 @@ def _pool(ruleset: Ruleset, library: list[Scenario], seed: int) -> list[set[str]
 
 def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, seed: int = 0) -> tuple[Ruleset | None, LintReport]:
     from ..assessment import load_ruleset
-    from ..errors import RulesetError
 
     report = LintReport()
     start = time.perf_counter()
@@ -213,7 +213,7 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
     except RulesetError as exc:
         for p in exc.problems:
             where = p.file + (f":{p.line}" if p.line else "")
-            report.findings.append(Finding("error", "schema", where, _rule_at(p.file, p.path), p.message))
+            report.findings.append(Finding("error", "schema", where, _rule_at(p), p.message))
         report.seconds = time.perf_counter() - start
         return None, report
     search = _Search(ruleset, report, seed)
@@ -291,21 +291,12 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
 BASIS_FIELDS = {"share.basis.article_6", "share.data.anonymous", "share.data.identifiability"}
 
 
-def _rule_at(file: str, path: str) -> str:
-    """The id of the rule a schema problem is in ("rules[3].when" -> its id), else the path."""
-    import re
-
-    import yaml
-
-    match = re.match(r"rules\[(\d+)\](.*)", path or "")
-    if not match:
-        return path or "-"
-    try:
-        rules = yaml.safe_load(Path(file).read_text(encoding="utf-8")).get("rules") or []
-        rule_id = rules[int(match.group(1))].get("id")
-    except Exception:  # noqa: BLE001  (the file is too broken to say; the path still locates it)
-        return path
-    return f"{rule_id} ({path})" if rule_id else path
+def _rule_at(problem: Problem) -> str:
+    """Where a schema problem is: the rule it is in, by the id the loader read from its entry
+    (Problem.rule), with the path ("TINY-BAD-001 (rules[0].citations)"); else the path."""
+    if problem.rule is None:
+        return problem.path or "-"
+    return f"{problem.rule} ({problem.path})"
 
 
 def _basis_grounds(ruleset: Ruleset) -> set[str]:

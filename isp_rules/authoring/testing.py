@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..assessment import assess
 from ..decision import Decision
 from ..errors import InputError
-from ..loader import load_scenario
+from ..loader import load_scenario, scenario_id_for_file
 from ..ruleset import Ruleset
 from ..scenario import Expect
 
-__all__ = ["CaseResult", "Coverage", "compare", "coverage", "describe_failure", "find_scenarios", "junit_xml", "run_case",
-           "run_cases"]
+__all__ = ["CaseResult", "Coverage", "Summary", "compare", "coverage", "describe_failure", "find_scenarios", "junit_xml",
+           "run_case", "run_cases"]
 
 
 @dataclass
@@ -64,19 +64,54 @@ def run_case(path: Path, ruleset: Ruleset | None = None) -> CaseResult:
     if scenario.expect is None:
         return CaseResult(path, False, skipped=True)
     failures = []
-    if scenario.id is not None and scenario.id != path.stem:
-        failures.append(f"id: '{scenario.id}' should equal the file name '{path.stem}'")
+    expected = scenario_id_for_file(path)  # the id `isp check` gives a scenario that states none
+    if scenario.id is not None and scenario.id != expected:
+        named = f"the file name '{path.stem}'" if expected == path.stem else f"'{expected}', its file name '{path.stem}' as an id"
+        failures.append(f"id: '{scenario.id}' should equal {named}")
     decision = assess(scenario, ruleset)
     failures += compare(scenario.expect, decision)
     return CaseResult(path, not failures, failures=failures, decision=decision)
 
 
-def run_cases(paths: Iterable[Path], ruleset: Ruleset | None = None) -> Iterator[tuple[CaseResult, float]]:
-    """Each case's result as it is run, with the seconds it took."""
+@dataclass
+class Summary:
+    """What a run of scenario files came to: each case with the seconds it took, in the order run,
+    the tally, and the rules (by key) some scenario fired."""
+
+    results: list[tuple[CaseResult, float]] = field(default_factory=list)
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0  # no expect: block, so not run as a test
+    fired: set[str] = field(default_factory=set)
+
+    def add(self, result: CaseResult, seconds: float) -> None:
+        self.results.append((result, seconds))
+        if result.decision is not None:
+            self.fired.update(result.decision.rule_keys)
+        if result.skipped:
+            self.skipped += 1
+        elif result.passed:
+            self.passed += 1
+        else:
+            self.failed += 1
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed and something passed: a run of no tests is not a success."""
+        return not self.failed and self.passed > 0
+
+
+def run_cases(paths: Iterable[Path], ruleset: Ruleset | None = None,
+              each: Callable[[CaseResult], object] | None = None) -> Summary:
+    """Run each file as a test, in order; `each` is told every case's result as it comes."""
+    summary = Summary()
     for path in paths:
         start = time.perf_counter()
         result = run_case(path, ruleset)
-        yield result, time.perf_counter() - start
+        summary.add(result, time.perf_counter() - start)
+        if each is not None:
+            each(result)
+    return summary
 
 
 @dataclass(frozen=True)

@@ -39,40 +39,31 @@ def test_cmd(paths: tuple[str, ...], rules: str | None, verbose: bool, coverage:
         isp test scenarios/
         isp test --junit results.xml
     """
-    from ..authoring.testing import describe_failure, find_scenarios, run_cases
+    from ..authoring.testing import CaseResult, describe_failure, find_scenarios, run_cases
+    from ..settings import DEFAULT_SCENARIOS_DIR
 
     if junit_path and not Path(junit_path).resolve().parent.is_dir():
         raise ProblemsError([f"isp: --junit {junit_path}: the folder {Path(junit_path).resolve().parent} does not exist"])
-    files = find_scenarios(paths or ["scenarios"])
+    files = find_scenarios(paths or [DEFAULT_SCENARIOS_DIR])
     ruleset = load_rules(rules)
-    passed = failed = skipped = 0
-    fired: set[str] = set()
-    timed = []
-    for result, seconds in run_cases(files, ruleset):
-        timed.append((result, seconds))
-        if result.decision is not None:
-            fired.update(result.decision.rule_keys)
-        if result.skipped:
-            skipped += 1
-            if verbose:
-                click.echo(f"SKIP {result.path} (no expect: block)")
-        elif result.passed:
-            passed += 1
-            if verbose:
-                click.echo(f"PASS {result.path}")
-        else:
-            failed += 1
+
+    def show(result: CaseResult) -> None:  # as each case is run
+        if not result.skipped and not result.passed:
             click.echo(describe_failure(result))
-    if skipped:
-        click.echo(f"{skipped} file(s) without an expect: block were not run")
-    uncovered = _coverage(ruleset, fired) if coverage else []
+        elif verbose:
+            click.echo(f"SKIP {result.path} (no expect: block)" if result.skipped else f"PASS {result.path}")
+
+    summary = run_cases(files, ruleset, each=show)
+    if summary.skipped:
+        click.echo(f"{summary.skipped} file(s) without an expect: block were not run")
+    uncovered = _coverage(ruleset, summary.fired) if coverage else []
     if junit_path:
         from ..authoring.testing import junit_xml
         from ..guided.answers import replace_file
 
-        replace_file(junit_path, lambda tmp: tmp.write_bytes(junit_xml(timed)))
-    click.echo(f"{passed} passed, {failed} failed")
-    if failed or not passed or uncovered:
+        replace_file(junit_path, lambda tmp: tmp.write_bytes(junit_xml(summary.results)))
+    click.echo(f"{summary.passed} passed, {summary.failed} failed")
+    if not summary.ok or uncovered:
         sys.exit(EXIT_INVALID)
 
 
@@ -108,12 +99,13 @@ def diff_cmd(old_rules: str, new_rules: str, scenario_dir: str | None, sample: i
     """
     from ..assessment import load_ruleset
     from ..authoring.diff import diff_rulesets, load_library, render_diff
+    from ..settings import DEFAULT_SCENARIOS_DIR
 
     for folder in (old_rules, new_rules):
         if not Path(folder).is_dir():
             raise ProblemsError([f"isp: {folder}: no such rules directory"])
     old, new = load_ruleset(old_rules), load_ruleset(new_rules)
-    library_dir = Path(scenario_dir) if scenario_dir else Path("scenarios")
+    library_dir = Path(scenario_dir) if scenario_dir else DEFAULT_SCENARIOS_DIR
     library, _ = load_library(library_dir) if library_dir.exists() else ([], [])
     report = diff_rulesets(old, new, library, sample=sample, seed=seed)
     click.echo(render_diff(report, old, new), nl=False)
@@ -140,12 +132,12 @@ def lint_cmd(rules_dir: str | None, strict: bool, scenario_dir: str | None, fmt:
     """
     from ..authoring.diff import load_library
     from ..authoring.lint import lint_ruleset, render_lint
-    from ..settings import default_rules_dir
+    from ..settings import DEFAULT_SCENARIOS_DIR, default_rules_dir
 
     target = Path(rules_dir) if rules_dir else default_rules_dir()
     if not target.is_dir():
         raise ProblemsError([f"isp: {target}: no such rules directory"])
-    folder = Path(scenario_dir) if scenario_dir else Path("scenarios")
+    folder = Path(scenario_dir) if scenario_dir else DEFAULT_SCENARIOS_DIR
     library, skipped = load_library(folder, skip_invalid=True) if folder.exists() else ([], [])
     ruleset, report = lint_ruleset(target, [s for _, s in library])
     report.notes += [f"scenario {name} was not used as a seed: it is not valid (isp check shows why)" for name in skipped]

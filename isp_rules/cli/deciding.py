@@ -44,8 +44,7 @@ def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: st
     """
     from ..assessment import assess
     from ..errors import InputError
-    from ..guided.answers import name_after_file
-    from ..loader import load_scenario
+    from ..loader import load_scenario, name_after_file
     from ..render import render
 
     scenarios, problems = [], []
@@ -98,8 +97,7 @@ def explain_cmd(scenario_file: str, rule_id: str | None, only_fired: bool, fmt: 
     from ..authoring.explain import explain_rules, render_explanation
     from ..errors import did_you_mean
     from ..facts import to_fact
-    from ..guided.answers import name_after_file
-    from ..loader import load_scenario
+    from ..loader import load_scenario, name_after_file
 
     ruleset = load_rules(rules)
     if rule_id is not None and not any(r.id == rule_id for r in ruleset.rules):
@@ -109,8 +107,8 @@ def explain_cmd(scenario_file: str, rule_id: str | None, only_fired: bool, fmt: 
     decision = assess(scenario, ruleset, as_of=as_of.date() if as_of else None)
     fact = to_fact(scenario, decision.ruleset.as_of, ruleset.phrases)
     items = explain_rules(ruleset, fact, decision, rule_id)
-    click.echo(render_explanation(items, decision, fact, fmt, only_fired, points=rule_id is None,
-                                  kind_words={k.id: k.says for k in ruleset.kinds}), nl=False)
+    click.echo(render_explanation(items, decision, fact, fmt, only_fired, points=rule_id is None, ruleset=ruleset),
+               nl=False)
 
 
 @click.command(name="agreement")
@@ -134,8 +132,7 @@ def agreement_cmd(scenario_file: str, output: str | None, as_of: dt.datetime | N
     """
     from ..agreement import agreement_markdown, write_docx
     from ..assessment import assess
-    from ..guided.answers import name_after_file
-    from ..loader import load_scenario
+    from ..loader import load_scenario, name_after_file
 
     kind = Path(output).suffix.lower() if output else ".md"
     if kind not in (".md", ".docx"):

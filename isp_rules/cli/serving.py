@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..settings import DATABASE_URL_ENV
 from .errors import ProblemsError, library_errors
 from .options import load_rules, rules_option
 
@@ -16,7 +17,7 @@ __all__ = ["serve"]
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes. The rules engine is not thread-safe, so the server scales with processes.")
-@click.option("--database-url", metavar="URL", envvar="ISP_DATABASE_URL", show_envvar=True,
+@click.option("--database-url", metavar="URL", envvar=DATABASE_URL_ENV, show_envvar=True,
               help="Where the decision register lives: postgresql://user@host/db (shared by every worker and "
                    "replica), or a SQLite file path (default: ISP_REGISTER, else your data directory).")
 @rules_option

@@ -10,8 +10,8 @@ accountability; safeguarding golden rule 7), so the register must be trustworthy
   concurrent writers from several processes queue rather than collide;
 - tables that are not an isp-rules register are refused, never overwritten.
 
-It lives in a SQLite file (register_sqlite) or a PostgreSQL database (register_postgres);
-both keep the same records and the same chain (register_chain), so they verify alike.
+It lives in a SQLite file (register/sqlite.py) or a PostgreSQL database (register/postgres.py);
+both keep the same records and the same chain (register/chain.py), so they verify alike.
 """
 
 from __future__ import annotations

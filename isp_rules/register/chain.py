@@ -12,7 +12,7 @@ import getpass
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ..errors import IspError
@@ -50,6 +50,11 @@ class Record:
     body: dict  # scenario, decision (reasons, obligations, open points)
     prev_hash: str
     hash: str
+
+    def to_json(self, full: bool = True) -> dict[str, Any]:
+        """The record as JSON data, its fields in order; the body (the scenario and the decision)
+        only when `full`. `isp log --format json` and the API's /v1/decisions both give this."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if full or f.name != "body"}
 
 
 def _canonical(data: Any) -> str:

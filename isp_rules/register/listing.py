@@ -29,7 +29,7 @@ def render_log(records: Iterable[Record], fmt: str = "text") -> str:
     """The records in one of LOG_FORMATS, ending in a newline. Text ends with the count."""
     items = list(records)
     if fmt == "json":
-        return json.dumps([r.__dict__ for r in items], indent=2, ensure_ascii=False) + "\n"
+        return json.dumps([r.to_json() for r in items], indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")

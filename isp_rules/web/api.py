@@ -127,15 +127,7 @@ async def record_decision(request: Request, by: str = Query(..., min_length=1, m
         raise ScenarioError([Problem("query", None, "query.by", "give who decided: a name or role")])
     register = request.app.state.service.register()
     record = await run_in_threadpool(register.append, decision, scenario, by=who)
-    return _json({"record": _record_json(record), "decision": decision.to_json()}, 201)
-
-
-def _record_json(r, body: bool = False) -> dict:
-    out = {"seq": r.seq, "at": r.at, "by": r.by, "scenario": r.scenario, "verdict": r.verdict,
-           "ruleset_sha256": r.ruleset_sha256, "prev_hash": r.prev_hash, "hash": r.hash}
-    if body:
-        out["body"] = r.body
-    return out
+    return _json({"record": record.to_json(full=False), "decision": decision.to_json()}, 201)
 
 
 @router.get("/v1/decisions", tags=["register"], summary="The decisions recorded in the register",
@@ -154,7 +146,7 @@ async def list_decisions(request: Request,
     except EmptyRegisterError:
         records = []  # a register not yet written to is simply empty
     page = records[:limit]
-    return _json({"records": [_record_json(r, full) for r in page], "count": len(page),
+    return _json({"records": [r.to_json(full) for r in page], "count": len(page),
                   "more": len(records) > limit})
 
 

@@ -122,6 +122,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | None = None) -> FastAPI:
     """The application. Settings default to $ISP_RULES_DIR and $ISP_DATABASE_URL, which is how
     `isp serve` passes them to worker processes."""
+    from .. import __version__
     from ..assessment import assess, default_ruleset
     from ..settings import database_url as settings_database_url
     from ..settings import default_rules_dir
@@ -136,7 +137,7 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
 
     app = FastAPI(
         title="isp-rules",
-        version=_version(),
+        version=__version__,
         summary="Can partners of the York and North Yorkshire information sharing protocol share this?",
         description=("Decide a described share with cited reasons, open agreement points and obligations. "
                      "Not legal advice: check doubtful cases with your data protection officer."),
@@ -180,12 +181,3 @@ def _install_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def docs():
         return get_swagger_ui_html(openapi_url="/openapi.json", title="isp-rules API", **assets)
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("isp-rules")
-    except Exception:  # noqa: BLE001  (running from a checkout that was never installed)
-        return "0"

@@ -10,7 +10,8 @@ from fastapi.responses import Response
 
 from ..agreement import agreement_markdown, write_docx
 from ..decision import Decision
-from ..guided.answers import scenario_id, scenario_yaml
+from ..guided.answers import scenario_yaml
+from ..loader import scenario_id
 from ..scenario import Scenario
 
 __all__ = ["agreement_response", "scenario_data", "scenario_response"]

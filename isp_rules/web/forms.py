@@ -116,11 +116,14 @@ def pack_state(data: dict, asked: list[str]) -> str:
     return json.dumps({"data": data, "asked": sorted(asked)}, separators=(",", ":"), ensure_ascii=False)
 
 
-def unpack_state(raw: str | None) -> tuple[dict, list[str]]:
+def unpack_state(raw: object) -> tuple[dict, list[str]]:
     """The answers so far from the form's hidden field: the user's own data, checked like any
-    other input (shape, depth, and the scenario model)."""
-    if not raw:
+    other input (shape, depth, and the scenario model). `raw` is the field as the form came:
+    None or empty for a first page; anything but text (a file posted in its place) is damage."""
+    if raw is None or raw == "":
         return {"share": {}}, []
+    if not isinstance(raw, str):
+        raise StateError("the form's saved answers are damaged")
     if len(raw) > 200_000:
         raise StateError("the form's saved answers are too long")
     from pydantic import ValidationError

@@ -24,7 +24,7 @@ from ..dotted import set_path, unset_path
 from ..errors import Problem, ScenarioError
 from ..guided.answers import NOT_SURE
 from ..guided.triage import URGENT_PATH_NEEDS
-from ..loader import parse_scenario
+from ..loader import name_after_file, parse_scenario
 from ..render import VERDICT_TEXT, obligation_groups, urgent_note, verdict_word
 from ..scenario import Scenario
 from .downloads import agreement_response, scenario_data, scenario_response
@@ -121,7 +121,7 @@ async def ask_next(request: Request):
         scenario = scenario_from_json(str(form["start"]).encode(), "the scenario")
         return _ask_step(request, scenario_data(scenario), [])
     try:
-        data, asked = unpack_state(form.get("state"))  # type: ignore[arg-type]
+        data, asked = unpack_state(form.get("state"))  # a file posted as the state is damage too
     except StateError as exc:
         return error_page(request, 422, [f"{exc}; please start again."])
     change = form.get("change")
@@ -193,9 +193,10 @@ async def check_form(request: Request):
 async def check_scenario(request: Request):
     form = await request.form()
     upload = form.get("file")
-    name, raw = "pasted scenario", str(form.get("text") or "")
+    name, from_file = "pasted scenario", False
+    raw: str | bytes = str(form.get("text") or "")
     if upload is not None and not isinstance(upload, str) and upload.filename:
-        name, raw = Path(upload.filename).name, await upload.read()  # type: ignore[assignment]
+        name, raw, from_file = Path(upload.filename).name, await upload.read(), True
     try:
         if not raw or (isinstance(raw, str) and not raw.strip()):
             raise ScenarioError([Problem(name, None, "", "paste a scenario or choose a file first")])
@@ -204,11 +205,7 @@ async def check_scenario(request: Request):
         text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
         return _page(request, "check.html", 422, title="Check a scenario file", text=text,
                      problems=[str(p) for p in exc.problems])
-    if scenario.id is None and name != "pasted scenario":
-        from ..guided.answers import scenario_id_for_file
-
-        # The format wants a kebab-case id; "Case_123.yaml" becomes "case-123".
-        scenario = scenario.model_copy(update={"id": scenario_id_for_file(name)})
+    scenario = name_after_file(scenario, name, from_file=from_file)  # "Case_123.yaml" is known as "case-123"
     decision = assess(scenario, _ruleset(request))
     return _decision_page(request, scenario, decision, can_ask=decision.verdict != "deny")
 

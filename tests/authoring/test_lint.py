@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS
 
@@ -140,6 +141,28 @@ def test_schema_errors_are_reported_with_file_and_line(tmp_path):
     code, out = lint(folder)
     assert code == 1
     assert "extra.yaml:2: TINY-BAD-001 (rules[0].citations): [schema]" in out
+
+
+def test_a_schema_error_names_its_rule_from_the_loader_not_from_its_path(tmp_path):
+    """The rule a problem is in comes with the problem (Problem.rule, from the loader or the
+    compiler), not from parsing its path and reading the file again."""
+    from isp_rules.assessment import load_ruleset
+    from isp_rules.errors import RulesetError
+
+    anys = ", ".join(f"{{any: [{{field: share.frequency, equals: routine}}, "
+                     f"{{field: share.data.confidential, equals: {str(i % 2 == 0).lower()}}}]}}" for i in range(17))
+    folder = rules_with(tmp_path, rule("TINY-OK-001", "advice", "{all: []}")
+                        + "  - id: TINY-BAD-002\n    title: no citation\n    when: {all: []}\n    effect: advice\n"
+                          "    message: Says so.\n" + rule("TINY-BIG-003", "advice", "{all: [" + anys + "]}"))
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(folder)
+    assert [(p.path, p.rule) for p in info.value.problems] == [("rules[1].citations", "TINY-BAD-002")]
+    code, out = lint(folder)
+    assert code == 1 and "extra.yaml:9: TINY-BAD-002 (rules[1].citations): [schema]" in out
+    (folder / "extra.yaml").write_text("rules:\n" + rule("TINY-OK-001", "advice", "{all: []}")
+                                       + rule("TINY-BIG-003", "advice", "{all: [" + anys + "]}"))
+    code, out = lint(folder)  # the compiler's problem names its rule too
+    assert code == 1 and "extra.yaml:11: TINY-BIG-003 (rules[1].when): [schema] condition too complex" in out, out
 
 
 def test_the_bundled_rules_are_clean_even_under_strict():

@@ -128,7 +128,33 @@ def test_junit_xml_carries_failures_and_errors(tmp_path):
     assert "unknown field 'frm'" in suite.find("testcase[@name='broken']/error").get("message")
 
 
+def test_run_cases_tallies_the_run_and_tells_each_case_as_it_comes(tmp_path):
+    from isp_rules.authoring.testing import run_cases
+
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(LEGIT.read_text().replace("verdict: deny", "verdict: allow").replace(
+        "id: council-relies-on-legitimate-interests", "id: wrong"))
+    (tmp_path / "no-expect.yaml").write_text("share: {}\n")
+    files = [LEGIT, wrong, tmp_path / "no-expect.yaml"]
+    told = []
+    summary = run_cases(files, each=told.append)
+    assert [r.path for r in told] == [r.path for r, _ in summary.results] == files
+    assert (summary.passed, summary.failed, summary.skipped, summary.ok) == (1, 1, 1, False)
+    assert "LB-PA-LEGIT-001" in summary.fired  # by rule key
+    assert run_cases([LEGIT]).ok and not run_cases([tmp_path / "no-expect.yaml"]).ok
+
+
 # --- diff --------------------------------------------------------------------------------
+
+def test_the_library_names_a_scenario_after_its_file_as_isp_check_does(tmp_path):
+    from isp_rules.authoring.diff import load_library
+
+    text = LEGIT.read_text().replace("id: council-relies-on-legitimate-interests\n", "")
+    (tmp_path / "Case_1.yaml").write_text(text)
+    library, skipped = load_library(tmp_path)
+    assert [s.id for _, s in library] == ["case-1"] and skipped == []
+    assert json.loads(run("check", "--format", "json", tmp_path / "Case_1.yaml").output)["scenario"] == "case-1"
+
 
 def test_diff_of_a_ruleset_with_itself_changes_nothing():
     result = run("diff", RULES, RULES, "--scenarios", SCENARIOS, "--sample", 200)

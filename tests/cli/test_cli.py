@@ -190,6 +190,30 @@ def test_isp_test_checks_the_id_matches_the_file_name(tmp_path):
     assert "should equal the file name 'renamed'" in result.output and result.exit_code == 1
 
 
+def test_isp_test_expects_the_id_isp_check_gives_the_file(tmp_path):
+    """Case_1.yaml without an id is "case-1" to `isp check`, so `isp test` expects that id too."""
+    path = tmp_path / "Case_1.yaml"
+    text = URGENT.read_text()
+    path.write_text(text.replace(f"\nid: {URGENT.stem}\n", "\n"))
+    assert json.loads(run("check", "--format", "json", path).output)["scenario"] == "case-1"
+    path.write_text(text.replace(f"id: {URGENT.stem}", "id: case-1"))
+    result = run("test", path)
+    assert result.exit_code == 0 and result.output.strip().splitlines()[-1] == "1 passed, 0 failed"
+    path.write_text(text.replace(f"id: {URGENT.stem}", "id: case-2"))
+    result = run("test", path)
+    assert "id: 'case-2' should equal 'case-1', its file name 'Case_1' as an id" in result.output
+    assert result.exit_code == 1
+
+
+def test_isp_test_verbose_lists_every_file_and_counts_the_skipped(tmp_path):
+    shutil.copy(URGENT, tmp_path / URGENT.name)
+    (tmp_path / "no-expect.yaml").write_text("id: no-expect\nshare: {}\n")
+    lines = run("test", "-v", tmp_path).output.strip().splitlines()
+    assert lines == [f"SKIP {tmp_path / 'no-expect.yaml'} (no expect: block)", f"PASS {tmp_path / URGENT.name}",
+                     "1 file(s) without an expect: block were not run", "1 passed, 0 failed"]
+    assert run("test", tmp_path / "no-expect.yaml").exit_code == 1  # nothing passed: not a success
+
+
 def test_isp_test_on_the_library_passes():
     result = run("test", SCENARIOS)
     assert result.exit_code == 0, result.output

@@ -140,6 +140,19 @@ def test_recording_through_the_api_appends_to_the_register(client, register_targ
     assert recorded(register_target) == [1]
 
 
+def test_the_api_and_isp_log_give_a_record_the_same_json(client, register_target):
+    from click.testing import CliRunner
+
+    from isp_rules.cli import cli
+
+    assert client.post("/v1/decisions?by=IG", content=json.dumps(COMPLETE)).status_code == 201
+    full = client.get("/v1/decisions?full=true").json()["records"]
+    logged = json.loads(CliRunner().invoke(cli, ["log", "--format", "json", "--register", register_target]).output)
+    assert full == logged and list(full[0]) == list(logged[0])  # the same fields, in the same order
+    brief = client.get("/v1/decisions").json()["records"]
+    assert brief == [{k: v for k, v in r.items() if k != "body"} for r in full]
+
+
 def test_a_failed_assessment_never_writes_the_register(client, register_target):
     assert client.post("/v1/decisions?by=me", content=b'{"share": {"frm": {}}}').status_code == 422
     assert client.post("/v1/decisions", content=json.dumps(COMPLETE)).status_code == 422  # no 'by'
@@ -299,6 +312,12 @@ def test_a_damaged_form_state_is_a_clear_422(client):
     assert response.status_code == 422 and "start again" in response.text
 
 
+def test_a_form_state_posted_as_a_file_is_a_422_not_a_500(client):
+    state = json.dumps({"data": {"share": {}}, "asked": []}).encode()
+    response = client.post("/ask", files={"state": ("state.json", state, "application/json")})
+    assert response.status_code == 422 and "start again" in response.text
+
+
 def test_change_removes_an_answer_and_asks_it_again(client):
     page = client.get("/ask").text
     page = client.post("/ask", data={"state": hidden(page, "state"), "shown": ["share.purpose.category"],
@@ -395,6 +414,15 @@ def test_an_uploaded_file_name_becomes_a_valid_id(client):
     assert json.loads(scenario)["id"] == "my-case-123"
     got = client.post("/download/agreement", data={"scenario": scenario, "format": "markdown"})
     assert got.status_code == 200 and "my-case-123-agreement.md" in got.headers["content-disposition"]
+
+
+def test_only_an_uploaded_file_names_the_scenario_whatever_the_file_is_called(client):
+    text = (SCENARIOS / "lawful-basis" / "council-relies-on-legitimate-interests.yaml").read_text()
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("id:"))
+    pasted = client.post("/check", data={"text": text}).text
+    assert "id" not in json.loads(hidden(pasted, "scenario"))  # pasted text has no file name
+    page = client.post("/check", files={"file": ("pasted scenario", text.encode(), "application/yaml")}).text
+    assert json.loads(hidden(page, "scenario"))["id"] == "pasted-scenario"
 
 
 def test_another_site_cannot_write_to_the_register(client, register_target):
