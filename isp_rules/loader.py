@@ -435,6 +435,8 @@ def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_
             report(("missing_fact",), "only an open rule can say it opens a point for a missing fact")
         if rule.defers_paperwork and rule.effect != "ground":
             report(("defers_paperwork",), "only a ground rule can defer paperwork")
+        if rule.urgent_when is not None and not rule.defers_paperwork:
+            report(("urgent_when",), "only a rule that defers paperwork says when its urgent path applies")
         if rule.in_force and rule.in_force.from_ and rule.in_force.until and rule.in_force.until <= rule.in_force.from_:
             report(("in_force",), "in_force.until must be after in_force.from")
         if rule.commencement is not None and rule.in_force is not None:

@@ -406,6 +406,9 @@ class Rule(_Model):
     # Set on the urgent-safeguarding / emergency ground: when it fires, paperwork
     # points are deferred to after the share (ICO code, urgent situations).
     defers_paperwork: bool = False
+    # On a rule that defers paperwork: when its urgent path applies, in a few plain words
+    # ("a child at serious or imminent risk"); the triage's "not urgent" notice lists them.
+    urgent_when: Words | None = None
     # On an open rule: it opens its points because a needed fact is not stated (not
     # because a stated fact is wrong), so urgency may defer them to after the share.
     missing_fact: bool = False

@@ -373,3 +373,9 @@ def test_a_scenario_without_an_id_is_named_after_its_file_and_stays_valid():
     assert name_after_file(unnamed, "pasted scenario", from_file=False).id is None  # nor has pasted text
     stated = Scenario.model_validate({"id": "my-own", "share": {}})
     assert name_after_file(stated, "Case_1.yaml").id == "my-own"
+
+
+def test_only_a_rule_that_defers_paperwork_says_when_its_urgent_path_applies(tmp_path):
+    text = "rules:\n" + GOOD_RULE.replace("effect: advice", "effect: advice\n    urgent_when: a child at risk")
+    (msg,) = problems(tmp_path, text)
+    assert msg.endswith("rules[0].urgent_when: only a rule that defers paperwork says when its urgent path applies")

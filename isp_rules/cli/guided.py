@@ -98,5 +98,5 @@ def triage(start: str | None, record: bool, by: str | None, register_path: str |
     click.echo("Urgent triage: at most 5 questions. Answer 0 if not sure.")
     scenario, decision = run_triage(ruleset, data, prompts.ask_question, started=bool(start))
     click.echo("")
-    click.echo(triage_text(scenario, decision))
+    click.echo(triage_text(scenario, decision, ruleset))
     _record(decision, scenario, record, by, register_path)

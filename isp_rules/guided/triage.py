@@ -6,6 +6,7 @@ cannot make a share unlawful; a deny needs stated facts (a start file or the ful
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,8 +20,17 @@ from ..scenario import Scenario
 from .answers import NOT_SURE
 from .questions import QUESTIONS, Question
 
-__all__ = ["NOT_URGENT", "TRIAGE_QUESTIONS", "URGENT_PATH_NEEDS", "TriageSummary", "complete", "run_triage", "subjects_for", "summarise",
-           "triage_text"]
+__all__ = [
+    "TRIAGE_QUESTIONS",
+    "TriageSummary",
+    "complete",
+    "not_urgent",
+    "run_triage",
+    "subjects_for",
+    "summarise",
+    "triage_text",
+    "urgent_path_needs",
+]
 
 TRIAGE_WHO = {"safeguarding_child": "A child", "safeguarding_adult": "An adult at risk",
               "emergency_response": "People caught up in an emergency"}
@@ -33,11 +43,17 @@ TRIAGE_QUESTIONS: tuple[Question, ...] = (
     QUESTIONS["share.from.type"], QUESTIONS["share.to.type"], QUESTIONS["share.data.categories"],
 )
 
-# What the urgent grounds of the rules (those that defer paperwork: SG-URGENT-001/002/003,
-# SG-EMERGENCY-001) need, in one sentence for the terminal and the page alike.
-URGENT_PATH_NEEDS = ("a child, an adult at risk or an emergency with a serious or imminent risk, or a one-off referral "
-                     "of a child at significant risk to children's social care, the police or another safeguarding body")
-NOT_URGENT = f"NOT URGENT ON THESE ANSWERS: the urgent path does not apply. It needs {URGENT_PATH_NEEDS}."
+def urgent_path_needs(ruleset: Ruleset, day: dt.date) -> str:
+    """What the urgent path needs, in the rules' own words: each rule in force that defers
+    paperwork says when it applies (its urgent_when, else its title). No law is restated here."""
+    words = [r.urgent_when or r.title for r in ruleset.rules if r.defers_paperwork and r.in_force_on(day)]
+    if not words:
+        return "a rule that lets paperwork wait, and none is in force"
+    return words[0] if len(words) == 1 else "; ".join(words[:-1]) + "; or " + words[-1]
+
+
+def not_urgent(ruleset: Ruleset, day: dt.date) -> str:
+    return f"NOT URGENT ON THESE ANSWERS: the urgent path does not apply. It needs {urgent_path_needs(ruleset, day)}."
 
 
 def subjects_for(purpose: str) -> list[str] | None:
@@ -95,13 +111,13 @@ def summarise(scenario: Scenario, decision: Decision) -> TriageSummary:
     return TriageSummary(decision.share_now, to, what, record_after, paperwork, other)
 
 
-def triage_text(scenario: Scenario, decision: Decision) -> str:
+def triage_text(scenario: Scenario, decision: Decision, ruleset: Ruleset) -> str:
     from ..render import render
 
     if decision.verdict == "deny":
         return render([decision], "text")
     if not decision.deferred:
-        return textwrap.fill(NOT_URGENT, 110) + " Use `isp ask` or `isp check`.\n\n" + render([decision], "text")
+        return textwrap.fill(not_urgent(ruleset, decision.ruleset.as_of), 110) + " Use `isp ask` or `isp check`.\n\n" + render([decision], "text")
     if not decision.share_now:  # urgent, but a stated fact holds a point open: never "share now" beside it
         from ..render import urgent_line
 

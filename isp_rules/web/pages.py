@@ -23,7 +23,6 @@ from ..decision import DISCLAIMER, Decision
 from ..dotted import set_path, unset_path
 from ..errors import Problem, ScenarioError
 from ..guided.answers import NOT_SURE
-from ..guided.triage import URGENT_PATH_NEEDS
 from ..loader import name_after_file, parse_scenario
 from ..render import VERDICT_TEXT, obligation_groups, urgent_note, verdict_word
 from ..scenario import Scenario
@@ -38,7 +37,7 @@ _RECORDING = asyncio.Lock()
 BATCH = 4  # questions per page of the guided form: few enough that each answer can still prune the rest
 
 _env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-_env.globals.update(disclaimer=DISCLAIMER, verdict_text=VERDICT_TEXT, urgent_path_needs=URGENT_PATH_NEEDS)
+_env.globals.update(disclaimer=DISCLAIMER, verdict_text=VERDICT_TEXT)
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -160,7 +159,7 @@ async def triage_form(request: Request):
 
 @router.post("/triage", response_class=HTMLResponse)
 async def triage_answer(request: Request):
-    from ..guided.triage import TRIAGE_QUESTIONS, complete, summarise
+    from ..guided.triage import TRIAGE_QUESTIONS, complete, summarise, urgent_path_needs
 
     form = await request.form()
     data: dict = {"share": {}}
@@ -178,8 +177,10 @@ async def triage_answer(request: Request):
                      fields=[form_field(q, data, errors.get(q.path)) for q in TRIAGE_QUESTIONS])
     complete(data)
     scenario = scenario_from_data(data, None, "your answers")
-    decision = assess(scenario, _ruleset(request))
-    return _decision_page(request, scenario, decision, triage=summarise(scenario, decision))
+    ruleset = _ruleset(request)
+    decision = assess(scenario, ruleset)
+    return _decision_page(request, scenario, decision, triage=summarise(scenario, decision),
+                          urgent_path_needs=urgent_path_needs(ruleset, decision.ruleset.as_of))
 
 
 # --- a scenario file --------------------------------------------------------------------

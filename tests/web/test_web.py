@@ -336,6 +336,7 @@ def test_the_triage_page_says_share_now_for_a_child_at_serious_risk(client):
     assert "Share now" in response.text and "Record afterwards" in response.text
     not_urgent = client.post("/triage", data={"share.purpose.category": "safeguarding_child", "share.urgency.risk": "low"})
     assert "Not urgent on these answers" in not_urgent.text
+    assert "a child at serious or imminent risk" in not_urgent.text  # the rules' own words (urgent_when)
 
 
 def test_check_page_decides_a_pasted_scenario_and_lists_problems(client):
