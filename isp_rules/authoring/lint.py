@@ -141,7 +141,7 @@ class _Search:
                     bag = named.setdefault(path, set())
                     if leaf.field == path and leaf.value is not None:
                         bag.update(leaf.value if isinstance(leaf.value, tuple) else (leaf.value,))
-        days = {dt.date(2026, 12, 1)}
+        days = {dt.date.today()}  # the law as at today, as assess() defaults, plus every date a rule names
         for cond in conds:  # dates a condition names (as_of before / on or after)
             for leaf in leaves(cond):
                 if leaf.field == "as_of" and isinstance(leaf.value, dt.date):
@@ -200,7 +200,7 @@ def _pool(ruleset: Ruleset, library: list[Scenario], seed: int) -> list[set[str]
 
     seeds = [s.model_dump(mode="json", by_alias=True, exclude_none=True) for s in library]
     scenarios = list(library) + [s for s in (valid(d) for d in random_scenario_dicts(random.Random(seed), 3000, seeds)) if s]
-    return [fired_rules(ruleset, to_fact(s, s.as_of or dt.date(2026, 12, 1), ruleset.phrases)) for s in scenarios]
+    return [fired_rules(ruleset, to_fact(s, s.as_of or dt.date.today(), ruleset.phrases)) for s in scenarios]
 
 
 def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, seed: int = 0) -> tuple[Ruleset | None, LintReport]:
