@@ -42,6 +42,20 @@ def test_mypy_finds_no_error_in_the_package():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_the_pipeline_passes_mypy_strict():
+    """The modules of DESIGN.md's flow, as pyproject.toml lists them, pass `mypy --strict` itself
+    (not only the per-module settings that mirror it)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    strict = [o for o in config["tool"]["mypy"]["overrides"] if o.get("disallow_untyped_defs")]
+    assert len(strict) == 1
+    files = [str(PACKAGE / (name.split(".", 1)[1].replace(".", "/") + ".py")) for name in strict[0]["module"]]
+    assert len(files) >= 15 and all(Path(f).is_file() for f in files), files
+    proc = run("mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull, *files)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_the_import_contract_holds():
     lint_imports = shutil.which("lint-imports", path=os.path.dirname(sys.executable)) or shutil.which("lint-imports")
     assert lint_imports, "import-linter is not installed (pip install '.[test]')"
