@@ -11,6 +11,13 @@ from isp_rules.loader import load_ruleset_cached, read_ruleset
 from isp_rules.settings import cache_dir
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test its own cache folder: entries other tests left for the same rules (by another
+    loader) must not be counted here."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 def test_a_cached_ruleset_equals_a_fresh_load(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)

@@ -10,7 +10,7 @@ import click
 
 from ..errors import EngineError, InputError, IspError
 
-__all__ = ["EXIT_FAIL_ON", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "MAX_LINES", "ProblemsError",
+__all__ = ["EXIT_FAIL_ON", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "MAX_LINES", "InternalProblemsError", "ProblemsError",
            "library_errors"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAIL_ON, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -25,16 +25,21 @@ class ProblemsError(click.ClickException):
 
     exit_code = EXIT_INVALID
 
-    def __init__(self, lines: list[str], exit_code: int = EXIT_INVALID):
+    def __init__(self, lines: list[str]):
         super().__init__("\n".join(lines))
         self.lines = lines
-        self.exit_code = exit_code
 
     def show(self, file: IO[Any] | None = None) -> None:
         for line in self.lines[:MAX_LINES]:
             click.echo(line, err=True)
         if len(self.lines) > MAX_LINES:
             click.echo(f"... and {len(self.lines) - MAX_LINES} more problems", err=True)
+
+
+class InternalProblemsError(ProblemsError):
+    """A fault in isp-rules or the rules engine, not in the user's input: exit 4."""
+
+    exit_code = EXIT_INTERNAL
 
 
 def library_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -48,7 +53,7 @@ def library_errors(func: Callable[P, R]) -> Callable[P, R]:
         except InputError as exc:
             raise ProblemsError([str(p) for p in exc.problems]) from None
         except EngineError as exc:  # not the user's input: a failure inside the rules engine
-            raise ProblemsError([f"isp: {exc}"], EXIT_INTERNAL) from None
+            raise InternalProblemsError([f"isp: {exc}"]) from None
         except IspError as exc:
             raise ProblemsError([f"isp: {exc}"]) from None
 
