@@ -27,7 +27,11 @@ def _param(p: click.Parameter) -> dict[str, Any]:
     if isinstance(p, click.Option):
         out["flag"] = p.is_flag
         default = p.default
-        out["default"] = None if callable(default) else json.loads(json.dumps(default, default=str))
+        if callable(default) or type(default).__name__ == "Sentinel":  # click 8.5 marks "no default" with a sentinel
+            default = None
+        if p.is_flag and default is None:
+            default = False  # an unset flag is off, however the click version spells it
+        out["default"] = json.loads(json.dumps(default, default=str))
     return out
 
 
