@@ -47,7 +47,7 @@ from .ruleset import (
 )
 from .scenario import Scenario, Share
 from .settings import cache_dir, cache_enabled, default_rules_dir
-from .vocabulary import PARTY_TYPES
+from .vocabulary import NEAR_WORDS, PARTY_TYPES
 from .yamlfile import DocPath, YamlDoc, parse_yaml, read_yaml
 
 __all__ = [
@@ -106,6 +106,30 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+MAX_LISTED = 25  # an unknown value lists the values allowed when there are at most this many
+
+
+def _read_as(word: str, value: bool) -> str:
+    """YAML reads no, yes, on and off (in any case) as false or true."""
+    return f"YAML read `{word}` as {'true' if value else 'false'}"
+
+
+def suggest_value(word: str, choices: Sequence[str]) -> str:
+    """"; did you mean 'x'?" for a vocabulary value: a close spelling, else a word people use
+    for one of the values (sftp, benefits), else the values the word begins or is part of
+    (serious: serious_or_imminent; email: secure_email or unencrypted_email)."""
+    close = did_you_mean(word, choices)
+    if close:
+        return close
+    key = re.sub(r"[\s-]+", "_", word.strip().lower())
+    near = [c for c in NEAR_WORDS.get(key, ()) if c in choices]
+    if not near and len(key) >= 4:
+        near = [c for c in choices if c.startswith(key) or key in c.split("_")]
+    if not near or len(near) > 3:
+        return ""
+    return "; did you mean " + " or ".join(f"'{c}'" for c in near) + "?"
+
+
 def _unknown_field(name: str, owner: type[BaseModel] | None) -> str:
     """"unknown field 'x'", with a "did you mean" among the fields an author may write (not the
     ones the loader fills in: where the entry was written, LOCATION_FIELDS)."""
@@ -129,8 +153,18 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
             msg = "required field is missing"
         elif kind == "literal_error":
             choices = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
-            listing = ", ".join(choices) if len(choices) <= 8 else f"one of {len(choices)} values in the vocabulary"
-            msg = f"unknown value {_show(value)}; expected {listing}{did_you_mean(str(value), choices)}"
+            listing = ", ".join(choices) if len(choices) <= MAX_LISTED else f"one of {len(choices)} values in the vocabulary"
+            word = doc.spelled.get(prefix + loc) if isinstance(value, bool) else None
+            if word is not None and word.lower() in choices:
+                msg = f"{_read_as(word, value)}; write it in quotes if you meant the word: '{word.lower()}'"
+            elif word is not None:
+                msg = (f"{_read_as(word, value)}, and '{word}' is not a value here either; expected {listing}"
+                       f"{suggest_value(word, choices)}")
+            else:
+                msg = f"unknown value {_show(value)}; expected {listing}{suggest_value(str(value), choices)}"
+        elif kind == "string_type" and isinstance(value, bool) and (prefix + loc) in doc.spelled \
+                and loc[-1:] != ("location",):
+            msg = f"{_read_as(doc.spelled[prefix + loc], value)}; write it in quotes if you meant the word"
         elif kind == "bool_type":
             msg = f"expected true or false, got {_show(value)}"
         elif kind == "string_type" and loc[-1:] == ("location",) and value is None:

@@ -20,6 +20,7 @@ __all__ = [
     "ARTICLE_9",
     "DATA_CATEGORIES",
     "EEA",
+    "NEAR_WORDS",
     "ORDINARY_CATEGORIES",
     "PARTIAL_ADEQUACY",
     "PARTY_DEFAULTS",
@@ -229,3 +230,31 @@ Instrument = Literal[
 # Whose consent (or agreement) it is, and what it covers.
 ConsentGiver = Literal["person", "parent", "representative"]
 ConsentScope = Literal["data_protection", "confidentiality", "views_only"]
+
+
+# Words people write for a vocabulary value that no spelling check would find: offered as
+# "did you mean" when a scenario uses one (only the ones the field allows), never accepted in
+# its place.
+NEAR_WORDS: dict[str, tuple[str, ...]] = {
+    "council": ("local_authority",), "social_services": ("local_authority",), "hospital": ("nhs_trust",),
+    "nhs": ("nhs_trust", "icb"), "gp": ("gp_practice",), "academy": ("school",), "mp": ("elected_representative",),
+    "councillor": ("elected_representative",),
+    "kid": ("child",), "pupil": ("child",), "young_person": ("child",),
+    "vulnerable_adult": ("adult_at_risk",),
+    "benefits": ("financial",), "welfare_benefits": ("financial",), "money": ("financial",),
+    "bank_details": ("financial",), "finance": ("financial",), "income": ("financial",),
+    "name": ("identity",), "names": ("identity",), "date_of_birth": ("identity",), "dob": ("identity",),
+    "nhs_number": ("identity",), "address": ("contact",), "phone_number": ("contact",),
+    "medical": ("health",), "mental_health": ("health",), "disability": ("health",),
+    "ethnicity": ("racial_ethnic_origin",), "religion": ("religious_beliefs",),
+    "sexuality": ("sexual_orientation",), "criminal": ("criminal_offence",),
+    "convictions": ("criminal_offence",), "offences": ("criminal_offence",),
+    "school": ("education",), "job": ("employment",), "photos": ("images",),
+    "cctv": ("images",), "notes": ("case_notes",),
+    "sftp": ("secure_portal",), "secure_file_transfer": ("secure_portal",),
+    "egress": ("secure_email",), "cjsm": ("secure_email",), "nhsmail": ("secure_email",),
+    "phone": ("verbal",), "telephone": ("verbal",), "in_person": ("verbal",), "meeting": ("verbal",),
+    "usb": ("encrypted_media", "unencrypted_media"), "letter": ("post_sealed",), "post": ("post_sealed",),
+    "high": ("significant", "serious_or_imminent"), "immediate": ("serious_or_imminent",),
+    "urgent": ("serious_or_imminent",),
+}

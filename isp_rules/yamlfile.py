@@ -8,6 +8,7 @@ over 1 MB, binary files and empty files are all errors with a line number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,9 @@ class YamlDoc:
     name: str
     data: Any
     lines: dict[DocPath, int] = field(default_factory=dict)
+    # How each unquoted true/false value was written (no, Yes, off...): YAML reads these words as
+    # booleans, so an error about one can say which word it was.
+    spelled: dict[DocPath, str] = field(default_factory=dict)
 
     def line(self, path: Sequence[str | int]) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -92,12 +96,10 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDoc:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = " ".join(x for x in (exc.context, exc.problem) if x)
-        raise InputError([Problem(name, line, "", f"malformed YAML: {what}")]) from None
+        line, message = _plain_error(exc, text)
+        raise InputError([Problem(name, line, "", message)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(name, None, "", f"malformed YAML: {exc}")]) from None
+        raise InputError([Problem(name, None, "", f"not valid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     if node is None or (isinstance(node, ScalarNode) and node.value == "" and node.tag.endswith(":null")):
@@ -107,7 +109,89 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDoc:
     data = builder.build(node, ())
     if builder.problems:
         raise InputError(builder.problems)
-    return YamlDoc(name, data, builder.lines)
+    return YamlDoc(name, data, builder.lines, builder.spelled)
+
+
+def _plain_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
+    """The parser's error as (line, one plain sentence), at the line where the mistake is.
+
+    The parser reports where it gave up, which is often a line after the mistake (a key
+    without its colon is only noticed at the next key), and in its own terms ("mapping
+    values are not allowed in this context"); the commonest mistakes are named instead.
+    """
+    lines = text.splitlines()
+    problem = exc.problem or ""
+    pm, cm = exc.problem_mark, exc.context_mark
+
+    def at(mark: Any) -> str:
+        return lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+
+    # A tab used to indent (libyaml and PyYAML word it differently, or not at all).
+    if pm is not None:
+        tab = _tab_before(lines, pm.line, pm.column)
+        if tab is not None and ("tab" in problem or "\t" in problem or "cannot start any token" in problem
+                                or "expected key" in problem or "block end" in problem):
+            row, col = tab
+            return row + 1, f"a tab character at line {row + 1}, column {col + 1}: indent with spaces"
+    if problem.startswith("mapping values are not allowed") and pm is not None:
+        here = at(pm)
+        if re.match(r"\s*(- +)?[^\s#'\"][^:#]*:\s", here[: pm.column]):
+            return pm.line + 1, (f"a value with ': ' in it at line {pm.line + 1}, column {pm.column + 1}: "
+                                 "put the whole value in quotes")
+        before = _previous_content_line(lines, pm.line)
+        if before is not None:
+            prev = lines[before]
+            if ":" not in prev and not prev.lstrip().startswith("- "):
+                return before + 1, _no_colon(before, prev)
+            if _indent(here) > _indent(prev):
+                return pm.line + 1, (f"line {pm.line + 1} is indented more than the line above it: "
+                                     "keys at the same level need the same number of spaces")
+    if "could not find expected ':'" in problem and cm is not None:
+        return cm.line + 1, _no_colon(cm.line, at(cm))
+    if exc.context == "while scanning a quoted scalar" and cm is not None:
+        return cm.line + 1, f"a quote opened at line {cm.line + 1}, column {cm.column + 1} is never closed"
+    if exc.context in ("while parsing a flow sequence", "while parsing a flow mapping") and cm is not None \
+            and ("expected ','" in problem or "end of stream" in problem):
+        opened, closer = ("[", "]") if "sequence" in exc.context else ("{", "}")
+        return cm.line + 1, (f"a '{opened}' opened at line {cm.line + 1}, column {cm.column + 1} "
+                             f"is not closed with '{closer}'")
+    if pm is not None and ("expected key" in problem or "block end" in problem or "'-' indicator" in problem):
+        return pm.line + 1, (f"line {pm.line + 1} is not lined up with the lines around it: "
+                             "keys at the same level need the same number of spaces")
+    mark = pm or cm
+    if mark is None:
+        return None, f"not valid YAML: {problem or exc}"
+    return mark.line + 1, f"not valid YAML at line {mark.line + 1}, column {mark.column + 1}: {problem or exc}"
+
+
+def _tab_before(lines: list[str], row: int, column: int) -> tuple[int, int] | None:
+    """(row, column) of the tab in the indentation the parser stopped at, if one is there."""
+    for r in range(min(row, len(lines) - 1), max(row - 2, -1), -1):
+        line = lines[r]
+        if r == row and column < len(line) and line[column] == "\t":
+            return r, column
+        lead = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in lead:
+            return r, lead.index("\t")
+    return None
+
+
+def _previous_content_line(lines: list[str], row: int) -> int | None:
+    for r in range(row - 1, -1, -1):
+        stripped = lines[r].strip()
+        if stripped and not stripped.startswith("#"):
+            return r
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _no_colon(row: int, line: str) -> str:
+    shown = line.strip()
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return f"line {row + 1} has no ':' after its key ('{shown}'): write it as key: value"
 
 
 class _Builder:
@@ -116,6 +200,7 @@ class _Builder:
     def __init__(self, name: str) -> None:
         self.name = name
         self.lines: dict[DocPath, int] = {}
+        self.spelled: dict[DocPath, str] = {}
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.alias_seen = False
@@ -145,7 +230,10 @@ class _Builder:
         self.seen.add(id(node))
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, ScalarNode):
-            return self.scalar(node, path)
+            value = self.scalar(node, path)
+            if isinstance(value, bool) and not node.style:  # plain (libyaml says "", PyYAML None)
+                self.spelled[path] = node.value
+            return value
         if node.tag not in _PLAIN_TAGS:  # e.g. !!python/object: never honoured, so refused
             self.problem(node, path, f"YAML tags ({node.tag}) are not allowed")
             return None

@@ -64,6 +64,58 @@ def test_unknown_vocabulary_value_gets_did_you_mean():
     assert msg.endswith("did you mean 'public_task'?")
 
 
+TRANSFERS = ("secure_email, secure_portal, api, encrypted_media, verbal, post_sealed, unencrypted_email, "
+             "unencrypted_media, fax, social_media")
+CATEGORIES = ("identity, contact, household, financial, education, employment, housing, social_care, case_notes, "
+              "location, images, racial_ethnic_origin, political_opinions, religious_beliefs, trade_union, genetic, "
+              "biometric, health, sex_life, sexual_orientation, criminal_offence, non_personal")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # 22 values: listed in full (up to 25 are), with the word people use for one of them.
+    ("share:\n  data:\n    categories: [identity, benefits]\n",
+     f"s.yaml:3: share.data.categories[1]: unknown value 'benefits'; expected {CATEGORIES}; did you mean 'financial'?"),
+    ("share:\n  handling:\n    transfer: sftp\n",
+     f"s.yaml:3: share.handling.transfer: unknown value 'sftp'; expected {TRANSFERS}; did you mean 'secure_portal'?"),
+    ("share:\n  handling:\n    transfer: email\n",
+     (f"s.yaml:3: share.handling.transfer: unknown value 'email'; expected {TRANSFERS}; "
+      "did you mean 'secure_email' or 'unencrypted_email'?")),
+    # The start of a value.
+    ("share:\n  urgency:\n    risk: serious\n",
+     ("s.yaml:3: share.urgency.risk: unknown value 'serious'; expected none, low, significant, serious_or_imminent; "
+      "did you mean 'serious_or_imminent'?")),
+    # YAML reads no, yes, on and off as booleans: said so, with the word as written.
+    ("share:\n  urgency:\n    risk: no\n",
+     ("s.yaml:3: share.urgency.risk: YAML read `no` as false, and 'no' is not a value here either; "
+      "expected none, low, significant, serious_or_imminent; did you mean 'none'?")),
+    ("share:\n  purpose:\n    detail: Yes\n",
+     "s.yaml:3: share.purpose.detail: YAML read `Yes` as true; write it in quotes if you meant the word"),
+    # Nothing close: the values, and no guess.
+    ("share:\n  handling:\n    transfer: pigeon\n",
+     f"s.yaml:3: share.handling.transfer: unknown value 'pigeon'; expected {TRANSFERS}"),
+])
+def test_unknown_values_are_listed_with_a_suggestion(text, expected):
+    assert errors(text) == [expected]
+
+
+def test_a_word_yaml_reads_as_a_boolean_is_named_when_it_is_one_of_the_values():
+    from typing import Literal
+
+    from pydantic import BaseModel, ValidationError
+
+    from isp_rules.loader import pydantic_problems
+    from isp_rules.yamlfile import parse_yaml
+
+    class Switch(BaseModel):
+        state: Literal["on", "off"]
+
+    doc = parse_yaml("state: off\n", "s.yaml")
+    with pytest.raises(ValidationError) as info:
+        Switch.model_validate(doc.data)
+    (problem,) = pydantic_problems(info.value, doc, Switch)
+    assert str(problem) == "s.yaml:1: state: YAML read `off` as false; write it in quotes if you meant the word: 'off'"
+
+
 def test_wrong_types_are_rejected_not_coerced():
     msgs = errors("share:\n  from:\n    signatory: 'yes'\n    name: 12\n  data:\n    subjects: child\n")
     assert "s.yaml:3: share.from.signatory: expected true or false, got 'yes'" in msgs

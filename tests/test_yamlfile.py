@@ -25,9 +25,38 @@ def test_duplicate_keys_are_errors_with_both_lines():
     assert msg == "f.yaml:3: a: duplicate key 'a' (first given on line 1)"
 
 
-def test_malformed_yaml_names_the_line():
-    (msg,) = problems("a: [1, 2\nb: 3\n")
-    assert msg.startswith("f.yaml:") and "malformed YAML" in msg
+SHARE = "share:\n  purpose:\n    category: direct_care\n    detail: Weekly review\n  urgency:\n    risk: low\n    emergency: false\n"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A colon and space inside a value: the parser's "mapping values are not allowed in this context".
+    (SHARE.replace("detail: Weekly review", "detail: Note: weekly review"),
+     "f.yaml:4: a value with ': ' in it at line 4, column 17: put the whole value in quotes"),
+    # A key without its colon: the parser notices only at the next line, and says so there.
+    (SHARE.replace("category: direct_care", "category direct_care"),
+     "f.yaml:3: line 3 has no ':' after its key ('category direct_care'): write it as key: value"),
+    (SHARE.replace("emergency: false", "emergency false"),
+     "f.yaml:7: line 7 has no ':' after its key ('emergency false'): write it as key: value"),
+    (SHARE.replace("    emergency:", "      emergency:"),
+     "f.yaml:7: line 7 is indented more than the line above it: keys at the same level need the same number of spaces"),
+    (SHARE.replace("    emergency:", "   emergency:"),
+     "f.yaml:7: line 7 is not lined up with the lines around it: keys at the same level need the same number of spaces"),
+    (SHARE.replace("detail: Weekly", "detail: 'Weekly"),
+     "f.yaml:4: a quote opened at line 4, column 13 is never closed"),
+    ("a: [1, 2\nb: 3\n", "f.yaml:1: a '[' opened at line 1, column 4 is not closed with ']'"),
+    ("a: {x: 1\nb: 3\n", "f.yaml:1: a '{' opened at line 1, column 4 is not closed with '}'"),
+])
+def test_malformed_yaml_is_named_in_plain_words_at_the_right_line(text, expected):
+    assert problems(text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (SHARE.replace("    emergency:", "\temergency:"), "f.yaml:7: a tab character at line 7, column 1: indent with spaces"),
+    (SHARE.replace("    emergency:", "  \temergency:"), "f.yaml:7: a tab character at line 7, column 3: indent with spaces"),
+    ("urgency:\n\trisk: low\n", "f.yaml:2: a tab character at line 2, column 1: indent with spaces"),
+])
+def test_a_tab_used_to_indent_is_named(text, expected):
+    assert problems(text) == [expected]
 
 
 def test_billion_laughs_is_refused_before_expansion():

@@ -7,6 +7,7 @@ the library and renders; errors become one line per problem (errors.py).
     prompts.py    terminal questions for ask and triage
     deciding.py   check, explain, agreement
     authoring.py  test, diff, lint, rules
+    directory.py  partners, agreements
     guided.py     ask, triage
     register.py   log, log verify
     serving.py    serve
@@ -29,6 +30,7 @@ quiet_pydantic_plugins()
 # The commands are imported after the setting above.
 from .authoring import diff_cmd, lint_cmd, rules_cmd, test_cmd
 from .deciding import agreement_cmd, check, explain_cmd
+from .directory import agreements_cmd, partners_cmd
 from .errors import EXIT_FAIL_ON, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE, ProblemsError
 from .guided import ask, triage
 from .register import log_cmd
@@ -52,7 +54,7 @@ def cli() -> None:
 
 
 for _command in (check, explain_cmd, agreement_cmd, test_cmd, diff_cmd, lint_cmd, rules_cmd, ask, triage, log_cmd,
-                 serve):
+                 serve, partners_cmd, agreements_cmd):
     cli.add_command(_command)
 
 

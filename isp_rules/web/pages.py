@@ -185,9 +185,13 @@ async def triage_answer(request: Request):
 
 # --- a scenario file --------------------------------------------------------------------
 
+_EXAMPLE_SCENARIO = Path(__file__).parent / "static" / "example-scenario.yaml"
+
+
 @router.get("/check", response_class=HTMLResponse)
-async def check_form(request: Request):
-    return _page(request, "check.html", title="Check a scenario file", text="", problems=[])
+async def check_form(request: Request, example: bool = False):
+    text = _EXAMPLE_SCENARIO.read_text(encoding="utf-8") if example else ""  # ?example=1 fills in the example
+    return _page(request, "check.html", title="Check a scenario file", text=text, problems=[])
 
 
 @router.post("/check", response_class=HTMLResponse)

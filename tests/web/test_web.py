@@ -349,6 +349,22 @@ def test_check_page_decides_a_pasted_scenario_and_lists_problems(client):
     assert "verdict-deny" in upload.text and "council-relies-on-legitimate-interests" in upload.text
 
 
+def test_check_page_offers_an_example_not_a_folder_practitioners_do_not_have(client):
+    page = client.get("/check").text
+    assert "scenarios/" not in page
+    assert '<a href="/check?example=1">Start from an example</a>' in page
+    assert '<a href="/static/example-scenario.yaml" download>download it</a>' in page
+    example = client.get("/static/example-scenario.yaml")
+    assert example.status_code == 200
+    # the example is the library's scenario, without its test expectations and date, and decides as it does
+    library = yaml.safe_load((SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml").read_text())
+    del library["expect"], library["as_of"]  # the example is decided on the law as at today
+    assert yaml.safe_load(example.text) == library
+    filled = client.get("/check?example=1").text
+    assert "police-to-school-child-at-immediate-risk" in filled and "</textarea>" in filled
+    assert "verdict-allow" in client.post("/check", data={"text": example.text}).text
+
+
 MARKUP = '<script>alert("x")</script><b onmouseover=alert(1)>'
 
 

@@ -1,0 +1,388 @@
+"""The partnership's directory, kept as data beside the rules (Appendix A made live).
+
+A ruleset folder may hold a `directory/` subfolder with two files:
+
+    partners.yaml     each organisation: id, name, type, when it signed the protocol (and left it),
+                      public- or competent-authority overrides, nation, DPO contact
+    agreements.yaml   each information sharing agreement: id, title, parties, purposes, data,
+                      routine or one-off, start, review and end dates, document reference
+
+Both are read as strictly as the rules (yamlfile.py): every problem is one located line
+(file:line: path: message), all are collected, and they are raised together as RulesetError.
+The directory is not part of the ruleset's sha256 (loader.ruleset_digest reads only the top
+folder and powers/): it records who the partners are, which changes as organisations sign and
+agreements are reviewed, not what the law says, so editing it does not change a decision's
+ruleset identity. The rule loader does not read it either (loader.ruleset_files is not recursive).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from .errors import InputError, IspError, Problem, RulesetError, did_you_mean, format_path
+from .labels import PARTY_LABELS
+from .vocabulary import DataCategory, Nation, PartyType, Purpose
+from .yamlfile import DocPath, YamlDoc, read_yaml
+
+__all__ = [
+    "AGREEMENTS_FILE",
+    "DIRECTORY_DIR",
+    "PARTNERS_FILE",
+    "Agreement",
+    "AgreementStatus",
+    "Directory",
+    "Partner",
+    "SignatoryStatus",
+    "UnknownAgreementError",
+    "UnknownPartnerError",
+    "directory_path",
+    "load_directory",
+]
+
+DIRECTORY_DIR = "directory"
+PARTNERS_FILE = "partners.yaml"
+AGREEMENTS_FILE = "agreements.yaml"
+
+KebabId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+# A partner on a given day: signed the protocol and not left; left it; signed it later; never signed.
+SignatoryStatus = Literal["signatory", "left", "not_yet_signed", "not_signed"]
+# An agreement on a given day: in force; not started yet; in force but past its review date; ended.
+AgreementStatus = Literal["in_force", "not_started", "review_overdue", "ended"]
+
+
+class UnknownPartnerError(IspError):
+    """An id that names no partner in the directory (with a "did you mean")."""
+
+    def __init__(self, partner_id: str, known: Iterable[str]):
+        self.partner_id = partner_id
+        super().__init__(f"no partner '{partner_id}' in the partnership directory{did_you_mean(partner_id, known)}")
+
+
+class UnknownAgreementError(IspError):
+    """An id that names no agreement in the directory (with a "did you mean")."""
+
+    def __init__(self, agreement_id: str, known: Iterable[str]):
+        self.agreement_id = agreement_id
+        super().__init__(f"no agreement '{agreement_id}' in the partnership directory{did_you_mean(agreement_id, known)}")
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Partner(_Entry):
+    """One organisation of the partnership."""
+
+    id: KebabId
+    name: Text
+    type: PartyType
+    signed_on: dt.date | None = None
+    left_on: dt.date | None = None
+    public_authority: bool | None = None
+    competent_authority: bool | None = None
+    nation: Nation | None = None
+    dpo: Text | None = None
+    note: Text | None = None
+
+    def status_on(self, day: dt.date) -> SignatoryStatus:
+        """Whether the partner is a signatory of the protocol on `day`."""
+        if self.signed_on is None:
+            return "not_signed"
+        if day < self.signed_on:
+            return "not_yet_signed"
+        if self.left_on is not None and day >= self.left_on:
+            return "left"
+        return "signatory"
+
+    @property
+    def kind(self) -> str:
+        """What kind of body it is, in plain words ("Council", "NHS trust (hospital, ...)")."""
+        return _kind(self.type)
+
+
+class Agreement(_Entry):
+    """One information sharing agreement between partners."""
+
+    id: KebabId
+    title: Text
+    parties: list[KebabId] = Field(min_length=2)
+    purposes: list[Purpose] = Field(min_length=1)
+    data: list[DataCategory] = Field(min_length=1)
+    frequency: Literal["routine", "one_off"]
+    start: dt.date
+    review: dt.date | None = None
+    end: dt.date | None = None
+    document: Text | None = None
+
+    @property
+    def due_on(self) -> dt.date | None:
+        """When the agreement next needs the secretariat: its review date, or its end if that is sooner."""
+        dates = [d for d in (self.review, self.end) if d is not None]
+        return min(dates) if dates else None
+
+    def status_on(self, day: dt.date) -> AgreementStatus:
+        if day < self.start:
+            return "not_started"
+        if self.end is not None and day > self.end:
+            return "ended"
+        if self.review is not None and day > self.review:
+            return "review_overdue"
+        return "in_force"
+
+
+class Directory(BaseModel):
+    """The partners and agreements of a partnership; empty when the ruleset has no directory."""
+
+    model_config = ConfigDict(frozen=True)
+
+    partners: tuple[Partner, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    source: str | None = None  # the folder it was read from, or None when there is none
+
+    def partner(self, partner_id: str) -> Partner:
+        """The partner with this id; UnknownPartnerError (with a "did you mean") if there is none."""
+        for partner in self.partners:
+            if partner.id == partner_id:
+                return partner
+        raise UnknownPartnerError(partner_id, [p.id for p in self.partners])
+
+    def agreement(self, agreement_id: str) -> Agreement:
+        """The agreement with this id; UnknownAgreementError (with a "did you mean") if there is none."""
+        for agreement in self.agreements:
+            if agreement.id == agreement_id:
+                return agreement
+        raise UnknownAgreementError(agreement_id, [a.id for a in self.agreements])
+
+    def search(self, text: str) -> list[Partner]:
+        """The partners whose id, name or kind of body contains every word of `text` (any case), in
+        the directory's order; every partner for empty text."""
+        words = text.casefold().split()
+        found = []
+        for partner in self.partners:
+            haystack = " ".join((partner.id, partner.name, partner.type, PARTY_LABELS.get(partner.type, ""))).casefold()
+            if all(word in haystack for word in words):
+                found.append(partner)
+        return found
+
+    def due(self, today: dt.date, days: int) -> list[Agreement]:
+        """The agreements whose review date (or end, if sooner) falls within the next `days` days or has
+        already passed, soonest first: the secretariat's list of agreements to review, renew or retire."""
+        horizon = today + dt.timedelta(days=days)
+        due = [a for a in self.agreements if a.due_on is not None and a.due_on <= horizon]
+        return sorted(due, key=lambda a: (a.due_on or dt.date.max, a.title.casefold()))
+
+    def signed_on(self, partner: str | Partner, day: dt.date) -> SignatoryStatus:
+        """Whether `partner` (an id or a Partner) is a signatory of the protocol on `day`."""
+        found = partner if isinstance(partner, Partner) else self.partner(partner)
+        return found.status_on(day)
+
+    def names(self, partner_ids: Iterable[str]) -> list[str]:
+        """The partners' names, for ids the directory holds (loading checked every agreement's)."""
+        by_id = {p.id: p.name for p in self.partners}
+        return [by_id.get(i, i) for i in partner_ids]
+
+
+def _kind(party_type: str) -> str:
+    words = PARTY_LABELS.get(party_type, party_type.replace("_", " "))
+    words = re.sub(r"^(A|An|The) ", "", words)
+    return words[:1].upper() + words[1:]
+
+
+# --- loading ----------------------------------------------------------------------------
+
+def directory_path(rules_dir: str | os.PathLike[str]) -> Path:
+    """Where a ruleset's directory lives: its `directory/` subfolder."""
+    return Path(rules_dir) / DIRECTORY_DIR
+
+
+_E = TypeVar("_E", Partner, Agreement)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _choices(expected: str) -> list[str]:
+    return re.findall(r"'([^']*)'", expected)
+
+
+def _problems(exc: ValidationError, doc: YamlDoc, cls: type[BaseModel], base: DocPath) -> list[Problem]:
+    """pydantic's errors in our words, one located Problem each."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind, value = err["type"], err.get("input")
+        name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+        if kind == "extra_forbidden":
+            msg = f"unknown field '{loc[-1]}'{did_you_mean(str(loc[-1]), cls.model_fields)}"
+        elif kind == "missing":
+            msg = "required field is missing"
+        elif kind == "literal_error":
+            choices = _choices(err.get("ctx", {}).get("expected", ""))
+            listing = ", ".join(choices) if len(choices) <= 25 else f"one of {len(choices)} values in the vocabulary"
+            msg = f"unknown value {_show(value)}; expected {listing}{did_you_mean(str(value), choices)}"
+        elif kind == "bool_type":
+            msg = f"expected true or false, got {_show(value)}"
+        elif kind == "string_type":
+            msg = f"expected text, got {_show(value)}"
+        elif kind == "list_type":
+            msg = f"expected a list, got {_show(value)}"
+        elif kind.startswith("date"):
+            msg = f"expected a date such as 2026-12-01, got {_show(value)}"
+        elif kind == "string_pattern_mismatch":
+            msg = f"expected a kebab-case id such as 'city-of-york-council', got {_show(value)}"
+        elif kind == "string_too_short":
+            msg = "must not be empty; leave the field out if it is not known"
+        elif kind == "too_short" and name == "parties":
+            msg = "an agreement needs at least two parties"
+        elif kind == "too_short":
+            msg = "must not be empty"
+        elif kind == "string_too_long":
+            msg = "text is too long"
+        else:
+            msg = f"{err['msg']} (got {_show(value)})"
+        full = base + loc
+        out.append(Problem(doc.name, doc.line(full), format_path(full), msg))
+    return sorted(out, key=lambda p: p.line or 0)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, doc: YamlDoc, at: DocPath, message: str) -> None:
+        self.problems.append(Problem(doc.name, doc.line(at), format_path(at), message))
+
+    def read(self, path: Path, shown: str) -> YamlDoc | None:
+        try:
+            return read_yaml(path, shown)
+        except InputError as exc:
+            self.problems.extend(exc.problems)
+            return None
+
+    def entries(self, doc: YamlDoc, key: str) -> list[Any]:
+        """The list under `key`, the file's one top-level key."""
+        if not isinstance(doc.data, dict):
+            self.problems.append(Problem(doc.name, 1, "", f"expected a mapping with '{key}:', a list"))
+            return []
+        unknown = [other for other in doc.data if other != key]
+        for other in unknown:
+            self.add(doc, (other,), f"unknown key '{other}'{did_you_mean(str(other), [key])}")
+        if key not in doc.data:
+            if not unknown:  # a misspelt key is reported once, above
+                self.problems.append(Problem(doc.name, 1, key, f"required: the list of {key}"))
+            return []
+        raw = doc.data[key]
+        if not isinstance(raw, list):
+            self.add(doc, (key,), f"expected a list, got {_show(raw)}")
+            return []
+        return raw
+
+    def models(self, doc: YamlDoc, key: str, cls: type[_E]) -> list[tuple[int, _E]]:
+        """Each valid entry with its index; a duplicate id is reported and dropped."""
+        out: list[tuple[int, _E]] = []
+        seen: dict[str, int] = {}
+        for i, raw in enumerate(self.entries(doc, key)):
+            base: DocPath = (key, i)
+            if not isinstance(raw, dict):
+                self.add(doc, base, f"expected a mapping of fields, got {_show(raw)}")
+                continue
+            ident = raw.get("id")
+            if isinstance(ident, str) and ident in seen:
+                self.add(doc, (*base, "id"), f"duplicate id '{ident}' (first on line {doc.line((key, seen[ident]))})")
+                continue
+            if isinstance(ident, str):
+                seen[ident] = i
+            try:
+                out.append((i, cls.model_validate(raw)))
+            except ValidationError as exc:
+                self.problems.extend(_problems(exc, doc, cls, base))
+        return out
+
+
+def _shown(path: Path) -> str:
+    here = str(Path.cwd()) + os.sep
+    return str(path.relative_to(Path.cwd())) if str(path).startswith(here) else str(path)
+
+
+def _check_partners(doc: YamlDoc, partners: Sequence[tuple[int, Partner]], reader: _Reader) -> None:
+    for i, p in partners:
+        if p.left_on is not None and p.signed_on is not None and p.left_on < p.signed_on:
+            reader.add(doc, ("partners", i, "left_on"), f"left on {p.left_on}, before it signed on {p.signed_on}")
+        elif p.left_on is not None and p.signed_on is None:
+            reader.add(doc, ("partners", i, "left_on"), "a left_on date needs the signed_on date it left from")
+
+
+def _check_agreements(doc: YamlDoc, agreements: Sequence[tuple[int, Agreement]], known: Sequence[str] | None,
+                      reader: _Reader) -> list[Agreement]:
+    """The agreements that pass the checks across entries: parties known, dates in order, no overlap."""
+    good: list[tuple[int, Agreement]] = []
+    for i, a in agreements:
+        before = len(reader.problems)
+        seen: set[str] = set()
+        for j, party in enumerate(a.parties):
+            at: DocPath = ("agreements", i, "parties", j)
+            if party in seen:
+                reader.add(doc, at, f"partner '{party}' is named twice")
+            elif known is not None and party not in known:
+                reader.add(doc, at, f"unknown partner '{party}'{did_you_mean(party, known)}")
+            seen.add(party)
+        if a.end is not None and a.end < a.start:
+            reader.add(doc, ("agreements", i, "end"), f"ends on {a.end}, before it starts on {a.start}")
+        if a.review is not None and a.review < a.start:
+            reader.add(doc, ("agreements", i, "review"), f"review on {a.review} is before it starts on {a.start}")
+        if len(reader.problems) == before:
+            good.append((i, a))
+    for n, (i, a) in enumerate(good):
+        for k, b in good[:n]:
+            shared = [p for p in a.purposes if p in b.purposes]
+            if set(a.parties) != set(b.parties) or not shared:
+                continue
+            if a.start <= (b.end or dt.date.max) and b.start <= (a.end or dt.date.max):
+                reader.add(doc, ("agreements", i), f"overlaps agreement '{b.id}' (line {doc.line(('agreements', k))}): "
+                                                   f"the same parties and purpose '{shared[0]}' over the same dates; "
+                                                   "end one before the other starts, or merge them")
+                break
+    return [a for _, a in good]
+
+
+def load_directory(rules_dir: str | os.PathLike[str]) -> Directory:
+    """The partnership directory beside the rules in `rules_dir` (its `directory/` subfolder): an
+    empty Directory when there is no such folder. Raises RulesetError with every problem found."""
+    folder = directory_path(rules_dir)
+    if not folder.is_dir():
+        return Directory()
+    reader = _Reader()
+    partners: list[tuple[int, Partner]] = []
+    # The partner ids an agreement may name. Every id written counts, even in an entry with a
+    # problem of its own, and None (do not check) when the partners file cannot be read at all:
+    # that one problem is enough, with no follow-on "unknown partner" for each agreement.
+    known: list[str] | None = []
+    partners_path = folder / PARTNERS_FILE
+    if partners_path.is_file():
+        doc = reader.read(partners_path, _shown(partners_path))
+        entries = doc.data.get("partners") if doc is not None and isinstance(doc.data, dict) else None
+        known = [e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)] \
+            if isinstance(entries, list) else None
+        if doc is not None:
+            partners = reader.models(doc, "partners", Partner)
+            _check_partners(doc, partners, reader)
+    agreements: list[Agreement] = []
+    agreements_path = folder / AGREEMENTS_FILE
+    if agreements_path.is_file():
+        doc = reader.read(agreements_path, _shown(agreements_path))
+        if doc is not None:
+            agreements = _check_agreements(doc, reader.models(doc, "agreements", Agreement), known, reader)
+    if reader.problems:
+        raise RulesetError(reader.problems)
+    return Directory(partners=tuple(p for _, p in partners), agreements=tuple(agreements), source=str(folder))
