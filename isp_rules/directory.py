@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .errors import InputError, IspError, Problem, RulesetError, did_you_mean, format_path
-from .labels import PARTY_LABELS
+from .labels import PARTY_LABELS, value_words
 from .vocabulary import DataCategory, Nation, PartyType, Purpose
 from .yamlfile import DocPath, YamlDoc, read_yaml
 
@@ -45,6 +45,9 @@ __all__ = [
     "directory_path",
     "load_directory",
 ]
+
+PURPOSE_FIELD = "share.purpose.category"  # the scenario fields whose words the directory's values use
+DATA_FIELD = "share.data.categories"
 
 DIRECTORY_DIR = "directory"
 PARTNERS_FILE = "partners.yaml"
@@ -108,6 +111,15 @@ class Partner(_Entry):
         """What kind of body it is, in plain words ("Council", "NHS trust (hospital, ...)")."""
         return _kind(self.type)
 
+    @property
+    def protocol_words(self) -> str:
+        """When it signed the protocol (and left it), in plain words: "Signed 2018-05-25, left 2024-03-31"."""
+        if self.signed_on is None:
+            return "Not signed"
+        if self.left_on is not None:
+            return f"Signed {self.signed_on}, left {self.left_on}"
+        return f"Signed {self.signed_on}"
+
 
 class Agreement(_Entry):
     """One information sharing agreement between partners."""
@@ -128,6 +140,59 @@ class Agreement(_Entry):
         """When the agreement next needs the secretariat: its review date, or its end if that is sooner."""
         dates = [d for d in (self.review, self.end) if d is not None]
         return min(dates) if dates else None
+
+    @property
+    def purpose_words(self) -> list[str]:
+        """Its purposes as a practitioner would say them."""
+        return [value_words(PURPOSE_FIELD, p) for p in self.purposes]
+
+    @property
+    def data_words(self) -> list[str]:
+        """The kinds of data it shares, in plain words."""
+        return [value_words(DATA_FIELD, d) for d in self.data]
+
+    @property
+    def frequency_words(self) -> str:
+        return "Routine or regular" if self.frequency == "routine" else "One-off"
+
+    @property
+    def dates_words(self) -> str:
+        """Its dates in plain words: "started 2021-04-01; review by 2027-03-31; ends 2027-03-01"."""
+        return (f"started {self.start}; " + (f"review by {self.review}" if self.review else "no review date")
+                + (f"; ends {self.end}" if self.end else ""))
+
+    def due_words(self, today: dt.date) -> str:
+        """When it is next due, counted from `today`: "Review due 2027-03-31: in 114 days",
+        "... 3 days overdue", "Ended 2024-08-31: renew it, or take it off the list"; "" if never."""
+        due = self.due_on
+        if due is None:
+            return ""
+        if self.status_on(today) == "ended" and self.end is not None:
+            return f"Ended {self.end}: renew it, or take it off the list"
+        what = "Ends" if due == self.end and due != self.review else "Review due"
+        days = (due - today).days
+        if days < 0:
+            return f"{what} {due}: {_days(-days)} overdue"
+        if days == 0:
+            return f"{what} {due}: today"
+        return f"{what} {due}: in {_days(days)}"
+
+    def status_words(self, today: dt.date) -> str:
+        """Its standing on `today` in plain words: "In force", "In force: review due in 12 days",
+        "Review 40 days overdue", "Ended 2024-08-31", "Not started: starts 2027-01-01"."""
+        status = self.status_on(today)
+        if status == "not_started":
+            return f"Not started: starts {self.start}"
+        if status == "ended":
+            return f"Ended {self.end}"
+        if status == "review_overdue" and self.review is not None:
+            return f"Review {_days((today - self.review).days)} overdue"
+        due = self.due_on
+        if due is None:
+            return "In force"
+        what = "ends" if due == self.end and due != self.review else "review due"
+        days = (due - today).days
+        return f"In force: {what} today" if days == 0 else f"In force: {what} in {_days(days)}"
 
     def status_on(self, day: dt.date) -> AgreementStatus:
         if day < self.start:
@@ -189,6 +254,10 @@ class Directory(BaseModel):
         """The partners' names, for ids the directory holds (loading checked every agreement's)."""
         by_id = {p.id: p.name for p in self.partners}
         return [by_id.get(i, i) for i in partner_ids]
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
 
 
 def _kind(party_type: str) -> str:

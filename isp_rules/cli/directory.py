@@ -15,7 +15,7 @@ from .errors import library_errors
 from .options import as_of_option, format_option, rules_option
 
 if TYPE_CHECKING:
-    from ..directory import Agreement, Directory, Partner
+    from ..directory import Directory
 
 __all__ = ["agreements_cmd", "partners_cmd"]
 
@@ -60,14 +60,6 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
-def _signed(partner: Partner) -> str:
-    if partner.signed_on is None:
-        return "Not signed"
-    if partner.left_on is not None:
-        return f"Signed {partner.signed_on}, left {partner.left_on}"
-    return f"Signed {partner.signed_on}"
-
-
 @click.command(name="partners")
 @click.argument("search", required=False, default="")
 @rules_option
@@ -102,28 +94,7 @@ def partners_cmd(search: str, rules: str | None, fmt: str) -> None:
         click.echo(f"No partner in the directory matches \"{search}\".")
         return
     click.echo(_table(["Organisation", "What it is", "The protocol", "Data protection officer"],
-                      [[p.name, p.kind, _signed(p), p.dpo or "not given"] for p in found]), nl=False)
-
-
-def _words(values: Sequence[str], field: str) -> list[str]:
-    from ..labels import value_words
-
-    return [value_words(field, v) for v in values]
-
-
-def _when_due(agreement: Agreement, today: dt.date) -> str:
-    due = agreement.due_on
-    if due is None:
-        return ""
-    if agreement.status_on(today) == "ended" and agreement.end is not None:
-        return f"Ended {agreement.end}: renew it, or take it off the list"
-    what = "Ends" if due == agreement.end and due != agreement.review else "Review due"
-    days = (due - today).days
-    if days < 0:
-        return f"{what} {due}: {-days} day{'s' if days != -1 else ''} overdue"
-    if days == 0:
-        return f"{what} {due}: today"
-    return f"{what} {due}: in {days} day{'s' if days != 1 else ''}"
+                      [[p.name, p.kind, p.protocol_words, p.dpo or "not given"] for p in found]), nl=False)
 
 
 @click.command(name="agreements")
@@ -155,8 +126,7 @@ def agreements_cmd(due_days: int | None, as_of: dt.datetime | None, rules: str |
     if fmt == "csv":
         click.echo(_csv(["id", "title", "parties", "purposes", "data", "frequency", "start", "review", "end", "document"],
                         [[a.id, a.title, "; ".join(directory.names(a.parties)),
-                          "; ".join(_words(a.purposes, "share.purpose.category")),
-                          "; ".join(_words(a.data, "share.data.categories")),
+                          "; ".join(a.purpose_words), "; ".join(a.data_words),
                           "Routine" if a.frequency == "routine" else "One-off",
                           _date(a.start), _date(a.review), _date(a.end), a.document or ""] for a in listed]), nl=False)
         return
@@ -170,14 +140,13 @@ def agreements_cmd(due_days: int | None, as_of: dt.datetime | None, rules: str |
     for a in listed:
         lines = [a.title]
         if due_days is not None:
-            lines.append(f"  {_when_due(a, today)}")
+            lines.append(f"  {a.due_words(today)}")
         lines += [
             f"  Between:  {'; '.join(directory.names(a.parties))}",
-            f"  For:      {'; '.join(_words(a.purposes, 'share.purpose.category'))}",
-            f"  Sharing:  {'; '.join(_words(a.data, 'share.data.categories'))}",
-            f"  How:      {'Routine or regular' if a.frequency == 'routine' else 'One-off'}",
-            f"  Dates:    started {a.start}; " + (f"review by {a.review}" if a.review else "no review date")
-            + (f"; ends {a.end}" if a.end else ""),
+            f"  For:      {'; '.join(a.purpose_words)}",
+            f"  Sharing:  {'; '.join(a.data_words)}",
+            f"  How:      {a.frequency_words}",
+            f"  Dates:    {a.dates_words}",
         ]
         if a.document:
             lines.append(f"  Document: {a.document}")

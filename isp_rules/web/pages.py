@@ -295,3 +295,49 @@ async def decision_record(request: Request, seq: str):
     return _page(request, "decision.html", title=f"Decision {r.seq}", d=d,
                  scenario_json=json.dumps(sc, ensure_ascii=False), scenario_name=sc.get("title") or sc.get("id"),
                  record=r, triage=None, answers=None, as_of=d.get("ruleset", {}).get("as_of"))
+
+
+# --- the partnership's directory --------------------------------------------------------
+
+DUE_MAX = 3650  # days: ten years ahead is the furthest a review is worth looking for
+
+
+def _directory(request: Request):
+    """The directory beside the service's ruleset (read on each request: it changes as partners
+    sign and agreements are reviewed, without a restart)."""
+    from ..directory import load_directory
+
+    return load_directory(_ruleset(request).source)
+
+
+@router.get("/partners", response_class=HTMLResponse)
+async def partners(request: Request, q: str = ""):
+    directory = _directory(request)
+    q = q.strip()[:200]
+    return _page(request, "partners.html", title="Partners", q=q, found=directory.search(q),
+                 total=len(directory.partners))
+
+
+def _due_days(raw: str | None) -> tuple[int | None, str | None]:
+    """The `due` box read as whole days 0-3650: (days, None), (None, None) when left empty, or
+    (None, a plain sentence) when it is not such a number."""
+    text = (raw or "").strip()
+    if not text:
+        return None, None
+    if text.isascii() and text.isdigit() and int(text) <= DUE_MAX:
+        return int(text), None
+    shown = text if len(text) <= 20 else text[:17] + "..."
+    return None, f"Enter a whole number of days from 0 to {DUE_MAX}, not \u201c{shown}\u201d."
+
+
+@router.get("/agreements", response_class=HTMLResponse)
+async def agreements(request: Request, due: str | None = None):
+    directory = _directory(request)
+    today = dt.date.today()
+    days, error = _due_days(due)
+    listed = directory.due(today, days) if days is not None else list(directory.agreements)
+    rows = [{"a": a, "parties": directory.names(a.parties), "status": a.status_words(today),
+             "status_kind": a.status_on(today)} for a in listed]
+    return _page(request, "agreements.html", 422 if error else 200, title="Information sharing agreements",
+                 rows=rows, days=days, due=(due or "").strip()[:20], error=error, today=today,
+                 total=len(directory.agreements), due_max=DUE_MAX)

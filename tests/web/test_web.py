@@ -557,3 +557,86 @@ def test_the_decision_page_never_says_share_now_beside_needs_agreement(client):
     assert api.status_code == 200
     body = api.json()
     assert body["verdict"] == "needs-agreement" and body["share_now"] is False and body["deferred"] is True
+
+
+# --- the partnership's directory --------------------------------------------------------
+
+DIRECTORY = Path(__file__).parents[2] / "rulesets"
+
+
+def _main_text(response) -> str:
+    """The words of the page's main content, without markup."""
+    main = response.text.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def test_the_partners_page_lists_every_body_in_plain_words_and_no_ids(client):
+    from isp_rules.directory import load_directory
+
+    directory = load_directory(DIRECTORY)
+    response = client.get("/partners")
+    assert response.status_code == 200
+    assert 'href="/partners"' in response.text and 'href="/agreements"' in response.text  # in the navigation
+    text = _main_text(response)
+    for p in directory.partners:
+        assert p.name.replace("&", "&amp;") in response.text
+        assert "-" not in p.id or p.id not in text  # a one-word id such as "idas" is also its e-mail's domain
+    assert "Signed 2018-05-25" in text and "NHS trust (hospital, community or mental health)" in text
+    assert "local_authority" not in text and "signed_on" not in text
+
+
+def test_searching_the_partners_narrows_the_list(client):
+    response = client.get("/partners", params={"q": "police"})
+    assert response.status_code == 200
+    text = _main_text(response)
+    assert "North Yorkshire Police" in text and "City of York Council" not in text
+    assert 'value="police"' in response.text  # the search box keeps what was typed
+    nothing = client.get("/partners", params={"q": "no such body anywhere"})
+    assert nothing.status_code == 200 and "No partner matches" in _main_text(nothing)
+
+
+def test_the_agreements_page_lists_every_agreement_with_a_plain_status_and_no_ids(client):
+    from isp_rules.directory import load_directory
+
+    directory = load_directory(DIRECTORY)
+    response = client.get("/agreements")
+    assert response.status_code == 200
+    text = _main_text(response)
+    for a in directory.agreements:
+        assert a.title in text
+        assert a.id not in text
+    for p in directory.partners:
+        assert "-" not in p.id or p.id not in text
+    assert "North Yorkshire Police" in text  # parties by name
+    assert "protecting a child" in text and "One-off" in text and "Routine or regular" in text
+    assert "ISA-2021-004 (York MASH), version 3" in text
+    assert "Ended 2024-08-31" in text  # the Safe and Well agreement
+    assert re.search(r"Review \d+ days overdue", text)  # Supporting Families, reviewed by 2025-03-31
+    assert "safeguarding_child" not in text and "one_off" not in text
+
+
+def test_due_narrows_the_agreements_and_orders_them_soonest_first(client):
+    from isp_rules.directory import load_directory
+
+    directory = load_directory(DIRECTORY)
+    today = dt.date.today()
+    for days in (0, 90, 3650):
+        response = client.get("/agreements", params={"due": str(days)})
+        assert response.status_code == 200
+        text = _main_text(response)
+        expected = [a.title for a in directory.due(today, days)]
+        shown = [a.title for a in directory.agreements if a.title in text]
+        assert sorted(shown) == sorted(expected), days
+        assert [text.index(t) for t in expected] == sorted(text.index(t) for t in expected), days
+    overdue = _main_text(client.get("/agreements", params={"due": "0"}))
+    assert "Supporting Families programme (York) data matching agreement" in overdue
+    assert len(directory.due(today, 0)) < len(directory.agreements)
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "3651", "1.5", "9" * 40])
+def test_a_bad_due_is_a_422_with_a_plain_message(client, bad):
+    response = client.get("/agreements", params={"due": bad})
+    assert response.status_code == 422
+    text = _main_text(response)
+    assert "Enter a whole number of days from 0 to 3650" in text
+    assert "query" not in text and "Traceback" not in text
