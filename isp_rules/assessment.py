@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .compiler import CATCH_ALL, compile_ruleset, size_problems
 from .decide import decide
 from .decision import Decision
-from .errors import RulesetError
+from .directory import Completion, complete, directory_for, reference_problems
+from .errors import Problem, RulesetError, ScenarioError
 from .facts import to_fact
 from .interpret import fired_rules
 from .loader import load_ruleset_cached, read_ruleset
 from .ruleset import Ruleset
-from .scenario import Scenario
+from .scenario import Party, Scenario
 from .settings import default_rules_dir
 
-__all__ = ["assess", "default_ruleset", "fire", "load_ruleset"]
+__all__ = ["assess", "complete_scenario", "default_ruleset", "fire", "load_ruleset", "not_stated", "scenario_problems"]
 
 _NAMES: dict[tuple[int, str], tuple[str, ...]] = {}  # (pid, sha256) -> durable ruleset names
 _DEFAULT: dict[str, Ruleset] = {}
@@ -72,5 +74,56 @@ def assess(scenario: Scenario, ruleset: Ruleset | None = None, *, as_of: dt.date
     """Decide one scenario. `as_of` overrides the scenario's own date (default: today)."""
     ruleset = ruleset or default_ruleset()
     day = as_of or scenario.as_of or dt.date.today()
+    completion = complete_scenario(scenario, ruleset, day)
+    scenario = completion.scenario
     fact = to_fact(scenario, day, ruleset.phrases)
-    return decide(ruleset, scenario, fact, fire(ruleset, fact, evaluator), day)
+    decision = decide(ruleset, scenario, fact, fire(ruleset, fact, evaluator), day)
+    share = scenario.share
+    return replace(
+        decision,
+        from_directory=list(completion.filled) or None,
+        contradictions=list(completion.contradictions) or None,
+        not_stated=not_stated(scenario) or None,
+        parties={"from": share.from_.name, "to": share.to.name},
+    )
+
+
+def complete_scenario(scenario: Scenario, ruleset: Ruleset, day: dt.date) -> Completion:
+    """The scenario completed from the partnership's directory beside the rules, for the share's
+    date. Raises ScenarioError, each problem located, for an id the directory does not hold."""
+    share = scenario.share
+    if share.from_.partner is None and share.to.partner is None and share.governance.agreement_id is None:
+        return Completion(scenario)
+    directory = directory_for(ruleset.source or None)
+    problems = reference_problems(directory, scenario)
+    if problems:
+        raise ScenarioError(problems)
+    return complete(directory, scenario, day)
+
+
+def scenario_problems(scenario: Scenario, ruleset: Ruleset) -> list[Problem]:
+    """What is wrong with a valid scenario against these rules: directory ids they do not hold.
+    Front ends check every file with this before deciding any."""
+    share = scenario.share
+    if share.from_.partner is None and share.to.partner is None and share.governance.agreement_id is None:
+        return []
+    return reference_problems(directory_for(ruleset.source or None), scenario)
+
+
+def _unknown_party(party: Party) -> bool:
+    return party.name is None and party.type is None and party.partner is None
+
+
+def not_stated(scenario: Scenario) -> list[str]:
+    """The parties the scenario does not describe at all. The format reads a left-out field as
+    "not known yet", and a share with no known recipient (or discloser) cannot be weighed, so it
+    is asked for in the decision rather than passed over."""
+    share = scenario.share
+    out = []
+    if _unknown_party(share.from_):
+        out.append("Who is sharing the information is not stated: give the discloser (its partner id from the "
+                   "partnership's directory, or its name and type of body).")
+    if _unknown_party(share.to):
+        out.append("Who receives the information is not stated: give the recipient (its partner id from the "
+                   "partnership's directory, or its name and type of body).")
+    return out

@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar, Literal
 
+from .directory import Contradiction, DirectoryFact
 from .ruleset import PointKind, ReasonEffect
 
 __all__ = [
-    "ALWAYS", "DISCLAIMER", "NOT_IN_JSON", "CitationOut", "Decision", "Obligation", "ObligationKind", "OpenPoint",
+    "ALWAYS", "DISCLAIMER", "NOT_IN_JSON", "CitationOut", "Contradiction", "Decision", "DirectoryFact", "Obligation", "ObligationKind", "OpenPoint",
     "PointStatus", "Reason", "RulesetInfo", "Status", "Verdict", "doc", "in_json", "json_fields",
 ]
 
@@ -158,8 +159,8 @@ class Decision:
     have always used; `json_order` is the order of the JSON answer (json_fields reads it)."""
 
     json_order: ClassVar[tuple[str, ...]] = (
-        "scenario", "title", "verdict", "share_now", "share_kinds", "reasons", "open_points", "obligations",
-        "deferred", "urgent_by", "ruleset", "disclaimer")
+        "scenario", "title", "verdict", "share_now", "share_kinds", "not_stated", "contradictions", "reasons",
+        "open_points", "obligations", "deferred", "urgent_by", "from_directory", "ruleset", "disclaimer")
 
     scenario: str | None = field(metadata=ALWAYS)
     verdict: Verdict
@@ -177,6 +178,18 @@ class Decision:
     share_now: bool = field(default=False, metadata=doc(
         "Urgent and nothing holds the share: share now, paperwork afterwards"))
     urgent_by: str | None = field(default=None, metadata=doc("The urgent ground that defers paperwork"))
+    # The partnership's directory (added): the facts it filled in for a partner or agreement named
+    # by id, and the stated facts that differ from it (the stated fact is the one used).
+    from_directory: list[DirectoryFact] | None = field(default=None, metadata=doc(
+        "Facts filled in from the partnership's directory, for partners and agreements named by id"))
+    contradictions: list[Contradiction] | None = field(default=None, metadata=doc(
+        "Stated facts that differ from the partnership's directory (the decision uses the stated fact)"))
+    # Whole parts of the share the scenario does not describe (who discloses, who receives), in
+    # plain words: asked for, not decided past in silence.
+    not_stated: list[str] | None = field(default=None, metadata=doc(
+        "Parts of the share the scenario does not describe, such as who receives it"))
+    # The parties' names, from the scenario or the directory: for the register and the draft.
+    parties: Mapping[str, str | None] = field(default_factory=dict, metadata=NOT_IN_JSON)
 
     @property
     def fired(self) -> list[str]:

@@ -21,13 +21,15 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .errors import InputError, IspError, Problem, RulesetError, did_you_mean, format_path
-from .labels import PARTY_LABELS, value_words
+from .labels import PARTY_LABELS, label, value_words
+from .scenario import AGREEMENT_STATES, Scenario, Share
 from .vocabulary import DataCategory, Nation, PartyType, Purpose
 from .yamlfile import DocPath, YamlDoc, read_yaml
 
@@ -37,13 +39,19 @@ __all__ = [
     "PARTNERS_FILE",
     "Agreement",
     "AgreementStatus",
+    "Completion",
+    "Contradiction",
     "Directory",
+    "DirectoryFact",
     "Partner",
     "SignatoryStatus",
     "UnknownAgreementError",
     "UnknownPartnerError",
+    "complete",
+    "directory_for",
     "directory_path",
     "load_directory",
+    "reference_problems",
 ]
 
 PURPOSE_FIELD = "share.purpose.category"  # the scenario fields whose words the directory's values use
@@ -455,3 +463,234 @@ def load_directory(rules_dir: str | os.PathLike[str]) -> Directory:
     if reader.problems:
         raise RulesetError(reader.problems)
     return Directory(partners=tuple(p for _, p in partners), agreements=tuple(agreements), source=str(folder))
+
+
+# --- completing a scenario from the directory -------------------------------------------
+#
+# A scenario may name its parties (`from: {partner: ID}`, `to: {partner: ID}`) and its agreement
+# (`governance: {agreement: ID}`) by their directory ids. The partnership already knows what kind
+# of body each partner is, whether it had signed the protocol on the share's date and whether an
+# agreement was in force and covers this share, so the practitioner is not asked to guess. A
+# fact the scenario states itself is never overridden: where it differs from the directory, the
+# stated fact is used and the difference is reported, for the practitioner to check which is right.
+
+SIDES = {"from": "from_", "to": "to"}
+SIDE_WORDS = {"from": "the discloser", "to": "the recipient"}
+
+
+@dataclass(frozen=True)
+class DirectoryFact:
+    """A fact of the scenario that came from the partnership's directory."""
+
+    field: str  # the scenario field it fills, e.g. "share.from.signatory"
+    value: Any
+    words: str  # what the directory says, in plain words
+    source: str  # where it says it: "the partnership's directory of partners"
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """A stated fact that differs from what the partnership's directory says."""
+
+    field: str
+    stated: Any
+    directory: Any
+    words: str  # in plain words, saying which value the decision used
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A scenario completed from the directory, with what was filled and what disagreed."""
+
+    scenario: Scenario
+    filled: tuple[DirectoryFact, ...] = ()
+    contradictions: tuple[Contradiction, ...] = ()
+
+
+def _a(words: str) -> str:
+    """A label as the middle of a sentence: "A council" -> "a council", "The police" -> "the police"."""
+    return words[:1].lower() + words[1:] if re.match(r"(A|An|The) ", words) else words
+
+
+def _day_words(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _signatory_words(partner: Partner, day: dt.date) -> str:
+    status = partner.status_on(day)
+    if status == "signatory" and partner.signed_on is not None:
+        return f"{partner.name} signed the protocol on {_day_words(partner.signed_on)}"
+    if status == "left" and partner.left_on is not None:
+        return f"{partner.name} left the protocol on {_day_words(partner.left_on)}, so is not a signatory on the share's date"
+    if status == "not_yet_signed" and partner.signed_on is not None:
+        return f"{partner.name} signs the protocol only on {_day_words(partner.signed_on)}, after the share's date"
+    return f"{partner.name} has not signed the protocol"
+
+
+def _party_facts(side: str, partner: Partner, day: dt.date) -> list[tuple[str, Any, str]]:
+    """(field, value, words) for each fact the directory gives about one party."""
+    prefix = f"share.{side}."
+    facts: list[tuple[str, Any, str]] = [
+        (prefix + "type", partner.type, f"{partner.name} is listed as: {_a(PARTY_LABELS.get(partner.type, partner.type))}"),
+        (prefix + "signatory", partner.status_on(day) == "signatory", _signatory_words(partner, day)),
+    ]
+    for which, what in (("public_authority", "a public authority"), ("competent_authority", "a law-enforcement body")):
+        value = getattr(partner, which)
+        if value is not None:  # only an override: otherwise the party type's default applies anyway
+            facts.append((prefix + which, value, f"{partner.name} is {'' if value else 'not '}{what} for data protection"))
+    if partner.nation is not None:
+        facts.append((prefix + "nation", partner.nation, f"{partner.name} is in {partner.nation.replace('_', ' ').title()}"))
+    return facts
+
+
+def _agreement_state(agreement: Agreement, day: dt.date) -> tuple[str, str]:
+    """The scenario's agreement state on `day` ("in_place", "expired", "none") and why, in words.
+    An agreement past its review date counts as expired: the protocol expects agreements to be
+    reviewed, and one left unreviewed is not the assurance the partners signed up to."""
+    name = f"the agreement '{agreement.title}'"
+    status = agreement.status_on(day)
+    if status == "not_started":
+        return "none", f"{name} starts only on {_day_words(agreement.start)}, after the share's date"
+    if status == "ended" and agreement.end is not None:
+        return "expired", f"{name} ended on {_day_words(agreement.end)}"
+    if status == "review_overdue" and agreement.review is not None:
+        return "expired", f"{name} was due for review on {_day_words(agreement.review)} and has not been reviewed since"
+    review = f", to be reviewed by {_day_words(agreement.review)}" if agreement.review else ""
+    return "in_place", f"{name} has been in force since {_day_words(agreement.start)}{review}"
+
+
+def _coverage(agreement: Agreement, share: Share) -> tuple[bool | None, str]:
+    """Whether the agreement covers this share's purpose, data and parties, and why (unknown when
+    the scenario does not say what the share is for)."""
+    purpose = share.purpose.category
+    if purpose is None:
+        return None, ""
+    gaps = []
+    if purpose not in agreement.purposes:
+        gaps.append(f"its purposes do not include {value_words(PURPOSE_FIELD, purpose)}")
+    outside = [c for c in share.data.categories or () if c not in agreement.data and c != "non_personal"]
+    if outside:
+        gaps.append(f"it does not cover {value_words(DATA_FIELD, outside)}")
+    for side, attr in SIDES.items():
+        partner_id = getattr(share, attr).partner
+        if partner_id is not None and partner_id not in agreement.parties:
+            gaps.append(f"{SIDE_WORDS[side]} is not one of its parties")
+    if gaps:
+        return False, f"the agreement '{agreement.title}' does not cover this share: " + "; ".join(gaps)
+    return True, f"the agreement '{agreement.title}' covers this purpose, these kinds of information and these parties"
+
+
+def _stated(share: Share, path: str) -> Any:
+    model: Any = share
+    for part in path.split(".")[1:]:
+        model = getattr(model, SIDES.get(part, part))
+    return model
+
+
+def _replace(share: Share, path: str, value: Any) -> Share:
+    """The share with one field (share.<block>.<field>) set, the models being frozen."""
+    _, block, name = path.split(".")
+    attr = SIDES.get(block, block)
+    inner = getattr(share, attr)
+    return share.model_copy(update={attr: inner.model_copy(update={name: value})})
+
+
+def _words_of(path: str, value: Any) -> str:
+    return value_words(path, value)
+
+
+class _Completer:
+    def __init__(self, scenario: Scenario, source: str) -> None:
+        self.share = scenario.share
+        self.source = source
+        self.filled: list[DirectoryFact] = []
+        self.contradictions: list[Contradiction] = []
+
+    def fact(self, path: str, value: Any, words: str, source: str) -> None:
+        stated = _stated(self.share, path)
+        if stated is None:
+            self.share = _replace(self.share, path, value)
+            self.filled.append(DirectoryFact(path, value, words[:1].upper() + words[1:], source))
+        elif stated != value:
+            self.contradictions.append(Contradiction(path, stated, value, (
+                f"You said {label(path)}: {_words_of(path, stated)}. The partnership's directory says "
+                f"{_words_of(path, value)}: {words}. The decision uses what you said; check which is right, "
+                "and correct the scenario or the directory.")))
+
+
+def complete(directory: Directory, scenario: Scenario, day: dt.date) -> Completion:
+    """The scenario with the facts the directory holds filled in, for the share's date `day`.
+    Only called once `reference_problems` found every id; an unknown id raises."""
+    share = scenario.share
+    names = [getattr(share, a).partner for a in SIDES.values()]
+    if not any(names) and share.governance.agreement_id is None:
+        return Completion(scenario)
+    c = _Completer(scenario, directory.source or "")
+    partners_source = "the partnership's directory of partners"
+    for side, attr in SIDES.items():
+        partner_id = getattr(share, attr).partner
+        if partner_id is None:
+            continue
+        partner = directory.partner(partner_id)
+        if getattr(c.share, attr).name is None:  # a name is not a fact the rules weigh: filled, never disputed
+            c.share = _replace(c.share, f"share.{side}.name", partner.name)
+        for path, value, words in _party_facts(side, partner, day):
+            c.fact(path, value, words, partners_source)
+    agreement_id = share.governance.agreement_id
+    if agreement_id is not None:
+        agreement = directory.agreement(agreement_id)
+        source = "the partnership's list of agreements" + (f": {agreement.document}" if agreement.document else "")
+        state, words = _agreement_state(agreement, day)
+        c.fact("share.governance.agreement", state, words, source)
+        if state == "in_place":
+            covers, why = _coverage(agreement, c.share)
+            if covers is not None:
+                c.fact("share.governance.agreement_covers_purpose", covers, why, source)
+            if agreement.review is not None:
+                c.fact("share.governance.agreement_review_date", agreement.review,
+                       f"its review date is {_day_words(agreement.review)}", source)
+    return Completion(scenario.model_copy(update={"share": c.share}), tuple(c.filled), tuple(c.contradictions))
+
+
+def reference_problems(directory: Directory, scenario: Scenario) -> list[Problem]:
+    """One located problem for each directory id the scenario names that the directory does not
+    hold, with a "did you mean". The file and line are the scenario's, where the loader recorded them."""
+    lines: dict[str, int] = scenario._lines
+    source = scenario._source or "<scenario>"
+    problems = []
+    partner_ids = [p.id for p in directory.partners]
+    for side, attr in SIDES.items():
+        partner_id = getattr(scenario.share, attr).partner
+        if partner_id is None or partner_id in partner_ids:
+            continue
+        path = f"share.{side}.partner"
+        where = "" if directory.partners else " (these rules have no partnership directory: directory/partners.yaml)"
+        problems.append(Problem(source, lines.get(path), path,
+                                f"no partner '{partner_id}' in the partnership directory{where}{did_you_mean(partner_id, partner_ids)}"))
+    agreement_id = scenario.share.governance.agreement_id
+    agreement_ids = [a.id for a in directory.agreements]
+    if agreement_id is not None and agreement_id not in agreement_ids:
+        path = "share.governance.agreement"
+        states = ", ".join(AGREEMENT_STATES)
+        problems.append(Problem(source, lines.get(path), path, (
+            f"expected {states} or the id of an agreement in the partnership directory, got '{agreement_id}'"
+            f"{did_you_mean(agreement_id, [*AGREEMENT_STATES, *agreement_ids])}")))
+    return problems
+
+
+_CACHE: dict[str, tuple[tuple[float, ...], Directory]] = {}
+
+
+def directory_for(rules_dir: str | os.PathLike[str] | None) -> Directory:
+    """The directory beside the rules in `rules_dir`, read once and again only when its files
+    change (an empty Directory for None or a ruleset without one)."""
+    if rules_dir is None:
+        return Directory()
+    folder = directory_path(rules_dir)
+    stamp = tuple((folder / f).stat().st_mtime_ns if (folder / f).is_file() else -1.0
+                  for f in (PARTNERS_FILE, AGREEMENTS_FILE))
+    key = str(folder.resolve())
+    cached = _CACHE.get(key)
+    if cached is None or cached[0] != stamp:
+        cached = _CACHE[key] = (stamp, load_directory(rules_dir))
+    return cached[1]

@@ -212,6 +212,9 @@ FACT_LABELS: dict[str, str] = {
     "share.basis.power_recognised": "whether the power named is recognised",
     "share.basis.power_is_duty": "whether the power named is a duty to disclose",
     "share.basis.power_available": "whether the power named is one this discloser can use",
+    # Added fields: entries of the partnership's directory.
+    "share.from.partner": "which partner organisation discloses", "share.to.partner": "which partner organisation receives",
+    "share.governance.agreement_id": "which of the partnership's agreements it is shared under",
 }
 
 

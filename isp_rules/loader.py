@@ -205,13 +205,24 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
 
 # --- scenarios --------------------------------------------------------------------------
 
+# The fields that name an entry of the partnership's directory, and the blocks around them.
+REFERENCE_PATHS = (("share",), ("share", "from"), ("share", "from", "partner"), ("share", "to"),
+                   ("share", "to", "partner"), ("share", "governance", "agreement"))
+
+
 def _scenario_from_doc(doc: YamlDoc) -> Scenario:
     if not isinstance(doc.data, dict):
         raise ScenarioError([Problem(doc.name, doc.line(()), "", f"expected a mapping with 'share:', got {type(doc.data).__name__}")])
     try:
-        return Scenario.model_validate(doc.data)
+        scenario = Scenario.model_validate(doc.data)
     except ValidationError as exc:
         raise ScenarioError(pydantic_problems(exc, doc, Scenario)) from None
+    # Remember where the directory references are, so an unknown id found later (when the
+    # rules, and so the directory, are known) is reported at its file and line.
+    scenario._source = doc.name
+    scenario._lines = {".".join(map(str, path)): line for path in REFERENCE_PATHS
+                       if (line := doc.line(path)) is not None}
+    return scenario
 
 
 def load_scenario(path: str | Path, name: str | None = None) -> Scenario:

@@ -11,9 +11,10 @@ derived facts, is facts.py.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
 from .vocabulary import (
     PARTY_DEFAULTS,
@@ -54,6 +55,10 @@ __all__ = [
 ]
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+# An entry of the partnership's directory (directory.py): kebab-case, as its files require.
+DirectoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
+AGREEMENT_STATES = ("none", "in_place", "expired")
+_KEBAB = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Verdict = Literal["allow", "deny", "needs-agreement"]
 
@@ -78,6 +83,10 @@ class Party(_Strict):
     competent_authority: bool | None = None
     # Added field: the UK nation (only meaningful when location is GB).
     nation: Nation | None = None
+    # Added field: the organisation's id in the partnership's directory (partners.yaml). Its
+    # type, signatory status on the share's date, authority status and nation then come from
+    # the directory (directory.complete), and a stated value that differs is reported.
+    partner: DirectoryId | None = None
 
     def effective(self, which: Literal["public_authority", "competent_authority"]) -> bool | None:
         """The stated status, else the party type's default, else unknown."""
@@ -146,6 +155,12 @@ class Consent(_Strict):
 
 class Governance(_Strict):
     agreement: Literal["none", "in_place", "expired"] | None = None
+    # Added: `agreement:` may also name an agreement of the partnership's directory by its id
+    # (agreements.yaml); it is kept here, and the directory says whether that agreement is in
+    # place, expired or covers this share (directory.complete). A kebab-case word that is not
+    # one of the three states is taken as an id, so a misspelt state ("inplace") is reported
+    # with a "did you mean" when the directory has no such agreement.
+    agreement_id: DirectoryId | None = None
     agreement_covers_purpose: bool | None = None
     dpia: Literal["done", "not_done", "not_required"] | None = None
     joint_controller_arrangement: bool | None = None
@@ -160,6 +175,16 @@ class Governance(_Strict):
     # Added field: the national data opt-out has been applied to the confidential patient
     # information before it is used for research or planning (NHS England's policy).
     national_data_opt_out_applied: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _agreement_by_id(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            named = data.get("agreement")
+            if isinstance(named, str) and named not in AGREEMENT_STATES and _KEBAB.fullmatch(named) \
+                    and "agreement_id" not in data:
+                data = {k: v for k, v in data.items() if k != "agreement"} | {"agreement_id": named}
+        return data
 
 
 class Handling(_Strict):
@@ -205,6 +230,11 @@ class Expect(_Strict):
 
 
 class Scenario(_Strict):
+    # Where the scenario came from, for locating a problem found after validation (an unknown
+    # partner id): the file's name and the line of each field path. Set by the loader.
+    _source: str | None = PrivateAttr(default=None)
+    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
+
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)] | None = None
     title: Text | None = None
     # Lax for this one field so a quoted "2026-12-01" (or JSON) is accepted too.

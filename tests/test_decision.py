@@ -14,7 +14,9 @@ from isp_rules import assess, load_scenario
 from isp_rules.decision import (
     NOT_IN_JSON,
     CitationOut,
+    Contradiction,
     Decision,
+    DirectoryFact,
     Obligation,
     OpenPoint,
     Reason,
@@ -72,12 +74,12 @@ def test_every_library_answer_fits_the_api_model_exactly(decisions):
         names = [f.name for f in json_fields(cls)]
         assert list(response_model(cls).model_fields) == names, cls.__name__
         assert keys == set(names), (cls.__name__, set(names) - keys)
-    assert set(seen) == {Decision, Reason, OpenPoint, Obligation, CitationOut, RulesetInfo}
+    assert set(seen) == {Decision, Reason, OpenPoint, Obligation, CitationOut, RulesetInfo, DirectoryFact, Contradiction}
 
 
 def test_fields_kept_out_of_the_json_are_marked_once():
     marked = {f.name for f in dataclasses.fields(Decision) if f not in json_fields(Decision)}
-    assert marked == {"rule_keys", "points"}
+    assert marked == {"rule_keys", "points", "parties"}
     assert not marked & set(DecisionOut.model_fields)
     d = DecisionOut.model_fields
     assert d["scenario"].is_required()  # always written, null when the scenario is unnamed
