@@ -1,0 +1,211 @@
+"""Scenarios that name partners and agreements from the partnership's directory.
+
+`from: {partner: ID}`, `to: {partner: ID}` and `governance: {agreement: ID}`: the directory fills
+what the partnership already knows, for the share's date; a stated fact is never overridden but
+a difference is reported; an unknown id is a located problem with a "did you mean".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+from conftest import RULES
+
+from isp_rules import assess
+from isp_rules.assessment import default_ruleset, scenario_problems
+from isp_rules.cli import cli
+from isp_rules.directory import Agreement, Directory, Partner, complete, reference_problems
+from isp_rules.errors import ScenarioError
+from isp_rules.loader import parse_scenario
+from isp_rules.scenario import Scenario
+
+COUNCIL = Partner(id="council", name="Example Council", type="local_authority", signed_on=dt.date(2020, 1, 1))
+POLICE = Partner(id="police", name="Example Police", type="police", signed_on=dt.date(2020, 1, 1),
+                 left_on=dt.date(2026, 6, 1))
+CHARITY = Partner(id="charity", name="Example Charity", type="charity", signed_on=dt.date(2027, 1, 1),
+                  public_authority=False, nation="wales")
+MASH = Agreement(id="mash", title="MASH agreement", parties=["council", "police"], purposes=["safeguarding_child"],
+                 data=["identity", "health"], frequency="routine", start=dt.date(2021, 1, 1),
+                 review=dt.date(2026, 12, 31), end=dt.date(2027, 6, 30), document="ISA-1")
+DIRECTORY = Directory(partners=(COUNCIL, POLICE, CHARITY), agreements=(MASH,), source="test")
+
+
+def scenario(text: str) -> Scenario:
+    return parse_scenario(text, "share.yaml")
+
+
+def filled(directory: Directory, text: str, day: dt.date) -> dict[str, object]:
+    return {f.field: f.value for f in complete(directory, scenario(text), day).filled}
+
+
+SHARE = """\
+share:
+  purpose: {category: safeguarding_child}
+  from: {partner: council}
+  to: {partner: police}
+  data: {categories: [identity, health]}
+  governance: {agreement: mash}
+"""
+
+
+def test_the_directory_fills_type_and_signatory_status_on_the_shares_date():
+    before_leaving = filled(DIRECTORY, SHARE, dt.date(2026, 5, 31))
+    assert before_leaving["share.from.type"] == "local_authority"
+    assert before_leaving["share.to.type"] == "police"
+    assert before_leaving["share.to.signatory"] is True
+    after_leaving = filled(DIRECTORY, SHARE, dt.date(2026, 6, 1))
+    assert after_leaving["share.to.signatory"] is False  # left the protocol that day
+
+
+def test_a_partner_signing_later_is_not_a_signatory_yet_and_its_overrides_are_filled():
+    text = SHARE.replace("to: {partner: police}", "to: {partner: charity}")
+    facts = filled(DIRECTORY, text, dt.date(2026, 12, 1))
+    assert facts["share.to.signatory"] is False
+    assert facts["share.to.public_authority"] is False
+    assert facts["share.to.nation"] == "wales"
+    assert filled(DIRECTORY, text, dt.date(2027, 1, 1))["share.to.signatory"] is True
+
+
+def test_the_name_is_filled_when_none_is_given_and_kept_when_one_is():
+    done = complete(DIRECTORY, scenario(SHARE), dt.date(2026, 1, 1)).scenario
+    assert done.share.from_.name == "Example Council"
+    named = SHARE.replace("from: {partner: council}", "from: {partner: council, name: Children's services}")
+    assert complete(DIRECTORY, scenario(named), dt.date(2026, 1, 1)).scenario.share.from_.name == "Children's services"
+
+
+@pytest.mark.parametrize("day, state", [
+    (dt.date(2020, 12, 31), "none"),       # not started yet
+    (dt.date(2026, 12, 31), "in_place"),   # the review date itself
+    (dt.date(2027, 1, 1), "expired"),      # past its review date
+    (dt.date(2027, 7, 1), "expired"),      # past its end
+])
+def test_an_agreement_is_in_place_or_expired_on_the_shares_date(day, state):
+    assert filled(DIRECTORY, SHARE, day)["share.governance.agreement"] == state
+
+
+@pytest.mark.parametrize("change, gap", [
+    (("category: safeguarding_child", "category: direct_care"), "purposes do not include"),
+    (("categories: [identity, health]", "categories: [identity, financial]"), "does not cover"),
+    (("from: {partner: council}", "from: {partner: charity}"), "the discloser is not one of its parties"),
+])
+def test_an_agreement_covers_the_purpose_data_and_parties_or_says_what_it_misses(change, gap):
+    facts = complete(DIRECTORY, scenario(SHARE), dt.date(2026, 1, 1))
+    assert {f.field: f.value for f in facts.filled}["share.governance.agreement_covers_purpose"] is True
+    other = complete(DIRECTORY, scenario(SHARE.replace(*change)), dt.date(2026, 1, 1))
+    covers = [f for f in other.filled if f.field == "share.governance.agreement_covers_purpose"]
+    assert covers and covers[0].value is False and gap in covers[0].words
+
+
+def test_coverage_is_unknown_when_the_purpose_is_not_stated():
+    facts = filled(DIRECTORY, SHARE.replace("  purpose: {category: safeguarding_child}\n", ""), dt.date(2026, 1, 1))
+    assert "share.governance.agreement_covers_purpose" not in facts
+    assert facts["share.governance.agreement"] == "in_place"
+
+
+def test_a_stated_fact_is_kept_and_a_difference_is_reported():
+    text = SHARE.replace("to: {partner: police}", "to: {partner: police, signatory: true, type: police}")
+    done = complete(DIRECTORY, scenario(text), dt.date(2026, 7, 1))  # after the police left
+    assert done.scenario.share.to.signatory is True  # what the practitioner said
+    [contradiction] = done.contradictions
+    assert contradiction.field == "share.to.signatory"
+    assert (contradiction.stated, contradiction.directory) == (True, False)
+    assert "left the protocol" in contradiction.words
+    assert "share.to.type" not in {f.field for f in done.filled}  # stated and the same: neither filled nor disputed
+
+
+def test_unknown_ids_are_located_with_a_did_you_mean():
+    text = "share:\n  from:\n    partner: councel\n  governance:\n    agreement: inplace\n"
+    found = [str(p) for p in reference_problems(DIRECTORY, scenario(text))]
+    assert found == [
+        "share.yaml:3: share.from.partner: no partner 'councel' in the partnership directory; did you mean 'council'?",
+        ("share.yaml:5: share.governance.agreement: expected none, in_place, expired or the id of an agreement "
+        "in the partnership directory, got 'inplace'; did you mean 'in_place'?"),
+    ]
+
+
+def test_a_ruleset_without_a_directory_says_so():
+    found = reference_problems(Directory(), scenario("share:\n  to: {partner: council}\n"))
+    assert "these rules have no partnership directory" in str(found[0])
+
+
+def test_the_three_agreement_states_still_load_as_before():
+    for state in ("none", "in_place", "expired"):
+        loaded = scenario(f"share:\n  governance: {{agreement: {state}}}\n")
+        assert loaded.share.governance.agreement == state and loaded.share.governance.agreement_id is None
+    with pytest.raises(ScenarioError):
+        scenario("share:\n  governance: {agreement: In Place}\n")  # not an id, not a state
+
+
+# --- through assess, the CLI and the API, with the bundled example directory -------------
+
+BUNDLED = """\
+as_of: 2026-12-01
+share:
+  purpose: {category: direct_care}
+  from: {partner: york-and-scarborough-teaching-hospitals}
+  to: {partner: city-of-york-council}
+  data: {categories: [identity, health], subjects: [patient]}
+  frequency: routine
+  governance: {agreement: york-hospital-discharge}
+"""
+
+
+def test_assess_says_which_facts_came_from_the_directory():
+    decision = assess(scenario(BUNDLED), default_ruleset(RULES))
+    fields = {f.field for f in decision.from_directory or []}
+    assert {"share.from.type", "share.from.signatory", "share.to.type", "share.to.signatory",
+            "share.governance.agreement", "share.governance.agreement_covers_purpose"} <= fields
+    assert decision.parties == {"from": "York and Scarborough Teaching Hospitals NHS Foundation Trust",
+                                "to": "City of York Council"}
+    data = decision.to_json()
+    assert data["from_directory"][0]["source"] == "the partnership's directory of partners"
+    assert "contradictions" not in data and "not_stated" not in data
+
+
+def test_a_scenario_naming_no_partner_decides_exactly_as_before():
+    plain = scenario(BUNDLED.replace("partner: york-and-scarborough-teaching-hospitals", "type: nhs_trust")
+                     .replace("partner: city-of-york-council", "type: local_authority")
+                     .replace("agreement: york-hospital-discharge", "agreement: in_place"))
+    decision = assess(plain, default_ruleset(RULES))
+    assert decision.from_directory is None and decision.contradictions is None
+    assert scenario_problems(plain, default_ruleset(RULES)) == []
+
+
+def test_a_share_with_no_recipient_asks_for_one():
+    decision = assess(scenario("share:\n  purpose: {category: direct_care}\n  from: {type: nhs_trust}\n"),
+                      default_ruleset(RULES))
+    assert decision.not_stated and "Who receives the information is not stated" in decision.not_stated[0]
+    assert decision.verdict != "allow"
+
+
+def test_the_cli_checks_every_id_before_deciding_anything(tmp_path):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(BUNDLED)
+    bad.write_text(BUNDLED.replace("city-of-york-council", "city-of-york"))
+    result = CliRunner().invoke(cli, ["check", "--rules", str(RULES), str(good), str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:5: share.to.partner: no partner 'city-of-york' in the partnership directory; " \
+           "did you mean 'city-of-york-council'?" in result.output
+    assert "ALLOW" not in result.output and "NEEDS AGREEMENT" not in result.output  # nothing decided
+    shown = CliRunner().invoke(cli, ["check", "--rules", str(RULES), str(good)])
+    assert shown.exit_code == 0 and "From the partnership's directory:" in shown.output
+    assert "partners.yaml" not in shown.output and not re.search(r"share\.[a-z]", shown.output)
+
+
+def test_the_api_answers_an_unknown_id_with_422(tmp_path):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from isp_rules.web.app import create_app
+
+    with TestClient(create_app(RULES, database_url=str(tmp_path / "reg")), raise_server_exceptions=False) as client:
+        bad = client.post("/v1/assess", content=BUNDLED.replace("york-hospital-discharge", "york-discharge"),
+                          headers={"content-type": "application/yaml"})
+        assert bad.status_code == 422
+        assert "did you mean 'york-hospital-discharge'" in json.dumps(bad.json())
+        good = client.post("/v1/assess", content=BUNDLED, headers={"content-type": "application/yaml"})
+        assert good.status_code == 200 and good.json()["from_directory"]
