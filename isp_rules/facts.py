@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from .scenario import Party, Scenario, Share
+from .scenario import REFERENCES, Party, Scenario, Share
 from .vocabulary import EEA, PARTIAL_ADEQUACY, SPECIAL_CATEGORIES, UK_ADEQUACY
 
 __all__ = [
@@ -338,6 +338,8 @@ def _specs(model: type[BaseModel], prefix: str) -> list[FieldSpec]:
         if model is Scenario and name in ("expect", "id", "title"):
             continue
         path = f"{prefix}{info.alias or name}"
+        if path in REFERENCES:
+            continue  # a directory id: the rules see what the directory says, not the id
         ann = info.annotation
         if typing.get_origin(ann) in (typing.Union, types.UnionType):
             ann = next(a for a in typing.get_args(ann) if a is not type(None))
@@ -378,6 +380,8 @@ def _flatten(model: BaseModel, prefix: str, out: dict[str, Any]) -> None:
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
         path = f"{prefix}{info.alias or name}"
+        if path in REFERENCES:
+            continue
         if isinstance(value, BaseModel):
             _flatten(value, path + ".", out)
         elif value is None:

@@ -39,6 +39,8 @@ from .vocabulary import (
 )
 
 __all__ = [
+    "AGREEMENT_STATES",
+    "REFERENCES",
     "Basis",
     "Consent",
     "Data",
@@ -59,6 +61,9 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 DirectoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
 AGREEMENT_STATES = ("none", "in_place", "expired")
 _KEBAB = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+# The fields that name an entry of the partnership's directory. They are not facts the rules
+# weigh: what the directory says about the entry is (directory.complete fills it in first).
+REFERENCES = frozenset({"share.from.partner", "share.to.partner", "share.governance.agreement_id"})
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Verdict = Literal["allow", "deny", "needs-agreement"]
 
