@@ -6,7 +6,7 @@ import json
 import textwrap
 from collections.abc import Sequence
 
-from .decision import DISCLAIMER, CitationOut, Decision, Obligation, Verdict
+from .decision import DISCLAIMER, CitationOut, Decision, Obligation, OpenPoint, Verdict
 
 __all__ = ["HEADLINES", "VERDICT_TEXT", "obligation_groups", "render", "render_json", "render_markdown",
            "render_text", "urgent_line", "urgent_note", "verdict_word"]
@@ -56,9 +56,10 @@ def obligation_groups(d: Decision) -> list[tuple[str, list[Obligation]]]:
     return [(t, items) for t, items in groups if items]
 
 
-def _source(o: Obligation) -> str:
-    # A standard is the protocol's (its pseudo-rule id means nothing to a reader).
-    prefix = "" if o.kind == "standard" else f"({o.rule}) "
+def _source(o: Obligation, verbose: bool = False) -> str:
+    # Ids are for IG teams (--verbose); a standard is the protocol's, and its pseudo-rule id
+    # means nothing to anyone, so it is never shown.
+    prefix = f"({o.rule}) " if verbose and o.kind != "standard" else ""
     return prefix + "Source: " + _cite(o.citations)
 
 
@@ -75,7 +76,9 @@ def _footer(d: Decision) -> str:
     return f"Ruleset {r.name} {r.version} (sha256 {r.sha256[:12]}), law as at {r.as_of.isoformat()}"
 
 
-def render_text(d: Decision) -> str:
+def render_text(d: Decision, verbose: bool = False) -> str:
+    """The decision in plain words. `verbose` adds the ids an IG team looks up: each reason's
+    and obligation's rule, each open point's id, the rules that opened it and the fields it waits for."""
     lines = [HEADLINES[d.verdict]]
     name = " ".join(x for x in (d.scenario, f"- {d.title}" if d.title else None) if x)
     if name:
@@ -83,10 +86,13 @@ def render_text(d: Decision) -> str:
     urgent = urgent_line(d)
     if urgent:
         lines.append(_wrap(urgent, "  "))
+    for title, items in directory_notes(d):
+        lines += ["", title]
+        lines += [textwrap.fill(f"- {item}", WIDTH, initial_indent="  ", subsequent_indent="    ") for item in items]
     if d.reasons:
         lines += ["", "Reasons:"]
         for r in d.reasons:
-            lines.append(f"  [{r.effect}] {r.rule}: {r.title}")
+            lines.append(f"  [{r.effect}] {r.rule}: {r.title}" if verbose else f"  [{r.effect}] {r.title}")
             lines.append(_wrap(r.message, "      "))
             if r.remedy:
                 lines.append(_wrap("To change this: " + r.remedy, "      "))
@@ -101,13 +107,39 @@ def render_text(d: Decision) -> str:
             lines.append("      Likely answers:")
             lines += [_wrap("* " + a, "        ") for a in p.likely_answers]
             lines.append(_wrap("Source: " + _cite(p.citations), "      "))
+            if verbose:
+                lines.append(_wrap(_point_ids(p), "      "))
     for title, items in obligation_groups(d):
         lines += ["", title]
         for o in items:
             lines.append(textwrap.fill(f"- {o.message}", WIDTH, initial_indent="  ", subsequent_indent="    "))
-            lines.append(_wrap(_source(o), "      "))
+            lines.append(_wrap(_source(o, verbose), "      "))
     lines += ["", _footer(d), DISCLAIMER]
     return "\n".join(lines)
+
+
+def directory_notes(d: Decision) -> list[tuple[str, list[str]]]:
+    """What the practitioner must see before the reasons: parts of the share not described, stated
+    facts that differ from the partnership's directory, and the facts the directory filled in."""
+    out = []
+    if d.not_stated:
+        out.append(("Not stated (please add):", list(d.not_stated)))
+    if d.contradictions:
+        out.append(("Check: what you said differs from the partnership's directory:", [c.words for c in d.contradictions]))
+    if d.from_directory:
+        out.append(("From the partnership's directory:", [f"{f.words} (source: {f.source})" for f in d.from_directory]))
+    return out
+
+
+def _point_ids(p: OpenPoint) -> str:
+    ids = [f"point {p.id}"]
+    if p.rules:
+        ids.append("opened by " + ", ".join(p.rules))
+    if p.waits_for:
+        ids.append("waits for " + ", ".join(p.waits_for))
+    if p.held_by:
+        ids.append("held by " + ", ".join(p.held_by))
+    return "Ids: " + "; ".join(ids)
 
 
 def render_json(decisions: Sequence[Decision]) -> str:
@@ -119,32 +151,41 @@ def _md_cite(citations: Sequence[CitationOut]) -> str:
     return "; ".join(f"*{c.source}*, {c.ref}" for c in citations)
 
 
-def render_markdown(d: Decision) -> str:
+def render_markdown(d: Decision, verbose: bool = False) -> str:
     out = [f"## {d.verdict.upper()}: {d.title or d.scenario or 'scenario'}", ""]
     out.append(f"**{HEADLINES[d.verdict]}**" + (f" (`{d.scenario}`)" if d.scenario else ""))
     urgent = urgent_line(d)
     if urgent:
         out += ["", f"> {urgent}"]
+    for title, items in directory_notes(d):
+        out += ["", f"### {title.rstrip(':')}", ""] + [f"- {item}" for item in items]
     if d.reasons:
-        out += ["", "### Reasons", "", "| Rule | Effect | Reason | Source |", "|---|---|---|---|"]
+        out += ["", "### Reasons", ""]
+        out += ["| Rule | Effect | Reason | Source |", "|---|---|---|---|"] if verbose else \
+            ["| Effect | Reason | Source |", "|---|---|---|"]
         for r in d.reasons:
             text = r.message + (f" **To change this:** {r.remedy}" if r.remedy else "")
-            out.append(f"| `{r.rule}` | {r.effect} | {text.replace('|', '/')} | {_md_cite(r.citations)} |")
+            rule = f"| `{r.rule}` " if verbose else ""
+            out.append(f"{rule}| {r.effect} | {text.replace('|', '/')} | {_md_cite(r.citations)} |")
     if d.open_points:
         out += ["", "### Open points"]
         for p in d.open_points:
             out += ["", f"- **{p.question}** _({p.why})_ Source: {_md_cite(p.citations)}"]
             out += [f"  - {a}" for a in p.likely_answers]
+            if verbose:
+                out.append(f"  - _{_point_ids(p)}_")
     for title, items in obligation_groups(d):
         out += ["", f"### {title.rstrip(':')}", ""]
-        out += [f"- {o.message} ({_md_cite(o.citations)})" for o in items]
+        out += [f"- {o.message} ({_md_cite(o.citations)})"
+                + (f" `{o.rule}`" if verbose and o.kind != "standard" else "") for o in items]
     out += ["", f"_{_footer(d)}._", "", f"_{DISCLAIMER}_"]
     return "\n".join(out)
 
 
-def render(decisions: Sequence[Decision], fmt: str) -> str:
+def render(decisions: Sequence[Decision], fmt: str, verbose: bool = False) -> str:
+    """The decisions in one format; `verbose` adds the ids to text and Markdown (JSON always has them)."""
     if fmt == "json":
         return render_json(decisions)
     one = render_text if fmt == "text" else render_markdown
     sep = "\n\n" + ("-" * WIDTH if fmt == "text" else "---") + "\n\n"
-    return sep.join(one(d) for d in decisions)
+    return sep.join(one(d, verbose) for d in decisions)

@@ -209,3 +209,23 @@ def test_the_api_answers_an_unknown_id_with_422(tmp_path):
         assert "did you mean 'york-hospital-discharge'" in json.dumps(bad.json())
         good = client.post("/v1/assess", content=BUNDLED, headers={"content-type": "application/yaml"})
         assert good.status_code == 200 and good.json()["from_directory"]
+
+
+def test_the_check_page_shows_directory_facts_and_locates_an_unknown_id(tmp_path):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from isp_rules.web.app import create_app
+
+    contradicting = BUNDLED.replace("to: {partner: city-of-york-council}",
+                                    "to: {partner: city-of-york-council, signatory: false}")
+    with TestClient(create_app(RULES, database_url=str(tmp_path / "reg")), raise_server_exceptions=False) as client:
+        page = client.post("/check", data={"text": contradicting})
+        assert page.status_code == 200
+        assert "differs from the partnership's directory" in page.text
+        assert "City of York Council signed the protocol on 25 May 2018" in page.text
+        bad = client.post("/check", data={"text": BUNDLED.replace("city-of-york-council", "city-of-yrk")})
+        assert bad.status_code == 422
+        assert "did you mean &#39;city-of-york-council&#39;" in bad.text
+        missing = client.post("/check", data={"text": "share:\n  from: {type: school}\n"})
+        assert "Who receives the information is not stated" in missing.text

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .errors import EXIT_FAIL_ON, ProblemsError, library_errors
-from .options import as_of_option, format_option, load_rules, record_options, rules_option
+from .options import as_of_option, case_options, format_option, load_rules, record_options, rules_option
 
 __all__ = ["agreement_cmd", "check", "explain_cmd"]
 
@@ -21,10 +21,12 @@ __all__ = ["agreement_cmd", "check", "explain_cmd"]
 @rules_option
 @click.option("--fail-on", type=click.Choice(["deny", "needs-agreement"]),
               help="Exit 3 if any verdict is deny (deny), or anything but allow (needs-agreement).")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also show the ids an IG team looks up: rule ids, agreement point ids, field paths (text and Markdown).")
 @record_options(many=True)
 @library_errors
 def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: str | None, fail_on: str | None,
-          record: bool, by: str | None, register_path: str | None) -> None:
+          verbose: bool, record: bool, by: str | None, register_path: str | None) -> None:
     """Decide one or more scenario files ('-' reads standard input).
 
     Every file is validated first; if any is invalid, nothing is decided and each
@@ -37,6 +39,7 @@ def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: st
     Example:
         isp check scenarios/safeguarding/police-to-school-child-at-immediate-risk.yaml
         isp check --format json --as-of 2026-01-15 share.yaml
+        isp check --verbose share.yaml    # with rule and point ids
         cat share.yaml | isp check -
 
     Exit codes: 0 decided, 1 invalid input, 2 usage, 3 --fail-on met,
@@ -47,6 +50,15 @@ def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: st
     from ..loader import load_scenario, name_after_file
     from ..render import render
 
+    case = None
+    if record:  # what the register must hold beyond the scenario, checked before anything is decided
+        from ..register import case_given
+
+        reference, none = case_options()
+        if reference is None and not none:
+            raise click.UsageError("--record needs the case reference: --case-ref REF, or --no-case-ref "
+                                   "if there is none (the register records that you said so)")
+        case = case_given(reference, none)
     scenarios, problems = [], []
     for name in files:
         try:
@@ -56,14 +68,21 @@ def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: st
     if problems:
         raise ProblemsError(problems)
     ruleset = load_rules(rules)
+    from ..assessment import scenario_problems
+
+    # Partner and agreement ids are checked against the directory beside these rules, every
+    # file before any is decided.
+    problems = [str(p) for s in scenarios for p in scenario_problems(s, ruleset)]
+    if problems:
+        raise ProblemsError(problems)
     day = as_of.date() if as_of else None
     decisions = [assess(s, ruleset, as_of=day) for s in scenarios]
     if record:  # only decisions that were reached are recorded
         from ..register import open_register
 
         register = open_register(register_path)
-        register.append_many(list(zip(decisions, scenarios, strict=True)), by=by)
-    click.echo(render(decisions, fmt))
+        register.append_many(list(zip(decisions, scenarios, strict=True)), by=by, case=case)
+    click.echo(render(decisions, fmt, verbose))
     if record:
         click.echo(f"Recorded {len(decisions)} decision(s) in {register.where}", err=True)
     failing = {"deny": {"deny"}, "needs-agreement": {"deny", "needs-agreement"}}.get(fail_on or "", set())
@@ -115,39 +134,57 @@ def explain_cmd(scenario_file: str, rule_id: str | None, only_fired: bool, fmt: 
 @click.argument("scenario_file", type=click.Path(allow_dash=True), metavar="SCENARIO")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE.md|FILE.docx",
               help="Write the draft here, as Markdown (.md) or Word (.docx), instead of to standard output.")
+@click.option("--annex-b", "annex_b", is_flag=True,
+              help="Instead of the agreement, fill in the ICO's Annex B data sharing request and decision record "
+                   "(for a one-off request; routine sharing is set out in the agreement).")
 @as_of_option()
 @rules_option
 @library_errors
-def agreement_cmd(scenario_file: str, output: str | None, as_of: dt.datetime | None, rules: str | None) -> None:
+def agreement_cmd(scenario_file: str, output: str | None, annex_b: bool, as_of: dt.datetime | None,
+                  rules: str | None) -> None:
     """Draft the Appendix J information sharing agreement for a share (Markdown or Word).
 
-    Three parts: what the protocol already settles, what this share settles, and the
-    points still to agree, each with the likely answers that fit.
+    Numbered clauses in plain words, ready for each party's DPO to read and sign: the
+    parties by name, the purpose and legal basis, each standard the protocol settles
+    quoted with its source, the points still to agree as a checklist of likely answers,
+    start and review dates, a version, and a signature block for each party.
+
+    With --annex-b: the ICO's Annex B data sharing request and decision record for a
+    one-off request, filled in from the decision. A routine share gets no Annex B record
+    (exit 1, saying why): its agreement is its record.
 
     \b
     Example:
         isp agreement scenarios/governance/monthly-nominations-extract-to-housing-association-no-agreement.yaml
         isp agreement share.yaml -o agreement.md
         isp agreement share.yaml -o agreement.docx
+        isp agreement --annex-b scenarios/safeguarding/police-to-school-child-at-immediate-risk.yaml -o record.docx
     """
     from ..agreement import agreement_markdown, write_docx
-    from ..assessment import assess
+    from ..assessment import assess, scenario_problems
     from ..loader import load_scenario, name_after_file
+    from ..request_record import record_markdown, write_record_docx
 
     kind = Path(output).suffix.lower() if output else ".md"
     if kind not in (".md", ".docx"):
         raise click.UsageError(f"-o must name a .md or .docx file, not {output!r}")
     scenario = name_after_file(load_scenario(scenario_file), scenario_file)
-    decision = assess(scenario, load_rules(rules), as_of=as_of.date() if as_of else None)
+    ruleset = load_rules(rules)
+    problems = [str(p) for p in scenario_problems(scenario, ruleset)]
+    if problems:
+        raise ProblemsError(problems)
+    decision = assess(scenario, ruleset, as_of=as_of.date() if as_of else None)
+    markdown, docx = (record_markdown, write_record_docx) if annex_b else (agreement_markdown, write_docx)
+    text = markdown(scenario, decision, ruleset)  # built first: a share with no record writes nothing
     if not output:
-        click.echo(agreement_markdown(scenario, decision), nl=False)
+        click.echo(text, nl=False)
         return
     from ..guided.answers import replace_file
 
     target = Path(output)
     # Written whole or not at all: a crash or Ctrl-C never leaves half a draft.
     if kind == ".docx":
-        replace_file(target, lambda tmp: write_docx(scenario, decision, tmp))
+        replace_file(target, lambda tmp: docx(scenario, decision, tmp, ruleset))
     else:
-        replace_file(target, lambda tmp: tmp.write_text(agreement_markdown(scenario, decision), encoding="utf-8"))
+        replace_file(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     click.echo(f"Wrote {target}", err=True)

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 
-from ..assessment import assess
+from ..assessment import assess, scenario_problems
 from ..decision import DISCLAIMER, Decision
 from ..dotted import set_path, unset_path
 from ..errors import Problem, ScenarioError
@@ -26,7 +26,7 @@ from ..guided.answers import NOT_SURE
 from ..loader import name_after_file, parse_scenario
 from ..render import VERDICT_TEXT, obligation_groups, urgent_note, verdict_word
 from ..scenario import Scenario
-from .downloads import agreement_response, scenario_data, scenario_response
+from .downloads import agreement_response, record_response, scenario_data, scenario_response
 from .forms import StateError, answers_summary, form_field, pack_state, read_answer, unpack_state
 from .inputs import scenario_from_data, scenario_from_json
 
@@ -76,14 +76,25 @@ async def home(request: Request):
 
 
 @router.get("/rules", response_class=HTMLResponse)
-async def rules(request: Request):
-    from ..authoring.catalogue import URGENCY_WORDS, points_as_data, rules_as_data
+async def rules(request: Request, q: str = ""):
+    """The catalogue by topic, with conditions as sentences; ?q= keeps only what mentions every word
+    (a GET form: it works without JavaScript)."""
+    from ..authoring.catalogue import URGENCY_WORDS, matches, points_as_data, rules_as_data, sentence, topics
 
-    by_file: dict[str, list[dict]] = {}
-    for item in rules_as_data(_ruleset(request)):
-        by_file.setdefault(item["file"], []).append(item)
-    return _page(request, "rules.html", title="Rules catalogue", by_file=by_file, points=points_as_data(_ruleset(request)),
-                 urgency_words=URGENCY_WORDS)
+    q = " ".join(q.split())[:200]
+    ruleset = _ruleset(request)
+    every = rules_as_data(ruleset)
+    seen: set[str] = set()
+    for item in every:  # a rule's later versions share its id: the first one is the anchor the decision page links to
+        item["anchor"] = item["id"] if item["id"] not in seen else item["key"]
+        seen.add(item["id"])
+    anchors = {topic: f"topic-{i + 1}" for i, topic in enumerate(topics(every))}
+    items, points = every, points_as_data(ruleset)
+    if q:
+        items = [i for i in every if matches(i, q)]
+        points = [p for p in points if matches(p, q)]
+    return _page(request, "rules.html", title="Rules catalogue", q=q, by_topic=topics(items), anchors=anchors,
+                 found=len(items), total=len(every), points=points, urgency_words=URGENCY_WORDS, sentence=sentence)
 
 
 # --- the guided form --------------------------------------------------------------------
@@ -159,7 +170,14 @@ async def triage_form(request: Request):
 
 @router.post("/triage", response_class=HTMLResponse)
 async def triage_answer(request: Request):
-    from ..guided.triage import TRIAGE_QUESTIONS, complete, summarise, urgent_path_needs
+    from ..guided.triage import (
+        PAPERWORK_HEADING,
+        RECORD_HEADING,
+        TRIAGE_QUESTIONS,
+        complete,
+        summarise,
+        urgent_path_needs,
+    )
 
     form = await request.form()
     data: dict = {"share": {}}
@@ -179,8 +197,11 @@ async def triage_answer(request: Request):
     scenario = scenario_from_data(data, None, "your answers")
     ruleset = _ruleset(request)
     decision = assess(scenario, ruleset)
-    return _decision_page(request, scenario, decision, triage=summarise(scenario, decision),
-                          urgent_path_needs=urgent_path_needs(ruleset, decision.ruleset.as_of))
+    # Not urgent: the page's button posts these answers to /ask as `start`, so the full
+    # questions go on from them (triage_result.html).
+    return _decision_page(request, scenario, decision, triage=summarise(scenario, decision, ruleset),
+                          urgent_path_needs=urgent_path_needs(ruleset, decision.ruleset.as_of),
+                          record_heading=RECORD_HEADING, paperwork_heading=PAPERWORK_HEADING)
 
 
 # --- a scenario file --------------------------------------------------------------------
@@ -206,6 +227,9 @@ async def check_scenario(request: Request):
         if not raw or (isinstance(raw, str) and not raw.strip()):
             raise ScenarioError([Problem(name, None, "", "paste a scenario or choose a file first")])
         scenario = parse_scenario(raw, name)  # exactly as a scenario file is checked
+        unknown = scenario_problems(scenario, _ruleset(request))  # partner and agreement ids
+        if unknown:
+            raise ScenarioError(unknown)
     except ScenarioError as exc:
         text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
         return _page(request, "check.html", 422, title="Check a scenario file", text=text,
@@ -239,17 +263,78 @@ async def download_scenario(request: Request) -> Response:
 async def download_agreement(request: Request) -> Response:
     form, scenario = await _posted_scenario(request)
     fmt = "docx" if form.get("format") == "docx" else "markdown"
-    return agreement_response(scenario, assess(scenario, _ruleset(request)), fmt)
+    ruleset = _ruleset(request)
+    return agreement_response(scenario, assess(scenario, ruleset), fmt, ruleset)
+
+
+@router.post("/download/annex-b")
+async def download_annex_b(request: Request) -> Response:
+    """The ICO Annex B request and decision record for a one-off request (a routine share gets 422
+    and the reason: its agreement is its record)."""
+    form, scenario = await _posted_scenario(request)
+    fmt = "docx" if form.get("format") == "docx" else "markdown"
+    ruleset = _ruleset(request)
+    return record_response(scenario, assess(scenario, ruleset), fmt, ruleset)
+
+
+def _missing_parties(scenario_json: str) -> dict[str, bool]:
+    """Which parties the record form must ask a name for: those the scenario neither names nor
+    identifies by a directory partner id (the directory supplies that name when recording)."""
+    try:
+        data = json.loads(scenario_json)
+    except ValueError:
+        data = {}
+    share = data.get("share") if isinstance(data, dict) else None
+    missing = {}
+    for side in ("from", "to"):
+        party = share.get(side) if isinstance(share, dict) else None
+        party = party if isinstance(party, dict) else {}
+        missing[side] = not (str(party.get("name") or "").strip() or party.get("partner"))
+    return missing
+
+
+_env.globals["missing_parties"] = _missing_parties
+
+RECORD_FIELDS = ("case_reference", "no_case_reference", "from_name", "to_name", "by")
 
 
 @router.post("/record")
 async def record(request: Request) -> Response:
+    """Record the decision on the page, with what golden rule 7 asks a record to hold.
+
+    The record form asks for the case reference and lets it be left out only by ticking "There
+    is no case reference": a record nobody can find from the case file fails the rule as surely as
+    no record, and an empty box is more often a slip than a decision. A form from before the form
+    asked (a page left open across an upgrade; it sends no `case_asked`) is still recorded, rather
+    than losing the decision, and the register shows its case reference as "not recorded"."""
+    from ..register import case_given
+    from ..register.details import NAME_MAX, parties_of
+
     form, scenario = await _posted_scenario(request)
-    by = str(form.get("by") or "").strip()
+    by = " ".join(str(form.get("by") or "").split())
     decision = assess(scenario, _ruleset(request))  # decided first: a failed assessment records nothing
+    errors: dict[str, str] = {}
     if not by or len(by) > 200:
-        return _decision_page(request, scenario, decision, 422,
-                              by_error="Give your name or role (up to 200 characters), so the record says who decided.")
+        errors["by"] = "Give your name or role (up to 200 characters), so the record says who decided."
+    case = None
+    if form.get("case_asked"):
+        names = parties_of(decision, scenario)
+        for side, field, words in (("from", "from_name", "sharing the information"), ("to", "to_name", "receiving it")):
+            typed = " ".join(str(form.get(field) or "").split())
+            if not names[side] and not typed:
+                errors[field] = f"Give the name of the organisation {words}, so the record says who was involved."
+            elif len(typed) > NAME_MAX:
+                errors[field] = f"A name has at most {NAME_MAX} characters."
+            names[side] = names[side] or typed or None
+        try:
+            case = case_given(str(form.get("case_reference") or ""), form.get("no_case_reference") == "yes", names)
+        except ValueError as exc:
+            errors["case_reference"] = str(exc)
+    if errors:
+        order = [f for f in ("case_reference", "from_name", "to_name", "by") if f in errors]
+        return _decision_page(request, scenario, decision, 422, by_error=errors[order[0]], record_errors=errors,
+                              record_form={f: str(form.get(f) or "") for f in RECORD_FIELDS},
+                              record_error_first=order[0])
     register = request.app.state.service.register()
     token = str(form.get("submission") or "")[:64] or None
     async with _RECORDING:  # one check-then-append at a time in this worker
@@ -257,7 +342,7 @@ async def record(request: Request) -> Response:
         earlier = [r for r in recent if r.body.get("submission") == token] if token else []
         # A second click on the same page's button shows the first record instead of adding one.
         saved = earlier[0] if earlier else await run_in_threadpool(register.append, decision, scenario, by=by,
-                                                                   submission=token)
+                                                                   submission=token, case=case)
     # Post/redirect/get: reloading the next page shows the record, it does not record twice.
     return RedirectResponse(f"/decisions/{saved.seq}", status_code=303)
 
@@ -277,14 +362,49 @@ async def _records(request: Request, **query):
 
 @router.get("/decisions", response_class=HTMLResponse)
 async def decisions(request: Request):
+    """The register, newest first, each record in plain words (a list, not a table, so that it
+    reads on a phone), times in UK time with the zone named."""
+    from ..register import describe
+
     records = await _records(request, limit=500, newest_first=True)
     # Records are never deleted, so the newest one's number is how many there are.
-    return _page(request, "decisions.html", title="Decision register", records=records,
+    return _page(request, "decisions.html", title="Decision register", entries=[describe(r) for r in records],
                  total=records[0].seq if records else 0)
+
+
+@router.get("/decisions.csv")
+async def decisions_csv(request: Request) -> Response:
+    """The whole register as a spreadsheet (the same CSV as `isp log --format csv`)."""
+    from ..register.listing import render_log
+
+    records = await _records(request)
+    return Response(render_log(records, "csv"), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": 'attachment; filename="decision-register.csv"'})
+
+
+@router.get("/decisions/verify", response_class=HTMLResponse)
+async def decisions_verify(request: Request):
+    """Verify the register as a page for people; /v1/decisions/verify gives the same as JSON."""
+    from ..register import EmptyRegisterError
+
+    register = request.app.state.service.register()
+
+    def check() -> tuple[list[str], int]:
+        try:
+            problems = register.verify()
+        except EmptyRegisterError:
+            return [], 0
+        return problems, sum(1 for _ in register.records())
+
+    problems, count = await run_in_threadpool(check)
+    return _page(request, "register_verify.html", title="Check the decision register", problems=problems,
+                 count=count)
 
 
 @router.get("/decisions/{seq}", response_class=HTMLResponse)
 async def decision_record(request: Request, seq: str):
+    from ..register import describe
+
     found = await _records(request, after=int(seq) - 1, limit=1) if seq.isdigit() and int(seq) >= 1 else []
     found = [r for r in found if str(r.seq) == seq]
     if not found:
@@ -292,9 +412,11 @@ async def decision_record(request: Request, seq: str):
     r = found[0]
     d = r.body.get("decision", {})
     sc = r.body.get("scenario", {})
-    return _page(request, "decision.html", title=f"Decision {r.seq}", d=d,
+    # record=None: the record's own notice (record.html) says when, in UK time, and what it holds.
+    return _page(request, "record.html", title=f"Decision {r.seq}", d=d, entry=describe(r), stored=r,
                  scenario_json=json.dumps(sc, ensure_ascii=False), scenario_name=sc.get("title") or sc.get("id"),
-                 record=r, triage=None, answers=None, as_of=d.get("ruleset", {}).get("as_of"))
+                 record=None, triage=None, answers=None, groups=[], urgent=None,
+                 as_of=d.get("ruleset", {}).get("as_of"))
 
 
 # --- the partnership's directory --------------------------------------------------------
