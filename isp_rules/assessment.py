@@ -24,7 +24,8 @@ from .ruleset import Ruleset
 from .scenario import Party, Scenario
 from .settings import default_rules_dir
 
-__all__ = ["assess", "complete_scenario", "default_ruleset", "fire", "load_ruleset", "not_stated", "scenario_problems"]
+__all__ = ["assess", "complete_scenario", "default_ruleset", "fire", "load_ruleset", "not_stated", "scenario_fact",
+           "scenario_problems"]
 
 _NAMES: dict[tuple[int, str], tuple[str, ...]] = {}  # (pid, sha256) -> durable ruleset names
 _DEFAULT: dict[str, Ruleset] = {}
@@ -86,6 +87,12 @@ def assess(scenario: Scenario, ruleset: Ruleset | None = None, *, as_of: dt.date
         not_stated=not_stated(scenario) or None,
         parties={"from": share.from_.name, "to": share.to.name},
     )
+
+
+def scenario_fact(scenario: Scenario, ruleset: Ruleset, day: dt.date) -> dict[str, Any]:
+    """The fact the rules see for this scenario on `day`, completed from the partnership's
+    directory as assess() does: what explain, asking and triage must evaluate too."""
+    return to_fact(complete_scenario(scenario, ruleset, day).scenario, day, ruleset.phrases)
 
 
 def complete_scenario(scenario: Scenario, ruleset: Ruleset, day: dt.date) -> Completion:

@@ -229,3 +229,12 @@ def test_the_check_page_shows_directory_facts_and_locates_an_unknown_id(tmp_path
         assert "did you mean &#39;city-of-york-council&#39;" in bad.text
         missing = client.post("/check", data={"text": "share:\n  from: {type: school}\n"})
         assert "Who receives the information is not stated" in missing.text
+
+
+def test_explain_weighs_the_facts_the_directory_filled_in():
+    result = CliRunner().invoke(cli, ["explain", "--rules", str(RULES),
+                                      str(RULES.parent / "scenarios" / "directory"
+                                          / "hospital-discharge-list-after-the-agreement-review-date.yaml"),
+                                      "GOV-AGREEMENT-001"])
+    assert result.exit_code == 0, result.output
+    assert "(it is expired)" in result.output  # the agreement's state on the share's date, from the directory

@@ -112,10 +112,9 @@ def explain_cmd(scenario_file: str, rule_id: str | None, only_fired: bool, fmt: 
         isp explain scenarios/lawful-basis/council-relies-on-legitimate-interests.yaml
         isp explain share.yaml SG-URGENT-001
     """
-    from ..assessment import assess
+    from ..assessment import assess, scenario_fact
     from ..authoring.explain import explain_rules, render_explanation
     from ..errors import did_you_mean
-    from ..facts import to_fact
     from ..loader import load_scenario, name_after_file
 
     ruleset = load_rules(rules)
@@ -124,7 +123,7 @@ def explain_cmd(scenario_file: str, rule_id: str | None, only_fired: bool, fmt: 
         raise ProblemsError([f"isp: no rule {rule_id!r} in {ruleset.name}{did_you_mean(rule_id, ids)}"])
     scenario = name_after_file(load_scenario(scenario_file), scenario_file)
     decision = assess(scenario, ruleset, as_of=as_of.date() if as_of else None)
-    fact = to_fact(scenario, decision.ruleset.as_of, ruleset.phrases)
+    fact = scenario_fact(scenario, ruleset, decision.ruleset.as_of)  # completed from the directory
     items = explain_rules(ruleset, fact, decision, rule_id)
     click.echo(render_explanation(items, decision, fact, fmt, only_fired, points=rule_id is None, ruleset=ruleset),
                nl=False)
