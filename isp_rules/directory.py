@@ -577,6 +577,11 @@ def _coverage(agreement: Agreement, share: Share) -> tuple[bool | None, str]:
             gaps.append(f"{SIDE_WORDS[side]} is not one of its parties")
     if gaps:
         return False, f"the agreement '{agreement.title}' does not cover this share: " + "; ".join(gaps)
+    unnamed = [SIDE_WORDS[side] for side, attr in SIDES.items() if getattr(share, attr).partner is None]
+    if unnamed:  # a party described, not named from the directory, cannot be checked against the agreement
+        return True, (f"the agreement '{agreement.title}' covers this purpose and these kinds of information; "
+                      f"whether it includes {' and '.join(unnamed)} could not be checked, as the scenario does not "
+                      "name them from the directory")
     return True, f"the agreement '{agreement.title}' covers this purpose, these kinds of information and these parties"
 
 

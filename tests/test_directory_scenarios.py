@@ -238,3 +238,10 @@ def test_explain_weighs_the_facts_the_directory_filled_in():
                                       "GOV-AGREEMENT-001"])
     assert result.exit_code == 0, result.output
     assert "(it is expired)" in result.output  # the agreement's state on the share's date, from the directory
+
+
+def test_coverage_says_when_a_party_could_not_be_checked():
+    text = SHARE.replace("to: {partner: police}", "to: {type: police}")
+    done = complete(DIRECTORY, scenario(text), dt.date(2026, 1, 1))
+    [covers] = [f for f in done.filled if f.field == "share.governance.agreement_covers_purpose"]
+    assert covers.value is True and "whether it includes the recipient could not be checked" in covers.words
