@@ -1,4 +1,5 @@
-"""Browser fixtures shared by every tests/web/test_browser*.py file: Debian's Chromium driven by
+"""Browser fixtures shared by every tests/web/test_browser*.py file (a pytest plugin, loaded by
+tests/conftest.py; a second conftest.py would shadow the first's module name): Debian's Chromium driven by
 Playwright against `isp serve`, JavaScript off, a desktop and a phone viewport, and a folder for
 screenshots kept as test output.
 

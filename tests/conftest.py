@@ -13,6 +13,8 @@ import pytest
 from isp_rules import default_ruleset, load_ruleset
 from isp_rules.scenario import Scenario
 
+pytest_plugins = ["browser_fixtures"]  # Chromium fixtures for the browser tests (tests/browser_fixtures.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rulesets"
 SCENARIOS = ROOT / "scenarios"

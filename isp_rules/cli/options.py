@@ -10,8 +10,8 @@ import click
 if TYPE_CHECKING:
     from ..ruleset import Ruleset
 
-__all__ = ["REGISTER_HELP", "RULES_HELP", "as_of_option", "format_option", "load_rules", "record_options",
-           "register_option", "rules_option", "scenarios_option"]
+__all__ = ["REGISTER_HELP", "RULES_HELP", "as_of_option", "case_options", "format_option", "load_rules",
+           "record_options", "register_option", "rules_option", "scenarios_option"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,17 +25,52 @@ register_option = click.option("--register", "register_path", type=click.Path(di
                                help=REGISTER_HELP)
 
 
+CASE_META = "isp_rules.case"  # where --case-ref and --no-case-ref leave their values (ctx.meta)
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if param.name == "case_ref" and value is not None:
+        from ..register.details import clean_reference
+
+        try:
+            value = clean_reference(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        if value is None:
+            raise click.BadParameter("give the case reference, or --no-case-ref if there is none")
+    ctx.meta.setdefault(CASE_META, {})[param.name] = value
+    return value
+
+
 def record_options(many: bool = False) -> Callable[[F], F]:
-    """--record, --by and --register, for a command that decides one share (or `many`)."""
+    """--record, --by, --case-ref, --no-case-ref and --register, for a command that decides one
+    share (or `many`). The case options are not passed to the command: `case_options()` reads them,
+    so a command takes them without changing its signature."""
     record = click.option("--record", is_flag=True, help=(
         "Append each decision to the decision register." if many else "Append the decision to the decision register."))
     by = click.option("--by", metavar="NAME", help=(
-        "Who decided, for the register (default: your user name)." if many else "Who decided, for the register."))
+        "Who decided, for the register (default: your user name)." if many else
+        "Who decided, for the register (asked for if not given)."))
+    case_ref = click.option("--case-ref", metavar="REF", expose_value=False, callback=_remember, help=(
+        "The case reference, for the register (the same for every decision recorded)." if many else
+        "The case reference, for the register (asked for if not given)."))
+    no_case_ref = click.option("--no-case-ref", is_flag=True, expose_value=False, callback=_remember,
+                               help="There is no case reference: the register records that you said so.")
 
     def decorate(func: F) -> F:
-        return record(by(register_option(func)))  # listed in this order in --help
+        return record(by(case_ref(no_case_ref(register_option(func)))))  # listed in this order in --help
 
     return decorate
+
+
+def case_options() -> tuple[str | None, bool]:
+    """(--case-ref, --no-case-ref) of the command being run; a usage error when both are given."""
+    ctx = click.get_current_context()
+    given = ctx.meta.get(CASE_META, {})
+    reference, none = given.get("case_ref"), bool(given.get("no_case_ref"))
+    if reference is not None and none:
+        raise click.UsageError("give --case-ref REF or --no-case-ref, not both")
+    return reference, none
 
 
 def as_of_option(help: str = "Decide under the law in force on this date.") -> Callable[[F], F]:

@@ -13,13 +13,20 @@ __all__ = ["log_cmd", "log_verify"]
 
 
 @click.group(name="log", invoke_without_command=True)
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="Only records from this date.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Only records from this date (UK time).")
 @format_option("text", "csv", "json")
 @register_option
 @click.pass_context
 @library_errors
 def log_cmd(ctx: click.Context, since: dt.datetime | None, fmt: str, register_path: str | None) -> None:
     """List the decisions recorded in the register (see `isp check --record`).
+
+    Each record in plain words: when (UK time, GMT or BST), the case reference, who shared
+    with whom, what information, the purpose, whether consent was sought, who decided, the
+    verdict and its reasons. CSV gives the same as columns for a spreadsheet; JSON gives the
+    records exactly as stored. Records made before case references were asked for say
+    "not recorded".
 
     \b
     Example:
@@ -31,9 +38,10 @@ def log_cmd(ctx: click.Context, since: dt.datetime | None, fmt: str, register_pa
     if ctx.invoked_subcommand is not None:
         return
     from ..register import open_register
+    from ..register.details import uk_day_start
     from ..register.listing import render_log
 
-    records = open_register(register_path).records(since.date() if since else None)
+    records = open_register(register_path).records(uk_day_start(since.date()) if since else None)
     click.echo(render_log(records, fmt), nl=False)
 
 
@@ -42,7 +50,13 @@ def log_cmd(ctx: click.Context, since: dt.datetime | None, fmt: str, register_pa
 @click.pass_context
 @library_errors
 def log_verify(ctx: click.Context, register_path: str | None) -> None:
-    """Check that no recorded decision was edited or deleted; name any that was (exit 1)."""
+    """Check that no recorded decision was edited or deleted; name any that was (exit 1).
+
+    \b
+    Example:
+        isp log verify
+        isp log verify --register postgresql://isp@db.example/isp
+    """
     from ..register import open_register
 
     register = open_register(register_path or ctx.obj)

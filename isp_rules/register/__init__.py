@@ -12,6 +12,8 @@ accountability; safeguarding golden rule 7), so the register must be trustworthy
 
 It lives in a SQLite file (register/sqlite.py) or a PostgreSQL database (register/postgres.py);
 both keep the same records and the same chain (register/chain.py), so they verify alike.
+What a record says in plain words (golden rule 7: the case, who, what, why, when, consent) is
+register/details.py.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import os
 
 from ..settings import database_url
 from .chain import BaseRegister, EmptyRegisterError, Record, RegisterError
+from .details import CaseGiven, RecordDetails, case_given, describe, uk_time
 from .sqlite import SqliteRegister
 
-__all__ = ["EmptyRegisterError", "Record", "Register", "RegisterError", "open_register"]
+__all__ = ["CaseGiven", "EmptyRegisterError", "Record", "RecordDetails", "Register", "RegisterError", "case_given",
+           "describe", "open_register", "uk_time"]
 
 Register = SqliteRegister  # the name existing callers use for a register file
 

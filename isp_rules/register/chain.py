@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from ..errors import IspError
+from .details import CASE_KEY, CaseGiven, case_body
 
 FORMAT = "isp-rules decision register v1"
 GENESIS = "0" * 64
@@ -47,7 +48,7 @@ class Record:
     scenario: str | None
     verdict: str
     ruleset_sha256: str
-    body: dict  # scenario, decision (reasons, obligations, open points)
+    body: dict  # scenario, decision (reasons, obligations, open points), case (details.py)
     prev_hash: str
     hash: str
 
@@ -103,14 +104,20 @@ class BaseRegister:
     # --- writing -------------------------------------------------------------------------
 
     def append(self, decision: Any, scenario: Any = None, by: str | None = None,
-               at: dt.datetime | None = None, submission: str | None = None) -> Record:
+               at: dt.datetime | None = None, submission: str | None = None,
+               case: CaseGiven | None = None) -> Record:
         """Record a decision (and the scenario it decided). One transaction; returns the record.
-        `submission` names the form that sent it, so a second click can be recognised."""
-        return self.append_many([(decision, scenario)], by=by, at=at, submission=submission)[0]
+        `submission` names the form that sent it, so a second click can be recognised. `case` is
+        what the decider gave when recording (details.case_given): the case reference, or an
+        explicit "none", and any party's name the scenario lacked; without it the record says
+        its case reference was not recorded."""
+        return self.append_many([(decision, scenario)], by=by, at=at, submission=submission, case=case)[0]
 
     def append_many(self, items: list[tuple[Any, Any]], by: str | None = None,
-                    at: dt.datetime | None = None, submission: str | None = None) -> list[Record]:
-        """Record several decisions in one transaction: all of them, or (after a crash) none."""
+                    at: dt.datetime | None = None, submission: str | None = None,
+                    case: CaseGiven | None = None) -> list[Record]:
+        """Record several decisions in one transaction: all of them, or (after a crash) none.
+        The same `case` details go with each (the parties' names are each decision's own)."""
         who = by or _user()
         when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
         prepared = []
@@ -121,6 +128,8 @@ class BaseRegister:
                 body["scenario"] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
             if submission is not None:
                 body["submission"] = submission
+            # Inside the hashed body, so the chain's format is unchanged and old records still verify.
+            body[CASE_KEY] = case_body(case, decision, scenario)
             prepared.append((answer, body, _canonical(body)))
         out: list[Record] = []
 
@@ -143,12 +152,18 @@ class BaseRegister:
 
     # --- reading -------------------------------------------------------------------------
 
-    def records(self, since: dt.date | None = None, after: int = 0, limit: int | None = None,
+    def records(self, since: dt.date | dt.datetime | None = None, after: int = 0, limit: int | None = None,
                 newest_first: bool = False) -> Iterator[Record]:
         """Records in order (or newest first); `after` and `limit` page through a long register
-        in the database, not in memory. `since` (a UTC date) filters what is read."""
-        rows = self._rows(after, limit, newest_first) if since is None else \
-            [r for r in self._rows(after, None, newest_first) if r[1][:10] >= since.isoformat()][:limit]
+        in the database, not in memory. `since` filters what is read: a date is a UTC date, a
+        datetime (with its zone) an instant, such as midnight in UK time (details.uk_day_start)."""
+        if since is None:
+            rows = self._rows(after, limit, newest_first)
+        elif isinstance(since, dt.datetime):
+            start = since.astimezone(dt.UTC).isoformat(timespec="seconds")  # stored times are UTC, this format
+            rows = [r for r in self._rows(after, None, newest_first) if r[1] >= start][:limit]
+        else:
+            rows = [r for r in self._rows(after, None, newest_first) if r[1][:10] >= since.isoformat()][:limit]
         for row in rows:
             try:
                 body = json.loads(row[6])

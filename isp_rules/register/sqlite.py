@@ -84,6 +84,8 @@ class SqliteRegister(BaseRegister):
                 conn.execute("ROLLBACK")
                 raise
             tables = {"meta", "records"}
+        if not tables:  # an empty file (another process may be creating the register this moment)
+            raise EmptyRegisterError(f"{self.path}: no register here yet (nothing has been recorded)")
         if "meta" not in tables or "records" not in tables:
             raise RegisterError(f"{self.path}: not an isp-rules register (unexpected tables); it was left untouched")
         row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()

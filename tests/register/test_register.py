@@ -7,6 +7,7 @@ PostgreSQL database (see pg.py for how to point them at a server).
 import datetime as dt
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -21,7 +22,7 @@ from conftest import SCENARIOS, build
 
 from isp_rules import assess
 from isp_rules.cli import cli
-from isp_rules.register import EmptyRegisterError, Register, RegisterError, open_register
+from isp_rules.register import EmptyRegisterError, Register, RegisterError, case_given, chain, describe, open_register
 from isp_rules.register.postgres import PostgresRegister
 from isp_rules.register.sqlite import SqliteRegister
 from isp_rules.settings import default_register_path
@@ -78,6 +79,16 @@ def test_records_since_a_date(store):
     assert [r.seq for r in register.records(dt.date(2026, 3, 1))] == [1, 2, 3]
     assert list(register.records(dt.date(2026, 3, 3))) == []
     assert register.verify() == []
+
+
+def test_isp_log_since_is_a_uk_date(store):
+    """Half past midnight on 2 July in UK time (BST) is 23:30 UTC on 1 July: `isp log --since
+    2026-07-02` lists it, as the listing shows it on 2 July; the library's date stays UTC."""
+    fill(store.target, 1, at=dt.datetime(2026, 7, 1, 22, 59, tzinfo=dt.UTC))  # 23:59 BST on 1 July
+    fill(store.target, 1, at=dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.UTC))  # 00:30 BST on 2 July
+    text = CliRunner().invoke(cli, ["log", "--register", store.target, "--since", "2026-07-02"]).output
+    assert "2 Jul 2026 00:30 BST" in text and "1 Jul 2026" not in text and text.endswith("1 record(s)\n")
+    assert [r.seq for r in open_register(store.target).records(dt.date(2026, 7, 2))] == []
 
 
 def test_edits_are_detected_and_named(store):
@@ -184,14 +195,19 @@ def test_a_writer_killed_mid_run_leaves_no_half_record(store):
 def test_check_record_and_log_from_the_command_line(store):
     reg = store.target
     runner = CliRunner()
-    result = runner.invoke(cli, ["check", "--record", "--by", "A. Lead", "--register", reg, str(URGENT)])
+    result = runner.invoke(cli, ["check", "--record", "--by", "A. Lead", "--case-ref", "CS-2026-0412",
+                                 "--register", reg, str(URGENT)])
     assert result.exit_code == 0 and f"Recorded 1 decision(s) in {open_register(reg).where}" in result.output
     text = runner.invoke(cli, ["log", "--register", reg]).output
     assert "police-to-school-child-at-immediate-risk" in text and "by A. Lead" in text
+    assert "Case reference: CS-2026-0412" in text and "From: North Yorkshire Police" in text
+    assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d (GMT|BST)", text)  # UK time, the zone named
     data = json.loads(runner.invoke(cli, ["log", "--register", reg, "--format", "json"]).output)
     assert data[0]["verdict"] == "allow" and data[0]["body"]["decision"]["ruleset"]["sha256"]
+    assert data[0]["body"]["case"]["reference"] == "CS-2026-0412"
     csv = runner.invoke(cli, ["log", "--register", reg, "--format", "csv"]).output.splitlines()
-    assert csv[0].startswith("seq,at,by,scenario,verdict") and len(csv) == 2
+    assert csv[0].startswith("No.,When (UK time),Case reference,From,To,Information,Purpose,Consent sought,Decided by")
+    assert len(csv) == 2 and ",CS-2026-0412,North Yorkshire Police," in csv[1]
     assert runner.invoke(cli, ["log", "--register", reg, "--since", "2999-01-01"]).output.strip() == "0 record(s)"
     ok = runner.invoke(cli, ["log", "verify", "--register", reg])
     assert ok.exit_code == 0 and "1 record(s), chain intact" in ok.output
@@ -200,13 +216,76 @@ def test_check_record_and_log_from_the_command_line(store):
     assert bad.exit_code == 1 and "record 1: edited after it was recorded" in bad.output
 
 
+def test_check_record_needs_a_case_reference_or_an_explicit_none(store):
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["check", "--record", "--register", store.target, str(URGENT)])
+    assert missing.exit_code == 2 and "--case-ref REF, or --no-case-ref" in missing.output
+    both = runner.invoke(cli, ["check", "--record", "--case-ref", "X1", "--no-case-ref", "--register", store.target, str(URGENT)])
+    assert both.exit_code == 2 and "not both" in both.output
+    blank = runner.invoke(cli, ["check", "--record", "--case-ref", "  ", "--register", store.target, str(URGENT)])
+    assert blank.exit_code == 2
+    assert count(store.target) == 0  # nothing decided, nothing recorded
+    none = runner.invoke(cli, ["check", "--record", "--no-case-ref", "--register", store.target, str(URGENT)])
+    assert none.exit_code == 0
+    text = runner.invoke(cli, ["log", "--register", store.target]).output
+    assert "Case reference: none: the decider said there is no case reference" in text
+
+
 def test_nothing_is_recorded_when_the_input_is_invalid(store, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("share: {frequency: weekly}\n")
-    result = CliRunner().invoke(cli, ["check", "--record", "--register", store.target, str(URGENT), str(bad)])
+    result = CliRunner().invoke(cli, ["check", "--record", "--case-ref", "CS-1", "--register", store.target,
+                                      str(URGENT), str(bad)])
     assert result.exit_code == 1
     with pytest.raises(EmptyRegisterError, match="no register here yet"):
         list(open_register(store.target).records())
+
+
+def test_the_case_details_are_inside_the_hash(store):
+    register = open_register(store.target)
+    scenario = build()
+    record = register.append(assess(scenario), scenario, by="DSL", case=case_given("CS-7", False))
+    assert record.body["case"] == {"reference": "CS-7", "no_reference": False,
+                                   "parties": {"from": "City of York Council", "to": "Example School"}}
+    assert next(iter(register.records())).body["case"]["reference"] == "CS-7"
+    assert register.verify() == []
+    store.sql("UPDATE {records} SET body = replace(body, '\"CS-7\"', '\"CS-8\"')")
+    assert next(iter(register.records())).body["case"]["reference"] == "CS-8"  # the edit took effect...
+    assert register.verify() == ["record 1: edited after it was recorded (hash does not match its contents)"]
+
+
+def test_a_register_written_before_the_case_details_still_verifies_and_reads(store):
+    """Records written by the previous version (no "case" in the body) and new ones chain and
+    verify together; the old ones say their case reference was not recorded."""
+    register = open_register(store.target)
+    scenario = build()
+    old_body = json.dumps({"decision": assess(scenario).to_json(),
+                           "scenario": scenario.model_dump(mode="json", by_alias=True, exclude_none=True)},
+                          sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    at, sha = "2026-06-01T08:00:00+00:00", assess(scenario).ruleset.sha256
+
+    def old_version(last):  # exactly the rows the previous version wrote
+        digest = chain._hash(chain.GENESIS, 1, at, "old DSL", scenario.id, "allow", sha, old_body)
+        return [(1, at, "old DSL", scenario.id, "allow", sha, old_body, chain.GENESIS, digest)], f"1 {digest}"
+
+    register._write(old_version)
+    register.append(assess(scenario), scenario, by="new DSL", case=case_given(None, True))
+    assert register.verify() == []
+    old, new = (describe(r) for r in register.records())
+    assert old.case_reference == "not recorded" and old.when == "1 Jun 2026 09:00 BST"
+    assert old.shared_by == "City of York Council" and old.decided_by == "old DSL"
+    assert new.case_reference.startswith("none")
+    assert CliRunner().invoke(cli, ["log", "verify", "--register", store.target]).exit_code == 0
+
+
+def test_a_case_reference_is_one_line_and_not_too_long():
+    assert case_given("  CS 12\n/34 ", False).reference == "CS 12 /34"
+    with pytest.raises(ValueError, match="at most 100"):
+        case_given("x" * 101, False)
+    with pytest.raises(ValueError, match="or say that there is no case reference"):
+        case_given("", False)
+    with pytest.raises(ValueError, match="not both"):
+        case_given("CS-1", True)
 
 
 # --- choosing a store ----------------------------------------------------------------------
@@ -239,7 +318,7 @@ def test_without_psycopg_the_error_says_what_to_install(monkeypatch):
         open_register("postgresql://u:pw@h/db").verify()
 
 
-@pytest.mark.parametrize("command", [["log"], ["log", "verify"], ["check", "--record", str(URGENT)]])
+@pytest.mark.parametrize("command", [["log"], ["log", "verify"], ["check", "--record", "--no-case-ref", str(URGENT)]])
 def test_an_unreachable_database_is_one_clear_line_without_the_password(command):
     url = "postgresql://officer:s3cret-pw@127.0.0.1:1/isp?connect_timeout=5"
     result = subprocess.run([sys.executable, "-m", "isp_rules.cli", *command, "--register", url],
@@ -350,7 +429,7 @@ def test_a_foreign_or_corrupt_file_is_refused_and_left_untouched(tmp_path):
 def test_a_foreign_register_is_a_clear_error_on_the_command_line(tmp_path):
     reg = tmp_path / "r.sqlite"
     reg.write_text("hello")
-    result = CliRunner().invoke(cli, ["check", "--record", "--register", str(reg), str(URGENT)])
+    result = CliRunner().invoke(cli, ["check", "--record", "--case-ref", "CS-1", "--register", str(reg), str(URGENT)])
     assert result.exit_code == 1 and "not an isp-rules register" in result.output
     assert reg.read_text() == "hello"
 
