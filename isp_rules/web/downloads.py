@@ -1,4 +1,5 @@
-"""Files the pages and API hand back: the scenario YAML and the agreement draft (Markdown, Word)."""
+"""Files the pages and API hand back: the scenario YAML, the agreement draft and the ICO Annex B
+request and decision record (Markdown, Word)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from pathlib import Path
 
 from fastapi.responses import Response
 
-from ..agreement import agreement_markdown, write_docx
+from ..agreement import Document, agreement_document, document_markdown, write_document_docx
 from ..decision import Decision
 from ..guided.answers import scenario_yaml
 from ..loader import scenario_id
+from ..request_record import build_record
+from ..ruleset import Ruleset
 from ..scenario import Scenario
 
-__all__ = ["agreement_response", "scenario_data", "scenario_response"]
+__all__ = ["agreement_response", "record_response", "scenario_data", "scenario_response"]
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -38,12 +41,22 @@ def scenario_response(scenario: Scenario) -> Response:
     return _attachment(scenario_yaml(data).encode(), "application/yaml; charset=utf-8", f"{_name(scenario)}.yaml")
 
 
-def agreement_response(scenario: Scenario, decision: Decision, fmt: str) -> Response:
+def _document_response(doc: Document, fmt: str, filename: str) -> Response:
     if fmt == "docx":
         with tempfile.TemporaryDirectory() as folder:
-            target = Path(folder) / "agreement.docx"
-            write_docx(scenario, decision, target)
+            target = Path(folder) / "document.docx"
+            write_document_docx(doc, target)
             body = target.read_bytes()
-        return _attachment(body, DOCX, f"{_name(scenario)}-agreement.docx")
-    return _attachment(agreement_markdown(scenario, decision).encode(), "text/markdown; charset=utf-8",
-                       f"{_name(scenario)}-agreement.md")
+        return _attachment(body, DOCX, f"{filename}.docx")
+    return _attachment(document_markdown(doc).encode(), "text/markdown; charset=utf-8", f"{filename}.md")
+
+
+def agreement_response(scenario: Scenario, decision: Decision, fmt: str, ruleset: Ruleset | None = None) -> Response:
+    """The agreement draft (Markdown or Word) as a download."""
+    return _document_response(agreement_document(scenario, decision, ruleset), fmt, f"{_name(scenario)}-agreement")
+
+
+def record_response(scenario: Scenario, decision: Decision, fmt: str, ruleset: Ruleset | None = None) -> Response:
+    """The ICO Annex B request and decision record (Markdown or Word) as a download. A routine
+    share has none: RecordNotNeededError, which the app answers with 422 and the reason."""
+    return _document_response(build_record(scenario, decision, ruleset), fmt, f"{_name(scenario)}-annex-b-record")
