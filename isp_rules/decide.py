@@ -40,7 +40,7 @@ from .decision import (
 )
 from .facts import SOURCES, fact_key
 from .interpret import evaluate, settled_value, stated_support
-from .labels import label, value_words
+from .labels import label, message_words, value_words
 from .ruleset import (
     AgreementPoint,
     Answer,
@@ -65,14 +65,6 @@ def _cites(citations: list[Citation]) -> list[CitationOut]:
     return [CitationOut(source=c.source, ref=c.ref, note=c.note) for c in citations]
 
 
-def _words(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(_words(v) for v in value) or "none"
-    return str(value).replace("_", " ")
-
-
 def render_message(message: str, fact: dict[str, Any]) -> str:
     """Fill {share.x.y} placeholders with the scenario's values ('not stated' when absent)."""
     for name in placeholders(message):
@@ -82,11 +74,12 @@ def render_message(message: str, fact: dict[str, Any]) -> str:
         else:
             key = fact_key(name)
             if key in fact:
-                value = _words(fact[key])
+                value = message_words(name, fact[key])
             elif name in ("share.from.name", "share.to.name"):  # read naturally without a name
                 side = "discloser" if name.startswith("share.from") else "recipient"
-                kind = fact.get(fact_key(name.replace(".name", ".type")))
-                value = f"the {side} ({_words(kind)})" if kind else f"the {side}"
+                kind_path = name.replace(".name", ".type")
+                kind = fact.get(fact_key(kind_path))
+                value = f"the {side} ({message_words(kind_path, kind)})" if kind else f"the {side}"
             else:
                 value = "not stated"
         message = message.replace("{" + name + "}", value)

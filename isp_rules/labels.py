@@ -7,7 +7,9 @@ that only grows); these words may be reworded freely. Used by the pipeline's sen
 
 from __future__ import annotations
 
-__all__ = ["FACT_LABELS", "PARTY_LABELS", "VALUE_LABELS", "label", "value_words"]
+__all__ = ["CONDITION_TEMPLATES", "CONDITION_VALUES", "CONDITION_YES_NO", "FACT_LABELS", "PARTY_LABELS", "PLACEHOLDER_WORDS",
+           "VALUE_LABELS", "condition_template", "condition_value", "known", "label", "message_words", "party_words",
+           "placeholder_words", "value_words", "yes_no"]
 
 PARTY_LABELS: dict[str, str] = {
     "local_authority": "A council", "nhs_trust": "An NHS trust (hospital, community or mental health)",
@@ -232,4 +234,196 @@ def value_words(path: str, value: object) -> str:
     labels = VALUE_LABELS.get(path, {})
     if isinstance(value, str) and value in labels:
         return labels[value].lower() if not labels[value].startswith(("A ", "An ", "The ")) else labels[value]
+    return str(value).replace("_", " ")
+
+
+# --- conditions as sentences (the rules catalogue) ---------------------------------------
+# How a rule's test on a field reads in a sentence: "the recipient is the police and the risk is
+# serious or imminent". A field's template holds {} where its values go; a field without one reads
+# "<its words> is <value>". Yes/no fields have a sentence for each answer.
+
+CONDITION_TEMPLATES: dict[str, str] = {
+    "share.purpose.category": "the purpose is {}", "share.from.type": "the discloser is {}",
+    "share.to.type": "the recipient is {}", "share.relationship": "the relationship is {}",
+    "share.data.identifiability": "the information is {}", "share.data.volume": "the share covers {}",
+    "share.frequency": "the share is {}", "share.urgency.risk": "the risk is {}",
+    "share.basis.article_6": "the lawful basis (Art 6) is {}", "share.basis.annex_1": "the Annex 1 purpose is {}",
+    "share.basis.article_9": "the Art 9 condition is {}", "share.basis.schedule_1": "the Schedule 1 condition is {}",
+    "share.basis.criminal_offence": "what authorises the offence information (Art 10) is {}",
+    "share.basis.compatibility_condition": "the listed condition for the new use (Annex 2) is {}",
+    "share.basis.original_basis": "the basis it was first collected on is {}",
+    "share.basis.part_3": "the law-enforcement basis (DPA 2018 s35) is {}",
+    "share.basis.schedule_8": "the Schedule 8 condition is {}",
+    "share.confidentiality": "the duty of confidence is met by {}", "share.consent.status": "the person's consent is {}",
+    "share.consent.reason_not_sought": "the person was not asked because {}",
+    "share.consent.given_by": "the agreement was given by {}", "share.consent.covers": "the person's agreement covers {}",
+    "share.governance.agreement": "the information sharing agreement is {}", "share.governance.dpia": "the DPIA is {}",
+    "share.governance.privacy_notice": "the privacy notice {}", "share.handling.transfer": "it is sent by {}",
+    "share.handling.international_mechanism": "the transfer abroad relies on {}",
+    "share.handling.derogation": "the exception relied on for the transfer abroad is {}",
+    "share.request.instrument": "the request is {}", "share.from.nation": "the discloser is in {}",
+    "share.to.nation": "the recipient is in {}", "share.to.location": "the recipient is in {}",
+    "share.data.subjects": "the information is about {}", "share.data.categories": "the information includes {}",
+    "share.processing": "the processing involves {}", "share.to.name": "the recipient's name mentions {}",
+    "share.from.name": "the discloser's name mentions {}", "share.purpose.detail": "the purpose as described mentions {}",
+    "share.basis.legal_power": "the law or function named mentions {}", "share.handling.retention": "how long it is kept mentions {}",
+}
+
+# Values whose question-style labels ("Yes, they agreed") do not read inside a sentence.
+CONDITION_VALUES: dict[str, dict[str, str]] = {
+    "share.relationship": {"separate_controllers": "separate controllers (each decides for itself)",
+                           "joint_controllers": "joint controllers (they decide together)",
+                           "processor": "a processor acting on the discloser's instructions"},
+    "share.data.identifiability": {"identified": "identifiable", "pseudonymised": "pseudonymised",
+                                   "anonymised": "anonymised", "aggregate": "counts or statistics",
+                                   "non_personal": "not about people"},
+    "share.urgency.risk": {"none": "none", "low": "low", "significant": "significant",
+                           "serious_or_imminent": "serious or imminent"},
+    "share.basis.article_6": {v: v.replace("_", " ") for v in (
+        "public_task", "legal_obligation", "vital_interests", "consent", "contract", "legitimate_interests",
+        "recognised_legitimate_interest")},
+    "share.confidentiality": {"consent": "the person's consent", "implied_consent_direct_care": "implied consent for their care",
+                              "legal_requirement": "a legal requirement", "overriding_public_interest": "an overriding public interest",
+                              "not_applicable": "nothing (nothing confidential is shared)"},
+    "share.consent.status": {"given": "given", "refused": "refused", "withdrawn": "withdrawn", "not_sought": "not sought"},
+    "share.consent.covers": {"data_protection": "the lawful basis in data protection law",
+                             "confidentiality": "the duty of confidence", "views_only": "only their views"},
+    "share.governance.agreement": {"none": "not in place", "in_place": "in force", "expired": "expired"},
+    "share.governance.dpia": {"done": "done", "not_done": "not done", "not_required": "not needed"},
+    "share.governance.privacy_notice": {"covers": "covers the share", "does_not_cover": "does not cover the share",
+                                        "exempt": "need not tell them (an exemption applies)"},
+}
+
+# Yes/no fields: (the sentence when yes, the sentence when no).
+CONDITION_YES_NO: dict[str, tuple[str, str]] = {
+    "share.basis.appropriate_policy_document": ("the appropriate policy document is in place",
+                                                "the appropriate policy document is not in place"),
+    "share.basis.compatible_purpose": ("the new use is compatible with why it was collected",
+                                       "the new use is not compatible with why it was collected"),
+    "share.basis.power_available": ("the power named is one this discloser can use",
+                                    "the power named is not one this discloser can use"),
+    "share.basis.power_is_duty": ("the power named is a duty to disclose", "the power named is not a duty to disclose"),
+    "share.basis.power_recognised": ("the power named is in the catalogue of powers",
+                                     "the power named is not in the catalogue of powers"),
+    "share.both_signatories": ("both organisations signed the protocol", "one or both organisations have not signed the protocol"),
+    "share.from.signatory": ("the discloser signed the protocol", "the discloser has not signed the protocol"),
+    "share.to.signatory": ("the recipient signed the protocol", "the recipient has not signed the protocol"),
+    "share.consent.as_good_practice": ("the person's agreement was sought only as good practice",
+                                       "the person's agreement was not sought only as good practice"),
+    "share.data.anonymous": ("the information is anonymised", "the information is not anonymised"),
+    "share.data.confidential": ("it was given in confidence", "it was not given in confidence"),
+    "share.data.criminal_offence": ("it includes offence information", "it includes no offence information"),
+    "share.data.minimised": ("only what is needed is shared", "more than is needed is shared"),
+    "share.data.special_category": ("it includes sensitive (special category) information",
+                                    "it includes no sensitive (special category) information"),
+    "share.from.competent_authority": ("the discloser is a law-enforcement body", "the discloser is not a law-enforcement body"),
+    "share.to.competent_authority": ("the recipient is a law-enforcement body", "the recipient is not a law-enforcement body"),
+    "share.from.public_authority": ("the discloser is a public authority", "the discloser is not a public authority"),
+    "share.to.public_authority": ("the recipient is a public authority", "the recipient is not a public authority"),
+    "share.governance.agreement_covers_purpose": ("the agreement covers this purpose", "the agreement does not cover this purpose"),
+    "share.governance.agreement_review_overdue": ("the agreement is past its review date", "the agreement is not past its review date"),
+    "share.governance.dpia_residual_high_risk": ("the DPIA left a high risk unreduced", "the DPIA left no high risk unreduced"),
+    "share.governance.ico_consulted": ("the ICO was consulted", "the ICO was not consulted"),
+    "share.governance.joint_controller_arrangement": ("the joint controller arrangement is in place",
+                                                      "the joint controller arrangement is not in place"),
+    "share.governance.national_data_opt_out_applied": ("the national data opt-out was applied",
+                                                       "the national data opt-out was not applied"),
+    "share.governance.processor_contract": ("the processor contract is in place", "the processor contract is not in place"),
+    "share.person.capacity": ("the person has capacity to decide", "the person lacks capacity to decide"),
+    "share.request.by_person": ("the person asked for the disclosure", "the person did not ask for the disclosure"),
+    "share.request.by_recipient": ("the recipient asked for it", "the recipient did not ask for it"),
+    "share.request.in_writing": ("the request was in writing", "the request was not in writing"),
+    "share.request.states_public_task": ("the requester said it needs it for a public task",
+                                         "the requester did not say it needs it for a public task"),
+    "share.to.eea": ("the recipient is in the EEA", "the recipient is not in the EEA"),
+    "share.from.eea": ("the discloser is in the EEA", "the discloser is not in the EEA"),
+    "share.to.in_uk": ("the recipient is in the UK", "the recipient is outside the UK"),
+    "share.from.in_uk": ("the discloser is in the UK", "the discloser is outside the UK"),
+    "share.to.uk_adequacy": ("UK adequacy regulations cover the recipient's country",
+                             "no UK adequacy regulations cover the recipient's country"),
+    "share.to.uk_adequacy_full": ("UK adequacy covers every recipient in that country",
+                                  "UK adequacy covers only some recipients in that country"),
+    "share.urgency.emergency": ("there is a declared emergency", "there is no declared emergency"),
+}
+
+# A rule message's blanks ({share.to.name}) as the catalogue shows them before a share fills them in.
+PLACEHOLDER_WORDS: dict[str, str] = {"share.from.name": "the discloser", "share.to.name": "the recipient"}
+
+
+def _lower_first(text: str) -> str:
+    """'The police' -> 'the police'; 'UK adequacy' and 'England' stay."""
+    first = text.split(" ", 1)[0]
+    if (len(first) > 1 and first.isupper()) or first in _PROPER:
+        return text
+    return text[:1].lower() + text[1:]
+
+
+_PROPER = {"England", "Wales", "Scotland", "Northern", "Yes", "No"} - {"Yes", "No"}
+
+
+def condition_value(path: str, value: object) -> str:
+    """One value as it reads inside a condition's sentence."""
+    if isinstance(value, str):
+        words = CONDITION_VALUES.get(path, {}).get(value) or VALUE_LABELS.get(path, {}).get(value)
+        if words:
+            return _lower_first(words)
+        return value.replace("_", " ")
+    return value_words(path, value)
+
+
+def condition_template(path: str) -> str:
+    """The sentence a test on this field makes, with {} where its values go."""
+    return CONDITION_TEMPLATES.get(path) or f"{label(path)} is {{}}"
+
+
+def yes_no(path: str) -> tuple[str, str]:
+    """The sentences for a yes/no field answered yes and answered no."""
+    found = CONDITION_YES_NO.get(path)
+    if found:
+        return found
+    words = label(path)
+    return f"{words}: yes", f"{words}: no"
+
+
+def known(path: str, is_known: bool) -> str:
+    """'the lawful basis (Art 6) is known' / 'it is not known whether the person agreed'."""
+    words = label(path)
+    if words.startswith(("whether ", "what ", "how ", "who ", "when ", "which ", "where ", "why ")):
+        return f"it is {'' if is_known else 'not '}known {words}"
+    return f"{words} is {'' if is_known else 'not '}known"
+
+
+def placeholder_words(path: str) -> str:
+    """A message's blank before it is filled in: 'the discloser', '[what the share is for]'."""
+    return PLACEHOLDER_WORDS.get(path) or f"[{label(path)}]"
+
+
+# Fields whose values read better in a rule's message as their labels than as the raw value
+# ("passing it on for protecting a child", not "for safeguarding child").
+MESSAGE_LABELLED = frozenset({"share.purpose.category"})
+
+
+def party_words(kind: str) -> str:
+    """A kind of party, short, for '(the discloser (police))': 'NHS trust', 'GP practice', 'council'."""
+    words = PARTY_LABELS.get(kind)
+    if not words:
+        return kind.replace("_", " ")
+    words = words.split(" (", 1)[0]
+    for article in ("A ", "An ", "The "):
+        if words.startswith(article):
+            return _lower_first(words.removeprefix(article))
+    return _lower_first(words)
+
+
+def message_words(path: str, value: object) -> str:
+    """A stated value filled into a rule's message: its label where that reads better, else its
+    words ('not sought', 'serious or imminent')."""
+    if isinstance(value, str) and path in MESSAGE_LABELLED and value in VALUE_LABELS.get(path, {}):
+        return _lower_first(VALUE_LABELS[path][value])
+    if isinstance(value, str) and path in ("share.from.type", "share.to.type"):
+        return party_words(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(message_words(path, v) for v in value) or "none"
     return str(value).replace("_", " ")

@@ -109,9 +109,9 @@ def render_text(d: Decision, verbose: bool = False) -> str:
             lines.append(_wrap("Source: " + _cite(p.citations), "      "))
             if verbose:
                 lines.append(_wrap(_point_ids(p), "      "))
-    for title, items in obligation_groups(d):
+    for title, duties in obligation_groups(d):
         lines += ["", title]
-        for o in items:
+        for o in duties:
             lines.append(textwrap.fill(f"- {o.message}", WIDTH, initial_indent="  ", subsequent_indent="    "))
             lines.append(_wrap(_source(o, verbose), "      "))
     lines += ["", _footer(d), DISCLAIMER]
@@ -174,10 +174,10 @@ def render_markdown(d: Decision, verbose: bool = False) -> str:
             out += [f"  - {a}" for a in p.likely_answers]
             if verbose:
                 out.append(f"  - _{_point_ids(p)}_")
-    for title, items in obligation_groups(d):
+    for title, duties in obligation_groups(d):
         out += ["", f"### {title.rstrip(':')}", ""]
         out += [f"- {o.message} ({_md_cite(o.citations)})"
-                + (f" `{o.rule}`" if verbose and o.kind != "standard" else "") for o in items]
+                + (f" `{o.rule}`" if verbose and o.kind != "standard" else "") for o in duties]
     out += ["", f"_{_footer(d)}._", "", f"_{DISCLAIMER}_"]
     return "\n".join(out)
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 
 from .errors import did_you_mean
 from .facts import FIELDS, FieldSpec, TextPhrases, close_powers, words
+from .labels import condition_template, condition_value, known, label, yes_no
 
 __all__ = [
     "LOCATION_FIELDS",
@@ -288,13 +289,71 @@ def describe_node(cond: Condition) -> str:
     return "all of" if isinstance(cond, All) else "any of"
 
 
+def _either(items: list[str], joiner: str) -> str:
+    """A list of values: 'a, b or c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {joiner} " + items[-1]
+
+
+def _clauses(items: list[str], joiner: str) -> str:
+    """Clauses joined with 'and' / 'or'; with '; ' between them when a clause has commas of its own."""
+    if len(items) == 2 and not any(w in x for x in items for w in (",", f" {joiner} ")):
+        return f"{items[0]} {joiner} {items[1]}"
+    return "; ".join(items[:-1]) + f"; {joiner} " + items[-1]
+
+
+def _phrase(text: str) -> str:
+    """A `mentions` phrase: "care act + 45" needs both parts, in any order."""
+    return " with ".join(f'"{part}"' for part in text.split(" + "))
+
+
+def _leaf_sentence(leaf: Leaf, negated: bool = False) -> str:
+    if leaf.op in PRESENCE_OPS:
+        return known(leaf.field, (leaf.op == "present") != negated)
+    if leaf.op in ("before", "on_or_after"):
+        day = leaf.value
+        when = f"{day.day} {day:%B %Y}" if isinstance(day, dt.date) else str(day)
+        test = {("before", False): "before", ("before", True): "on or after", ("on_or_after", False): "on or after",
+                ("on_or_after", True): "before"}[(leaf.op, negated)]
+        return f"{label(leaf.field)} is {test} {when}"
+    if isinstance(leaf.value, bool):
+        yes, no = yes_no(leaf.field)
+        return yes if leaf.value != negated else no
+    values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+    if leaf.op == "mentions":
+        words_ = _either([_phrase(str(v)) for v in values], "or")
+    else:
+        words_ = _either([condition_value(leaf.field, v) for v in values], "or")
+    template = condition_template(leaf.field)
+    if not negated:
+        return template.format(words_)
+    if " is " in template:
+        return template.replace(" is ", " is not ", 1).format(words_)
+    return "it is not the case that " + template.format(words_)
+
+
+def _sentence(cond: Condition, nested: bool) -> str:
+    if isinstance(cond, Leaf):
+        return _leaf_sentence(cond)
+    if isinstance(cond, Not):
+        if isinstance(cond.item, Leaf):
+            return _leaf_sentence(cond.item, negated=True)
+        return f"it is not the case that {_sentence(cond.item, True)}"
+    if isinstance(cond, NotTrue):
+        return f"it is not known that {_sentence(cond.item, True)}"
+    if not cond.items:
+        return "always" if isinstance(cond, All) else "never"
+    parts = [_sentence(c, True) for c in cond.items]
+    if len(parts) == 1:
+        return parts[0]
+    text = _clauses(parts, "and" if isinstance(cond, All) else "or")
+    return f"({text})" if nested else text
+
+
 def describe_condition(cond: Condition) -> str:
-    """A condition in words on one line, e.g.
-    'all of (share.frequency is routine; share.basis.legal_power is stated)'."""
-    inside = children(cond)
-    if not inside:
-        return describe_node(cond)
-    return f"{describe_node(cond)} (" + "; ".join(describe_condition(c) for c in inside) + ")"
+    """A condition as a sentence in plain words, for the rules catalogue, e.g. 'the share is routine or
+    regular and it is not known whether the law or function relied on'. (`isp explain` words each
+    node in the rules' own terms: describe_node.)"""
+    return _sentence(cond, False)
 
 
 def phrases(conds: Iterable[Condition]) -> dict[str, frozenset[str]]:

@@ -6,6 +6,7 @@ mistake in any mode shows up as a disagreement with the three-valued interpreter
 
 import datetime as dt
 import hashlib
+import re
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -139,16 +140,24 @@ def test_walk_visits_every_node_before_what_is_inside_it():
                                         "share.data.confidential", "as_of"}
 
 
-def test_one_wording_for_a_condition():
+def test_a_condition_reads_as_a_sentence():
+    """The catalogue's wording (issue 13): plain words from labels.py, no field paths or raw values."""
     assert describe_condition(SAMPLE) == (
-        "all of (share.frequency is one of routine, one_off; "
-        "any of (share.data.subjects includes any of child, adult; share.basis.legal_power is stated); "
-        "not (share.data.confidential is true); not known that (as_of is on or after 2026-02-05))")
+        "the share is routine or regular or one-off; "
+        "(the information is about a child (under 18) or an adult; or the law or function relied on is known); "
+        "it was not given in confidence; and it is not known that the date of the share is on or after 5 February 2026")
     assert describe_condition(All(())) == "always" and describe_condition(Any_(())) == "never"
+    assert describe_condition(All((Leaf("equals", "share.to.type", "police"),
+                                   Leaf("equals", "share.urgency.risk", "serious_or_imminent")))) == \
+        "the recipient is the police and the risk is serious or imminent"
+    assert describe_condition(Not(Leaf("contains_any", "share.data.subjects", ("child",)))) == \
+        "the information is not about a child (under 18)"
+    assert describe_condition(Leaf("absent", "share.basis.article_6")) == "the lawful basis (Art 6) is not known"
 
 
-def test_explain_and_the_catalogue_word_every_bundled_test_alike():
-    """`isp explain` words each node as the catalogue (`isp rules`) does: one function, ruleset.describe_node."""
+def test_explain_and_the_catalogue_word_every_bundled_test():
+    """`isp explain` words each node in the rules' own terms (ruleset.describe_node), for rule editors;
+    the catalogue (`isp rules`, /rules) words the whole condition as a sentence in plain words."""
     from isp_rules import default_ruleset
     from isp_rules.authoring.catalogue import rules_as_data
     from isp_rules.interpret import explain_condition
@@ -164,4 +173,5 @@ def test_explain_and_the_catalogue_word_every_bundled_test_alike():
     for rule, item in zip(ruleset.rules, rules_as_data(ruleset), strict=True):
         explained = list(texts(explain_condition(rule.when, fact)))
         assert explained == [describe_node(n) for n in walk(rule.when)]
-        assert all(describe_node(leaf) in item["when"] for leaf in leaves(rule.when))
+        # The catalogue says the same condition in plain words: no field path, raw value or brace.
+        assert not re.search(r"share\.[a-z]|\b[a-z]+_[a-z_]+\b|[{}]", item["when"]), (rule.id, item["when"])

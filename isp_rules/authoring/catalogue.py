@@ -3,14 +3,50 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..ruleset import Citation, Rule, Ruleset, describe_condition
+from ..labels import label, placeholder_words
+from ..ruleset import Citation, Rule, Ruleset, describe_condition, placeholders
 
-__all__ = ["describe_condition", "pending_as_data", "points_as_data", "render_rules", "rules_as_data"]
+__all__ = ["describe_condition", "fill_blanks", "matches", "pending_as_data", "points_as_data", "render_rules",
+           "rules_as_data", "sentence", "topics"]
+
+_TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+
+
+@lru_cache(maxsize=64)
+def _file_title(path: str) -> str | None:
+    """A rule file's own `title:` (its topic in plain words), read from the file."""
+    try:
+        found = _TITLE.search(Path(path).read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    return found.group(1).strip("'\"") if found else None
+
+
+def topic_title(ruleset: Ruleset, file: str) -> str:
+    """The topic of the rules in one file, as its `title:` names it ('Statutory gateways'); a file
+    without a title is named from its file name ('lawful-basis.yaml' -> 'Lawful basis')."""
+    name = Path(file).name
+    title = _file_title(str(Path(ruleset.source) / name))
+    return title or Path(name).stem.replace("-", " ").replace("_", " ").capitalize()
+
+
+def fill_blanks(message: str) -> str:
+    """A rule's message before a share fills it in: '{share.to.name}' reads 'the recipient'."""
+    for name in placeholders(message):
+        message = message.replace("{" + name + "}", placeholder_words(name))
+    return message[:1].upper() + message[1:]
+
+
+def sentence(text: str) -> str:
+    """A condition's words as a sentence: capital first, full stop at the end."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def switch_on(rule: Rule, meta_file: str = "ruleset.yaml") -> str:
@@ -53,9 +89,11 @@ def rules_as_data(ruleset: Ruleset, rules: Any = None) -> list[dict[str, Any]]:
     for rule in ruleset.rules if rules is None else rules:
         item: dict[str, Any] = {
             "id": rule.id, "key": rule.key, "title": rule.title, "effect": rule.effect, "file": Path(rule.file).name,
-            "when": describe_condition(rule.when), "message": rule.message, "remedy": rule.remedy,
-            "points": list(rule.points), "in_force": _in_force(rule),
-            "citations": _cites(rule.citations),
+            "topic": topic_title(ruleset, rule.file),
+            "when": describe_condition(rule.when), "message": rule.message, "says": fill_blanks(rule.message),
+            "remedy": rule.remedy, "points": list(rule.points),
+            "point_questions": [ruleset.point(p).question for p in rule.points if _has_point(ruleset, p)],
+            "in_force": _in_force(rule), "citations": _cites(rule.citations),
         }
         if rule.defers_paperwork:
             item["defers_paperwork"] = True
@@ -69,6 +107,36 @@ def rules_as_data(ruleset: Ruleset, rules: Any = None) -> list[dict[str, Any]]:
                 item["commencement"]["switch_on"] = switch_on(rule)
         out.append({k: v for k, v in item.items() if v not in (None, [])})
     return out
+
+
+def _has_point(ruleset: Ruleset, point_id: str) -> bool:
+    return any(p.id == point_id for p in ruleset.points)
+
+
+def topics(items: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Rules (as rules_as_data gives them) grouped by topic, in the order the topics first appear."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        out.setdefault(item["topic"], []).append(item)
+    return out
+
+
+def _words_of(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _words_of(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _words_of(v)
+    elif value is not None:
+        yield str(value)
+
+
+def matches(item: dict[str, Any], query: str) -> bool:
+    """Whether a rule or point (as plain data) has every word of the query somewhere in what it
+    says: id, title, topic, condition, message, remedy, points, citations. Case does not matter."""
+    text = " ".join(_words_of(item)).lower()
+    return all(word in text for word in query.lower().split())
 
 
 def pending_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
@@ -95,6 +163,7 @@ def points_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
             "obligation_for": list(p.obligation_for), "obligation_for_words": says(p.obligation_for, ruleset.kind),
             "standard": p.standard, "high_risk": p.high_risk or None,
             "applies_when": describe_condition(p.applies_when) if p.applies_when is not None else "always",
+            "settled_by_words": [label(f) for f in p.settled_by],
             "settled_by": list(p.settled_by),
             "settled_if": list(p.settled_if), "settled_if_words": says(p.settled_if, ruleset.settlement),
             "urgency": p.urgency,
@@ -130,22 +199,30 @@ def _pending_text(ruleset: Ruleset) -> str:
 def _text(ruleset: Ruleset) -> str:
     lines = [f"{ruleset.name} {ruleset.version}: {len(ruleset.rules)} rules"
              + (f", and {len(ruleset.pending)} pending commencement" if ruleset.pending else ""), ""]
-    for item in rules_as_data(ruleset, ruleset.rules + ruleset.pending):
-        lines.append(f"{item['id']}  [{item['effect']}]  {item['title']}")
-        for label, key in (("When", "when"), ("Says", "message"), ("Remedy", "remedy")):
-            if key in item:
-                lines.append(textwrap.fill(f"{label}: {item[key]}", 96, initial_indent="    ", subsequent_indent="      "))
-        for c in item["citations"]:
-            text = f"Cites: {c['source']}, {c['ref']}" + (f" ({c['note']})" if "note" in c else "")
-            lines.append(textwrap.fill(text, 96, initial_indent="    ", subsequent_indent="      "))
-        lines.append(f"    In force: {item['in_force']}; points: {', '.join(item.get('points', [])) or 'none'}; file: {item['file']}")
-        if "status" in item:
-            lines.append(textwrap.fill(f"Status: {item['status']}", 96, initial_indent="    ", subsequent_indent="      "))
-            if "switch_on" in item["commencement"]:
-                lines.append(textwrap.fill(f"To switch it on: {item['commencement']['switch_on']}", 96,
-                                           initial_indent="    ", subsequent_indent="      "))
-        lines.append("")
+    for topic, items in topics(rules_as_data(ruleset, ruleset.rules + ruleset.pending)).items():
+        lines += [f"== {topic} ({len(items)}) ==", ""]
+        for item in items:
+            lines.append(f"{item['id']}  [{item['effect']}]  {item['title']}")
+            for label_, text in (("When", sentence(item["when"])), ("Says", item["says"]), ("Remedy", item.get("remedy"))):
+                if text:
+                    lines.append(textwrap.fill(f"{label_}: {text}", 96, initial_indent="    ", subsequent_indent="      "))
+            for c in item["citations"]:
+                text = f"Cites: {c['source']}, {c['ref']}" + (f" ({c['note']})" if "note" in c else "")
+                lines.append(textwrap.fill(text, 96, initial_indent="    ", subsequent_indent="      "))
+            lines.append(f"    In force: {item['in_force']}; points: {', '.join(item.get('points', [])) or 'none'}; "
+                         f"file: {item['file']}")
+            if "status" in item:
+                lines.append(textwrap.fill(f"Status: {item['status']}", 96, initial_indent="    ", subsequent_indent="      "))
+                if "switch_on" in item["commencement"]:
+                    lines.append(textwrap.fill(f"To switch it on: {item['commencement']['switch_on']}", 96,
+                                               initial_indent="    ", subsequent_indent="      "))
+            lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub gives a Markdown heading."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
 
 
 def _md(text: str) -> str:
@@ -162,20 +239,21 @@ def _markdown(ruleset: Ruleset) -> str:
         out += [(f"{len(ruleset.pending)} more rules are **pending commencement**: law that is made but not yet in "
                 "force. They never fire until one line under `commenced:` in ruleset.yaml gives the provision "
                 "its date (see docs/rules-format.md)."), ""]
-    by_file: dict[str, list[dict]] = {}
-    for item in rules_as_data(ruleset, ruleset.rules + ruleset.pending):
-        by_file.setdefault(item["file"], []).append(item)
-    for name, items in by_file.items():
-        out += [f"## {name}", ""]
+    grouped = topics(rules_as_data(ruleset, ruleset.rules + ruleset.pending))
+    out += ["## Contents", ""]
+    out += [f"- [{_md(topic)}](#{_slug(topic)}) ({len(items)})" for topic, items in grouped.items()]
+    out.append("")
+    for topic, items in grouped.items():
+        out += [f"## {_md(topic)}", ""]
         for item in items:
             out += [f"### {item['id']}: {_md(item['title'])}", "",
                     f"- **Effect:** {item['effect']}" + (" (defers paperwork when it fires)" if item.get("defers_paperwork") else ""),
-                    f"- **When:** {_md(item['when'])}",
-                    f"- **Says:** {_md(item['message'])}"]
+                    f"- **When:** {_md(sentence(item['when']))}",
+                    f"- **Says:** {_md(item['says'])}"]
             if "remedy" in item:
                 out.append(f"- **Remedy:** {_md(item['remedy'])}")
-            if item.get("points"):
-                out.append(f"- **Agreement points:** {', '.join(item['points'])}")
+            if item.get("point_questions"):
+                out.append(f"- **Agreement points:** {_md(' / '.join(item['point_questions']))}")
             out.append(f"- **In force:** {item['in_force']}")
             if "status" in item:
                 out.append(f"- **Status:** {_md(item['status'])}")

@@ -104,29 +104,114 @@ async def assess_scenario(request: Request, as_of: dt.date | None = AsOf) -> Res
                                           "wordprocessingml.document": {}}}, **ERRORS})
 async def agreement(request: Request, format: Literal["markdown", "docx"] = "markdown",
                     as_of: dt.date | None = AsOf) -> Response:
+    """Numbered clauses in plain words for each party's DPO to sign: the parties, purpose and legal
+    basis, the protocol's standards quoted with their sources, the points still to agree as a
+    checklist, start and review dates, a version and a signature block for each party."""
     from .downloads import agreement_response
 
     scenario = await read_scenario(request)
-    decision = assess(scenario, _ruleset(request), as_of=as_of)
-    return agreement_response(scenario, decision, format)
+    ruleset = _ruleset(request)
+    decision = assess(scenario, ruleset, as_of=as_of)
+    return agreement_response(scenario, decision, format, ruleset)
 
 
-@router.post("/v1/decisions", tags=["register"], openapi_extra=BODY, status_code=201,
+@router.post("/v1/annex-b", tags=["decide"], openapi_extra=BODY,
+             summary="Fill in the ICO Annex B data sharing request and decision record for a one-off request",
+             responses={200: {"content": {"text/markdown": {}, "application/vnd.openxmlformats-officedocument."
+                                          "wordprocessingml.document": {}}}, **ERRORS})
+async def annex_b(request: Request, format: Literal["markdown", "docx"] = "markdown",
+                  as_of: dt.date | None = AsOf) -> Response:
+    """The ICO data sharing code's Annex B record (the request, considering it, the decision, who
+    decided), filled in from the decision. A routine share gets 422 saying why: routine sharing is
+    set out in its information sharing agreement (/v1/agreement), not decided request by request."""
+    from .downloads import record_response
+
+    scenario = await read_scenario(request)
+    ruleset = _ruleset(request)
+    decision = assess(scenario, ruleset, as_of=as_of)
+    return record_response(scenario, decision, format, ruleset)
+
+
+class RecordIn(BaseModel):
+    """What the register holds beyond the scenario and its decision (safeguarding golden rule 7)."""
+
+    case_reference: str | None = Field(None, max_length=100, description="The case reference")
+    no_case_reference: bool = Field(False, description="True to say there is no case reference (instead of giving one)")
+    by: str | None = Field(None, max_length=200, description="Who decided (a name or role); instead of ?by=")
+    from_name: str | None = Field(None, max_length=200, description="The discloser's name, if the scenario does not give it")
+    to_name: str | None = Field(None, max_length=200, description="The recipient's name, if the scenario does not give it")
+
+    model_config = {"extra": "forbid"}
+
+
+RECORD_BODY = {"requestBody": {"required": True, "description": (
+    "A scenario in the public format (as JSON, or YAML with Content-Type application/yaml); or, as JSON, "
+    "{\"scenario\": ..., \"record\": {\"case_reference\": ..., \"by\": ...}} to record the case reference "
+    "(or \"no_case_reference\": true), who decided and any party's name the scenario lacks. Names and case "
+    "references go in the body, not the address, so that they stay out of server logs. A plain scenario is "
+    "recorded as before, its case reference shown as not recorded."),
+    "content": {"application/json": {"schema": {"oneOf": [
+        {"$ref": "#/components/schemas/Scenario"},
+        {"type": "object", "required": ["scenario", "record"], "additionalProperties": False,
+         "properties": {"scenario": {"$ref": "#/components/schemas/Scenario"},
+                        "record": RecordIn.model_json_schema()}}]}},
+        "application/yaml": {"schema": {"type": "string"}}}}}
+
+
+async def _scenario_and_record(request: Request) -> tuple[Scenario, RecordIn | None]:
+    """The posted scenario, and the record's details when the body is {"scenario", "record"}."""
+    from pydantic import ValidationError
+
+    from ..errors import Problem, ScenarioError
+
+    kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if kind in YAML_TYPES:
+        return await read_scenario(request), None
+    try:
+        data = json.loads(await request.body())
+    except (ValueError, RecursionError):
+        data = None  # read_scenario reports it as the scenario problem it is
+    if not (isinstance(data, dict) and "scenario" in data and "share" not in data):
+        return await read_scenario(request), None
+    problems = [Problem("request body", None, key, f"unknown field {key!r}: the body has 'scenario' and 'record'")
+                for key in data if key not in ("scenario", "record")]
+    try:
+        details = RecordIn.model_validate(data.get("record") or {})
+    except ValidationError as exc:
+        details = None
+        problems += [Problem("request body", None, ".".join(["record", *map(str, e["loc"])]), e["msg"])
+                     for e in exc.errors()]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario_from_json(json.dumps(data["scenario"]).encode(), "request body: scenario"), details
+
+
+@router.post("/v1/decisions", tags=["register"], openapi_extra=RECORD_BODY, status_code=201,
              responses={**ERRORS, **REGISTER_ERRORS},
              summary="Decide a scenario and record the decision in the register")
-async def record_decision(request: Request, by: str = Query(..., min_length=1, max_length=200,
-                                                            description="Who decided (a name or role)."),
+async def record_decision(request: Request, by: str | None = Query(None, min_length=1, max_length=200, description=(
+                              "Who decided (a name or role); or give it in the body as record.by.")),
                           as_of: dt.date | None = AsOf) -> Response:
-    """The register is written only once the scenario is valid and the decision is reached."""
-    scenario = await read_scenario(request)
-    decision = assess(scenario, _ruleset(request), as_of=as_of)
-    who = " ".join(by.split())  # one line, as the register lists it
-    if not who:
-        from ..errors import Problem, ScenarioError
+    """The register is written only once the scenario is valid and the decision is reached.
+    With {"scenario", "record"} the record holds the case reference (or an explicit "none"), so it
+    meets safeguarding golden rule 7; a plain scenario body still records, as before."""
+    from ..errors import Problem, ScenarioError
+    from ..register import case_given
 
+    scenario, details = await _scenario_and_record(request)
+    decision = assess(scenario, _ruleset(request), as_of=as_of)
+    who = " ".join(((details.by if details else None) or by or "").split())  # one line, as the register lists it
+    if not who:
         raise ScenarioError([Problem("query", None, "query.by", "give who decided: a name or role")])
+    case = None
+    if details is not None:
+        try:
+            case = case_given(details.case_reference, details.no_case_reference,
+                              {"from": details.from_name, "to": details.to_name})
+        except ValueError as exc:
+            raise ScenarioError([Problem("request body", None, "record.case_reference", str(exc))]) from None
     register = request.app.state.service.register()
-    record = await run_in_threadpool(register.append, decision, scenario, by=who)
+    record = await run_in_threadpool(register.append, decision, scenario, by=who, case=case)
     return _json({"record": record.to_json(full=False), "decision": decision.to_json()}, 201)
 
 

@@ -33,10 +33,19 @@ def test_text_output_starts_with_the_verdict_and_ends_with_the_footer():
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
     assert lines[0].startswith("ALLOW")
-    assert "SG-URGENT-001" in result.output and "Source:" in result.output
+    assert "Source:" in result.output and "Urgent child safeguarding" in result.output
+    assert "SG-URGENT-001" not in result.output  # ids are for --verbose (and the JSON)
     assert "Obligations:" in result.output
     assert lines[-1].startswith("Not legal advice")
     assert sum("legal advice" in line for line in lines) == 1
+
+
+def test_verbose_text_output_adds_the_ids():
+    """For IG teams: rule ids beside reasons and duties, and each open point's id, rules and fields."""
+    assert "[ground] SG-URGENT-001: Urgent child safeguarding" in run("check", "--verbose", URGENT).output
+    verbose = run("check", "-v", ROUTINE).output
+    assert "Ids: point sharing_agreement" in verbose and "share." in verbose
+    assert "Ids:" not in run("check", ROUTINE).output
 
 
 def test_text_output_shows_open_points_with_likely_answers():
@@ -68,7 +77,8 @@ def test_json_for_several_files_is_a_list():
 def test_markdown_output():
     result = run("check", "--format", "markdown", DENY)
     assert result.output.startswith("## DENY")
-    assert "| `LB-PA-LEGIT-001` | deny |" in result.output
+    assert "| deny | " in result.output and "LB-PA-LEGIT-001" not in result.output
+    assert "| `LB-PA-LEGIT-001` | deny |" in run("check", "--format", "markdown", "--verbose", DENY).output
 
 
 def test_stdin_is_read_with_a_dash():
