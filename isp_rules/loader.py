@@ -687,12 +687,15 @@ def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
 
     rules: list[Rule] = []
     seen_ids: dict[str, list[Rule]] = {}
+    topics: dict[str, str] = {}  # rule file name -> its own `title:`, the topic in plain words
     for path in files:
         if path.name in (META_FILE, POINTS_FILE, "ruleset.yml", "agreement-points.yml"):
             continue
         doc = _read(path, shown(path), col)
         if doc is not None:
             rules += _load_rules(doc, point_ids, col, seen_ids)
+            if isinstance(doc.data, dict) and isinstance(doc.data.get("title"), str):
+                topics[path.name] = doc.data["title"]
     rules, pending, commenced = _commence(rules, meta.get("commenced", {}), meta_doc, col)
     power_docs = [d for d in (_read(p, shown(p), col) for p in power_files(directory)) if d is not None]
     powers = _load_powers(power_docs, col)
@@ -705,7 +708,7 @@ def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
         name=meta["name"], version=meta["version"], title=meta.get("title"),
         rules=tuple(rules), points=tuple(points), kinds=tuple(kinds), settlements=tuple(settlements),
         triggers=tuple(triggers), powers=tuple(powers), pending=tuple(pending), commenced=commenced,
-        sha256=ruleset_digest(directory), source=str(directory),
+        sha256=ruleset_digest(directory), source=str(directory), topics=topics,
     )
 
 

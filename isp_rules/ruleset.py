@@ -625,6 +625,7 @@ class Ruleset(_Model):
     powers: tuple[Power, ...] = ()  # the catalogue of gateways and powers
     sha256: str
     source: str  # the directory it came from
+    topics: dict[str, str] = {}  # rule file name -> the file's `title:` (its topic in plain words)
 
     _rule_index: dict[str, Rule] = PrivateAttr(default_factory=dict)
     _point_index: dict[str, AgreementPoint] = PrivateAttr(default_factory=dict)

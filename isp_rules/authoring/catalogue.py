@@ -6,7 +6,6 @@ import json
 import re
 import textwrap
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +15,13 @@ from ..ruleset import Citation, Rule, Ruleset, describe_condition, placeholders
 __all__ = ["describe_condition", "fill_blanks", "matches", "pending_as_data", "points_as_data", "render_rules",
            "rules_as_data", "sentence", "topics"]
 
-_TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
-
-
-@lru_cache(maxsize=64)
-def _file_title(path: str) -> str | None:
-    """A rule file's own `title:` (its topic in plain words), read from the file."""
-    try:
-        found = _TITLE.search(Path(path).read_text(encoding="utf-8"))
-    except OSError:
-        return None
-    return found.group(1).strip("'\"") if found else None
 
 
 def topic_title(ruleset: Ruleset, file: str) -> str:
     """The topic of the rules in one file, as its `title:` names it ('Statutory gateways'); a file
     without a title is named from its file name ('lawful-basis.yaml' -> 'Lawful basis')."""
     name = Path(file).name
-    title = _file_title(str(Path(ruleset.source) / name))
-    return title or Path(name).stem.replace("-", " ").replace("_", " ").capitalize()
+    return ruleset.topics.get(name) or Path(name).stem.replace("-", " ").replace("_", " ").capitalize()
 
 
 def fill_blanks(message: str) -> str:
