@@ -20,12 +20,46 @@ __all__ = ["ask", "triage"]
 
 
 def _record(decision: Decision, scenario: Scenario, record: bool, by: str | None, register_path: str | None) -> None:
-    if record:
-        from ..register import open_register
+    """Record the decision, asking first for what the register must hold that the answers do not:
+    the case reference (or an explicit "none"), any party not named, and who decided.
 
-        register = open_register(register_path)
-        register.append(decision, scenario, by=by)
-        click.echo(f"Recorded the decision in {register.where}", err=True)
+    A case reference is asked for every time and may be left out only by saying so ("none", or
+    --no-case-ref): a record that cannot be found from the case file fails golden rule 7 as surely
+    as no record, and an empty answer is more often a slip than a decision. Typing "none" keeps
+    the urgent path quick at 2am while the register still shows that no reference was given.
+    """
+    if not record:
+        return
+    from ..register import case_given, open_register
+    from ..register.details import NAME_MAX, clean_reference, parties_of
+    from .options import case_options
+
+    reference, none = case_options()
+    if reference is None and not none:
+        def read_reference(raw: str) -> str:
+            try:
+                return clean_reference(raw) or ""
+            except ValueError as exc:
+                raise click.BadParameter(str(exc)) from None
+
+        click.echo("")
+        click.echo("For the register (a record must say which case it belongs to, who was involved and who decided):")
+        answer = click.prompt("Case reference (type none if there is no case reference)", value_proc=read_reference)
+        reference, none = (None, True) if answer.lower() == "none" else (answer, False)
+    names = parties_of(decision, scenario)
+    for side, question in (("from", "Name of the organisation sharing the information"),
+                           ("to", "Name of the organisation receiving it")):
+        if not names[side]:
+            names[side] = " ".join(click.prompt(question).split())[:NAME_MAX] or None
+    if not by or not by.strip():
+        by = click.prompt("Who decided (your name or role)")
+    try:
+        case = case_given(reference, none, names)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--case-ref") from None
+    register = open_register(register_path)
+    register.append(decision, scenario, by=" ".join(by.split()), case=case)
+    click.echo(f"Recorded the decision in {register.where}", err=True)
 
 
 @click.command()
@@ -38,9 +72,13 @@ def ask(start: str | None, save: str | None, record: bool, by: str | None, regis
         rules: str | None) -> None:
     """Answer questions in plain words until the verdict is settled.
 
-    Only questions whose answer can still change the verdict are asked, worked out from the
-    rules; every question accepts "not sure" (0). Start from a partial scenario file if you
-    have one. At the end the answers can be saved as a scenario file.
+    Who shares with whom comes first (chosen from the partnership's directory), then what for,
+    how urgent and what data; for a public body the likely lawful basis is proposed for you to
+    confirm. Only questions whose answer can still change the verdict are asked, worked out from
+    the rules. Every question has a line of help and an example; Enter alone means "not sure";
+    type back to return to the previous question. Ctrl-C offers to save the answers so far.
+    Start from a partial scenario file if you have one. At the end the answers can be saved as
+    a scenario file.
 
     \b
     Example:
@@ -58,7 +96,12 @@ def ask(start: str | None, save: str | None, record: bool, by: str | None, regis
             raise click.BadParameter(f"cannot write to {folder}", param_hint="--save")
     ruleset = load_rules(rules)
     data = start_answers(start)
-    scenario, decision, count = ask_until_settled(ruleset, data, prompts.ask_question)
+    click.echo("Answer in plain words. Enter alone means \"not sure\"; type back to return to the previous question.")
+    try:
+        scenario, decision, count = ask_until_settled(ruleset, data, prompts.ask_question_with_back)
+    except KeyboardInterrupt:
+        _offer_to_save(data, save)
+        sys.exit(130)
     click.echo("")
     click.echo(f"No further answer can change the verdict ({count} question(s) asked).")
     click.echo("")
@@ -72,6 +115,28 @@ def ask(start: str | None, save: str | None, record: bool, by: str | None, regis
         click.echo(f"Saved {save}", err=True)
 
 
+def _offer_to_save(data: dict, save: str | None) -> None:
+    """After Ctrl-C: offer to write the answers so far as a (partial) scenario file, which
+    `isp ask FILE` goes on from. A second Ctrl-C or end of input leaves without saving."""
+    from ..guided.answers import save_scenario
+
+    click.echo("", err=True)
+    click.echo("Stopped.", err=True)
+    if not any(v for v in data.get("share", {}).values()):
+        return
+    try:
+        if not click.confirm("Save your answers so far to a file?", default=False, err=True):
+            return
+        target = save or click.prompt("File name", default="my-share.yaml", err=True)
+        save_scenario(data, target)
+    except (click.Abort, KeyboardInterrupt):
+        return
+    except OSError as exc:
+        click.echo(f"Could not save: {exc.strerror or exc}", err=True)
+        return
+    click.echo(f"Saved {target}; go on with: isp ask {target}", err=True)
+
+
 @click.command()
 @click.argument("start", required=False, type=click.Path(dir_okay=False), metavar="[SCENARIO]")
 @record_options()
@@ -80,17 +145,20 @@ def ask(start: str | None, save: str | None, record: bool, by: str | None, regis
 def triage(start: str | None, record: bool, by: str | None, register_path: str | None, rules: str | None) -> None:
     """Urgent safeguarding triage: at most five questions, then what to share now.
 
-    For someone at risk now. Says what may be shared and with whom, what to record
-    afterwards (the likely lawful basis and Schedule 1 condition) and which paperwork
-    waits. A stated fact that makes the share unlawful still gives DENY, with the reason.
+    For someone at risk now. Says what may be shared and with whom, what to
+    record afterwards (each point with the answers likely for this discloser,
+    and its source) and which paperwork waits. A stated fact that makes the
+    share unlawful still gives DENY, with the reason. When it is not urgent,
+    it offers to go on to the full questions, keeping the answers given.
     Start from a partial scenario file to add facts you already have.
 
     \b
     Example:
         isp triage
     """
-    from ..guided.answers import start_answers
-    from ..guided.triage import run_triage, triage_text
+    from ..guided.answers import save_scenario, start_answers
+    from ..guided.triage import answered, continue_questions, run_triage, triage_text
+    from ..render import render
     from . import prompts
 
     ruleset = load_rules(rules)
@@ -99,4 +167,23 @@ def triage(start: str | None, record: bool, by: str | None, register_path: str |
     scenario, decision = run_triage(ruleset, data, prompts.ask_question, started=bool(start))
     click.echo("")
     click.echo(triage_text(scenario, decision, ruleset))
+    if decision.verdict != "deny" and not decision.deferred:  # not urgent: the full questions settle it
+        kept = len(answered(data))
+        try:
+            go_on = click.confirm(f"\nGo on to the full questions now, keeping your {kept} answer(s)?", default=True)
+        except click.Abort:  # end of input (or Ctrl-C) here: the triage's answer stands
+            go_on = False
+            click.echo("")
+        if go_on:
+            scenario, decision, count = continue_questions(ruleset, data, prompts.ask_question)
+            click.echo("")
+            click.echo(f"No further answer can change the verdict ({count} more question(s) asked).")
+            click.echo("")
+            click.echo(render([decision], "text"))
+        elif sys.stdin.isatty():
+            save = click.prompt("Save these answers, to go on later with `isp ask FILE`? (file name, or Enter to skip)",
+                                default="", show_default=False)
+            if save:
+                save_scenario(data, save)
+                click.echo(f"Saved {save}. Go on later with: isp ask {save}", err=True)
     _record(decision, scenario, record, by, register_path)

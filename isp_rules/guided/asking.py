@@ -9,21 +9,43 @@ only the facts that could still turn it into a deny matter.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from ..assessment import assess
 from ..decision import Decision
-from ..dotted import set_path
+from ..dotted import get_path, set_path, unset_path
+from ..errors import IspError
 from ..facts import SOURCES as SCENARIO_SOURCES
 from ..interpret import missing_fields, settled_value
 from ..ruleset import Condition, Ruleset
 from ..scenario import Scenario
 from .answers import NOT_SURE
+from .proposals import PROPOSAL_PATH, Proposal, proposal_fitting, proposal_for
 from .questions import ORDER, QUESTIONS, Question
 
-__all__ = ["ask_until_settled", "fields_that_matter", "settled", "still_to_ask"]
+# Asked first, in this order, when they matter: who shares with whom, what for, how urgent,
+# how often. The rest are asked busiest first (the field most undecided conditions wait on),
+# so one answer settles as much as possible.
+FIRST = ("share.from.type", "share.to.type", "share.purpose.category", "share.urgency.risk", "share.frequency")
+
+__all__ = [
+    "BACK",
+    "answered",
+    "apply_answer",
+    "ask_until_settled",
+    "fields_that_matter",
+    "is_question_path",
+    "page_of",
+    "question_for",
+    "settled",
+    "still_to_ask",
+    "with_partner_types",
+    "withdraw_answer",
+]
 
 # Computed facts are asked through the facts they come from; a party's authority status
 # through its type (the override is for files, not a question worth asking first).
@@ -44,7 +66,17 @@ def _revocable(cond: Condition, fact: dict[str, Any]) -> set[str]:
 def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision, fact: dict[str, Any]) -> list[str]:
     """Unknown fields whose answer could still change the verdict, in the order a person describes a share."""
     if decision.verdict == "deny":
-        return []
+        # A deny stays a deny when some deny rule holds on stated facts alone. A deny rule that
+        # holds because a fact is not known ("not known to hold", "absent") could be undone by
+        # stating it: while every deny rule is like that, those facts still matter.
+        denies = [ruleset.rule(k) for k in decision.rule_keys if ruleset.rule(k).effect == "deny"]
+        undo_deny = [_revocable(r.when, fact) for r in denies]
+        if not undo_deny or any(not fields for fields in undo_deny):
+            return []
+        data = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
+        rank = {path: i for i, path in enumerate(ORDER)}
+        wanted = _askable({source: 1 for fields in undo_deny for path in fields for source in SOURCES.get(path, [path])}, data)
+        return sorted(wanted, key=lambda p: rank[p])
     day = decision.ruleset.as_of
     rules = [r for r in ruleset.rules if r.in_force_on(day)]
     still_open = {r.rule for r in decision.reasons if r.effect == "open"}
@@ -71,8 +103,7 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
         for path in missing_fields([cond], fact):
             for source in SOURCES.get(path, [path]):
                 weight[source] = weight.get(source, 0) + 1
-    # Whether the share is urgent decides how much else matters, so those facts come first,
-    # in the order a person describes a share (who is at risk before how often).
+    # Whether the share is urgent decides how much else matters, so those facts always matter.
     urgent: set[str] = set()
     for rule in rules if not decision.deferred else []:
         if rule.defers_paperwork:
@@ -80,6 +111,13 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
                 urgent.update(SOURCES.get(path, [path]))
     for path in urgent:
         weight[path] = weight.get(path, 0) + 1
+    if decision.deferred and not stuck:
+        # Urgent: a point open only because a fact is not known waits until after the share, but
+        # stating that fact as a defect (no policy document, say) would hold the share; so the
+        # facts a deferred rule holds on by their absence still matter.
+        for rule in fired:
+            if rule.effect == "open" and rule.key not in undo:
+                undo[rule.key] = _revocable(rule.when, fact)
     for fields in undo.values():
         for path in fields:
             for source in SOURCES.get(path, [path]):
@@ -92,9 +130,32 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
     # The spec's default location is GB; ask where the recipient is unless the answer was given.
     if "location" not in scenario.share.to.model_fields_set:
         weight["share.to.location"] = weight.get("share.to.location", 0) + 1
+    # Only questions whose precondition holds given the answers so far, in the order a person
+    # describes a share: who shares with whom, what for, how urgent, what data, then the law.
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
+    wanted = _askable(weight, data)
     rank = {path: i for i, path in enumerate(ORDER)}
-    return sorted((p for p in weight if p in QUESTIONS),
-                  key=lambda p: (p not in urgent, rank[p] if p in urgent else -weight[p], rank[p]))
+    return sorted(wanted, key=lambda p: (rank[p], 0) if p in FIRST else (len(rank), -wanted[p], rank[p]))
+
+
+def _askable(weight: dict[str, int], data: dict) -> dict[str, int]:
+    """The fields worth asking whose question's precondition holds. A field that matters but
+    waits on an unanswered field its precondition names brings that field forward instead."""
+    out: dict[str, int] = {}
+    for path, w in weight.items():
+        q = QUESTIONS.get(path)
+        if q is None or _known_from_directory(path, data) or get_path(data, path) is not None:
+            continue  # answered already (a stated text a rule looks into can still read as unknown)
+        if q.can_matter(data):
+            out[path] = out.get(path, 0) + w
+            continue
+        for group in q.when:
+            for gate in group:
+                gq = QUESTIONS.get(gate.path)
+                if get_path(data, gate.path) is None and gq is not None and gq.can_matter(data) \
+                        and not _known_from_directory(gate.path, data):
+                    out[gate.path] = out.get(gate.path, 0) + w
+    return out
 
 
 def settled(ruleset: Ruleset, scenario: Scenario, as_of: dt.date | None = None) -> tuple[Decision, list[str]]:
@@ -106,27 +167,254 @@ def settled(ruleset: Ruleset, scenario: Scenario, as_of: dt.date | None = None) 
     return decision, fields_that_matter(ruleset, scenario, decision, fact)
 
 
+# --- questions that answer several at once ------------------------------------------------
+#
+# Who is sharing, and with whom, is asked first as a choice from the partnership's directory
+# (when the scenario format has a field for a named partner): a named partner's type, signatory
+# status and authority come from the directory, so those questions are not asked. The likely
+# lawful basis of a public body's share is proposed for confirmation (proposals.py) before the
+# Art 6, Art 9, Schedule 1 and Art 10 questions it answers.
+
+PARTY_FIELDS = ("type", "signatory", "public_authority", "competent_authority", "nation", "location")
+OTHER_PARTNER = "other"  # "another organisation, not in the directory": the type question follows
+BASIS_FIELDS = ("share.basis.article_6", "share.basis.legal_power", "share.basis.article_9",
+                "share.basis.schedule_1", "share.basis.criminal_offence")
+
+
+def partner_field_exists() -> bool:
+    """Whether the scenario format names a party by its directory id (share.from.partner)."""
+    from ..scenario import Party
+
+    return "partner" in Party.model_fields
+
+
+def _party_of(path: str) -> str | None:
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "share" and parts[1] in ("from", "to") and parts[2] in PARTY_FIELDS:
+        return parts[1]
+    return None
+
+
+def _known_from_directory(path: str, data: dict) -> bool:
+    """A party's type, signatory status, authority or whereabouts, when it is a named partner."""
+    party = _party_of(path)
+    return party is not None and get_path(data, f"share.{party}.partner") is not None
+
+
+@functools.lru_cache(maxsize=8)
+def _directory(rules_dir: str) -> Any:
+    from ..directory import load_directory
+
+    return load_directory(rules_dir)
+
+
+def partner_question(ruleset: Ruleset, party: str) -> Question | None:
+    """"Which organisation is sharing?" with the directory's partners as choices, or None when
+    the directory is empty or the scenario format has no partner field."""
+    if not partner_field_exists():
+        return None
+    directory = _directory(ruleset.source)
+    if not directory.partners:
+        return None
+    labels = {p.id: p.name for p in directory.partners}
+    labels[OTHER_PARTNER] = "Another organisation (not in the list): say what kind next"
+    if party == "from":
+        return Question("share.from.partner", "Which organisation is sharing the information?", labels, "enum",
+                        help="Choose it from the partnership's directory, which knows its type and whether it signed the protocol.",
+                        example="North Yorkshire Police, or another organisation if it is not listed.")
+    return Question("share.to.partner", "Which organisation will receive it?", labels, "enum",
+                    help="Choose it from the partnership's directory, which knows its type and whether it signed the protocol.",
+                    example="City of York Council, or another organisation if it is not listed.")
+
+
+AGREEMENT_PATH = "share.governance.agreement"
+
+
+def agreement_question(ruleset: Ruleset, data: dict) -> Question:
+    """"Is there a data sharing agreement?" with the directory's agreements between the named
+    partners (every agreement when no partner is named) before the usual answers."""
+    base = QUESTIONS[AGREEMENT_PATH]
+    parties = {p for p in (get_path(data, "share.from.partner"), get_path(data, "share.to.partner")) if p}
+    agreements = [a for a in _directory(ruleset.source).agreements if parties <= set(a.parties)]
+    if not agreements:
+        return base
+    labels = {a.id: f"The partnership's agreement: {a.title}" for a in agreements} | base.labels
+    return Question(base.path, base.text, labels, base.kind, help=base.help + " Choose it from the list if it is one of the partnership's.",
+                    example=base.example, when=base.when, unless=base.unless)
+
+
+def with_partner_types(ruleset: Ruleset, data: dict) -> dict:
+    """The answers with each named partner's type filled in from the directory (what assess()
+    knows of it), for the proposals, which fit kinds of organisation."""
+    out = copy.deepcopy(data)
+    for party in ("from", "to"):
+        partner_id = get_path(data, f"share.{party}.partner")
+        if partner_id is not None and get_path(data, f"share.{party}.type") is None:
+            try:
+                set_path(out, f"share.{party}.type", _directory(ruleset.source).partner(partner_id).type)
+            except IspError:  # not in the directory: assess() reports it
+                pass
+    return out
+
+
+def _proposal(ruleset: Ruleset, data: dict, stated_basis_too: bool = False) -> Proposal | None:
+    typed = with_partner_types(ruleset, data)
+    return proposal_fitting(ruleset.source, typed) if stated_basis_too else proposal_for(ruleset.source, typed)
+
+
+def proposal_question(ruleset: Ruleset, data: dict) -> Question | None:
+    """The likely lawful basis for this purpose and these parties, put as a yes/no question."""
+    proposal = _proposal(ruleset, data)
+    if proposal is None:
+        return None
+    return Question(PROPOSAL_PATH, f"{proposal.says} Is that right?", {}, "bool",
+                    help="The usual basis for this kind of share by this kind of organisation; say No or Not sure to answer each part yourself.",
+                    example="Yes, if it matches your organisation's policy or your data protection officer's advice.")
+
+
+def question_for(ruleset: Ruleset, path: str, data: dict) -> Question | None:
+    """The question asked about `path` given the answers so far (the directory and proposal
+    questions are worked out from the data; the rest are fixed)."""
+    if path == PROPOSAL_PATH:
+        return proposal_question(ruleset, data)
+    if path in ("share.from.partner", "share.to.partner"):
+        return partner_question(ruleset, path.split(".")[1])
+    if path == AGREEMENT_PATH:
+        return agreement_question(ruleset, data)
+    return QUESTIONS.get(path)
+
+
+def is_question_path(path: str) -> bool:
+    return path in QUESTIONS or path in (PROPOSAL_PATH, "share.from.partner", "share.to.partner")
+
+
+def next_paths(ruleset: Ruleset, data: dict, fields: list[str], asked: set[str] | frozenset[str]) -> list[str]:
+    """The fields still worth asking about, with the directory and proposal questions put
+    before the questions they answer (each at most once)."""
+    out: list[str] = []
+    for path in fields:
+        party = _party_of(path)
+        lead = None
+        if party is not None and f"share.{party}.partner" not in asked and partner_question(ruleset, party) is not None:
+            lead = f"share.{party}.partner"
+        elif path in BASIS_FIELDS and PROPOSAL_PATH not in asked and proposal_question(ruleset, data) is not None:
+            lead = PROPOSAL_PATH
+        if lead == PROPOSAL_PATH and "share.data.categories" in fields and "share.data.categories" not in out:
+            out.append("share.data.categories")  # the proposal says what covers sensitive information only when there is some
+        if lead is not None and lead not in out:
+            out.append(lead)
+        if path not in out:
+            out.append(path)
+    return out
+
+
+def page_of(fields: list[str], size: int) -> list[str]:
+    """The next page of at most `size` questions for a form that asks several at once: a question
+    that a directory or proposal question on the same page may answer waits for a later page."""
+    page: list[str] = []
+    for path in fields:
+        party = _party_of(path)
+        if party is not None and f"share.{party}.partner" in page:
+            continue
+        if path in BASIS_FIELDS and PROPOSAL_PATH in page:
+            continue
+        page.append(path)
+        if len(page) == size:
+            break
+    return page
+
+
+def apply_answer(ruleset: Ruleset, data: dict[str, Any], path: str, answer: Any) -> None:
+    """Put an answer into the scenario data: a confirmed proposal fills in its answers; "another
+    organisation" or NOT_SURE leaves the field unstated."""
+    if answer is NOT_SURE:
+        return
+    if path == PROPOSAL_PATH:
+        proposal = _proposal(ruleset, data)
+        if answer is True and proposal is not None:
+            for field, value in proposal.answers(data).items():
+                set_path(data, field, value)
+        return
+    if path.endswith(".partner") and answer == OTHER_PARTNER:
+        unset_path(data, path)
+        return
+    if path == AGREEMENT_PATH:
+        unset_path(data, "share.governance.agreement_id")
+        if answer not in QUESTIONS[AGREEMENT_PATH].labels:  # one of the directory's agreements, by its id
+            unset_path(data, path)
+            set_path(data, "share.governance.agreement_id", answer)
+            return
+    set_path(data, path, answer)
+
+
+def withdraw_answer(ruleset: Ruleset, data: dict[str, Any], path: str) -> None:
+    """Take an answer back (Change, Back): a confirmed proposal's answers, or the field."""
+    if path == PROPOSAL_PATH:
+        proposal = _proposal(ruleset, data, stated_basis_too=True)
+        if proposal is not None:
+            for field, value in proposal.answers(data).items():
+                if get_path(data, field) == value:
+                    unset_path(data, field)
+        return
+    unset_path(data, path)
+    if path == AGREEMENT_PATH:
+        unset_path(data, "share.governance.agreement_id")
+
+
+def answered(ruleset: Ruleset, path: str, data: dict[str, Any]) -> tuple[Question, Any] | None:
+    """The question asked about `path` and its answer, for a summary of the answers so far
+    (a proposal reads Yes when its answers stand, else Not sure)."""
+    if path == PROPOSAL_PATH:
+        proposal = _proposal(ruleset, data, stated_basis_too=True)
+        if proposal is None:
+            return None
+        confirmed = all(get_path(data, f) == v for f, v in proposal.answers(data).items())
+        return Question(PROPOSAL_PATH, f"{proposal.says} Is that right?", {}, "bool"), (True if confirmed else None)
+    fixed = question_for(ruleset, path, data)
+    if fixed is None:
+        return None
+    value = get_path(data, path)
+    if path == AGREEMENT_PATH and value is None:
+        value = get_path(data, "share.governance.agreement_id")
+    if path.endswith(".partner") and value is None:
+        value = OTHER_PARTNER
+    return fixed, value
+
+
 def still_to_ask(ruleset: Ruleset, data: dict, asked: set[str] | frozenset[str] = frozenset(),
                  as_of: dt.date | None = None) -> tuple[Scenario, Decision, list[str]]:
     """One step of a guided conversation (`isp ask`, the web form): the scenario the answers so
     far describe, its decision, and the questions still worth asking that were not asked yet."""
     scenario = Scenario.model_validate(data)
     decision, fields = settled(ruleset, scenario, as_of)
-    return scenario, decision, [f for f in fields if f not in asked]
+    return scenario, decision, [f for f in next_paths(ruleset, data, fields, asked) if f not in asked]
+
+
+BACK: Final = object()  # the answer "go back to the previous question"
 
 
 def ask_until_settled(ruleset: Ruleset, data: dict[str, Any], ask: Callable[[Question, int], Any],
                       as_of: dt.date | None = None) -> tuple[Scenario, Decision, int]:
     """A whole guided conversation: ask(question, number) the question that matters most until no
-    answer can change the verdict, each question once; NOT_SURE leaves its field unstated. The
-    answers go into `data`. Returns the scenario they describe, its decision and how many were asked."""
-    asked: set[str] = set()
+    answer can change the verdict, each question once; NOT_SURE leaves its field unstated, BACK
+    undoes the previous answer and asks that question again. The answers go into `data`. Returns
+    the scenario they describe, its decision and how many questions were answered."""
+    asked: list[str] = []
+    before: list[dict[str, Any]] = []  # the data as it was before each answer, for BACK
     while True:
-        scenario, decision, fields = still_to_ask(ruleset, data, asked, as_of)
+        scenario, decision, fields = still_to_ask(ruleset, data, set(asked), as_of)
         if not fields:
             return scenario, decision, len(asked)
-        question = QUESTIONS[fields[0]]
-        asked.add(question.path)
-        answer = ask(question, len(asked))
-        if answer is not NOT_SURE:
-            set_path(data, question.path, answer)
+        question = question_for(ruleset, fields[0], data)
+        assert question is not None
+        answer = ask(question, len(asked) + 1)
+        if answer is BACK:
+            if asked:
+                asked.pop()
+                previous = before.pop()
+                data.clear()
+                data.update(previous)
+            continue
+        before.append(copy.deepcopy(data))
+        asked.append(question.path)
+        apply_answer(ruleset, data, question.path, answer)

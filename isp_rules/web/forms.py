@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..dotted import get_path
 from ..guided.answers import NOT_SURE
+from ..guided.asking import is_question_path
 from ..guided.questions import ORDER, QUESTIONS, Question, country_code
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "pack_state",
     "read_answer",
     "unpack_state",
+    "unpack_state_pages",
 ]
 
 NOT_SURE_VALUE = "not_sure"
@@ -44,6 +47,8 @@ class FormField:
     choices: list[tuple[str, str]]  # (value, label); value "not_sure" is the "Not sure" choice
     current: tuple[str, ...]  # values already given, as form values
     error: str | None = None
+    help: str = ""  # one line of plain help (the guided form shows it; the triage keeps its own words)
+    example: str = ""
 
 
 def _form_value(value: Any) -> str:
@@ -52,18 +57,23 @@ def _form_value(value: Any) -> str:
     return str(value)
 
 
-def form_field(q: Question, data: dict, error: str | None = None) -> FormField:
+def form_field(q: Question, data: dict, error: str | None = None, with_help: bool = False,
+               value: Any = None) -> FormField:
+    """A question as a form field; `value` is the answer to show chosen when the question's own
+    field does not hold it (a proposal, a question shown again after Back)."""
     if q.kind == "bool":
         choices = [("yes", "Yes"), ("no", "No")]
     else:
         choices = [(v, label) for v, label in q.labels.items()]
-    value = get_path(data, q.path)
+    if value is None:
+        value = get_path(data, q.path)
     current: tuple[str, ...] = ()
     if isinstance(value, list):
         current = tuple(_form_value(v) for v in value)
     elif value is not None:
         current = (_form_value(value),)
-    return FormField(q.path, "q-" + re.sub(r"[^a-z0-9]+", "-", q.path.lower()), q.text, q.kind, choices, current, error)
+    return FormField(q.path, "q-" + re.sub(r"[^a-z0-9]+", "-", q.path.lower()), q.text, q.kind, choices, current, error,
+                     help=q.help if with_help else "", example=q.example if with_help else "")
 
 
 def read_answer(q: Question, values: list[str]) -> Any:
@@ -101,27 +111,42 @@ def answer_label(q: Question, value: Any) -> str:
     return q.labels.get(str(value), str(value))
 
 
-def answers_summary(data: dict, asked: list[str]) -> list[tuple[str, str, str]]:
-    """(path, question, answer) for every question asked so far, in the order a person describes a share."""
+def answers_summary(data: dict, asked: list[str], questions: Callable[[str], tuple[Question, Any] | None] | None = None,
+                    ) -> list[tuple[str, str, str]]:
+    """(path, question, answer) for every question asked so far, in the order a person describes a
+    share. `questions(path)` gives the question asked and its answer for the questions worked out
+    from the data (the directory's partners, a proposed lawful basis); by default only the fixed ones."""
     rank = {p: i for i, p in enumerate(ORDER)}
     out = []
-    for path in sorted(asked, key=lambda p: rank.get(p, len(rank))):
+    for path in sorted(asked, key=lambda p: rank.get(p.replace(".partner", ".type"), len(rank))):
         q = QUESTIONS.get(path)
         if q is not None:
             out.append((path, q.text, answer_label(q, get_path(data, path))))
+        elif questions is not None and (found := questions(path)) is not None:
+            out.append((path, found[0].text, answer_label(found[0], found[1])))
     return out
 
 
-def pack_state(data: dict, asked: list[str]) -> str:
-    return json.dumps({"data": data, "asked": sorted(asked)}, separators=(",", ":"), ensure_ascii=False)
+def pack_state(data: dict, asked: list[str], pages: list[dict] | None = None) -> str:
+    """The answers so far as the form's hidden field: the scenario data, the questions asked, and
+    for Back each page of questions shown with the answers as they were before it."""
+    state: dict[str, Any] = {"data": data, "asked": sorted(asked)}
+    if pages:
+        state["pages"] = pages
+    return json.dumps(state, separators=(",", ":"), ensure_ascii=False)
 
 
 def unpack_state(raw: object) -> tuple[dict, list[str]]:
+    data, asked, _ = unpack_state_pages(raw)
+    return data, asked
+
+
+def unpack_state_pages(raw: object) -> tuple[dict, list[str], list[dict]]:
     """The answers so far from the form's hidden field: the user's own data, checked like any
     other input (shape, depth, and the scenario model). `raw` is the field as the form came:
     None or empty for a first page; anything but text (a file posted in its place) is damage."""
     if raw is None or raw == "":
-        return {"share": {}}, []
+        return {"share": {}}, [], []
     if not isinstance(raw, str):
         raise StateError("the form's saved answers are damaged")
     if len(raw) > 200_000:
@@ -136,10 +161,16 @@ def unpack_state(raw: object) -> tuple[dict, list[str]]:
     except (ValueError, RecursionError):
         raise StateError("the form's saved answers are damaged") from None
     if (not isinstance(state, dict) or not isinstance(state.get("data"), dict) or not isinstance(state.get("asked"), list)
-            or not all(isinstance(p, str) and p in QUESTIONS for p in state["asked"]) or nesting_depth(state) > 16):
+            or not all(isinstance(p, str) and is_question_path(p) for p in state["asked"]) or nesting_depth(state) > 16):
+        raise StateError("the form's saved answers are damaged")
+    pages = state.get("pages", [])
+    if (not isinstance(pages, list) or len(pages) > 200 or not all(
+            isinstance(page, dict) and isinstance(page.get("paths"), list) and isinstance(page.get("before"), dict)
+            and all(isinstance(p, str) and is_question_path(p) for p in page["paths"]) for page in pages)):
         raise StateError("the form's saved answers are damaged")
     try:  # the answers were valid when they were given; anything else was changed on the way
-        Scenario.model_validate(state["data"])
+        for data in [state["data"]] + [page["before"] for page in pages]:
+            Scenario.model_validate(data)
     except ValidationError:
         raise StateError("the form's saved answers are damaged") from None
-    return state["data"], list(dict.fromkeys(state["asked"]))
+    return state["data"], list(dict.fromkeys(state["asked"])), pages

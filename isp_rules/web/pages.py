@@ -20,14 +20,14 @@ from starlette.concurrency import run_in_threadpool
 
 from ..assessment import assess, scenario_problems
 from ..decision import DISCLAIMER, Decision
-from ..dotted import set_path, unset_path
+from ..dotted import set_path
 from ..errors import Problem, ScenarioError
 from ..guided.answers import NOT_SURE
 from ..loader import name_after_file, parse_scenario
 from ..render import VERDICT_TEXT, obligation_groups, urgent_note, verdict_word
 from ..scenario import Scenario
 from .downloads import agreement_response, record_response, scenario_data, scenario_response
-from .forms import StateError, answers_summary, form_field, pack_state, read_answer, unpack_state
+from .forms import StateError, answers_summary, form_field, pack_state, read_answer
 from .inputs import scenario_from_data, scenario_from_json
 
 __all__ = ["BATCH", "error_page", "router"]
@@ -99,22 +99,42 @@ async def rules(request: Request, q: str = ""):
 
 # --- the guided form --------------------------------------------------------------------
 
-def _ask_step(request: Request, data: dict, asked: list[str], errors: dict[str, str] | None = None) -> HTMLResponse:
-    from ..guided.asking import still_to_ask
-    from ..guided.questions import QUESTIONS
+def _ask_step(request: Request, data: dict, asked: list[str], errors: dict[str, str] | None = None,
+              pages: list[dict] | None = None, show: list[str] | None = None, shown_from: dict | None = None) -> HTMLResponse:
+    """One page of the guided form. `show` (after Back) puts those questions again, with the
+    answers `shown_from` held for them chosen."""
+    from ..guided.asking import answered, page_of, question_for, still_to_ask
 
     errors = errors or {}
+    pages = pages or []
+    ruleset = _ruleset(request)
     scenario = scenario_from_data(data, None, "your answers")
-    scenario, decision, fields = still_to_ask(_ruleset(request), data, set(asked) - set(errors))
+    scenario, decision, fields = still_to_ask(ruleset, data, set(asked) - set(errors) - set(show or ()))
+    if show:
+        fields = list(show) + [f for f in fields if f not in show]
     if errors:  # ask the same questions again, each problem beside its field
         fields = list(errors) + [f for f in fields if f not in errors]
+
+    def summary_question(path: str):
+        return answered(ruleset, path, data)
+
+    answers = answers_summary(data, asked, summary_question)
     if not fields:
-        return _decision_page(request, scenario, decision, answers=answers_summary(data, asked),
-                              state=pack_state(data, asked))
-    shown = [form_field(QUESTIONS[p], data, errors.get(p)) for p in fields[:BATCH]]
+        return _decision_page(request, scenario, decision, answers=answers, state=pack_state(data, asked, pages))
+    page_paths = list(show) if show else (list(errors) or page_of(fields, BATCH))
+    shown = []
+    for path in page_paths:
+        q = question_for(ruleset, path, data)
+        if q is None:  # a proposal that no longer fits after Back: nothing to ask
+            continue
+        value = None
+        if shown_from is not None:
+            held = answered(ruleset, path, shown_from)
+            value = held[1] if held is not None else None
+        shown.append(form_field(q, data, errors.get(path), with_help=True, value=value))
     return _page(request, "ask.html", 422 if errors else 200, title="Can I share this?", fields=shown,
-                 state=pack_state(data, asked), answers=answers_summary(data, asked), remaining=len(fields),
-                 errors=errors)
+                 state=pack_state(data, asked, pages), answers=answers, remaining=len(fields),
+                 errors=errors, can_go_back=bool(pages))
 
 
 @router.get("/ask", response_class=HTMLResponse)
@@ -124,24 +144,36 @@ async def ask_start(request: Request):
 
 @router.post("/ask", response_class=HTMLResponse)
 async def ask_next(request: Request):
-    from ..guided.questions import QUESTIONS
+    from ..guided.asking import apply_answer, is_question_path, question_for, withdraw_answer
+    from ..guided.proposals import PROPOSAL_PATH
+    from .forms import unpack_state_pages
 
     form = await request.form()
-    if form.get("start"):  # from a decision page: go on from that scenario's facts
+    if form.get("start"):  # from a decision page or the triage: go on from that scenario's facts
         scenario = scenario_from_json(str(form["start"]).encode(), "the scenario")
         return _ask_step(request, scenario_data(scenario), [])
     try:
-        data, asked = unpack_state(form.get("state"))  # a file posted as the state is damage too
+        data, asked, pages = unpack_state_pages(form.get("state"))  # a file posted as the state is damage too
     except StateError as exc:
         return error_page(request, 422, [f"{exc}; please start again."])
+    ruleset = _ruleset(request)
     change = form.get("change")
-    if isinstance(change, str) and change in QUESTIONS:  # "Change" beside an earlier answer
-        unset_path(data, change)
+    if isinstance(change, str) and is_question_path(change):  # "Change" beside an earlier answer
+        withdraw_answer(ruleset, data, change)
         asked = [p for p in asked if p != change]
-        return _ask_step(request, data, asked)
+        return _ask_step(request, data, asked, pages=pages)
+    if form.get("back") and pages:  # Back: the previous page again, its answers chosen
+        page = pages.pop()
+        held = data
+        data = page["before"]
+        asked = [p for p in asked if p not in page["paths"]]
+        return _ask_step(request, data, asked, pages=pages, show=list(page["paths"]), shown_from=held)
+    before = json.loads(json.dumps(data))
     errors: dict[str, str] = {}
+    answered_now: list[str] = []
     for path in form.getlist("shown"):
-        q = QUESTIONS.get(str(path))
+        path = str(path)
+        q = question_for(ruleset, path, data) if is_question_path(path) else None
         if q is None:
             continue
         try:
@@ -149,13 +181,16 @@ async def ask_next(request: Request):
         except ValueError as exc:
             errors[q.path] = str(exc)
             continue
+        answered_now.append(q.path)
         if q.path not in asked:
             asked.append(q.path)
-        if value is NOT_SURE:
-            unset_path(data, q.path)
-        else:
-            set_path(data, q.path, value)
-    return _ask_step(request, data, asked, errors)
+        if value is NOT_SURE or q.path == PROPOSAL_PATH:  # "not sure" (or a changed mind) takes it back
+            withdraw_answer(ruleset, data, q.path)
+        if value is not NOT_SURE:
+            apply_answer(ruleset, data, q.path, value)
+    if answered_now and not errors:
+        pages.append({"paths": answered_now, "before": before})
+    return _ask_step(request, data, asked, errors, pages=pages)
 
 
 # --- urgent triage ----------------------------------------------------------------------
@@ -319,9 +354,10 @@ async def record(request: Request) -> Response:
     case = None
     if form.get("case_asked"):
         names = parties_of(decision, scenario)
+        asked = _missing_parties(str(form.get("scenario") or ""))  # the fields the form showed
         for side, field, words in (("from", "from_name", "sharing the information"), ("to", "to_name", "receiving it")):
             typed = " ".join(str(form.get(field) or "").split())
-            if not names[side] and not typed:
+            if asked[side] and not names[side] and not typed:
                 errors[field] = f"Give the name of the organisation {words}, so the record says who was involved."
             elif len(typed) > NAME_MAX:
                 errors[field] = f"A name has at most {NAME_MAX} characters."

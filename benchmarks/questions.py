@@ -1,0 +1,72 @@
+"""How many questions a practitioner needs: the questionnaire (`isp ask`, the web form) answered
+from each library scenario's stated facts, as an oracle (isp_rules/guided/oracle.py).
+
+    python benchmarks/questions.py [--limit N] [PATHS...]
+
+Prints the median, 90th percentile and maximum number of questions to reach each scenario's
+verdict (and of pages of the web form), the five scenarios needing most, and every scenario where the questionnaire's verdict
+differs from assess() on the whole scenario. Aim (issue 13): median <= 10, maximum <= 20.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from isp_rules import default_ruleset, load_scenario
+from isp_rules.authoring.testing import find_scenarios
+from isp_rules.guided.oracle import walk, walk_pages
+from isp_rules.web.pages import BATCH
+
+
+def percentile(values: list[int], q: float) -> int:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", default=[str(ROOT / "scenarios")])
+    parser.add_argument("--limit", type=int, default=None, help="only the first N scenarios")
+    args = parser.parse_args(argv)
+    ruleset = default_ruleset()
+    paths = find_scenarios(args.paths)[: args.limit]
+    started = time.perf_counter()
+    counts: dict[Path, int] = {}
+    mismatches: list[tuple[Path, str, str]] = []
+    asked_often: collections.Counter[str] = collections.Counter()
+    pages: list[int] = []
+    for path in paths:
+        scenario = load_scenario(path)
+        pages.append(walk_pages(ruleset, scenario, BATCH)[0])
+        result = walk(ruleset, scenario)
+        counts[path] = result.count
+        asked_often.update(result.asked)
+        assert result.decision is not None and result.expected is not None
+        if not result.agrees:
+            mismatches.append((path, result.decision.verdict, result.expected.verdict))
+    values = list(counts.values())
+    print(f"{len(values)} scenarios, {time.perf_counter() - started:.1f} s")
+    print(f"questions to the verdict: median {statistics.median(values):g}, "
+          f"90th percentile {percentile(values, 0.9)}, maximum {max(values)} (aim: median <= 10, maximum <= 20)")
+    print(f"web form pages ({BATCH} questions a page): median {statistics.median(pages):g}, "
+          f"90th percentile {percentile(pages, 0.9)}, maximum {max(pages)}")
+    print("most questions:")
+    for path, n in sorted(counts.items(), key=lambda kv: -kv[1])[:5]:
+        print(f"  {n:3d}  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    print("asked most often:", ", ".join(f"{p} ({n})" for p, n in asked_often.most_common(8)))
+    print(f"verdict differs from the whole scenario's: {len(mismatches)}")
+    for path, got, want in mismatches:
+        print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: questionnaire {got}, scenario {want}")
+    return 1 if mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Proposals of the likely lawful basis for a public body's share, for the practitioner to confirm.
+
+The law is data (rulesets/guided/proposals.yaml, beside the rules): for a purpose and the kinds
+of organisation sharing (and receiving), the likely Art 6 basis and legal power, the Art 9 and
+Schedule 1 condition for sensitive information and the Art 10 authority for offence information.
+A proposal decides nothing: confirmed, it fills in those answers, which the rules then test like
+any other; "no" or "not sure" asks each question instead.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..dotted import get_path
+from ..vocabulary import SPECIAL_CATEGORIES
+
+__all__ = ["PROPOSAL_PATH", "Proposal", "load_proposals", "proposal_fitting", "proposal_for", "proposals_file"]
+
+PROPOSAL_PATH = "proposal.basis"  # the question's name among the asked paths (not a scenario field)
+PROPOSALS_FILE = Path("guided") / "proposals.yaml"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: str
+    purpose: tuple[str, ...]
+    from_: tuple[str, ...]
+    to: tuple[str, ...]
+    says: str
+    basis: dict[str, str]
+    special: dict[str, str]
+    criminal: dict[str, str]
+    citations: tuple[dict[str, str], ...]
+    checked: str
+
+    def fits(self, data: dict) -> bool:
+        return (get_path(data, "share.purpose.category") in self.purpose
+                and get_path(data, "share.from.type") in self.from_
+                and (not self.to or get_path(data, "share.to.type") in self.to))
+
+    def answers(self, data: dict) -> dict[str, str]:
+        """The answers confirming it gives: the basis always, the Art 9 and Schedule 1 condition
+        when sensitive information is shared (or may be), the Art 10 authority for offence data."""
+        categories = get_path(data, "share.data.categories")
+        out = {f"share.basis.{k}": v for k, v in self.basis.items()}
+        if categories is None or any(c in SPECIAL_CATEGORIES for c in categories):
+            out.update({f"share.basis.{k}": v for k, v in self.special.items()})
+        if categories is None or "criminal_offence" in categories:
+            out.update({f"share.basis.{k}": v for k, v in self.criminal.items()})
+        return out
+
+
+def proposals_file(rules_dir: str | Path) -> Path:
+    return Path(rules_dir) / PROPOSALS_FILE
+
+
+@functools.lru_cache(maxsize=8)
+def load_proposals(rules_dir: str) -> tuple[Proposal, ...]:
+    """The proposals beside the rules in `rules_dir` (none when the file is absent)."""
+    import yaml
+
+    path = proposals_file(rules_dir)
+    if not path.is_file():
+        return ()
+    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(
+        Proposal(id=p["id"], purpose=tuple(p["purpose"]), from_=tuple(p["from"]), to=tuple(p.get("to") or ()),
+                 says=" ".join(str(p["says"]).split()), basis=dict(p["basis"]), special=dict(p.get("special") or {}),
+                 criminal=dict(p.get("criminal") or {}), citations=tuple(p["citations"]), checked=str(p["checked"]))
+        for p in raw.get("proposals") or [])
+
+
+def proposal_fitting(rules_dir: str, data: dict) -> Proposal | None:
+    """The first proposal that fits the purpose and parties, whether or not a basis is stated."""
+    return next((p for p in load_proposals(str(rules_dir)) if p.fits(data)), None)
+
+
+def proposal_for(rules_dir: str, data: dict) -> Proposal | None:
+    """The first proposal that fits the answers so far, or None. Put only while the lawful
+    basis is not yet stated, and for a share whose purpose and parties are known."""
+    if get_path(data, "share.basis.article_6") is not None:
+        return None
+    return proposal_fitting(rules_dir, data)

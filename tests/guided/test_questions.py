@@ -1,0 +1,247 @@
+"""The questionnaire a practitioner can finish: help and an example for every question,
+preconditions that hold whenever a question is asked, proposals of the likely lawful basis that
+the rules recognise, going back, Ctrl-C, and the same verdict as the whole scenario."""
+
+import random
+
+import pytest
+from click.testing import CliRunner
+
+from isp_rules import load_scenario
+from isp_rules.authoring.testing import find_scenarios
+from isp_rules.cli import cli
+from isp_rules.cli import prompts as prompting
+from isp_rules.dotted import get_path
+from isp_rules.facts import FIELDS, recognised_powers
+from isp_rules.guided.answers import NOT_SURE, choices
+from isp_rules.guided.asking import (
+    BACK,
+    BASIS_FIELDS,
+    OTHER_PARTNER,
+    apply_answer,
+    ask_until_settled,
+    partner_question,
+    proposal_question,
+    still_to_ask,
+)
+from isp_rules.guided.oracle import walk
+from isp_rules.guided.proposals import PROPOSAL_PATH, load_proposals
+from isp_rules.guided.questions import QUESTIONS
+from isp_rules.labels import VALUE_LABELS
+
+# --- every question: one line of plain help and an example -----------------------------------
+
+
+def _all_questions(ruleset):
+    qs = list(QUESTIONS.values())
+    qs += [q for q in (partner_question(ruleset, "from"), partner_question(ruleset, "to")) if q is not None]
+    data = {"share": {"purpose": {"category": "safeguarding_child"}, "from": {"type": "police"}}}
+    qs.append(proposal_question(ruleset, data))
+    return qs
+
+
+def test_every_question_has_one_line_of_help_and_an_example(ruleset):
+    for q in _all_questions(ruleset):
+        assert q is not None
+        assert q.help.strip() and "\n" not in q.help and q.help != q.text, q.path
+        assert q.example.strip() and "\n" not in q.example, q.path
+        for words in (q.help, q.example, q.text):
+            assert "share." not in words.replace("share.", "share. ") or not any(
+                f"share.{part}" in words for part in ("from", "to", "data", "basis", "purpose")), f"{q.path}: a field path"
+
+
+def test_preconditions_name_real_fields_and_values():
+    for q in QUESTIONS.values():
+        for gate in [g for group in q.when for g in group] + list(q.unless):
+            assert gate.path in FIELDS and gate.path in QUESTIONS, (q.path, gate.path)
+            allowed = set(VALUE_LABELS.get(gate.path, {})) | {True, False} | ({"GB"} if gate.path == "share.to.location" else set())
+            assert set(gate.values) <= allowed, (q.path, gate.path, gate.values)
+
+
+# --- every question path: a question is asked only when its precondition holds ---------------
+
+# The practitioner's list (review item 5), checked independently of questions.yaml: a question
+# that cannot matter given an earlier answer.
+NEVER_AFTER = [
+    ("share.governance.processor_contract", lambda d: get_path(d, "share.relationship") != "processor"),
+    ("share.governance.joint_controller_arrangement", lambda d: get_path(d, "share.relationship") != "joint_controllers"),
+    ("share.request.states_public_task", lambda d: get_path(d, "share.request.by_recipient") is not True),
+    ("share.request.in_writing", lambda d: get_path(d, "share.request.by_recipient") is not True),
+    ("share.basis.annex_1", lambda d: get_path(d, "share.basis.article_6") != "recognised_legitimate_interest"),
+    ("share.handling.international_mechanism", lambda d: get_path(d, "share.to.location") in (None, "GB")),
+    ("share.handling.derogation", lambda d: get_path(d, "share.handling.international_mechanism") != "derogation"),
+    ("share.to.location", lambda d: get_path(d, "share.to.type") in ("local_authority", "school", "nhs_trust", "gp_practice")),
+    ("share.consent.given_by", lambda d: get_path(d, "share.consent.status") in (None, "not_sought")),
+    ("share.governance.agreement_covers_purpose", lambda d: get_path(d, "share.governance.agreement") != "in_place"),
+    ("share.from.type", lambda d: get_path(d, "share.from.partner") is not None),
+    ("share.to.signatory", lambda d: get_path(d, "share.to.partner") is not None),
+]
+
+
+def _random_answer(rng, q):
+    if rng.random() < 0.2:
+        return NOT_SURE
+    if q.kind in ("bool", "enum"):
+        return rng.choice(choices(q))[1]
+    if q.kind == "enum_list":
+        options = [v for _, v in choices(q)]
+        return rng.sample(options, rng.randint(1, min(3, len(options))))
+    if q.kind == "country":
+        return rng.choice(["GB", "US", "IE", "PK"])
+    return rng.choice(["Children Act 2004 s11", "Crime and Disorder Act 1998 s115", "my manager said so"])
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_every_question_asked_had_its_precondition_true(ruleset, seed):
+    rng = random.Random(seed)
+    asked = []
+
+    def answer(q, number):
+        assert q.path not in asked, f"{q.path} asked twice"
+        asked.append(q.path)
+        fixed = QUESTIONS.get(q.path)
+        if fixed is not None:
+            assert fixed.can_matter(data), f"{q.path} asked though its precondition is false"
+        if q.path == PROPOSAL_PATH:
+            assert get_path(data, "share.basis.article_6") is None
+        for path, cannot_matter in NEVER_AFTER:
+            assert not (q.path == path and cannot_matter(data)), f"{path} asked after an answer that rules it out"
+        if q.path.endswith(".partner"):
+            return rng.choice([OTHER_PARTNER, NOT_SURE, *list(q.labels)[:3]])
+        return _random_answer(rng, q)
+
+    data = {"share": {}, "as_of": "2026-12-01"}
+    ask_until_settled(ruleset, data, answer)
+    assert asked
+
+
+# --- proposals: law as data the rules recognise ---------------------------------------------
+
+
+def test_every_proposal_names_a_power_the_catalogue_recognises_for_its_disclosers(ruleset):
+    proposals = load_proposals(ruleset.source)
+    assert len(proposals) >= 5
+    for p in proposals:
+        powers = [ruleset.power(x.id) for x in ruleset.powers if x in recognised_powers(p.basis["legal_power"], ruleset.powers)]
+        assert powers, f"{p.id}: the catalogue does not recognise {p.basis['legal_power']!r}"
+        for power in powers:
+            assert not power.who or set(p.from_) <= set(power.who), (p.id, power.id, power.who)
+        assert p.citations and p.checked.strip() and p.says.strip()
+        for field, value in p.answers({"share": {"data": {"categories": ["health", "criminal_offence"]}}}).items():
+            assert field in FIELDS and (FIELDS[field].kind == "text" or value in VALUE_LABELS[field]), (p.id, field, value)
+
+
+def test_a_confirmed_proposal_answers_every_lawful_basis_question_the_rules_need(ruleset):
+    for p in load_proposals(ruleset.source):
+        for discloser in p.from_:
+            data = {"as_of": "2026-12-01", "share": {
+                "purpose": {"category": p.purpose[0]}, "from": {"type": discloser, "signatory": True},
+                "to": {"type": (p.to or ("local_authority",))[0], "signatory": True},
+                "data": {"categories": ["identity", "health", "criminal_offence"], "subjects": ["child"]},
+                "frequency": "one_off", "urgency": {"risk": "significant"}}}
+            _, _, before = still_to_ask(ruleset, data)
+            assert PROPOSAL_PATH in before, (p.id, discloser)
+            apply_answer(ruleset, data, PROPOSAL_PATH, True)
+            _, decision, after = still_to_ask(ruleset, data, {PROPOSAL_PATH})
+            assert decision.verdict != "deny", (p.id, discloser, [r.rule for r in decision.reasons if r.effect == "deny"])
+            left = [f for f in after if f in p.answers(data)]
+            assert not left, f"{p.id} for {discloser}: still asks {left}"
+            if p.special and p.criminal:  # the basis, Art 9, Schedule 1 and Art 10 are all settled by it
+                assert not [f for f in after if f in BASIS_FIELDS], (p.id, discloser, after)
+
+
+def test_no_or_not_sure_to_a_proposal_asks_each_question_instead(ruleset):
+    data = {"as_of": "2026-12-01", "share": {"purpose": {"category": "safeguarding_child"}, "from": {"type": "school"},
+                                            "to": {"type": "local_authority"}, "data": {"categories": ["health"]}}}
+    for answer in (False, NOT_SURE):
+        copy = {**data, "share": dict(data["share"])}
+        apply_answer(ruleset, copy, PROPOSAL_PATH, answer)
+        assert get_path(copy, "share.basis.article_6") is None
+        _, _, fields = still_to_ask(ruleset, copy, {PROPOSAL_PATH})
+        assert "share.basis.article_6" in fields or "share.basis.legal_power" in fields
+
+
+# --- the same verdict as the whole scenario (the benchmark's walk, on a sample) -------------
+
+
+def test_the_questionnaire_reaches_each_sampled_scenarios_verdict(ruleset):
+    paths = find_scenarios(["scenarios"])[::10]
+    assert len(paths) >= 30
+    wrong = []
+    for path in paths:
+        result = walk(ruleset, load_scenario(path))
+        if not result.agrees:
+            wrong.append((path.name, result.decision.verdict, result.expected.verdict))
+    assert not wrong, wrong
+
+
+# --- the terminal: back, Enter, Ctrl-C --------------------------------------------------------
+
+
+def test_the_terminal_says_enter_means_not_sure_and_back_returns_to_the_previous_question():
+    other = str(len(load_partner_labels()))  # "another organisation", the last choice
+    result = CliRunner().invoke(cli, ["ask"], input=f"{other}\nschool\nback\npolice\n" + "\n" * 80)
+    assert result.exit_code == 0, result.output
+    assert "Enter alone means \"not sure\"; type back to return to the previous question." in result.output
+    assert "Answer (Enter = not sure):" in result.output
+    assert "For example:" in result.output
+    assert result.output.count("Q2. What kind of organisation is sharing the information?") == 2  # asked again after back
+    assert result.output.count("Q3. Which organisation will receive it?") == 2  # "back" was typed at Q3
+
+
+def load_partner_labels():
+    from isp_rules.assessment import default_ruleset
+
+    q = partner_question(default_ruleset(), "from")
+    return list(q.labels)
+
+
+def test_back_undoes_the_previous_answer(ruleset):
+    script = iter(["other", "school", BACK, BACK, "other", "police"])
+    seen = []
+
+    def answer(q, number):
+        seen.append((number, q.path))
+        try:
+            return next(script)
+        except StopIteration:
+            return NOT_SURE
+
+    data = {"share": {}}
+    ask_until_settled(ruleset, data, answer)
+    assert seen[:6] == [(1, "share.from.partner"), (2, "share.from.type"), (3, "share.to.partner"),
+                        (2, "share.from.type"), (1, "share.from.partner"), (2, "share.from.type")]
+    assert get_path(data, "share.from.type") == "police"
+
+
+def test_ctrl_c_offers_to_save_the_answers_so_far(monkeypatch, tmp_path):
+    answers = iter(["other", "school"])
+
+    def answer(q, number):
+        try:
+            return next(answers)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr(prompting, "ask_question_with_back", answer)
+    target = tmp_path / "so-far.yaml"
+    result = CliRunner().invoke(cli, ["ask"], input=f"y\n{target}\n")
+    assert result.exit_code == 130, result.output
+    assert "Traceback" not in result.output
+    assert "Save your answers so far to a file?" in result.output
+    saved = load_scenario(target)
+    assert saved.share.from_.type == "school" and saved.id == "so-far"
+
+
+def test_ctrl_c_then_no_saves_nothing(monkeypatch, tmp_path):
+    def answer(q, number):
+        if number > 2:
+            raise KeyboardInterrupt
+        return "other" if q.path.endswith("partner") else "school"
+
+    monkeypatch.setattr(prompting, "ask_question_with_back", answer)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["ask"], input="\n")
+    assert result.exit_code == 130 and "Traceback" not in result.output
+    assert "Save your answers so far to a file?" in result.output
+    assert not list(tmp_path.rglob("*.yaml"))
