@@ -15,7 +15,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, Final
 
-from ..assessment import assess
+from ..assessment import assess, scenario_fact
 from ..decision import Decision
 from ..dotted import get_path, set_path, unset_path
 from ..errors import IspError
@@ -160,10 +160,8 @@ def _askable(weight: dict[str, int], data: dict) -> dict[str, int]:
 
 def settled(ruleset: Ruleset, scenario: Scenario, as_of: dt.date | None = None) -> tuple[Decision, list[str]]:
     """The decision now, and the fields still worth asking about."""
-    from ..facts import to_fact
-
     decision = assess(scenario, ruleset, as_of=as_of)
-    fact = to_fact(scenario, decision.ruleset.as_of, ruleset.phrases)
+    fact = scenario_fact(scenario, ruleset, decision.ruleset.as_of)  # as assess() weighed it, directory included
     return decision, fields_that_matter(ruleset, scenario, decision, fact)
 
 
