@@ -84,7 +84,7 @@ def assess(scenario: Scenario, ruleset: Ruleset | None = None, *, as_of: dt.date
         decision,
         from_directory=list(completion.filled) or None,
         contradictions=list(completion.contradictions) or None,
-        not_stated=not_stated(scenario) or None,
+        not_stated=not_stated(scenario) + list(completion.unknown) or None,
         parties={"from": share.from_.name, "to": share.to.name},
     )
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from .errors import InputError, IspError, Problem, RulesetError, did_you_mean, format_path
 from .labels import PARTY_LABELS, label, value_words
 from .scenario import AGREEMENT_STATES, Scenario, Share
-from .vocabulary import DataCategory, Nation, PartyType, Purpose
+from .vocabulary import PARTY_DEFAULTS, DataCategory, Nation, PartyType, Purpose
 from .yamlfile import DocPath, YamlDoc, read_yaml
 
 __all__ = [
@@ -63,6 +63,7 @@ AGREEMENTS_FILE = "agreements.yaml"
 
 KebabId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Day = Annotated[dt.date, Field(strict=False)]  # a quoted "2026-12-01" is a date too, as a scenario's as_of
 
 # A partner on a given day: signed the protocol and not left; left it; signed it later; never signed.
 SignatoryStatus = Literal["signatory", "left", "not_yet_signed", "not_signed"]
@@ -96,8 +97,8 @@ class Partner(_Entry):
     id: KebabId
     name: Text
     type: PartyType
-    signed_on: dt.date | None = None
-    left_on: dt.date | None = None
+    signed_on: Day | None = None
+    left_on: Day | None = None
     public_authority: bool | None = None
     competent_authority: bool | None = None
     nation: Nation | None = None
@@ -138,9 +139,9 @@ class Agreement(_Entry):
     purposes: list[Purpose] = Field(min_length=1)
     data: list[DataCategory] = Field(min_length=1)
     frequency: Literal["routine", "one_off"]
-    start: dt.date
-    review: dt.date | None = None
-    end: dt.date | None = None
+    start: Day
+    review: Day | None = None
+    end: Day | None = None
     document: Text | None = None
 
     @property
@@ -505,6 +506,7 @@ class Completion:
     scenario: Scenario
     filled: tuple[DirectoryFact, ...] = ()
     contradictions: tuple[Contradiction, ...] = ()
+    unknown: tuple[str, ...] = ()  # what the directory could not settle without more facts, in words
 
 
 def _a(words: str) -> str:
@@ -534,13 +536,21 @@ def _party_facts(side: str, partner: Partner, day: dt.date) -> list[tuple[str, A
         (prefix + "type", partner.type, f"{partner.name} is listed as: {_a(PARTY_LABELS.get(partner.type, partner.type))}"),
         (prefix + "signatory", partner.status_on(day) == "signatory", _signatory_words(partner, day)),
     ]
+    defaults = dict(zip(("public_authority", "competent_authority"), PARTY_DEFAULTS[partner.type], strict=True))
     for which, what in (("public_authority", "a public authority"), ("competent_authority", "a law-enforcement body")):
+        # The directory's override, else what its type of body implies: a stated value that differs
+        # from either is reported. Only an override is filled in (the type's default applies anyway).
         value = getattr(partner, which)
-        if value is not None:  # only an override: otherwise the party type's default applies anyway
-            facts.append((prefix + which, value, f"{partner.name} is {'' if value else 'not '}{what} for data protection"))
+        effective = defaults[which] if value is None else value
+        facts.append((prefix + which, effective, f"{partner.name} is {'' if effective else 'not '}{what} for data "
+                      "protection" + ("" if value is not None else f", as {_a(PARTY_LABELS.get(partner.type, partner.type))}")))
     if partner.nation is not None:
-        facts.append((prefix + "nation", partner.nation, f"{partner.name} is in {partner.nation.replace('_', ' ').title()}"))
+        facts.append((prefix + "nation", partner.nation, f"{partner.name} is in {_nation(partner.nation)}"))
     return facts
+
+
+def _nation(value: str) -> str:
+    return value.replace("_", " ").title()
 
 
 def _agreement_state(agreement: Agreement, day: dt.date) -> tuple[str, str]:
@@ -560,29 +570,38 @@ def _agreement_state(agreement: Agreement, day: dt.date) -> tuple[str, str]:
 
 
 def _coverage(agreement: Agreement, share: Share) -> tuple[bool | None, str]:
-    """Whether the agreement covers this share's purpose, data and parties, and why (unknown when
-    the scenario does not say what the share is for)."""
+    """Whether the agreement covers this share's purpose, data, frequency and parties, and why. A
+    gap found is enough to say no; a yes needs every part known, so it is unknown (with the words
+    saying what to add) while the purpose or the kinds of information are not stated, or while a
+    party is described rather than named from the directory (its membership cannot be checked)."""
+    name = f"the agreement '{agreement.title}'"
     purpose = share.purpose.category
-    if purpose is None:
-        return None, ""
     gaps = []
-    if purpose not in agreement.purposes:
+    if purpose is not None and purpose not in agreement.purposes:
         gaps.append(f"its purposes do not include {value_words(PURPOSE_FIELD, purpose)}")
     outside = [c for c in share.data.categories or () if c not in agreement.data and c != "non_personal"]
     if outside:
         gaps.append(f"it does not cover {value_words(DATA_FIELD, outside)}")
+    if share.frequency == "routine" and agreement.frequency == "one_off":
+        gaps.append("it is for a one-off share, and this share is routine")
     for side, attr in SIDES.items():
         partner_id = getattr(share, attr).partner
         if partner_id is not None and partner_id not in agreement.parties:
             gaps.append(f"{SIDE_WORDS[side]} is not one of its parties")
     if gaps:
-        return False, f"the agreement '{agreement.title}' does not cover this share: " + "; ".join(gaps)
+        return False, f"{name} does not cover this share: " + "; ".join(gaps)
+    missing = []
+    if purpose is None:
+        missing.append("what the share is for")
+    if not share.data.categories:
+        missing.append("what kinds of information are shared")
     unnamed = [SIDE_WORDS[side] for side, attr in SIDES.items() if getattr(share, attr).partner is None]
-    if unnamed:  # a party described, not named from the directory, cannot be checked against the agreement
-        return True, (f"the agreement '{agreement.title}' covers this purpose and these kinds of information; "
-                      f"whether it includes {' and '.join(unnamed)} could not be checked, as the scenario does not "
-                      "name them from the directory")
-    return True, f"the agreement '{agreement.title}' covers this purpose, these kinds of information and these parties"
+    if unnamed:
+        missing.append(f"{' and '.join(unnamed)} named from the partnership's directory")
+    if missing:
+        return None, (f"Whether {name} covers this share cannot be checked without "
+                      f"{' and '.join(missing)}: add them, or say whether the agreement covers this share.")
+    return True, f"{name} covers this purpose, these kinds of information and these parties"
 
 
 def _stated(share: Share, path: str) -> Any:
@@ -601,7 +620,18 @@ def _replace(share: Share, path: str, value: Any) -> Share:
 
 
 def _words_of(path: str, value: Any) -> str:
+    if path.endswith(".nation") and isinstance(value, str):
+        return _nation(value)
+    if path.endswith(".type") and isinstance(value, str):
+        return _a(PARTY_LABELS.get(value, value.replace("_", " ")))
     return value_words(path, value)
+
+
+def _same_name(stated: str, listed: str) -> bool:
+    """Whether a stated name plausibly names the listed partner: one contains the other, ignoring
+    case ("City of York Council (children's services)" names "City of York Council")."""
+    a, b = stated.casefold(), listed.casefold()
+    return a in b or b in a
 
 
 class _Completer:
@@ -610,10 +640,13 @@ class _Completer:
         self.source = source
         self.filled: list[DirectoryFact] = []
         self.contradictions: list[Contradiction] = []
+        self.unknown: list[str] = []
 
-    def fact(self, path: str, value: Any, words: str, source: str) -> None:
+    def fact(self, path: str, value: Any, words: str, source: str, fill: bool = True) -> None:
         stated = _stated(self.share, path)
         if stated is None:
+            if not fill:
+                return
             self.share = _replace(self.share, path, value)
             self.filled.append(DirectoryFact(path, value, words[:1].upper() + words[1:], source))
         elif stated != value:
@@ -640,7 +673,18 @@ def complete(directory: Directory, scenario: Scenario, day: dt.date) -> Completi
         if getattr(c.share, attr).name is None:  # a name is not a fact the rules weigh: filled, never disputed
             c.share = _replace(c.share, f"share.{side}.name", partner.name)
         for path, value, words in _party_facts(side, partner, day):
-            c.fact(path, value, words, partners_source)
+            implied = path.endswith("authority") and getattr(partner, path.rsplit(".", 1)[1]) is None
+            c.fact(path, value, words, partners_source, fill=not implied)
+        stated_name = getattr(share, attr).name
+        if stated_name is not None and not _same_name(stated_name, partner.name):
+            c.contradictions.append(Contradiction(f"share.{side}.name", stated_name, partner.name, (
+                f"You named {SIDE_WORDS[side]} '{stated_name}', but the partner you chose from the partnership's "
+                f"directory is {partner.name}. Check the right partner is chosen.")))
+    if share.from_.partner is not None and share.from_.partner == share.to.partner:
+        same = directory.partner(share.from_.partner).name
+        c.contradictions.append(Contradiction("share.to.partner", share.to.partner, None, (
+            f"The discloser and the recipient are the same organisation ({same}): passing information within "
+            "one organisation is not a share between partners. Check the recipient.")))
     agreement_id = share.governance.agreement_id
     if agreement_id is not None:
         agreement = directory.agreement(agreement_id)
@@ -651,10 +695,23 @@ def complete(directory: Directory, scenario: Scenario, day: dt.date) -> Completi
             covers, why = _coverage(agreement, c.share)
             if covers is not None:
                 c.fact("share.governance.agreement_covers_purpose", covers, why, source)
+            elif c.share.governance.agreement_covers_purpose is None:
+                c.unknown.append(why)
             if agreement.review is not None:
                 c.fact("share.governance.agreement_review_date", agreement.review,
                        f"its review date is {_day_words(agreement.review)}", source)
-    return Completion(scenario.model_copy(update={"share": c.share}), tuple(c.filled), tuple(c.contradictions))
+    return Completion(scenario.model_copy(update={"share": c.share}), tuple(c.filled), tuple(c.contradictions),
+                      tuple(c.unknown))
+
+
+def _suggest_partner(directory: Directory, written: str) -> str:
+    """A "did you mean" for a partner id: the id whose id or name matches ignoring case and
+    punctuation ("City of York Council" -> city-of-york-council), else the closest id."""
+    key = re.sub(r"[^a-z0-9]+", "-", written.casefold()).strip("-")
+    for partner in directory.partners:
+        if key in (partner.id, re.sub(r"[^a-z0-9]+", "-", partner.name.casefold()).strip("-")):
+            return f"; did you mean '{partner.id}'?"
+    return did_you_mean(key, [p.id for p in directory.partners])
 
 
 def reference_problems(directory: Directory, scenario: Scenario) -> list[Problem]:
@@ -671,7 +728,7 @@ def reference_problems(directory: Directory, scenario: Scenario) -> list[Problem
         path = f"share.{side}.partner"
         where = "" if directory.partners else " (these rules have no partnership directory: directory/partners.yaml)"
         problems.append(Problem(source, lines.get(path), path,
-                                f"no partner '{partner_id}' in the partnership directory{where}{did_you_mean(partner_id, partner_ids)}"))
+                                f"no partner '{partner_id}' in the partnership directory{where}{_suggest_partner(directory, partner_id)}"))
     agreement_id = scenario.share.governance.agreement_id
     agreement_ids = [a.id for a in directory.agreements]
     if agreement_id is not None and agreement_id not in agreement_ids:

@@ -91,7 +91,8 @@ class Party(_Strict):
     # Added field: the organisation's id in the partnership's directory (partners.yaml). Its
     # type, signatory status on the share's date, authority status and nation then come from
     # the directory (directory.complete), and a stated value that differs is reported.
-    partner: DirectoryId | None = None
+    # Any text: an id written as a name or in capitals is answered with a "did you mean".
+    partner: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
     def effective(self, which: Literal["public_authority", "competent_authority"]) -> bool | None:
         """The stated status, else the party type's default, else unknown."""

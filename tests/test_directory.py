@@ -202,3 +202,8 @@ def test_agreement_status_on_a_day():
     a = agreement("a", dt.date(2020, 1, 1), review=dt.date(2022, 1, 1), end=dt.date(2024, 1, 1))
     assert [a.status_on(dt.date(y, 6, 1)) for y in (2019, 2021, 2023, 2025)] == [
         "not_started", "in_force", "review_overdue", "ended"]
+
+
+def test_a_quoted_date_is_a_date_as_in_a_scenario(tmp_path):
+    write(tmp_path, partners=PARTNERS.replace("signed_on: 2018-05-25\n  - id: north", 'signed_on: "2018-05-25"\n  - id: north'))
+    assert load_directory(tmp_path).partner("city-of-york-council").signed_on == dt.date(2018, 5, 25)

@@ -240,8 +240,70 @@ def test_explain_weighs_the_facts_the_directory_filled_in():
     assert "(it is expired)" in result.output  # the agreement's state on the share's date, from the directory
 
 
-def test_coverage_says_when_a_party_could_not_be_checked():
-    text = SHARE.replace("to: {partner: police}", "to: {type: police}")
+def test_coverage_is_unknown_while_a_party_is_only_described_and_says_what_to_add():
+    """A private company described, not named, must not ride on the hospital-council agreement:
+    its membership cannot be checked, so coverage stays unknown (an open point), with words."""
+    text = SHARE.replace("to: {partner: police}", "to: {type: private_company, name: Acme Care Ltd}")
     done = complete(DIRECTORY, scenario(text), dt.date(2026, 1, 1))
-    [covers] = [f for f in done.filled if f.field == "share.governance.agreement_covers_purpose"]
-    assert covers.value is True and "whether it includes the recipient could not be checked" in covers.words
+    assert "share.governance.agreement_covers_purpose" not in {f.field for f in done.filled}
+    [words] = done.unknown
+    assert "the recipient named from the partnership's directory" in words
+
+
+def test_a_one_off_agreement_does_not_cover_a_routine_share():
+    one_off = MASH.model_copy(update={"id": "review", "frequency": "one_off"})
+    directory = Directory(partners=DIRECTORY.partners, agreements=(one_off,), source="test")
+    text = SHARE.replace("agreement: mash", "agreement: review") + "  frequency: routine\n"
+    [covers] = [f for f in complete(directory, scenario(text), dt.date(2026, 1, 1)).filled
+                if f.field == "share.governance.agreement_covers_purpose"]
+    assert covers.value is False and "for a one-off share" in covers.words
+
+
+def test_coverage_is_unknown_while_the_kinds_of_information_are_not_stated():
+    text = SHARE.replace("  data: {categories: [identity, health]}\n", "")
+    done = complete(DIRECTORY, scenario(text), dt.date(2026, 1, 1))
+    assert "share.governance.agreement_covers_purpose" not in {f.field for f in done.filled}
+    assert "what kinds of information are shared" in done.unknown[0]
+
+
+def test_an_undescribed_recipient_on_the_agreement_is_asked_for_in_the_decision():
+    decision = assess(scenario(BUNDLED.replace("to: {partner: city-of-york-council}",
+                                               "to: {type: private_company, name: Acme Care Ltd}")),
+                      default_ruleset(RULES))
+    assert decision.verdict != "allow"
+    assert any("could not be checked" in line or "cannot be checked" in line for line in decision.not_stated or [])
+
+
+def test_a_stated_authority_status_differing_from_the_type_is_reported_but_not_filled():
+    text = SHARE.replace("from: {partner: council}", "from: {partner: council, public_authority: false}")
+    done = complete(DIRECTORY, scenario(text), dt.date(2026, 1, 1))
+    assert [c.field for c in done.contradictions] == ["share.from.public_authority"]
+    assert "as a council" in done.contradictions[0].words
+    assert "share.from.public_authority" not in {f.field for f in done.filled}  # the type's default applies anyway
+
+
+def test_a_name_that_is_not_the_partners_is_reported_and_a_department_is_not():
+    other = SHARE.replace("to: {partner: police}", "to: {partner: police, name: Totally Different Org}")
+    [c] = complete(DIRECTORY, scenario(other), dt.date(2026, 1, 1)).contradictions
+    assert c.field == "share.to.name" and "Check the right partner is chosen" in c.words
+    department = SHARE.replace("from: {partner: council}", "from: {partner: council, name: Example Council (adult care)}")
+    assert complete(DIRECTORY, scenario(department), dt.date(2026, 1, 1)).contradictions == ()
+
+
+def test_the_same_partner_on_both_sides_is_reported():
+    text = SHARE.replace("to: {partner: police}", "to: {partner: council}")
+    contradictions = complete(DIRECTORY, scenario(text), dt.date(2026, 1, 1)).contradictions
+    assert any("the same organisation (Example Council)" in c.words for c in contradictions)
+
+
+def test_differences_are_in_plain_words():
+    text = SHARE.replace("to: {partner: police}", "to: {partner: charity, nation: england, type: school}")
+    words = " ".join(c.words for c in complete(DIRECTORY, scenario(text), dt.date(2027, 2, 1)).contradictions)
+    assert "Wales" in words and "England" in words and "wales" not in words
+    assert "a charity" in words.lower() and "says A " not in words
+
+
+def test_an_id_written_as_a_name_or_in_capitals_gets_the_id():
+    text = "share:\n  from: {partner: Example Council}\n  to: {partner: POLICE}\n"
+    found = [p.message for p in reference_problems(DIRECTORY, scenario(text))]
+    assert found[0].endswith("did you mean 'council'?") and found[1].endswith("did you mean 'police'?")
