@@ -307,3 +307,19 @@ def test_an_id_written_as_a_name_or_in_capitals_gets_the_id():
     text = "share:\n  from: {partner: Example Council}\n  to: {partner: POLICE}\n"
     found = [p.message for p in reference_problems(DIRECTORY, scenario(text))]
     assert found[0].endswith("did you mean 'council'?") and found[1].endswith("did you mean 'police'?")
+
+
+def test_a_broken_directory_stops_the_server_at_start_not_the_practitioner(tmp_path):
+    pytest.importorskip("fastapi")
+    import shutil
+
+    from isp_rules.errors import RulesetError
+    from isp_rules.web.app import create_app
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    partners = rules / "directory" / "partners.yaml"
+    partners.write_text(partners.read_text().replace("type: charity\n", "type: charityy\n", 1))
+    with pytest.raises(RulesetError) as caught:
+        create_app(rules, database_url=str(tmp_path / "reg"))
+    assert "did you mean 'charity'" in str(caught.value)

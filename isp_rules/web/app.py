@@ -133,6 +133,11 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     from ..scenario import Scenario
 
     assess(Scenario.model_validate({"share": {}}), ruleset)
+    # The partnership's directory too: a mistake in it is the secretariat's to fix, so it stops the
+    # server at start-up (exit 1, each problem located) instead of reaching practitioners as theirs.
+    from ..directory import directory_for
+
+    directory_for(ruleset.source)
     service = Service(ruleset, database_url or settings_database_url())
 
     app = FastAPI(
