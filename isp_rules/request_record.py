@@ -45,7 +45,7 @@ from .decision import Decision, PointStatus
 from .errors import IspError
 from .labels import label, value_words
 from .ruleset import Ruleset
-from .scenario import Scenario
+from .scenario import Scenario, Share
 
 __all__ = ["RecordNotNeededError", "build_record", "not_needed", "record_markdown", "write_record_docx"]
 
@@ -80,6 +80,18 @@ def not_needed(scenario: Scenario) -> str | None:
 def _point(decision: Decision, item: str) -> list[PointStatus]:
     ids = ITEM_POINTS.get(item, ())
     return [p for p in decision.points if p.id in ids]
+
+
+def _requester(share: Share, to_name: str | None) -> tuple[str, ...]:
+    """Who asked: the recipient only when the scenario says it asked; a share the discloser
+    offers unasked (or at the person's own request) is said so; unknown is a blank to fill in."""
+    if share.request.by_person:
+        return ("The person the information is about asked for it to be shared",)
+    if share.request.by_recipient is False:
+        return ("Nobody: the discloser is sharing on its own initiative",)
+    if share.request.by_recipient and to_name:
+        return (to_name,)
+    return ()
 
 
 def _answer(points: list[PointStatus], decision: Decision, ruleset: Ruleset | None, label_: str) -> Item:
@@ -150,7 +162,7 @@ def build_record(scenario: Scenario, decision: Decision, ruleset: Ruleset | None
     in_writing = _stated(scenario, "share.request.in_writing")
     request = Section("The request", (), (), tuple(x for x in (
         Item("Organisation asked to share the information", (from_name,) if from_name else ()),
-        Item("Organisation asking for it", (to_name,) if to_name else ()),
+        Item("Organisation asking for it", _requester(share, to_name)),
         Item("Name, position and contact details of the person asking"),
         Item("Date the request was received"),
         Item("Date the information is needed by", ("As soon as possible: the share is urgent.",)

@@ -80,3 +80,12 @@ def test_unknown_organisations_are_blanks(ruleset):
     text = record(build(share__from__name=..., share__to__name=...), ruleset)
     assert item(text, "Organisation asked to share the information") == BLANK
     assert f"### Decision taken by, for the organisation asked (name: {BLANK})" in text
+
+
+def test_the_requester_is_the_recipient_only_when_it_asked():
+    from isp_rules.request_record import _requester
+    from isp_rules.scenario import Share
+
+    assert _requester(Share.model_validate({"request": {"by_recipient": True}}), "A school") == ("A school",)
+    assert "own initiative" in _requester(Share.model_validate({"request": {"by_recipient": False}}), "A school")[0]
+    assert _requester(Share.model_validate({}), "A school") == ()  # unknown: a blank to fill in
