@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..assessment import assess, scenario_fact
+from ..assessment import assess, complete_scenario, scenario_fact
 from ..decision import DISCLAIMER, CitationOut, Decision, Obligation, PointStatus
 from ..dotted import get_path, set_path
 from ..facts import SOURCES, fact_key, recognised_powers
@@ -148,6 +148,9 @@ def run_triage(ruleset: Ruleset, data: dict[str, Any], ask: Callable[[Question, 
     for question in plan:
         if get_path(data, question.path) is not None:
             continue  # already known from the file
+        side = question.path.rsplit(".", 1)[0]
+        if question.path.endswith(".type") and get_path(data, side + ".partner") is not None:
+            continue  # a partner named from the directory: its type is the directory's
         count += 1
         answer = ask(question, count)
         if answer is not NOT_SURE:
@@ -242,6 +245,8 @@ def _item(o: Obligation, st: PointStatus | None, ruleset: Ruleset, scenario: Sce
 
 
 def summarise(scenario: Scenario, decision: Decision, ruleset: Ruleset) -> TriageSummary:
+    # The scenario as the decision weighed it: a partner named by id has its name and type.
+    scenario = complete_scenario(scenario, ruleset, decision.ruleset.as_of).scenario
     share = scenario.share
     labels = QUESTIONS["share.data.categories"].labels
     to = share.to.name or QUESTIONS["share.to.type"].labels.get(share.to.type or "", "the people who need it to protect them")

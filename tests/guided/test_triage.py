@@ -298,3 +298,21 @@ def test_the_full_questions_after_triage_never_put_an_answered_question_again(re
     for path, value in SIGNIFICANT_UNKNOWN_RECIPIENT.items():  # and the answers are still there
         head, *rest = path.split(".")[1:]
         assert data["share"][head][rest[0]] == value
+
+
+def test_a_partner_named_in_the_start_file_is_not_asked_about_and_is_named(repo_ruleset):
+    ruleset = repo_ruleset
+    from isp_rules.guided.answers import NOT_SURE
+    from isp_rules.guided.triage import run_triage, summarise
+
+    asked: list[str] = []
+
+    def ask(question, number):
+        asked.append(question.path)
+        return NOT_SURE
+
+    data = {"as_of": "2026-12-01", "share": {"from": {"partner": "north-yorkshire-police"},
+                                             "to": {"partner": "harrogate-valley-school"}}}
+    scenario, decision = run_triage(ruleset, data, ask, started=True)
+    assert "share.from.type" not in asked and "share.to.type" not in asked
+    assert summarise(scenario, decision, ruleset).share_with.startswith("Harrogate Valley")
