@@ -176,6 +176,13 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
             msg = f"expected text, got {_show(value)}"
         elif kind in ("list_type", "tuple_type"):
             msg = f"expected a list, got {_show(value)}"
+        elif kind in ("model_type", "dict_type", "model_attributes_type") and loc[-1:] in (("from",), ("to",)):
+            who = "discloser" if loc[-1] == "from" else "recipient"
+            hint = (f"write it as {loc[-1]}: {{partner: {value}}}" if isinstance(value, str)
+                    else "for example partner: ID (from the partnership's directory), or name: and type:")
+            msg = (f"nothing usable is given for the {who}; expected its details ({hint}), or leave "
+                   f"'{loc[-1]}:' out if it is not known yet" if value is None
+                   else f"expected the {who}'s details, got {_show(value)}; {hint}")
         elif kind in ("model_type", "dict_type", "model_attributes_type"):
             msg = f"expected a mapping of fields, got {_show(value)}"
         elif kind.startswith("date"):

@@ -323,3 +323,13 @@ def test_a_broken_directory_stops_the_server_at_start_not_the_practitioner(tmp_p
     with pytest.raises(RulesetError) as caught:
         create_app(rules, database_url=str(tmp_path / "reg"))
     assert "did you mean 'charity'" in str(caught.value)
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("  to:\n", "nothing usable is given for the recipient"),
+    ("  to: city-of-york-council\n", "write it as to: {partner: city-of-york-council}"),
+])
+def test_an_empty_or_shorthand_party_says_how_to_write_it(written, expected):
+    with pytest.raises(ScenarioError) as caught:
+        scenario("share:\n  from: {type: school}\n" + written)
+    assert expected in str(caught.value)
