@@ -14,7 +14,16 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+    model_validator,
+)
 
 from .vocabulary import (
     PARTY_DEFAULTS,
@@ -181,6 +190,15 @@ class Governance(_Strict):
     # Added field: the national data opt-out has been applied to the confidential patient
     # information before it is used for research or planning (NHS England's policy).
     national_data_opt_out_applied: bool | None = None
+
+    @model_serializer(mode="wrap")
+    def _agreement_id_written_as_agreement(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Written back the way the format documents it (`agreement: ID`), so a saved or
+        # downloaded scenario reads as its author wrote it.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("agreement_id") is not None and data.get("agreement") is None:
+            data = {("agreement" if k == "agreement_id" else k): v for k, v in data.items() if k != "agreement"}
+        return data
 
     @model_validator(mode="before")
     @classmethod

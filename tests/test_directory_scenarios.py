@@ -333,3 +333,10 @@ def test_an_empty_or_shorthand_party_says_how_to_write_it(written, expected):
     with pytest.raises(ScenarioError) as caught:
         scenario("share:\n  from: {type: school}\n" + written)
     assert expected in str(caught.value)
+
+
+def test_a_saved_scenario_writes_the_agreement_id_as_the_format_documents_it():
+    loaded = scenario("share:\n  governance: {agreement: york-mash, dpia: done}\n")
+    dumped = loaded.model_dump(by_alias=True, exclude_none=True)
+    assert dumped["share"]["governance"] == {"agreement": "york-mash", "dpia": "done"}
+    assert Scenario.model_validate(dumped).share.governance.agreement_id == "york-mash"
