@@ -225,6 +225,13 @@ def label(path: str) -> str:
     return FACT_LABELS.get(path) or path.removeprefix("share.").replace(".", " ").replace("_", " ")
 
 
+def _mid_sentence(words: str) -> str:
+    """A label inside a sentence: its first letter lower-cased, unless it starts an acronym or a
+    name ("Public task" -> "public task"; "NHS trust", "DPA 2018 ..." and "UK GDPR" kept)."""
+    first = words.split(" ", 1)[0]
+    return words if first.isupper() or first[1:] != first[1:].lower() else words[:1].lower() + words[1:]
+
+
 def value_words(path: str, value: object) -> str:
     """A stated value as a practitioner would say it."""
     if isinstance(value, bool):
@@ -233,7 +240,9 @@ def value_words(path: str, value: object) -> str:
         return ", ".join(value_words(path, v) for v in value) or "none"
     labels = VALUE_LABELS.get(path, {})
     if isinstance(value, str) and value in labels:
-        return labels[value].lower() if not labels[value].startswith(("A ", "An ", "The ")) else labels[value]
+        if path.endswith(".nation"):
+            return labels[value]  # a place name keeps its capitals
+        return _mid_sentence(labels[value]) if not labels[value].startswith(("A ", "An ", "The ")) else labels[value]
     return str(value).replace("_", " ")
 
 
