@@ -409,7 +409,7 @@ def placeholder_words(path: str) -> str:
 
 # Fields whose values read better in a rule's message as their labels than as the raw value
 # ("passing it on for protecting a child", not "for safeguarding child").
-MESSAGE_LABELLED = frozenset({"share.purpose.category"})
+MESSAGE_LABELLED = frozenset({"share.purpose.category", "share.basis.article_9", "share.basis.schedule_1"})
 
 
 def party_words(kind: str) -> str:
