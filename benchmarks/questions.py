@@ -1,7 +1,7 @@
 """How many questions a practitioner needs: the questionnaire (`isp ask`, the web form) answered
 from each library scenario's stated facts, as an oracle (isp_rules/guided/oracle.py).
 
-    python benchmarks/questions.py [--limit N] [PATHS...]
+    python benchmarks/questions.py [--limit N] [--every N] [PATHS...]
 
 Prints the median, 90th percentile and maximum number of questions to reach each scenario's
 verdict (and of pages of the web form), the five scenarios needing most, and every scenario where the questionnaire's verdict
@@ -35,9 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", default=[str(ROOT / "scenarios")])
     parser.add_argument("--limit", type=int, default=None, help="only the first N scenarios")
+    parser.add_argument("--every", type=int, default=1, help="only every Nth scenario (a quick sample)")
     args = parser.parse_args(argv)
     ruleset = default_ruleset()
-    paths = find_scenarios(args.paths)[: args.limit]
+    paths = find_scenarios(args.paths)[:: args.every][: args.limit]
     started = time.perf_counter()
     counts: dict[Path, int] = {}
     mismatches: list[tuple[Path, str, str]] = []

@@ -21,15 +21,27 @@ from ..dotted import get_path, set_path, unset_path
 from ..errors import IspError
 from ..facts import SOURCES as SCENARIO_SOURCES
 from ..interpret import missing_fields, settled_value
+from ..labels import VALUE_LABELS
 from ..ruleset import Condition, Ruleset
 from ..scenario import Scenario
 from .answers import NOT_SURE
-from .proposals import PROPOSAL_PATH, Proposal, proposal_fitting, proposal_for
-from .questions import ORDER, QUESTIONS, Question
+from .proposals import (
+    CONFIRM_PREFIX,
+    PROPOSAL_PATH,
+    Confirmation,
+    Proposal,
+    load_confirmations,
+    proposal_fitting,
+    proposal_for,
+)
+from .questions import ORDER, QUESTIONS, Question, precondition_holds
 
 # Asked first, in this order, when they matter: who shares with whom, what for, how urgent,
 # how often. The rest are asked busiest first (the field most undecided conditions wait on),
 # so one answer settles as much as possible.
+# A deny rule's undecided condition adds this much, shared among the facts it waits for
+# (measured with benchmarks/questions.py: denies are reached two questions sooner).
+DENY_WEIGHT = 10
 FIRST = ("share.from.type", "share.to.type", "share.purpose.category", "share.urgency.risk", "share.frequency")
 
 __all__ = [
@@ -96,13 +108,16 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
     else:
         conds = [r.when for r in rules if r.effect in ("deny", "open") or r.defers_paperwork]
         conds += [c for _, c in ruleset.pseudo_rules()]
-    # How many undecided conditions wait on each field: the busiest are asked first,
-    # so one answer settles as much as possible.
+    # How many undecided conditions wait on each field: the busiest are asked first, so one
+    # answer settles as much as possible. A deny rule's fields weigh more, the more so the fewer
+    # facts it still waits for: a deny ends the questions at once, so it is looked for first.
     weight: dict[str, int] = {}
+    deny_conds = {id(r.when) for r in rules if r.effect == "deny"}
     for cond in conds:
-        for path in missing_fields([cond], fact):
+        missing = missing_fields([cond], fact)
+        for path in missing:
             for source in SOURCES.get(path, [path]):
-                weight[source] = weight.get(source, 0) + 1
+                weight[source] = weight.get(source, 0) + 1 + (DENY_WEIGHT // len(missing) if id(cond) in deny_conds else 0)
     # Whether the share is urgent decides how much else matters, so those facts always matter.
     urgent: set[str] = set()
     for rule in rules if not decision.deferred else []:
@@ -175,6 +190,7 @@ def settled(ruleset: Ruleset, scenario: Scenario, as_of: dt.date | None = None) 
 
 PARTY_FIELDS = ("type", "signatory", "public_authority", "competent_authority", "nation", "location")
 OTHER_PARTNER = "other"  # "another organisation, not in the directory": the type question follows
+OTHER_KIND = "other:"  # "other:school": an organisation not in the directory, of this kind (one question, not two)
 BASIS_FIELDS = ("share.basis.article_6", "share.basis.legal_power", "share.basis.article_9",
                 "share.basis.schedule_1", "share.basis.criminal_offence")
 
@@ -215,6 +231,10 @@ def partner_question(ruleset: Ruleset, party: str) -> Question | None:
     if not directory.partners:
         return None
     labels = {p.id: p.name for p in directory.partners}
+    # An organisation not in the directory is chosen by its kind in the same list, so its type
+    # is not asked again (the kind's plain words, as the type question puts them).
+    for kind, words in VALUE_LABELS.get(f"share.{party}.type", {}).items():
+        labels[OTHER_KIND + kind] = f"Not in the list: {words[:1].lower()}{words[1:]}"
     labels[OTHER_PARTNER] = "Another organisation (not in the list): say what kind next"
     if party == "from":
         return Question("share.from.partner", "Which organisation is sharing the information?", labels, "enum",
@@ -238,7 +258,7 @@ def agreement_question(ruleset: Ruleset, data: dict) -> Question:
         return base
     labels = {a.id: f"The partnership's agreement: {a.title}" for a in agreements} | base.labels
     return Question(base.path, base.text, labels, base.kind, help=base.help + " Choose it from the list if it is one of the partnership's.",
-                    example=base.example, when=base.when, unless=base.unless)
+                    example=base.example, when=base.when, unless=base.unless, then=base.then, then_on=base.then_on)
 
 
 def with_partner_types(ruleset: Ruleset, data: dict) -> dict:
@@ -265,16 +285,75 @@ def proposal_question(ruleset: Ruleset, data: dict) -> Question | None:
     proposal = _proposal(ruleset, data)
     if proposal is None:
         return None
-    return Question(PROPOSAL_PATH, f"{proposal.says} Is that right?", {}, "bool",
+    return _proposal_words(proposal)
+
+
+PROPOSAL_YES = "yes"
+PROPOSAL_BASIS_ONLY = "basis_only"  # the Art 6 basis is right, the rest is asked
+PROPOSAL_NO = "no"
+
+
+def _proposal_words(proposal: Proposal) -> Question:
+    basis = VALUE_LABELS["share.basis.article_6"].get(proposal.basis["article_6"], proposal.basis["article_6"])
+    labels = {PROPOSAL_YES: "Yes",
+              PROPOSAL_BASIS_ONLY: f"Only the basis ({basis[:1].lower()}{basis[1:]}); the law or conditions differ: ask me",
+              PROPOSAL_NO: "No"}
+    return Question(PROPOSAL_PATH, f"{proposal.says} Is that right?", labels, "enum",
                     help="The usual basis for this kind of share by this kind of organisation; say No or Not sure to answer each part yourself.",
                     example="Yes, if it matches your organisation's policy or your data protection officer's advice.")
 
 
+CONFIRM_NO = "no"  # "no, or only in part": each question is asked instead
+
+
+def confirmation(ruleset: Ruleset, path: str) -> Confirmation | None:
+    return next((c for c in load_confirmations(ruleset.source) if c.path == path), None)
+
+
+def confirmation_question(ruleset: Ruleset, path: str) -> Question | None:
+    """Usual good practice (rulesets/guided/confirmations.yaml) put as one question: Yes with a
+    choice of `choose`'s value, or No (each question is asked instead)."""
+    found = confirmation(ruleset, path)
+    if found is None:
+        return None
+    help_ = "Say No or Not sure if any part is different or you do not know, and each part is asked on its own."
+    example = "Yes, when your privacy notice mentions this kind of sharing and you send only what is needed."
+    if found.choose is None:
+        return Question(path, f"{found.says} {found.asks}", {}, "bool", help=help_, example=example)
+    words = VALUE_LABELS.get(found.choose, {})
+    labels = {v: f"Yes: {words.get(v, v)}" for v in found.options} | {CONFIRM_NO: "No, or only in part: ask me each"}
+    return Question(path, f"{found.says} {found.asks}", labels, "enum", help=help_, example=example)
+
+
+def _confirmation_fits(ruleset: Ruleset, found: Confirmation, data: dict, fields: list[str]) -> bool:
+    """Put only while none of its answers is given, each of its questions could be asked, and
+    at least two of them still matter: otherwise it would ask more, not less."""
+    if any(get_path(data, f) is not None for f in found.fields):
+        return False
+    if not all(precondition_holds(f, data) for f in found.fields):
+        return False
+    return len([f for f in found.fields if f in fields]) >= 2
+
+
+# The fields each confirmation put so far answers, by its path, for page_of (which sees paths only).
+_CONFIRMS: dict[str, set[str]] = {}
+
+
+def _confirmation_for(ruleset: Ruleset, path: str, data: dict, fields: list[str]) -> Confirmation | None:
+    found = next((c for c in load_confirmations(ruleset.source)
+                  if path in c.fields and _confirmation_fits(ruleset, c, data, fields)), None)
+    if found is not None:
+        _CONFIRMS.setdefault(found.path, set()).update(found.fields)
+    return found
+
+
 def question_for(ruleset: Ruleset, path: str, data: dict) -> Question | None:
-    """The question asked about `path` given the answers so far (the directory and proposal
-    questions are worked out from the data; the rest are fixed)."""
+    """The question asked about `path` given the answers so far (the directory, proposal and
+    confirmation questions are worked out from the data; the rest are fixed)."""
     if path == PROPOSAL_PATH:
         return proposal_question(ruleset, data)
+    if path.startswith(CONFIRM_PREFIX):
+        return confirmation_question(ruleset, path)
     if path in ("share.from.partner", "share.to.partner"):
         return partner_question(ruleset, path.split(".")[1])
     if path == AGREEMENT_PATH:
@@ -283,7 +362,8 @@ def question_for(ruleset: Ruleset, path: str, data: dict) -> Question | None:
 
 
 def is_question_path(path: str) -> bool:
-    return path in QUESTIONS or path in (PROPOSAL_PATH, "share.from.partner", "share.to.partner")
+    return path in QUESTIONS or path in (PROPOSAL_PATH, "share.from.partner", "share.to.partner") \
+        or path.startswith(CONFIRM_PREFIX)
 
 
 def next_paths(ruleset: Ruleset, data: dict, fields: list[str], asked: set[str] | frozenset[str]) -> list[str]:
@@ -297,6 +377,8 @@ def next_paths(ruleset: Ruleset, data: dict, fields: list[str], asked: set[str] 
             lead = f"share.{party}.partner"
         elif path in BASIS_FIELDS and PROPOSAL_PATH not in asked and proposal_question(ruleset, data) is not None:
             lead = PROPOSAL_PATH
+        elif (found := _confirmation_for(ruleset, path, data, fields)) is not None and found.path not in asked:
+            lead = found.path
         if lead == PROPOSAL_PATH and "share.data.categories" in fields and "share.data.categories" not in out:
             out.append("share.data.categories")  # the proposal says what covers sensitive information only when there is some
         if lead is not None and lead not in out:
@@ -308,13 +390,16 @@ def next_paths(ruleset: Ruleset, data: dict, fields: list[str], asked: set[str] 
 
 def page_of(fields: list[str], size: int) -> list[str]:
     """The next page of at most `size` questions for a form that asks several at once: a question
-    that a directory or proposal question on the same page may answer waits for a later page."""
+    that a directory, proposal or confirmation question on the same page may answer waits for a later page."""
     page: list[str] = []
+    confirmed = {f for path in fields if path.startswith(CONFIRM_PREFIX) for f in _CONFIRMS.get(path, ())}
     for path in fields:
         party = _party_of(path)
         if party is not None and f"share.{party}.partner" in page:
             continue
         if path in BASIS_FIELDS and PROPOSAL_PATH in page:
+            continue
+        if path in confirmed:
             continue
         page.append(path)
         if len(page) == size:
@@ -329,19 +414,36 @@ def apply_answer(ruleset: Ruleset, data: dict[str, Any], path: str, answer: Any)
         return
     if path == PROPOSAL_PATH:
         proposal = _proposal(ruleset, data)
-        if answer is True and proposal is not None:
+        if answer in (True, PROPOSAL_YES) and proposal is not None:
             for field, value in proposal.answers(data).items():
+                set_path(data, field, value)
+        elif answer == PROPOSAL_BASIS_ONLY and proposal is not None:
+            set_path(data, "share.basis.article_6", proposal.basis["article_6"])
+        return
+    if path.startswith(CONFIRM_PREFIX):
+        found = confirmation(ruleset, path)
+        if found is not None and (answer in found.options or found.choose is None and answer is True):
+            for field, value in found.answers(answer).items():
                 set_path(data, field, value)
         return
     if path.endswith(".partner") and answer == OTHER_PARTNER:
         unset_path(data, path)
         return
+    if path.endswith(".partner") and isinstance(answer, str) and answer.startswith(OTHER_KIND):
+        unset_path(data, path)
+        set_path(data, path.removesuffix(".partner") + ".type", answer.removeprefix(OTHER_KIND))
+        return
     if path == AGREEMENT_PATH:
         unset_path(data, "share.governance.agreement_id")
-        if answer not in QUESTIONS[AGREEMENT_PATH].labels:  # one of the directory's agreements, by its id
-            unset_path(data, path)
-            set_path(data, "share.governance.agreement_id", answer)
-            return
+    fixed = QUESTIONS.get(path)
+    if fixed is not None and len(answers := fixed.split(answer)) > 1:  # a value and its follow-up in one choice
+        for field, value in answers.items():
+            set_path(data, field, value)
+        return
+    if path == AGREEMENT_PATH and answer not in QUESTIONS[AGREEMENT_PATH].labels:  # a directory agreement, by its id
+        unset_path(data, path)
+        set_path(data, "share.governance.agreement_id", answer)
+        return
     set_path(data, path, answer)
 
 
@@ -354,9 +456,29 @@ def withdraw_answer(ruleset: Ruleset, data: dict[str, Any], path: str) -> None:
                 if get_path(data, field) == value:
                     unset_path(data, field)
         return
+    if path.startswith(CONFIRM_PREFIX):
+        found = confirmation(ruleset, path)
+        choice = _confirmed(found, data) if found is not None else None
+        if found is not None and choice is not None:
+            for field in found.answers(choice):
+                unset_path(data, field)
+        return
     unset_path(data, path)
     if path == AGREEMENT_PATH:
         unset_path(data, "share.governance.agreement_id")
+    if path.endswith(".partner"):  # the kind chosen with it, when not in the directory
+        unset_path(data, path.removesuffix(".partner") + ".type")
+    fixed = QUESTIONS.get(path)
+    if fixed is not None and fixed.then is not None:  # its follow-up, which may have been chosen with it
+        unset_path(data, fixed.then)
+
+
+def _confirmed(found: Confirmation, data: dict[str, Any]) -> Any:
+    """The choice a confirmation was confirmed with, when every answer it gives stands (else None)."""
+    choice = get_path(data, found.choose) if found.choose is not None else True
+    if found.choose is not None and choice not in found.options:
+        return None
+    return choice if all(get_path(data, f) == v for f, v in found.answers(choice).items()) else None
 
 
 def answered(ruleset: Ruleset, path: str, data: dict[str, Any]) -> tuple[Question, Any] | None:
@@ -366,16 +488,24 @@ def answered(ruleset: Ruleset, path: str, data: dict[str, Any]) -> tuple[Questio
         proposal = _proposal(ruleset, data, stated_basis_too=True)
         if proposal is None:
             return None
-        confirmed = all(get_path(data, f) == v for f, v in proposal.answers(data).items())
-        return Question(PROPOSAL_PATH, f"{proposal.says} Is that right?", {}, "bool"), (True if confirmed else None)
+        answers = proposal.answers(data)
+        if all(get_path(data, f) == v for f, v in answers.items()):
+            return _proposal_words(proposal), PROPOSAL_YES
+        if get_path(data, "share.basis.article_6") == proposal.basis["article_6"]:
+            return _proposal_words(proposal), PROPOSAL_BASIS_ONLY
+        return _proposal_words(proposal), None
     fixed = question_for(ruleset, path, data)
     if fixed is None:
         return None
-    value = get_path(data, path)
+    if path.startswith(CONFIRM_PREFIX):
+        found = confirmation(ruleset, path)
+        return fixed, (_confirmed(found, data) if found is not None else None)
+    value = QUESTIONS[path].combined(data) if path in QUESTIONS else get_path(data, path)
     if path == AGREEMENT_PATH and value is None:
         value = get_path(data, "share.governance.agreement_id")
     if path.endswith(".partner") and value is None:
-        value = OTHER_PARTNER
+        kind = get_path(data, path.removesuffix(".partner") + ".type")
+        value = OTHER_KIND + kind if OTHER_KIND + str(kind) in fixed.labels else OTHER_PARTNER
     return fixed, value
 
 

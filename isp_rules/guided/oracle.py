@@ -5,9 +5,12 @@ verdict as the whole scenario (tests/guided).
 The oracle answers as a practitioner who knows exactly what the scenario states: a question about
 a field the scenario leaves unset is "not sure"; a proposed lawful basis is confirmed only if the
 scenario states every answer it would give (a legal power counts as the same when the catalogue
-recognises the same powers in both); a directory partner is chosen when the scenario names one, or describes a party by a name, type and
-signatory status the directory holds for one of its partners (a practitioner picks their own
-organisation from the list).
+recognises the same powers in both), or its Art 6 basis alone when the scenario states that
+basis; a confirmation of usual good practice only if the scenario states exactly the answers it
+gives; a directory partner is chosen when the scenario names one, or describes a party by a
+name, type and signatory status the directory holds for one of its partners (a practitioner
+picks their own organisation from the list), else an organisation not in the list of the
+stated kind.
 """
 
 from __future__ import annotations
@@ -25,15 +28,21 @@ from ..scenario import Scenario
 from ..vocabulary import PARTY_DEFAULTS
 from .answers import NOT_SURE
 from .asking import (
+    CONFIRM_NO,
+    OTHER_KIND,
     OTHER_PARTNER,
+    PROPOSAL_BASIS_ONLY,
+    PROPOSAL_NO,
+    PROPOSAL_YES,
     apply_answer,
     ask_until_settled,
+    confirmation,
     page_of,
     question_for,
     still_to_ask,
     with_partner_types,
 )
-from .proposals import PROPOSAL_PATH, proposal_for
+from .proposals import CONFIRM_PREFIX, PROPOSAL_PATH, proposal_for
 from .questions import Question
 
 __all__ = ["Walk", "oracle_answer", "walk", "walk_pages"]
@@ -104,14 +113,28 @@ def oracle_answer(ruleset: Ruleset, stated: dict[str, Any], question: Question, 
             known = get_path(stated, path)
             same = _same_power(ruleset, known, proposed) if path == "share.basis.legal_power" else known == proposed
             if not same:
-                return False
-        return True
+                # the basis alone, when the scenario states exactly that basis
+                same_basis = get_path(stated, "share.basis.article_6") == proposal.basis["article_6"]
+                return PROPOSAL_BASIS_ONLY if same_basis else PROPOSAL_NO
+        return PROPOSAL_YES
+    if question.path.startswith(CONFIRM_PREFIX):
+        found = confirmation(ruleset, question.path)
+        choice = get_path(stated, found.choose) if found is not None and found.choose is not None else True
+        if found is None or found.choose is not None and choice not in found.options:
+            return CONFIRM_NO
+        same = all(get_path(stated, f) == v for f, v in found.answers(choice).items())
+        return choice if same else CONFIRM_NO
     value: Any = get_path(stated, question.path)
+    if question.then is not None:
+        value = question.combined(stated)  # the value and its follow-up in one choice, when both are stated
     if question.path == "share.governance.agreement" and value is None:
         value = get_path(stated, "share.governance.agreement_id")  # an agreement named from the directory
     if question.path.endswith(".partner"):
         if value is None:
             value = _listed_partner(ruleset, stated, question.path.split(".")[1])
+        kind = get_path(stated, question.path.removesuffix(".partner") + ".type")
+        if value is None and OTHER_KIND + str(kind) in question.labels:
+            value = OTHER_KIND + str(kind)  # not in the directory: chosen by its kind
         return value if value is not None else OTHER_PARTNER
     return NOT_SURE if value is None else value
 

@@ -17,10 +17,13 @@ from typing import Any
 from ..dotted import get_path
 from ..vocabulary import SPECIAL_CATEGORIES
 
-__all__ = ["PROPOSAL_PATH", "Proposal", "load_proposals", "proposal_fitting", "proposal_for", "proposals_file"]
+__all__ = ["CONFIRM_PREFIX", "PROPOSAL_PATH", "Confirmation", "load_confirmations", "load_proposals", "proposal_fitting",
+           "proposal_for", "proposals_file"]
 
 PROPOSAL_PATH = "proposal.basis"  # the question's name among the asked paths (not a scenario field)
 PROPOSALS_FILE = Path("guided") / "proposals.yaml"
+CONFIRMATIONS_FILE = Path("guided") / "confirmations.yaml"
+CONFIRM_PREFIX = "confirm."  # a confirmation's question among the asked paths: confirm.<id> (not a scenario field)
 
 
 @dataclass(frozen=True)
@@ -84,3 +87,49 @@ def proposal_for(rules_dir: str, data: dict) -> Proposal | None:
     if get_path(data, "share.basis.article_6") is not None:
         return None
     return proposal_fitting(rules_dir, data)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Usual good practice confirmed in one question: `sets` its answers, and the practitioner
+    chooses the value of `choose` among `options` in the same question."""
+
+    id: str
+    says: str
+    asks: str
+    sets: dict[str, Any]
+    choose: str | None
+    options: tuple[str, ...]
+    citations: tuple[dict[str, str], ...]
+    checked: str
+
+    @property
+    def path(self) -> str:
+        return CONFIRM_PREFIX + self.id
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (*self.sets, *((self.choose,) if self.choose else ()))
+
+    def answers(self, choice: Any) -> dict[str, Any]:
+        """The answers confirming with `choice` (one of `options`, or True without a choice) gives."""
+        out = dict(self.sets)
+        if self.choose is not None:
+            out[self.choose] = choice
+        return out
+
+
+@functools.lru_cache(maxsize=8)
+def load_confirmations(rules_dir: str) -> tuple[Confirmation, ...]:
+    """The confirmations beside the rules in `rules_dir` (none when the file is absent)."""
+    import yaml
+
+    path = Path(rules_dir) / CONFIRMATIONS_FILE
+    if not path.is_file():
+        return ()
+    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(
+        Confirmation(id=c["id"], says=" ".join(str(c["says"]).split()),
+                     asks=str(c.get("asks") or "Is that right?"), sets=dict(c["sets"]), choose=c.get("choose"),
+                     options=tuple(c.get("options") or ()), citations=tuple(c["citations"]), checked=str(c["checked"]))
+        for c in raw.get("confirmations") or [])

@@ -16,9 +16,11 @@ from ..dotted import get_path
 from ..facts import FIELDS
 from ..labels import VALUE_LABELS
 
-__all__ = ["ORDER", "QUESTIONS", "Gate", "Question", "country_code", "precondition_holds"]
+__all__ = ["COMBINED", "ORDER", "QUESTIONS", "Gate", "Question", "country_code", "precondition_holds"]
 
 QUESTIONS_FILE = Path(__file__).with_name("questions.yaml")
+COMBINED = ":"  # "not_sought:would_increase_risk": a value and its follow-up in one choice
+_BOOLS = {"true": True, "false": False}
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,27 @@ class Question:
     when: tuple[tuple[Gate, ...], ...] = ()
     # ... and none of these holds.
     unless: tuple[Gate, ...] = field(default=())
+    # A follow-up answered in the same choice: after one of `then_on`, each value of `then` is a
+    # choice of its own ("not_sought:would_increase_risk"), so the follow-up is not asked again.
+    then: str | None = None
+    then_on: tuple[Any, ...] = ()
+
+    def split(self, answer: Any) -> dict[str, Any]:
+        """The answers a choice gives: its own field's, and the follow-up's for a combined choice."""
+        if self.then is not None and isinstance(answer, str) and COMBINED in answer and answer in self.labels:
+            value, follow = answer.split(COMBINED, 1)
+            return {self.path: value, self.then: _BOOLS.get(follow, follow) if FIELDS[self.then].kind == "bool" else follow}
+        return {self.path: answer}
+
+    def combined(self, data: dict) -> Any:
+        """The choice that gives the answers in `data` (a combined one when the follow-up is answered too)."""
+        value = get_path(data, self.path)
+        follow = get_path(data, self.then) if self.then is not None else None
+        if isinstance(follow, bool):
+            follow = "true" if follow else "false"
+        if value in self.then_on and follow is not None and f"{value}{COMBINED}{follow}" in self.labels:
+            return f"{value}{COMBINED}{follow}"
+        return value
 
     def can_matter(self, data: dict) -> bool:
         """Whether the question's precondition holds for the answers so far."""
@@ -78,9 +101,20 @@ def _load() -> dict[str, Question]:
     for path, spec in raw.items():
         when = spec.get("when") or []
         groups = tuple(_gates(g) for g in (when if isinstance(when, list) else [when]))
-        out[path] = Question(path, spec["text"], VALUE_LABELS.get(path, {}), FIELDS[path].kind,
+        labels = dict(VALUE_LABELS.get(path, {}))
+        then, then_on = spec.get("then"), tuple(spec.get("then_on") or ())
+        if then is not None:
+            if then not in FIELDS or not set(then_on) <= set(labels):
+                raise ValueError(f"questions.yaml: {path}: then names no field or then_on no value")
+            follows = VALUE_LABELS.get(then) or {str(k).lower(): v for k, v in (spec.get("then_words") or {}).items()}
+            for value in then_on:  # each follow-up choice right after the value it follows
+                for follow, words in follows.items():
+                    joined = f"{labels[value]}: {words[:1].lower()}{words[1:]}" if then in VALUE_LABELS else f"{labels[value]}, {words}"
+                    labels[f"{value}{COMBINED}{follow}"] = joined
+            labels = {k: labels[k] for k in sorted(labels, key=lambda k: list(labels).index(k.split(COMBINED)[0]))}
+        out[path] = Question(path, spec["text"], labels, FIELDS[path].kind,
                              help=spec["help"], example=str(spec["example"]), when=groups,
-                             unless=_gates(spec.get("unless") or {}))
+                             unless=_gates(spec.get("unless") or {}), then=then, then_on=then_on)
     return out
 
 

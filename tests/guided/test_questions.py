@@ -17,12 +17,16 @@ from isp_rules.guided.answers import NOT_SURE, choices
 from isp_rules.guided.asking import (
     BACK,
     BASIS_FIELDS,
+    OTHER_KIND,
     OTHER_PARTNER,
+    answered,
     apply_answer,
     ask_until_settled,
+    page_of,
     partner_question,
     proposal_question,
     still_to_ask,
+    withdraw_answer,
 )
 from isp_rules.guided.oracle import walk
 from isp_rules.guided.proposals import PROPOSAL_PATH, load_proposals
@@ -56,6 +60,28 @@ def test_preconditions_name_real_fields_and_values():
             assert gate.path in FIELDS and gate.path in QUESTIONS, (q.path, gate.path)
             allowed = set(VALUE_LABELS.get(gate.path, {})) | {True, False} | ({"GB"} if gate.path == "share.to.location" else set())
             assert set(gate.values) <= allowed, (q.path, gate.path, gate.values)
+
+
+def test_no_precondition_hides_a_question_a_rule_tests_beside_the_answer_it_excludes(ruleset):
+    """A question's `unless` must not rule it out when a rule tests its field together with that
+    very answer (Safeguarding Vulnerable Groups Act duty named beside consent, say): else the
+    questionnaire's verdict would depend on the order it asks in."""
+    from isp_rules.ruleset import All, Leaf
+    from isp_rules.ruleset import walk as walk_condition
+
+    conds = [r.when for r in ruleset.rules] + [p.urgency_keeps_when for p in ruleset.points if p.urgency_keeps_when]
+    for cond in conds:
+        for node in walk_condition(cond):
+            if not isinstance(node, All):
+                continue
+            tests = [leaf for leaf in node.items if isinstance(leaf, Leaf)]
+            for leaf in tests:
+                q = QUESTIONS.get(leaf.field)
+                for gate in q.unless if q else ():
+                    for other in tests:
+                        values = other.value if isinstance(other.value, tuple) else (other.value,)
+                        if other.field == gate.path and other.op in ("equals", "in"):
+                            assert not set(values) & set(gate.values), (leaf.field, gate.path, values)
 
 
 # --- every question path: a question is asked only when its precondition holds ---------------
@@ -115,6 +141,42 @@ def test_every_question_asked_had_its_precondition_true(ruleset, seed):
     assert asked
 
 
+def test_an_organisation_not_in_the_directory_is_chosen_with_its_kind_in_one_question(ruleset):
+    q = partner_question(ruleset, "from")
+    assert q.labels[OTHER_KIND + "school"] == "Not in the list: a school or college"
+    assert list(q.labels)[-1] == OTHER_PARTNER  # "say what kind next" stays, last
+    data = {"share": {}, "as_of": "2026-12-01"}
+    apply_answer(ruleset, data, "share.from.partner", OTHER_KIND + "school")
+    assert get_path(data, "share.from.type") == "school" and get_path(data, "share.from.partner") is None
+    _, _, fields = still_to_ask(ruleset, data, {"share.from.partner"})
+    assert "share.from.type" not in fields and "share.from.partner" not in fields
+    assert answered(ruleset, "share.from.partner", data)[1] == OTHER_KIND + "school"
+    withdraw_answer(ruleset, data, "share.from.partner")
+    assert get_path(data, "share.from.type") is None
+
+
+def test_a_follow_up_is_answered_in_the_same_choice_and_not_asked_again(ruleset):
+    q = QUESTIONS["share.consent.status"]
+    assert q.labels["not_sought:would_increase_risk"] == "We have not asked: asking would increase the risk"
+    assert "not_sought" in q.labels  # the reason is still asked when not chosen with it
+    data = {"as_of": "2026-12-01", "share": {"purpose": {"category": "safeguarding_child"}, "from": {"type": "school"},
+                                            "to": {"type": "local_authority"}, "urgency": {"risk": "low"}}}
+    apply_answer(ruleset, data, "share.consent.status", "not_sought:would_increase_risk")
+    assert get_path(data, "share.consent.status") == "not_sought"
+    assert get_path(data, "share.consent.reason_not_sought") == "would_increase_risk"
+    _, _, fields = still_to_ask(ruleset, data, {"share.consent.status"})
+    assert "share.consent.reason_not_sought" not in fields
+    assert answered(ruleset, "share.consent.status", data)[1] == "not_sought:would_increase_risk"
+    withdraw_answer(ruleset, data, "share.consent.status")
+    assert get_path(data, "share.consent.reason_not_sought") is None
+    apply_answer(ruleset, data, "share.governance.agreement", "in_place:true")  # a yes/no follow-up
+    assert get_path(data, "share.governance.agreement_covers_purpose") is True
+    assert answered(ruleset, "share.governance.agreement", data)[1] == "in_place:true"
+    apply_answer(ruleset, data, "share.governance.agreement", "york-hospital-discharge")  # a directory agreement
+    assert get_path(data, "share.governance.agreement_id") == "york-hospital-discharge"
+    assert answered(ruleset, "share.governance.agreement", data)[1] == "york-hospital-discharge"
+
+
 # --- proposals: law as data the rules recognise ---------------------------------------------
 
 
@@ -148,6 +210,76 @@ def test_a_confirmed_proposal_answers_every_lawful_basis_question_the_rules_need
             assert not left, f"{p.id} for {discloser}: still asks {left}"
             if p.special and p.criminal:  # the basis, Art 9, Schedule 1 and Art 10 are all settled by it
                 assert not [f for f in after if f in BASIS_FIELDS], (p.id, discloser, after)
+
+
+# --- confirmations of usual good practice: one question instead of several -------------------
+
+
+def test_every_confirmation_sets_real_answers_and_cites_its_law(ruleset):
+    from isp_rules.guided.asking import confirmation_question
+    from isp_rules.guided.proposals import load_confirmations
+
+    found = load_confirmations(ruleset.source)
+    assert found
+    for c in found:
+        assert c.citations and c.checked.strip() and c.says.strip() and "share." not in c.says
+        for field, value in c.answers(c.options[0] if c.choose else True).items():
+            assert field in QUESTIONS and (value in VALUE_LABELS.get(field, {}) or isinstance(value, bool)), (c.id, field)
+        q = confirmation_question(ruleset, c.path)
+        assert q.help and q.example and all(v in q.labels for v in c.options)
+
+
+def _safeguards_data():
+    return {"as_of": "2026-12-01", "share": {
+        "purpose": {"category": "direct_care"}, "from": {"type": "nhs_trust", "signatory": True},
+        "to": {"type": "gp_practice", "signatory": True}, "frequency": "one_off", "urgency": {"risk": "low"},
+        "data": {"categories": ["identity", "health"], "identifiability": "identified", "subjects": ["patient"]}}}
+
+
+def test_a_confirmation_is_put_before_the_questions_it_answers_and_yes_answers_them(ruleset):
+    data = _safeguards_data()
+    _, _, fields = still_to_ask(ruleset, data)
+    path = "confirm.usual-safeguards"
+    assert path in fields and fields.index(path) < min(fields.index(f) for f in (
+        "share.data.minimised", "share.handling.transfer", "share.governance.privacy_notice") if f in fields)
+    page = page_of(fields, 40)  # the web form: what the confirmation answers waits for a later page
+    assert path in page and not {"share.data.minimised", "share.handling.transfer", "share.governance.privacy_notice"} & set(page)
+    apply_answer(ruleset, data, path, "secure_email")
+    assert get_path(data, "share.data.minimised") is True and get_path(data, "share.handling.transfer") == "secure_email"
+    assert get_path(data, "share.governance.privacy_notice") == "covers"
+    assert answered(ruleset, path, data)[1] == "secure_email"
+    withdraw_answer(ruleset, data, path)
+    assert get_path(data, "share.data.minimised") is None and get_path(data, "share.handling.transfer") is None
+
+
+def test_no_or_not_sure_to_a_confirmation_asks_each_question_and_fills_nothing(ruleset):
+    for answer in ("no", NOT_SURE):
+        data = _safeguards_data()
+        apply_answer(ruleset, data, "confirm.usual-safeguards", answer)
+        assert get_path(data, "share.data.minimised") is None
+        _, _, fields = still_to_ask(ruleset, data, {"confirm.usual-safeguards"})
+        assert "share.data.minimised" in fields and "confirm.usual-safeguards" not in fields
+
+
+def test_a_confirmation_is_not_put_once_one_of_its_answers_is_given(ruleset):
+    data = _safeguards_data()
+    apply_answer(ruleset, data, "share.governance.privacy_notice", "exempt")
+    _, _, fields = still_to_ask(ruleset, data)
+    assert "confirm.usual-safeguards" not in fields
+
+
+def test_only_the_basis_of_a_proposal_sets_the_art_6_basis_and_asks_the_rest(ruleset):
+    from isp_rules.guided.asking import PROPOSAL_BASIS_ONLY
+
+    data = {"as_of": "2026-12-01", "share": {"purpose": {"category": "safeguarding_child"}, "from": {"type": "school"},
+                                            "to": {"type": "local_authority"}, "data": {"categories": ["health"]}}}
+    assert PROPOSAL_BASIS_ONLY in proposal_question(ruleset, data).labels
+    apply_answer(ruleset, data, PROPOSAL_PATH, PROPOSAL_BASIS_ONLY)
+    assert get_path(data, "share.basis.article_6") == "public_task"
+    assert get_path(data, "share.basis.legal_power") is None and get_path(data, "share.basis.article_9") is None
+    _, _, fields = still_to_ask(ruleset, data, {PROPOSAL_PATH})
+    assert "share.basis.legal_power" in fields and "share.basis.article_6" not in fields
+    assert answered(ruleset, PROPOSAL_PATH, data)[1] == PROPOSAL_BASIS_ONLY
 
 
 def test_no_or_not_sure_to_a_proposal_asks_each_question_instead(ruleset):
