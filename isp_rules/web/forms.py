@@ -121,7 +121,7 @@ def answers_summary(data: dict, asked: list[str], questions: Callable[[str], tup
     for path in sorted(asked, key=lambda p: rank.get(p.replace(".partner", ".type"), len(rank))):
         q = QUESTIONS.get(path)
         if q is not None:
-            out.append((path, q.text, answer_label(q, get_path(data, path))))
+            out.append((path, q.text, answer_label(q, q.combined(data))))
         elif questions is not None and (found := questions(path)) is not None:
             out.append((path, found[0].text, answer_label(found[0], found[1])))
     return out
