@@ -340,3 +340,19 @@ def test_a_saved_scenario_writes_the_agreement_id_as_the_format_documents_it():
     dumped = loaded.model_dump(by_alias=True, exclude_none=True)
     assert dumped["share"]["governance"] == {"agreement": "york-mash", "dpia": "done"}
     assert Scenario.model_validate(dumped).share.governance.agreement_id == "york-mash"
+
+
+def test_diff_leaves_out_scenarios_a_ruleset_without_the_directory_cannot_decide(tmp_path):
+    import shutil
+
+    from isp_rules.assessment import load_ruleset
+    from isp_rules.authoring.diff import diff_rulesets, render_diff
+
+    bare = tmp_path / "rules"
+    shutil.copytree(RULES, bare, ignore=shutil.ignore_patterns("directory"))
+    named = ("named", scenario(BUNDLED))
+    plain = ("plain", scenario("share:\n  purpose: {category: direct_care}\n"))
+    old, new = default_ruleset(RULES), load_ruleset(bare)
+    report = diff_rulesets(old, new, [named, plain], sample=0)
+    assert (report.library_count, report.skipped) == (1, 1)
+    assert "1 left out (they name partners or agreements" in render_diff(report, old, new)

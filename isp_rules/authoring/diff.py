@@ -47,6 +47,7 @@ class DiffReport:
     generated: list[Change] = field(default_factory=list)  # one per kind of change
     library_count: int = 0
     generated_count: int = 0
+    skipped: int = 0  # library scenarios naming directory entries one of the rulesets does not hold
 
     @property
     def verdicts_changed(self) -> bool:
@@ -55,9 +56,14 @@ class DiffReport:
 
 def diff_rulesets(old: Ruleset, new: Ruleset, library: list[tuple[str, Scenario]], sample: int = 2000,
                   seed: int = 0) -> DiffReport:
+    from ..assessment import scenario_problems
     from .sampling import random_scenario_dicts, valid
 
-    report = DiffReport(library_count=len(library))
+    # Only scenarios both rulesets can decide: one naming a partner or agreement that either
+    # ruleset's directory does not hold is counted as left out.
+    decidable = [(n, s) for n, s in library if not scenario_problems(s, old) and not scenario_problems(s, new)]
+    report = DiffReport(library_count=len(decidable), skipped=len(library) - len(decidable))
+    library = decidable
     for name, scenario in library:
         a, b = assess(scenario, old), assess(scenario, new)
         if _signature(a) != _signature(b):
@@ -135,7 +141,9 @@ def _scenario_yaml(scenario: Scenario) -> list[str]:
 
 def render_diff(report: DiffReport, old: Ruleset, new: Ruleset) -> str:
     lines = [f"isp diff: {old.name} {old.version} ({old.sha256[:12]}) -> {new.name} {new.version} ({new.sha256[:12]})",
-             f"{report.library_count} library scenario(s), {report.generated_count} generated", ""]
+             f"{report.library_count} library scenario(s), {report.generated_count} generated"
+             + (f"; {report.skipped} left out (they name partners or agreements a ruleset's directory does not hold)"
+                if report.skipped else ""), ""]
     if report.library:
         lines.append(f"Library scenarios whose decision changes ({len(report.library)}):")
         for c in report.library:

@@ -196,11 +196,12 @@ def _fires_without(rule: Rule, other: Rule | None = None) -> Callable[[dict, dt.
 
 def _pool(ruleset: Ruleset, library: list[Scenario], seed: int) -> list[set[str]]:
     """The rules each scenario of a screening pool fires (library, then generated)."""
+    from ..assessment import scenario_fact
     from .sampling import random_scenario_dicts, valid
 
     seeds = [s.model_dump(mode="json", by_alias=True, exclude_none=True) for s in library]
     scenarios = list(library) + [s for s in (valid(d) for d in random_scenario_dicts(random.Random(seed), 3000, seeds)) if s]
-    return [fired_rules(ruleset, to_fact(s, s.as_of or dt.date.today(), ruleset.phrases)) for s in scenarios]
+    return [fired_rules(ruleset, scenario_fact(s, ruleset, s.as_of or dt.date.today())) for s in scenarios]
 
 
 def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, seed: int = 0) -> tuple[Ruleset | None, LintReport]:
@@ -216,6 +217,11 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
             report.findings.append(Finding("error", "schema", where, _rule_at(p), p.message))
         report.seconds = time.perf_counter() - start
         return None, report
+    from ..assessment import scenario_problems
+
+    # A library scenario naming a partner or agreement these rules' directory does not hold
+    # cannot be decided under them: it is left out of the pools, not an error of the rules.
+    library = [s for s in library or [] if not scenario_problems(s, ruleset)]
     search = _Search(ruleset, report, seed)
     file = {r.key: Path(r.file).name for r in ruleset.rules}
     reachable: dict[str, dict] = {}
