@@ -356,3 +356,12 @@ def test_diff_leaves_out_scenarios_a_ruleset_without_the_directory_cannot_decide
     report = diff_rulesets(old, new, [named, plain], sample=0)
     assert (report.library_count, report.skipped) == (1, 1)
     assert "1 left out (they name partners or agreements" in render_diff(report, old, new)
+
+
+@pytest.mark.parametrize("command", ["ask", "triage"])
+def test_ask_and_triage_locate_an_unknown_id_in_their_start_file(tmp_path, command):
+    start = tmp_path / "start.yaml"
+    start.write_text("share:\n  to: {partner: city-of-yrk}\n")
+    result = CliRunner().invoke(cli, [command, "--rules", str(RULES), str(start)], input="\n")
+    assert result.exit_code == 1
+    assert f"{start}:2: share.to.partner: no partner 'city-of-yrk'" in result.output

@@ -95,7 +95,7 @@ def ask(start: str | None, save: str | None, record: bool, by: str | None, regis
         if not folder.is_dir() or not os.access(folder, os.W_OK):
             raise click.BadParameter(f"cannot write to {folder}", param_hint="--save")
     ruleset = load_rules(rules)
-    data = start_answers(start)
+    data = start_answers(start, ruleset)
     click.echo("Answer in plain words. Enter alone means \"not sure\"; type back to return to the previous question.")
     try:
         scenario, decision, count = ask_until_settled(ruleset, data, prompts.ask_question_with_back)
@@ -162,7 +162,7 @@ def triage(start: str | None, record: bool, by: str | None, register_path: str |
     from . import prompts
 
     ruleset = load_rules(rules)
-    data = start_answers(start)
+    data = start_answers(start, ruleset)
     click.echo("Urgent triage: at most 5 questions. Answer 0 if not sure.")
     scenario, decision = run_triage(ruleset, data, prompts.ask_question, started=bool(start))
     click.echo("")

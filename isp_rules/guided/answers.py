@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from ..ruleset import Ruleset
 from .questions import Question, country_code
 
 __all__ = ["NOT_SURE", "choices", "parse_answer", "replace_file", "save_scenario", "scenario_yaml", "start_answers"]
@@ -70,14 +71,22 @@ def parse_answer(q: Question, raw: str) -> Any:
     return one(raw)
 
 
-def start_answers(start: str | None) -> dict[str, Any]:
-    """Answers already known: a (possibly partial) scenario file, validated, as plain data."""
+def start_answers(start: str | None, ruleset: Ruleset | None = None) -> dict[str, Any]:
+    """Answers already known: a (possibly partial) scenario file, validated, as plain data. With
+    the `ruleset`, the partners and agreement it names are checked against the directory beside
+    those rules too, each unknown id located in the file (ScenarioError)."""
     if not start:
         return {"share": {}}
+    from ..assessment import scenario_problems
+    from ..errors import ScenarioError
     from ..loader import load_scenario
 
+    scenario = load_scenario(start)
+    problems = scenario_problems(scenario, ruleset) if ruleset is not None else []
+    if problems:
+        raise ScenarioError(problems)
     # Only what the file states: an unstated field (even the default location) stays unknown.
-    return load_scenario(start).model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
+    return scenario.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
 
 
 def replace_file(target: str | os.PathLike[str], write: Callable[[Path], object]) -> None:
