@@ -394,6 +394,7 @@ def test_the_triage_page_says_share_now_for_a_child_at_serious_risk(client):
                                             "share.to.type": "school", "share.data.categories": ["identity", "health"]})
     assert response.status_code == 200
     assert "Share now" in response.text and "Record afterwards" in response.text
+    assert "After sharing (urgency moved" not in response.text  # listed once, by the triage, fitted to the discloser
     not_urgent = client.post("/triage", data={"share.purpose.category": "safeguarding_child", "share.urgency.risk": "low"})
     assert "Not urgent on these answers" in not_urgent.text
     assert "a child at serious or imminent risk" in not_urgent.text  # the rules' own words (urgent_when)
