@@ -13,7 +13,7 @@ import pytest
 from isp_rules import default_ruleset, load_ruleset
 from isp_rules.scenario import Scenario
 
-pytest_plugins = ["browser_fixtures"]  # Chromium fixtures for the browser tests (tests/browser_fixtures.py)
+pytest_plugins = ["web_fixtures"]  # the web app's client and Chromium for the browser tests (tests/web_fixtures.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rulesets"

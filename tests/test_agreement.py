@@ -21,6 +21,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import ROOT, RULES, SCENARIOS, build
+from leaks import DOTTED, RULE_TOKEN, SNAKE, YAML_KEY
 
 from isp_rules import assess, default_ruleset, load_ruleset, load_scenario
 from isp_rules.agreement import BLANK, agreement_markdown, write_docx
@@ -39,11 +40,6 @@ def draft(scenario, ruleset):
 
 # --- what a practitioner must never read in a draft ----------------------------------------
 
-RULE_TOKEN = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![\w-])")
-SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w-])")  # breach_handling, one_off
-DOTTED = re.compile(r"\b(?:share|" + "|".join(sorted({p.split(".")[1] for p in FIELDS if p.startswith("share.")
-                                                         and p.count(".") >= 2})) + r")\.[a-z_]+")
-YAML_KEY = re.compile(r"^\s*(?:- )?[a-z_]+:(?:\s|$)", re.MULTILINE)
 
 
 @cache

@@ -22,6 +22,7 @@ from typing import ClassVar
 
 import pytest
 import yaml
+from leaks import DOTTED, RULE_TOKEN, SNAKE, YAML_KEY
 
 from isp_rules import assess, default_ruleset, load_scenario, render
 from isp_rules.facts import FIELDS
@@ -30,13 +31,6 @@ from isp_rules.render import render_text
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 LIBRARY = sorted(SCENARIOS.rglob("*.yaml"))
 
-RULE_TOKEN = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![\w-])")
-SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w-])")  # serious_or_imminent, breach_handling
-DOTTED = re.compile(r"\b(?:share|" + "|".join(sorted({p.split(".")[1] for p in FIELDS if p.startswith("share.")
-                                                         and p.count(".") >= 2})) + r")\.[a-z][a-z0-9_]*")
-# A line that starts `key:` as a YAML file does (a sentence starts with a capital). Text is read
-# unwrapped, so a wrapped sentence never puts a word with a colon at the start of a line.
-YAML_KEY = re.compile(r"^\s*(?:- )?[a-z_]+:(?: |$)", re.MULTILINE)
 
 
 @cache

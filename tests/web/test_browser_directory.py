@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_fixtures import PHONE, page_width
+from web_fixtures import PHONE, page_width
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_TAGS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}

@@ -3,14 +3,14 @@ list, a search that works with JavaScript off, conditions as sentences, and no s
 on a 390 px phone. Screenshots are kept in test-output/browser/ for a person to look at.
 
 Skipped with a reason where Chromium or Playwright is missing, except under CI
-(ISP_REQUIRE_BROWSER=1); the fixtures are tests/browser_fixtures.py's.
+(ISP_REQUIRE_BROWSER=1); the fixtures are tests/web_fixtures.py's.
 """
 
 from __future__ import annotations
 
 import re
 
-from browser_fixtures import PHONE, page_width
+from web_fixtures import PHONE, page_width
 
 FIELD_PATH = re.compile(r"\bshare\.[a-z_]+|\{[^{}]*\}|\.yaml\b")
 

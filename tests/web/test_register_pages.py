@@ -41,19 +41,6 @@ def unnamed() -> dict:
     return data
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def register_target(request, tmp_path):
-    if request.param == "sqlite":
-        return str(tmp_path / "register.sqlite")
-    return request.getfixturevalue("pg_url")
-
-
-@pytest.fixture()
-def client(register_target):
-    from isp_rules.web import create_app
-
-    with TestClient(create_app(database_url=register_target), raise_server_exceptions=False) as c:
-        yield c
 
 
 def recorded(target) -> list:

@@ -22,21 +22,6 @@ from isp_rules.web.api import DecisionOut, ProblemsOut
 TestClient = pytest.importorskip("fastapi.testclient").TestClient
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def register_target(request, tmp_path):
-    """The server's register: a SQLite file, and a fresh PostgreSQL database (skipped locally
-    with a reason when no server is available; required in CI)."""
-    if request.param == "sqlite":
-        return str(tmp_path / "register.sqlite")
-    return request.getfixturevalue("pg_url")
-
-
-@pytest.fixture()
-def client(register_target):
-    from isp_rules.web import create_app
-
-    with TestClient(create_app(database_url=register_target), raise_server_exceptions=False) as c:
-        yield c
 
 
 def recorded(target) -> list[int]:

@@ -1,5 +1,6 @@
-"""Browser fixtures shared by every tests/web/test_browser*.py file (a pytest plugin, loaded by
-tests/conftest.py; a second conftest.py would shadow the first's module name): Debian's Chromium driven by
+"""Fixtures shared by the web tests (a pytest plugin, loaded by tests/conftest.py; a second
+conftest.py would shadow the first's module name): the app's test client over each register
+store, and for every tests/web/test_browser*.py file Debian's Chromium driven by
 Playwright against `isp serve`, JavaScript off, a desktop and a phone viewport, and a folder for
 screenshots kept as test output.
 
@@ -86,3 +87,26 @@ def phone(browser, server):
 def page_width(page) -> int:
     """The page's scrolling width in CSS pixels: more than the viewport means sideways scrolling."""
     return int(page.locator("html").evaluate("e => e.scrollWidth"))
+
+
+# --- the app in-process ---------------------------------------------------------------
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def register_target(request, tmp_path):
+    """The server's register: a SQLite file, and a fresh PostgreSQL database (skipped locally
+    with a reason when no server is available; required in CI)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "register.sqlite")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture()
+def client(register_target):
+    from isp_rules.web import create_app
+
+    with _test_client()(create_app(database_url=register_target), raise_server_exceptions=False) as c:
+        yield c
+
+
+def _test_client():
+    return pytest.importorskip("fastapi.testclient").TestClient
