@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -215,11 +214,11 @@ def _known_from_directory(path: str, data: dict) -> bool:
     return party is not None and get_path(data, f"share.{party}.partner") is not None
 
 
-@functools.lru_cache(maxsize=8)
 def _directory(rules_dir: str) -> Any:
-    from ..directory import load_directory
+    """The directory beside the rules, read again whenever its files change (directory_for)."""
+    from ..directory import directory_for
 
-    return load_directory(rules_dir)
+    return directory_for(rules_dir)
 
 
 def partner_question(ruleset: Ruleset, party: str) -> Question | None:

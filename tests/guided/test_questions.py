@@ -6,6 +6,7 @@ import random
 
 import pytest
 from click.testing import CliRunner
+from conftest import RULES
 
 from isp_rules import load_scenario
 from isp_rules.authoring.testing import find_scenarios
@@ -377,3 +378,18 @@ def test_ctrl_c_then_no_saves_nothing(monkeypatch, tmp_path):
     assert result.exit_code == 130 and "Traceback" not in result.output
     assert "Save your answers so far to a file?" in result.output
     assert not list(tmp_path.rglob("*.yaml"))
+
+
+def test_the_partner_question_reads_the_directory_again_when_it_changes(tmp_path):
+    import shutil
+
+    from isp_rules.assessment import load_ruleset
+    from isp_rules.guided.asking import partner_question
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    ruleset = load_ruleset(rules)
+    assert "new-partner" not in partner_question(ruleset, "from").labels
+    partners = rules / "directory" / "partners.yaml"
+    partners.write_text(partners.read_text() + "  - {id: new-partner, name: New Partner, type: charity}\n")
+    assert partner_question(ruleset, "from").labels["new-partner"] == "New Partner"
