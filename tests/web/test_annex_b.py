@@ -59,7 +59,9 @@ def test_the_annex_b_record_downloads_as_word_and_markdown(client):
     assert "Data sharing request and decision record" in xml and data["share"]["from"]["name"] in xml
     md = client.post("/v1/annex-b", content=as_json(ONE_OFF))
     assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
-    assert f"- **Organisation asking for it:** {data['share']['to']['name']}" in md.text
+    # The police offered it unasked (request.by_recipient is false): nobody asked.
+    assert data["share"]["request"]["by_recipient"] is False
+    assert "- **Organisation asking for it:** Nobody: the discloser is sharing on its own initiative" in md.text
     assert "- **Decision on the request:** Share now: the share is urgent" in md.text
 
 
