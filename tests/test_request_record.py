@@ -25,7 +25,7 @@ def item(text: str, label: str) -> str:
 
 
 def test_a_one_off_request_is_filled_in_from_the_decision(ruleset):
-    text = record(build(), ruleset)
+    text = record(build(share__request__by_recipient=True), ruleset)  # the school asked
     assert text.startswith("# Data sharing request and decision record: A council tells a school about a child in need")
     for part in ("## 1. The request", "## 2. Considering the request", "## 3. The decision", "## 4. Who decided"):
         assert part in text
