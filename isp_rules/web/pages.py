@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..assessment import assess, scenario_problems
 from ..decision import DISCLAIMER, Decision
-from ..dotted import set_path
+from ..dotted import set_path, unset_path
 from ..errors import Problem, ScenarioError
 from ..guided.answers import NOT_SURE
 from ..loader import name_after_file, parse_scenario
@@ -184,7 +184,9 @@ async def ask_next(request: Request):
         answered_now.append(q.path)
         if q.path not in asked:
             asked.append(q.path)
-        if value is NOT_SURE or q.path == PROPOSAL_PATH:  # "not sure" (or a changed mind) takes it back
+        if value is NOT_SURE and q.path.endswith(".partner"):
+            unset_path(data, q.path)  # not sure which partner: a kind of body already given (by the triage) stays
+        elif value is NOT_SURE or q.path == PROPOSAL_PATH:  # "not sure" (or a changed mind) takes it back
             withdraw_answer(ruleset, data, q.path)
         if value is not NOT_SURE:
             apply_answer(ruleset, data, q.path, value)
