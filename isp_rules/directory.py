@@ -699,7 +699,7 @@ def complete(directory: Directory, scenario: Scenario, day: dt.date) -> Completi
                 c.unknown.append(why)
             if agreement.review is not None:
                 c.fact("share.governance.agreement_review_date", agreement.review,
-                       f"its review date is {_day_words(agreement.review)}", source)
+                       f"the agreement '{agreement.title}' is due for review on {_day_words(agreement.review)}", source)
     return Completion(scenario.model_copy(update={"share": c.share}), tuple(c.filled), tuple(c.contradictions),
                       tuple(c.unknown))
 

@@ -140,6 +140,9 @@ class RecordDetails:
     verdict: str  # allow, deny, needs-agreement (the register's word)
     reasons: list[str]
     title: str  # the scenario's title or id, or NOT_RECORDED
+    # What the decision asked to be checked: stated facts that differ from the partnership's
+    # directory, and parts of the share not described (empty for records without any).
+    checks: tuple[str, ...] = ()
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) in the order a record is read, for lists and pages."""
@@ -147,7 +150,8 @@ class RecordDetails:
                 ("To", self.shared_with), ("Information", self.what), ("Purpose", self.purpose),
                 ("Consent sought", self.consent), ("Decided by", self.decided_by),
                 ("Verdict", self.verdict.upper().replace("-", " ")),
-                ("Reasons", "; ".join(self.reasons) or "none given")]
+                ("Reasons", "; ".join(self.reasons) or "none given")] + (
+                    [("To check", " ".join(self.checks))] if self.checks else [])
 
 
 def _words(path: str, value: Any) -> str:
@@ -218,4 +222,11 @@ def describe(record: Record) -> RecordDetails:
         shared_by=party("from", "from"), shared_with=party("to", "to"),
         what=_what(_mapping(share.get("data"))), purpose=_purpose(_mapping(share.get("purpose"))),
         consent=_consent(_mapping(share.get("consent"))), decided_by=record.by, verdict=record.verdict,
-        reasons=[r for r in reasons if r], title=str(scenario.get("title") or record.scenario or NOT_RECORDED))
+        reasons=[r for r in reasons if r], title=str(scenario.get("title") or record.scenario or NOT_RECORDED),
+        checks=tuple(_checks(decision)))
+
+
+def _checks(decision: dict[str, Any]) -> list[str]:
+    """The decision's differences from the directory and what it found not stated, as stored."""
+    found = [str(c.get("words")) for c in decision.get("contradictions") or [] if isinstance(c, dict) and c.get("words")]
+    return found + [str(n) for n in decision.get("not_stated") or [] if isinstance(n, str)]

@@ -21,7 +21,7 @@ __all__ = ["CSV_COLUMNS", "LOG_FORMATS", "csv_row", "render_log", "text_block", 
 LOG_FORMATS = ("text", "csv", "json")
 CSV_COLUMNS = ["No.", "When (UK time)", "Case reference", "From", "To", "Information", "Purpose",
                "Consent sought", "Decided by", "Verdict", "Reasons", "Scenario", "Recorded at (UTC)",
-               "Ruleset sha256", "Record hash"]
+               "Ruleset sha256", "Record hash", "To check"]
 WIDTH = 88
 
 
@@ -47,7 +47,8 @@ def csv_row(r: Record) -> list[str | int]:
     """One record as a CSV row, in CSV_COLUMNS order (the full body stays in the register)."""
     d = describe(r)
     return [r.seq, d.when, d.case_reference, d.shared_by, d.shared_with, d.what, d.purpose, d.consent,
-            d.decided_by, r.verdict, "; ".join(d.reasons), r.scenario or "", r.at, r.ruleset_sha256, r.hash]
+            d.decided_by, r.verdict, "; ".join(d.reasons), r.scenario or "", r.at, r.ruleset_sha256, r.hash,
+            " ".join(d.checks)]
 
 
 def render_log(records: Iterable[Record], fmt: str = "text") -> str:

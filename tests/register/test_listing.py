@@ -102,3 +102,16 @@ def test_json_keeps_every_field():
 def test_an_unknown_format_is_refused():
     with pytest.raises(ValueError, match="no log format"):
         render_log(RECORDS, "xml")
+
+
+def test_what_the_decision_asked_to_check_is_listed():
+    body = {"scenario": {"share": {}}, "decision": {
+        "contradictions": [{"field": "share.to.signatory", "stated": True, "directory": False,
+                            "words": "You said the recipient signed the protocol; the directory says it left."}],
+        "not_stated": ["Who is sharing the information is not stated."]}}
+    record = Record(4, "2026-12-07T09:14:00+00:00", "DSL", None, "allow", "a" * 64, body, "b" * 64, "c" * 64)
+    text = render_log([record])
+    assert "To check: You said the recipient signed the protocol" in " ".join(text.split())
+    rows = list(csv.reader(io.StringIO(render_log([record], "csv"))))
+    assert rows[1][rows[0].index("To check")].endswith("Who is sharing the information is not stated.")
+    assert "To check" not in render_log(RECORDS)  # only where there is something to check
