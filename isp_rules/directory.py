@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from .errors import InputError, IspError, Problem, RulesetError, did_you_mean, format_path
 from .labels import PARTY_LABELS, label, value_words
+from .loader import pydantic_problems, show_value
 from .scenario import AGREEMENT_STATES, Scenario, Share
 from .vocabulary import PARTY_DEFAULTS, DataCategory, Nation, PartyType, Purpose
 from .yamlfile import DocPath, YamlDoc, read_yaml
@@ -285,53 +286,19 @@ def directory_path(rules_dir: str | os.PathLike[str]) -> Path:
 _E = TypeVar("_E", Partner, Agreement)
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _choices(expected: str) -> list[str]:
-    return re.findall(r"'([^']*)'", expected)
+def _wording(kind: str, loc: tuple[Any, ...], value: Any) -> str | None:
+    """The directory's own words for two of pydantic's errors; the rest are the loader's."""
+    if kind == "string_pattern_mismatch":
+        return f"expected a kebab-case id such as 'city-of-york-council', got {show_value(value)}"
+    if kind == "too_short" and loc[-1:] == ("parties",):
+        return "an agreement needs at least two parties"
+    return None
 
 
 def _problems(exc: ValidationError, doc: YamlDoc, cls: type[BaseModel], base: DocPath) -> list[Problem]:
-    """pydantic's errors in our words, one located Problem each."""
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        kind, value = err["type"], err.get("input")
-        name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
-        if kind == "extra_forbidden":
-            msg = f"unknown field '{loc[-1]}'{did_you_mean(str(loc[-1]), cls.model_fields)}"
-        elif kind == "missing":
-            msg = "required field is missing"
-        elif kind == "literal_error":
-            choices = _choices(err.get("ctx", {}).get("expected", ""))
-            listing = ", ".join(choices) if len(choices) <= 25 else f"one of {len(choices)} values in the vocabulary"
-            msg = f"unknown value {_show(value)}; expected {listing}{did_you_mean(str(value), choices)}"
-        elif kind == "bool_type":
-            msg = f"expected true or false, got {_show(value)}"
-        elif kind == "string_type":
-            msg = f"expected text, got {_show(value)}"
-        elif kind == "list_type":
-            msg = f"expected a list, got {_show(value)}"
-        elif kind.startswith("date"):
-            msg = f"expected a date such as 2026-12-01, got {_show(value)}"
-        elif kind == "string_pattern_mismatch":
-            msg = f"expected a kebab-case id such as 'city-of-york-council', got {_show(value)}"
-        elif kind == "string_too_short":
-            msg = "must not be empty; leave the field out if it is not known"
-        elif kind == "too_short" and name == "parties":
-            msg = "an agreement needs at least two parties"
-        elif kind == "too_short":
-            msg = "must not be empty"
-        elif kind == "string_too_long":
-            msg = "text is too long"
-        else:
-            msg = f"{err['msg']} (got {_show(value)})"
-        full = base + loc
-        out.append(Problem(doc.name, doc.line(full), format_path(full), msg))
-    return sorted(out, key=lambda p: p.line or 0)
+    """pydantic's errors in the loader's words (a "did you mean", the values allowed, YAML's
+    yes/no read as true/false), one located Problem each."""
+    return pydantic_problems(exc, doc, cls, base, wording=_wording)
 
 
 class _Reader:
@@ -362,7 +329,7 @@ class _Reader:
             return []
         raw = doc.data[key]
         if not isinstance(raw, list):
-            self.add(doc, (key,), f"expected a list, got {_show(raw)}")
+            self.add(doc, (key,), f"expected a list, got {show_value(raw)}")
             return []
         return raw
 
@@ -373,7 +340,7 @@ class _Reader:
         for i, raw in enumerate(self.entries(doc, key)):
             base: DocPath = (key, i)
             if not isinstance(raw, dict):
-                self.add(doc, base, f"expected a mapping of fields, got {_show(raw)}")
+                self.add(doc, base, f"expected a mapping of fields, got {show_value(raw)}")
                 continue
             ident = raw.get("id")
             if isinstance(ident, str) and ident in seen:

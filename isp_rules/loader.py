@@ -66,6 +66,7 @@ __all__ = [
     "ruleset_files",
     "scenario_id",
     "scenario_id_for_file",
+    "show_value",
 ]
 
 META_FILE = "ruleset.yaml"
@@ -101,7 +102,8 @@ def _model_at(model: type[BaseModel] | None, loc: Sequence[Any]) -> type[BaseMod
 _SHARE_FIELDS = {f.alias or n for n, f in Share.model_fields.items()}
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value as a problem line quotes it: its repr, cut to 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -137,14 +139,23 @@ def _unknown_field(name: str, owner: type[BaseModel] | None) -> str:
     return f"unknown field '{name}'{did_you_mean(name, names)}"
 
 
-def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel], prefix: DocPath = ()) -> list[Problem]:
+# A file's own words for some of pydantic's errors: (error type, location, value) -> message, or
+# None for the usual words (the directory words its ids and parties its own way).
+Wording = Callable[[str, tuple[Any, ...], Any], "str | None"]
+
+
+def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel], prefix: DocPath = (),
+                      wording: Wording | None = None) -> list[Problem]:
     """Each of pydantic's errors as one Problem in our words, located in the file."""
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
         value = err.get("input")
-        if kind == "extra_forbidden":
+        own = wording(kind, loc, value) if wording is not None else None
+        if own is not None:
+            msg = own
+        elif kind == "extra_forbidden":
             owner = _model_at(root, loc[:-1])
             msg = _unknown_field(str(loc[-1]), owner)
             if root is Scenario and len(loc) == 1 and str(loc[0]) in _SHARE_FIELDS:
@@ -161,42 +172,42 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
                 msg = (f"{_read_as(word, value)}, and '{word}' is not a value here either; expected {listing}"
                        f"{suggest_value(word, choices)}")
             else:
-                msg = f"unknown value {_show(value)}; expected {listing}{suggest_value(str(value), choices)}"
+                msg = f"unknown value {show_value(value)}; expected {listing}{suggest_value(str(value), choices)}"
         elif kind == "string_type" and isinstance(value, bool) and (prefix + loc) in doc.spelled \
                 and loc[-1:] != ("location",):
             msg = f"{_read_as(doc.spelled[prefix + loc], value)}; write it in quotes if you meant the word"
         elif kind == "bool_type":
-            msg = f"expected true or false, got {_show(value)}"
+            msg = f"expected true or false, got {show_value(value)}"
         elif kind == "string_type" and loc[-1:] == ("location",) and value is None:
             msg = "expected an ISO 3166 alpha-2 country code; leave location out for GB"
         elif kind == "string_type" and loc[-1:] == ("location",) and isinstance(value, bool):
-            msg = (f"expected an ISO 3166 alpha-2 country code, got {_show(value)}: YAML reads NO, YES, ON "
+            msg = (f"expected an ISO 3166 alpha-2 country code, got {show_value(value)}: YAML reads NO, YES, ON "
                    "and OFF as true/false, so quote the code, e.g. location: 'NO'")
         elif kind == "string_type":
-            msg = f"expected text, got {_show(value)}"
+            msg = f"expected text, got {show_value(value)}"
         elif kind in ("list_type", "tuple_type"):
-            msg = f"expected a list, got {_show(value)}"
+            msg = f"expected a list, got {show_value(value)}"
         elif kind in ("model_type", "dict_type", "model_attributes_type") and loc[-1:] in (("from",), ("to",)):
             who = "discloser" if loc[-1] == "from" else "recipient"
             hint = (f"write it as {loc[-1]}: {{partner: {value}}}" if isinstance(value, str)
                     else "for example partner: ID (from the partnership's directory), or name: and type:")
             msg = (f"nothing usable is given for the {who}; expected its details ({hint}), or leave "
                    f"'{loc[-1]}:' out if it is not known yet" if value is None
-                   else f"expected the {who}'s details, got {_show(value)}; {hint}")
+                   else f"expected the {who}'s details, got {show_value(value)}; {hint}")
         elif kind in ("model_type", "dict_type", "model_attributes_type"):
-            msg = f"expected a mapping of fields, got {_show(value)}"
+            msg = f"expected a mapping of fields, got {show_value(value)}"
         elif kind.startswith("date"):
-            msg = f"expected a date such as 2026-12-01, got {_show(value)}"
+            msg = f"expected a date such as 2026-12-01, got {show_value(value)}"
         elif kind == "string_pattern_mismatch":
             name = loc[-1] if loc else ""
             if name == "location":
-                msg = f"expected an ISO 3166 alpha-2 country code such as GB, got {_show(value)}"
+                msg = f"expected an ISO 3166 alpha-2 country code such as GB, got {show_value(value)}"
             elif name == "id" and root is Scenario:
-                msg = f"expected a kebab-case id such as 'police-to-school-child-at-risk', got {_show(value)}"
+                msg = f"expected a kebab-case id such as 'police-to-school-child-at-risk', got {show_value(value)}"
             elif name == "id":
-                msg = f"expected an id such as 'LB-PA-LEGIT-001' or a snake_case point id, got {_show(value)}"
+                msg = f"expected an id such as 'LB-PA-LEGIT-001' or a snake_case point id, got {show_value(value)}"
             else:
-                msg = f"does not match {err.get('ctx', {}).get('pattern')}: {_show(value)}"
+                msg = f"does not match {err.get('ctx', {}).get('pattern')}: {show_value(value)}"
         elif kind == "string_too_short":
             msg = "must not be empty; leave the field out if it is not known"
         elif kind == "too_short":
@@ -204,7 +215,7 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, root: type[BaseModel],
         elif kind == "string_too_long":
             msg = "text is too long"
         else:
-            msg = f"{err['msg']} (got {_show(value)})"
+            msg = f"{err['msg']} (got {show_value(value)})"
         full = prefix + loc
         problems.append(Problem(doc.name, doc.line(full), format_path(full), msg))
     return sorted(problems, key=lambda p: (p.line or 0))
@@ -344,7 +355,7 @@ def _top(doc: YamlDoc, allowed: dict[str, type], col: _Collector) -> dict[str, A
             col.problems.append(Problem(doc.name, doc.line((key,)), str(key), f"unknown key '{key}'{did_you_mean(str(key), allowed)}"))
         elif not isinstance(value, allowed[key]):
             col.problems.append(Problem(doc.name, doc.line((key,)), str(key),
-                                        f"expected {words.get(allowed[key], allowed[key].__name__)}, got {_show(value)}"))
+                                        f"expected {words.get(allowed[key], allowed[key].__name__)}, got {show_value(value)}"))
         else:
             good[key] = value
     return good
@@ -532,7 +543,7 @@ def _commence(rules: list[Rule], entries: dict[Any, Any], doc: YamlDoc | None, c
                     f"{did_you_mean(str(key), sorted(ids))}"
                     + ("" if ids else " (no rule has a commencement: block)"))
         elif not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            bad(f"expected the date it comes into force, such as 2027-04-01, got {_show(value)}")
+            bad(f"expected the date it comes into force, such as 2027-04-01, got {show_value(value)}")
         else:
             commenced[key] = value
     active: list[Rule] = []
@@ -600,7 +611,7 @@ def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
             base = ("powers", i)
             report = col.at(doc, base)
             if not isinstance(raw, dict):
-                report((), f"expected a catalogue entry (a mapping with {', '.join(POWER_KEYS)}), got {_show(raw)}")
+                report((), f"expected a catalogue entry (a mapping with {', '.join(POWER_KEYS)}), got {show_value(raw)}")
                 continue
             name = raw.get("id") if isinstance(raw.get("id"), str) else f"powers[{i}]"
             problems_before = len(col.problems)
@@ -609,12 +620,12 @@ def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
                 report(("citations",), f"entry {name}: expected at least one citation (source and ref) for the power")
             kinds: tuple[PowerKind, ...] = typing.get_args(PowerKind)
             if "kind" in raw and raw["kind"] not in kinds:
-                report(("kind",), f"entry {name}: unknown kind {_show(raw['kind'])}; expected "
+                report(("kind",), f"entry {name}: unknown kind {show_value(raw['kind'])}; expected "
                                   f"{', '.join(kinds)}{did_you_mean(str(raw['kind']), kinds)}")
             who = raw.get("who")
             for j, party in enumerate(who if isinstance(who, list) else []):
                 if party not in PARTY_TYPES:
-                    report(("who", j), f"entry {name}: unknown party type {_show(party)} in who"
+                    report(("who", j), f"entry {name}: unknown party type {show_value(party)} in who"
                                        f"{did_you_mean(str(party), PARTY_TYPES)}")
             if len(col.problems) > problems_before:
                 continue
@@ -626,7 +637,7 @@ def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
                 normal = power_phrase(phrase)
                 if not all(normal.split(" + ")):
                     report(("names", j), f"entry {name}: expected a phrase with at least one letter or digit "
-                                         f"in each part, got {_show(phrase)}")
+                                         f"in each part, got {show_value(phrase)}")
                 match.append(normal)
             # The statute and section always name the entry ("children act 1989 + s 47").
             match.append(power_phrase(f"{power.statute} + {power.section.split('(')[0]}"))
