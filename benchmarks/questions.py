@@ -6,12 +6,19 @@ from each library scenario's stated facts, as an oracle (isp_rules/guided/oracle
 Prints the median, 90th percentile and maximum number of questions to reach each scenario's
 verdict (and of pages of the web form), the five scenarios needing most, and every scenario where the questionnaire's verdict
 differs from assess() on the whole scenario. Aim (issue 13): median <= 10, maximum <= 20.
+
+As a reference line in the same run, by verdict: how many of each scenario's stated facts its
+verdict rests on (a greedy search drops every stated fact whose loss leaves the verdict
+unchanged; what is left cannot lose one more). An allow must rule out every deny and settle
+every point, so it rests on many facts; a needs-agreement rests on none (an empty description
+already needs agreement), and its questions are the ones that could still turn it into a deny.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import copy
 import statistics
 import sys
 import time
@@ -20,15 +27,48 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pydantic import ValidationError
+
 from isp_rules import default_ruleset, load_scenario
+from isp_rules.assessment import assess
 from isp_rules.authoring.testing import find_scenarios
+from isp_rules.dotted import unset_path
 from isp_rules.guided.oracle import walk, walk_pages
+from isp_rules.scenario import Scenario
 from isp_rules.web.pages import BATCH
 
 
 def percentile(values: list[int], q: float) -> int:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _leaves(data: dict, prefix: str) -> list[str]:
+    out: list[str] = []
+    for key, value in data.items():
+        path = f"{prefix}.{key}"
+        out += _leaves(value, path) if isinstance(value, dict) else [path]
+    return out
+
+
+def facts_the_verdict_rests_on(ruleset, scenario) -> int:
+    """How many stated facts are left when every one whose loss leaves the verdict unchanged is dropped."""
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
+    verdict = assess(scenario, ruleset).verdict
+    kept = _leaves(data.get("share", {}), "share")
+    for path in list(kept):
+        trial = copy.deepcopy(data)
+        for other in kept:
+            if other == path:
+                unset_path(trial, other)
+        try:
+            same = assess(Scenario.model_validate(trial), ruleset).verdict == verdict
+        except ValidationError:  # a fact another one needs to be valid: keep it
+            same = False
+        if same:
+            kept.remove(path)
+            data = trial
+    return len(kept)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,11 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     mismatches: list[tuple[Path, str, str]] = []
     asked_often: collections.Counter[str] = collections.Counter()
     pages: list[int] = []
+    by_verdict: dict[str, list[tuple[int, int]]] = collections.defaultdict(list)
     for path in paths:
         scenario = load_scenario(path)
         pages.append(walk_pages(ruleset, scenario, BATCH)[0])
         result = walk(ruleset, scenario)
         counts[path] = result.count
+        assert result.expected is not None
+        by_verdict[result.expected.verdict].append((result.count, facts_the_verdict_rests_on(ruleset, scenario)))
         asked_often.update(result.asked)
         assert result.decision is not None and result.expected is not None
         if not result.agrees:
@@ -59,6 +102,13 @@ def main(argv: list[str] | None = None) -> int:
           f"90th percentile {percentile(values, 0.9)}, maximum {max(values)} (aim: median <= 10, maximum <= 20)")
     print(f"web form pages ({BATCH} questions a page): median {statistics.median(pages):g}, "
           f"90th percentile {percentile(pages, 0.9)}, maximum {max(pages)}")
+    print("by verdict (questions; facts the verdict rests on, for reference):")
+    for verdict in ("allow", "needs-agreement", "deny"):
+        rows = by_verdict.get(verdict, [])
+        if rows:
+            print(f"  {verdict:16s} {len(rows):4d} scenarios: questions median {statistics.median(q for q, _ in rows):g}, "
+                  f"maximum {max(q for q, _ in rows)}; facts the verdict rests on median {statistics.median(f for _, f in rows):g}, "
+                  f"maximum {max(f for _, f in rows)}")
     print("most questions:")
     for path, n in sorted(counts.items(), key=lambda kv: -kv[1])[:5]:
         print(f"  {n:3d}  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

@@ -30,6 +30,9 @@ class _NotSure:
 NOT_SURE: Final = _NotSure()
 
 
+_YES_NO = {"y": "true", "yes": "true", "n": "false", "no": "false"}
+
+
 def choices(q: Question) -> list[tuple[str, Any]]:
     """The (label, value) choices a question offers, in order; "not sure" is not among them."""
     if q.kind == "bool":
@@ -56,6 +59,10 @@ def parse_answer(q: Question, raw: str) -> Any:
         token = token.strip()
         if token.isdecimal() and 1 <= int(token) <= len(options):
             return options[int(token) - 1][1]
+        # A yes/no offered with its follow-up ("Yes, in confidence: the person agreed"): y or n is
+        # the plain yes or no, the follow-up left unstated.
+        if q.kind == "enum" and token.lower() in _YES_NO and _YES_NO[token.lower()] in q.labels:
+            return _YES_NO[token.lower()]
         for label, value in options:
             if token.lower() in (str(value).lower(), label.lower()) or (
                     q.kind == "bool" and token.lower() in ("y", "n") and value is (token.lower() == "y")):

@@ -156,10 +156,18 @@ def _askable(weight: dict[str, int], data: dict) -> dict[str, int]:
     """The fields worth asking whose question's precondition holds. A field that matters but
     waits on an unanswered field its precondition names brings that field forward instead."""
     out: dict[str, int] = {}
+    # A follow-up that matters while the question it follows matters too is asked through that
+    # question, whose choices include it ("Yes, in confidence: the person agreed"): one question, not two.
+    leads = {q.then: q for q in QUESTIONS.values() if q.then is not None}
     for path, w in weight.items():
         q = QUESTIONS.get(path)
         if q is None or _known_from_directory(path, data) or get_path(data, path) is not None:
             continue  # answered already (a stated text a rule looks into can still read as unknown)
+        lead = leads.get(path)
+        if lead is not None and lead.path in weight and get_path(data, lead.path) is None and lead.can_matter(data) \
+                and not _known_from_directory(lead.path, data):
+            out[lead.path] = out.get(lead.path, 0) + w
+            continue
         if q.can_matter(data):
             out[path] = out.get(path, 0) + w
             continue
@@ -288,13 +296,19 @@ def proposal_question(ruleset: Ruleset, data: dict) -> Question | None:
 
 
 PROPOSAL_YES = "yes"
+# The basis and conditions are right but the law is another (or there is more than one): only the
+# law is asked. Practitioners cite the Act their service works under (Children Act 1989 s47, NHS
+# Act 2006), so the law differs from the proposal far more often than the conditions do.
+PROPOSAL_OTHER_LAW = "other_law"
 PROPOSAL_BASIS_ONLY = "basis_only"  # the Art 6 basis is right, the rest is asked
 PROPOSAL_NO = "no"
+POWER_PATH = "share.basis.legal_power"
 
 
 def _proposal_words(proposal: Proposal) -> Question:
     basis = VALUE_LABELS["share.basis.article_6"].get(proposal.basis["article_6"], proposal.basis["article_6"])
     labels = {PROPOSAL_YES: "Yes",
+              PROPOSAL_OTHER_LAW: "Yes, but under another law, or more than one: ask me which",
               PROPOSAL_BASIS_ONLY: f"Only the basis ({basis[:1].lower()}{basis[1:]}); the law or conditions differ: ask me",
               PROPOSAL_NO: "No"}
     return Question(PROPOSAL_PATH, f"{proposal.says} Is that right?", labels, "enum",
@@ -416,6 +430,10 @@ def apply_answer(ruleset: Ruleset, data: dict[str, Any], path: str, answer: Any)
         if answer in (True, PROPOSAL_YES) and proposal is not None:
             for field, value in proposal.answers(data).items():
                 set_path(data, field, value)
+        elif answer == PROPOSAL_OTHER_LAW and proposal is not None:
+            for field, value in proposal.answers(data).items():
+                if field != POWER_PATH:
+                    set_path(data, field, value)
         elif answer == PROPOSAL_BASIS_ONLY and proposal is not None:
             set_path(data, "share.basis.article_6", proposal.basis["article_6"])
         return
@@ -435,8 +453,8 @@ def apply_answer(ruleset: Ruleset, data: dict[str, Any], path: str, answer: Any)
     if path == AGREEMENT_PATH:
         unset_path(data, "share.governance.agreement_id")
     fixed = QUESTIONS.get(path)
-    if fixed is not None and len(answers := fixed.split(answer)) > 1:  # a value and its follow-up in one choice
-        for field, value in answers.items():
+    if fixed is not None and fixed.then is not None and answer in fixed.labels:  # a value, and its follow-up in one choice
+        for field, value in fixed.split(answer).items():
             set_path(data, field, value)
         return
     if path == AGREEMENT_PATH and answer not in QUESTIONS[AGREEMENT_PATH].labels:  # a directory agreement, by its id
@@ -490,6 +508,8 @@ def answered(ruleset: Ruleset, path: str, data: dict[str, Any]) -> tuple[Questio
         answers = proposal.answers(data)
         if all(get_path(data, f) == v for f, v in answers.items()):
             return _proposal_words(proposal), PROPOSAL_YES
+        if all(get_path(data, f) == v for f, v in answers.items() if f != POWER_PATH):
+            return _proposal_words(proposal), PROPOSAL_OTHER_LAW
         if get_path(data, "share.basis.article_6") == proposal.basis["article_6"]:
             return _proposal_words(proposal), PROPOSAL_BASIS_ONLY
         return _proposal_words(proposal), None

@@ -31,8 +31,10 @@ from .asking import (
     CONFIRM_NO,
     OTHER_KIND,
     OTHER_PARTNER,
+    POWER_PATH,
     PROPOSAL_BASIS_ONLY,
     PROPOSAL_NO,
+    PROPOSAL_OTHER_LAW,
     PROPOSAL_YES,
     apply_answer,
     ask_until_settled,
@@ -109,14 +111,17 @@ def oracle_answer(ruleset: Ruleset, stated: dict[str, Any], question: Question, 
         proposal = proposal_for(ruleset.source, with_partner_types(ruleset, data))
         if proposal is None:
             return NOT_SURE
-        for path, proposed in proposal.answers(data).items():
-            known = get_path(stated, path)
-            same = _same_power(ruleset, known, proposed) if path == "share.basis.legal_power" else known == proposed
-            if not same:
-                # the basis alone, when the scenario states exactly that basis
-                same_basis = get_path(stated, "share.basis.article_6") == proposal.basis["article_6"]
-                return PROPOSAL_BASIS_ONLY if same_basis else PROPOSAL_NO
-        return PROPOSAL_YES
+        answers = proposal.answers(data)
+        differ = {path for path, proposed in answers.items()
+                  if not (_same_power(ruleset, get_path(stated, path), proposed) if path == POWER_PATH
+                          else get_path(stated, path) == proposed)}
+        if not differ:
+            return PROPOSAL_YES
+        if differ == {POWER_PATH} and get_path(stated, POWER_PATH) is not None:
+            return PROPOSAL_OTHER_LAW  # the conditions as proposed, under the law the scenario names
+        # the basis alone, when the scenario states exactly that basis
+        same_basis = get_path(stated, "share.basis.article_6") == proposal.basis["article_6"]
+        return PROPOSAL_BASIS_ONLY if same_basis else PROPOSAL_NO
     if question.path.startswith(CONFIRM_PREFIX):
         found = confirmation(ruleset, question.path)
         choice = get_path(stated, found.choose) if found is not None and found.choose is not None else True

@@ -58,27 +58,35 @@ class Question:
     then_on: tuple[Any, ...] = ()
 
     def split(self, answer: Any) -> dict[str, Any]:
-        """The answers a choice gives: its own field's, and the follow-up's for a combined choice."""
+        """The answers a choice gives: its own field's, and the follow-up's for a combined choice
+        (a yes/no question with a follow-up is offered as choices "true", "true:consent", "false")."""
         if self.then is not None and isinstance(answer, str) and COMBINED in answer and answer in self.labels:
             value, follow = answer.split(COMBINED, 1)
-            return {self.path: value, self.then: _BOOLS.get(follow, follow) if FIELDS[self.then].kind == "bool" else follow}
-        return {self.path: answer}
+            return {self.path: _typed(self.path, value), self.then: _typed(self.then, follow)}
+        return {self.path: _typed(self.path, answer) if self.then is not None else answer}
 
     def combined(self, data: dict) -> Any:
         """The choice that gives the answers in `data` (a combined one when the follow-up is answered too)."""
-        value = get_path(data, self.path)
-        follow = get_path(data, self.then) if self.then is not None else None
-        if isinstance(follow, bool):
-            follow = "true" if follow else "false"
+        value, follow = (_word(get_path(data, f)) if f is not None else None for f in (self.path, self.then))
         if value in self.then_on and follow is not None and f"{value}{COMBINED}{follow}" in self.labels:
             return f"{value}{COMBINED}{follow}"
-        return value
+        return value if self.then is not None else get_path(data, self.path)
 
     def can_matter(self, data: dict) -> bool:
         """Whether the question's precondition holds for the answers so far."""
         if self.when and not any(all(g.holds(data) for g in group) for group in self.when):
             return False
         return not any(g.holds(data) for g in self.unless)
+
+
+def _word(value: Any) -> Any:
+    """A yes/no answer as the word its choice is keyed by ("true", "false"); other values as they are."""
+    return ("true" if value else "false") if isinstance(value, bool) else value
+
+
+def _typed(path: str, value: Any) -> Any:
+    """A choice's word as the field's value (a yes/no field's "true" as True)."""
+    return _BOOLS.get(value, value) if FIELDS[path].kind == "bool" and isinstance(value, str) else value
 
 
 def _gates(spec: dict[str, Any], negate_all: bool = False) -> tuple[Gate, ...]:
@@ -102,17 +110,26 @@ def _load() -> dict[str, Question]:
         when = spec.get("when") or []
         groups = tuple(_gates(g) for g in (when if isinstance(when, list) else [when]))
         labels = dict(VALUE_LABELS.get(path, {}))
-        then, then_on = spec.get("then"), tuple(spec.get("then_on") or ())
+        kind = FIELDS[path].kind
+        then, then_on = spec.get("then"), tuple(_word(v) for v in spec.get("then_on") or ())
         if then is not None:
+            if kind == "bool":  # a yes/no whose follow-up is chosen with it: a choice of words
+                labels, kind = {_word(k): v for k, v in spec["yes_no"].items()}, "enum"
             if then not in FIELDS or not set(then_on) <= set(labels):
                 raise ValueError(f"questions.yaml: {path}: then names no field or then_on no value")
             follows = VALUE_LABELS.get(then) or {str(k).lower(): v for k, v in (spec.get("then_words") or {}).items()}
+            # then_values: the follow-ups that go with each value (Schedule 1 paragraphs by Art 9 condition)
+            only = {_word(k): set(v) for k, v in (spec.get("then_values") or {}).items()}
+            lead = {_word(k): v for k, v in (spec.get("lead_words") or {}).items()}
             for value in then_on:  # each follow-up choice right after the value it follows
                 for follow, words in follows.items():
-                    joined = f"{labels[value]}: {words[:1].lower()}{words[1:]}" if then in VALUE_LABELS else f"{labels[value]}, {words}"
+                    if value in only and follow not in only[value]:
+                        continue
+                    first = lead.get(value, labels[value])
+                    joined = f"{first}: {words[:1].lower()}{words[1:]}" if then in VALUE_LABELS else f"{first}, {words}"
                     labels[f"{value}{COMBINED}{follow}"] = joined
             labels = {k: labels[k] for k in sorted(labels, key=lambda k: list(labels).index(k.split(COMBINED)[0]))}
-        out[path] = Question(path, spec["text"], labels, FIELDS[path].kind,
+        out[path] = Question(path, spec["text"], labels, kind,
                              help=spec["help"], example=str(spec["example"]), when=groups,
                              unless=_gates(spec.get("unless") or {}), then=then, then_on=then_on)
     return out

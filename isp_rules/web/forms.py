@@ -66,7 +66,7 @@ def form_field(q: Question, data: dict, error: str | None = None, with_help: boo
     else:
         choices = [(v, label) for v, label in q.labels.items()]
     if value is None:
-        value = get_path(data, q.path)
+        value = q.combined(data)  # a value with its follow-up is one choice ("true:consent")
     current: tuple[str, ...] = ()
     if isinstance(value, list):
         current = tuple(_form_value(v) for v in value)

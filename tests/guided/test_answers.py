@@ -13,6 +13,9 @@ def test_a_typed_answer_outside_the_choices_is_a_value_error_listing_them():
     with pytest.raises(ValueError, match="two-letter country code"):
         parse_answer(QUESTIONS["share.to.location"], "Britain")
     assert parse_answer(QUESTIONS["share.to.location"], "gb") == "GB"
-    assert parse_answer(QUESTIONS["share.data.confidential"], "y") is True
+    assert parse_answer(QUESTIONS["share.data.minimised"], "y") is True
+    # A yes/no offered with its follow-up in the same choice: y is the plain yes, the follow-up unstated.
+    assert parse_answer(QUESTIONS["share.data.confidential"], "y") == "true"
+    assert parse_answer(QUESTIONS["share.data.confidential"], "n") == "false"
     assert parse_answer(QUESTIONS["share.data.subjects"], "1, 1,2") == ["child", "adult_at_risk"]
     assert parse_answer(QUESTIONS["share.purpose.category"], "0") is NOT_SURE

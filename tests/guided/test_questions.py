@@ -283,6 +283,64 @@ def test_only_the_basis_of_a_proposal_sets_the_art_6_basis_and_asks_the_rest(rul
     assert answered(ruleset, PROPOSAL_PATH, data)[1] == PROPOSAL_BASIS_ONLY
 
 
+def test_another_law_keeps_the_proposed_conditions_and_asks_only_the_law(ruleset):
+    from isp_rules.guided.asking import PROPOSAL_OTHER_LAW
+
+    data = {"as_of": "2026-12-01", "share": {"purpose": {"category": "safeguarding_child"}, "from": {"type": "school"},
+                                            "to": {"type": "local_authority"}, "data": {"categories": ["health"]}}}
+    apply_answer(ruleset, data, PROPOSAL_PATH, PROPOSAL_OTHER_LAW)
+    assert get_path(data, "share.basis.article_6") == "public_task"
+    assert get_path(data, "share.basis.article_9") == "substantial_public_interest"
+    assert get_path(data, "share.basis.schedule_1") == "safeguarding"
+    assert get_path(data, "share.basis.legal_power") is None
+    _, _, fields = still_to_ask(ruleset, data, {PROPOSAL_PATH})
+    assert "share.basis.legal_power" in fields
+    assert not {"share.basis.article_6", "share.basis.article_9", "share.basis.schedule_1"} & set(fields)
+    assert answered(ruleset, PROPOSAL_PATH, data)[1] == PROPOSAL_OTHER_LAW
+    withdraw_answer(ruleset, data, PROPOSAL_PATH)
+    assert get_path(data, "share.basis.article_9") is None
+
+
+def test_a_yes_no_and_its_follow_up_are_one_choice(ruleset):
+    q = QUESTIONS["share.data.confidential"]
+    assert q.kind == "enum" and {"true", "false", "true:overriding_public_interest"} <= set(q.labels)
+    assert "true:not_applicable" not in q.labels  # "nothing confidential" cannot follow "yes, in confidence"
+    data: dict = {"share": {}}
+    apply_answer(ruleset, data, q.path, "true:overriding_public_interest")
+    assert get_path(data, "share.data.confidential") is True
+    assert get_path(data, "share.confidentiality") == "overriding_public_interest"
+    assert q.combined(data) == "true:overriding_public_interest"
+    withdraw_answer(ruleset, data, q.path)
+    assert get_path(data, "share.data.confidential") is None and get_path(data, "share.confidentiality") is None
+    apply_answer(ruleset, data, q.path, "false")
+    assert get_path(data, "share.data.confidential") is False and q.combined(data) == "false"
+
+
+def test_the_art_9_condition_offers_only_the_schedule_1_paragraphs_that_go_with_it():
+    labels = QUESTIONS["share.basis.article_9"].labels
+    assert "substantial_public_interest:safeguarding" in labels
+    assert "health_social_care:health_social_care_purposes" in labels
+    assert "health_social_care:safeguarding" not in labels  # para 18 is a substantial public interest condition
+    assert not [k for k in labels if k.startswith(("explicit_consent:", "vital_interests:"))]  # need no Schedule 1 paragraph
+
+
+def test_a_follow_up_that_matters_with_its_lead_is_asked_through_the_lead(ruleset):
+    """When whether it was confidential and how the duty is met both matter, one question asks both."""
+    data = {"as_of": "2026-12-01", "share": {"purpose": {"category": "safeguarding_child"}, "from": {"type": "school"},
+                                            "to": {"type": "local_authority"},
+                                            "data": {"categories": ["health"], "identifiability": "identified"}}}
+    asked: set[str] = set()
+    while "share.data.confidential" not in asked:
+        _, _, fields = still_to_ask(ruleset, data, asked)
+        assert fields, "whether the information was confidential was never asked"
+        path = fields[0]
+        assert path != "share.confidentiality", "how the duty of confidence is met was asked before whether it was confidential"
+        if path == "share.data.confidential":
+            apply_answer(ruleset, data, path, "true:overriding_public_interest")
+        asked.add(path)
+    assert "share.confidentiality" not in still_to_ask(ruleset, data, asked)[2]
+
+
 def test_no_or_not_sure_to_a_proposal_asks_each_question_instead(ruleset):
     data = {"as_of": "2026-12-01", "share": {"purpose": {"category": "safeguarding_child"}, "from": {"type": "school"},
                                             "to": {"type": "local_authority"}, "data": {"categories": ["health"]}}}

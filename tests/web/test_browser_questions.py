@@ -18,7 +18,7 @@ DSL_REFERRAL = {
     "share.from.partner": "scarborough-coast-academy", "share.to.partner": "north-yorkshire-council",
     "share.purpose.category": "safeguarding_child", "share.urgency.risk": "significant", "share.frequency": "one_off",
     "share.data.subjects": ["child", "family_member"], "share.data.categories": ["identity", "contact", "health", "case_notes"],
-    "share.data.identifiability": "identified", "share.data.confidential": "yes", "share.data.volume": "individual",
+    "share.data.identifiability": "identified", "share.data.confidential": "true:overriding_public_interest", "share.data.volume": "individual",
     "share.data.minimised": "yes", "proposal.basis": "yes", "share.consent.status": "not_sought",
     "share.consent.reason_not_sought": "would_increase_risk", "share.confidentiality": "overriding_public_interest",
     "share.handling.transfer": "secure_portal", "share.basis.appropriate_policy_document": "yes",
