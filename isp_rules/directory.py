@@ -144,6 +144,17 @@ class Agreement(_Entry):
     review: Day | None = None
     end: Day | None = None
     document: Text | None = None
+    # What the agreement fixes for every share it covers, in the scenario format's words (its
+    # lawful basis and conditions, how the partners relate, how information is sent and kept,
+    # its DPIA and privacy notice): a share named under it is not asked these again. Only the
+    # facts SETTLEABLE lists; what each case is about (purpose, people, consent, urgency) never.
+    settles: Share | None = None
+
+    def settled_facts(self) -> list[tuple[str, Any]]:
+        """(field path, value) for each fact the agreement settles, in the order written."""
+        if self.settles is None:
+            return []
+        return _leaves(self.settles.model_dump(mode="python", by_alias=True, exclude_unset=True), "share")
 
     @property
     def due_on(self) -> dt.date | None:
@@ -285,6 +296,27 @@ def directory_path(rules_dir: str | os.PathLike[str]) -> Path:
 
 _E = TypeVar("_E", Partner, Agreement)
 
+# The facts an agreement may settle for every share it covers: what the partners agreed once
+# (ICO data sharing code, "data sharing agreements": the lawful basis, the data, security,
+# retention, the DPIA). A field under a listed block is settleable when the block is (basis,
+# handling); the rest are named one by one.
+SETTLEABLE = ("share.basis.", "share.handling.", "share.relationship", "share.confidentiality", "share.data.minimised",
+              "share.governance.dpia", "share.governance.dpia_residual_high_risk", "share.governance.ico_consulted",
+              "share.governance.privacy_notice", "share.governance.joint_controller_arrangement",
+              "share.governance.processor_contract", "share.governance.national_data_opt_out_applied")
+
+
+def _settleable(path: str) -> bool:
+    return any(path == s or s.endswith(".") and path.startswith(s) for s in SETTLEABLE)
+
+
+def _leaves(data: dict[str, Any], prefix: str) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        path = f"{prefix}.{key}"
+        out += _leaves(value, path) if isinstance(value, dict) else [(path, value)]
+    return out
+
 
 def _wording(kind: str, loc: tuple[Any, ...], value: Any) -> str | None:
     """The directory's own words for two of pydantic's errors; the rest are the loader's."""
@@ -386,6 +418,12 @@ def _check_agreements(doc: YamlDoc, agreements: Sequence[tuple[int, Agreement]],
             reader.add(doc, ("agreements", i, "end"), f"ends on {a.end}, before it starts on {a.start}")
         if a.review is not None and a.review < a.start:
             reader.add(doc, ("agreements", i, "review"), f"review on {a.review} is before it starts on {a.start}")
+        for path, _ in a.settled_facts():
+            if not _settleable(path):
+                reader.add(doc, ("agreements", i, "settles", *path.split(".")[1:]), (
+                    f"an agreement cannot settle {label(path)}: it is a fact of each share, asked every time "
+                    "(an agreement can settle the lawful basis and conditions, how the partners relate, how "
+                    "information is sent and kept, minimisation, the DPIA and the privacy notice)"))
         if len(reader.problems) == before:
             good.append((i, a))
     for n, (i, a) in enumerate(good):
@@ -579,11 +617,13 @@ def _stated(share: Share, path: str) -> Any:
 
 
 def _replace(share: Share, path: str, value: Any) -> Share:
-    """The share with one field (share.<block>.<field>) set, the models being frozen."""
-    _, block, name = path.split(".")
-    attr = SIDES.get(block, block)
+    """The share with one field (share.<field> or share.<block>.<field>) set, the models being frozen."""
+    _, *parts = path.split(".")
+    attr = SIDES.get(parts[0], parts[0])
+    if len(parts) == 1:
+        return share.model_copy(update={attr: value})
     inner = getattr(share, attr)
-    return share.model_copy(update={attr: inner.model_copy(update={name: value})})
+    return share.model_copy(update={attr: inner.model_copy(update={parts[1]: value})})
 
 
 def _words_of(path: str, value: Any) -> str:
@@ -592,6 +632,10 @@ def _words_of(path: str, value: Any) -> str:
     if path.endswith(".type") and isinstance(value, str):
         return _a(PARTY_LABELS.get(value, value.replace("_", " ")))
     return value_words(path, value)
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _same_name(stated: str, listed: str) -> bool:
@@ -609,7 +653,9 @@ class _Completer:
         self.contradictions: list[Contradiction] = []
         self.unknown: list[str] = []
 
-    def fact(self, path: str, value: Any, words: str, source: str, fill: bool = True) -> None:
+    def fact(self, path: str, value: Any, words: str, source: str, fill: bool = True, why: str | None = None) -> None:
+        """Fill `path` with the directory's `value` unless stated; a stated value that differs is
+        reported, saying `why` the directory holds its value (`words` by default)."""
         stated = _stated(self.share, path)
         if stated is None:
             if not fill:
@@ -619,7 +665,7 @@ class _Completer:
         elif stated != value:
             self.contradictions.append(Contradiction(path, stated, value, (
                 f"You said {label(path)}: {_words_of(path, stated)}. The partnership's directory says "
-                f"{_words_of(path, value)}: {words}. The decision uses what you said; check which is right, "
+                f"{_words_of(path, value)}: {why or words}. The decision uses what you said; check which is right, "
                 "and correct the scenario or the directory.")))
 
 
@@ -664,6 +710,19 @@ def complete(directory: Directory, scenario: Scenario, day: dt.date) -> Completi
                 c.fact("share.governance.agreement_covers_purpose", covers, why, source)
             elif c.share.governance.agreement_covers_purpose is None:
                 c.unknown.append(why)
+            # What the agreement settles holds only for a share it is known to cover (an agreement
+            # for other purposes, data or parties says nothing about this one's basis or safeguards),
+            # and only when the share is said to follow it: compliance is never assumed.
+            open_ = [path for path, _ in agreement.settled_facts() if _stated(c.share, path) is None]
+            if covers is True and c.share.governance.follows_agreement is None and open_:
+                c.unknown.append(f"The agreement '{agreement.title}' settles {_listing([label(p) for p in open_])} "
+                                 "for every share it covers: say whether this share is made as the agreement sets "
+                                 "out to take them from it, or state them.")
+            if covers is True and c.share.governance.follows_agreement:
+                for path, value in agreement.settled_facts():
+                    c.fact(path, value, f"{label(path)}: {_words_of(path, value)}, as the agreement settles for "
+                           "every share it covers", source,
+                           why=f"the agreement '{agreement.title}' settles it for every share it covers")
             if agreement.review is not None:
                 c.fact("share.governance.agreement_review_date", agreement.review,
                        f"the agreement '{agreement.title}' is due for review on {_day_words(agreement.review)}", source)

@@ -177,6 +177,11 @@ class Governance(_Strict):
     # with a "did you mean" when the directory has no such agreement.
     agreement_id: DirectoryId | None = None
     agreement_covers_purpose: bool | None = None
+    # Added: this share is made as the named agreement sets out, so the facts the agreement
+    # settles for every share it covers (its lawful basis, how information is sent and kept...)
+    # hold for it too and need not be stated (directory.complete). Never assumed: unstated, the
+    # decision asks for them instead.
+    follows_agreement: bool | None = None
     dpia: Literal["done", "not_done", "not_required"] | None = None
     joint_controller_arrangement: bool | None = None
     processor_contract: bool | None = None

@@ -125,6 +125,16 @@ BAD = {
     "not a date": (PARTNERS, AGREEMENTS.replace("start: 2021-04-01", "start: 2021-02-30"), "agreements.yaml:8: "),
     "unknown top key": (PARTNERS.replace("partners:", "partner:"), AGREEMENTS,
                         "partners.yaml:1: partner: unknown key 'partner'; did you mean 'partners'?"),
+    # What an agreement settles is checked like a scenario's facts, and only what an agreement
+    # can fix for every share is allowed: never what each case is about.
+    "settles a fact of the case": (PARTNERS, AGREEMENTS + "    settles:\n      consent: {status: given}\n",
+                                   ("agreements.yaml:11: agreements[0].settles.consent.status: an agreement cannot "
+                                    "settle whether the person agreed: it is a fact of each share")),
+    "settles an unknown value": (PARTNERS, AGREEMENTS + "    settles:\n      basis: {article_9: substantial_public_intrest}\n",
+                                 ("agreements.yaml:11: agreements[0].settles.basis.article_9: unknown value "
+                                  "'substantial_public_intrest'")),
+    "settles an unknown field": (PARTNERS, AGREEMENTS + "    settles:\n      handling: {transfe: secure_email}\n",
+                                 "agreements[0].settles.handling.transfe: unknown field 'transfe'; did you mean 'transfer'?"),
 }
 
 
@@ -207,3 +217,12 @@ def test_agreement_status_on_a_day():
 def test_a_quoted_date_is_a_date_as_in_a_scenario(tmp_path):
     write(tmp_path, partners=PARTNERS.replace("signed_on: 2018-05-25\n  - id: north", 'signed_on: "2018-05-25"\n  - id: north'))
     assert load_directory(tmp_path).partner("city-of-york-council").signed_on == dt.date(2018, 5, 25)
+
+
+def test_what_an_agreement_settles_is_read_as_the_scenario_formats_facts(tmp_path):
+    settles = "    settles:\n      basis: {article_6: public_task, article_9: substantial_public_interest}\n" \
+              "      relationship: separate_controllers\n      handling: {transfer: secure_email}\n"
+    directory = load_directory(write(tmp_path, agreements=AGREEMENTS + settles))
+    assert directory.agreement("mash").settled_facts() == [
+        ("share.relationship", "separate_controllers"), ("share.basis.article_6", "public_task"),
+        ("share.basis.article_9", "substantial_public_interest"), ("share.handling.transfer", "secure_email")]

@@ -163,7 +163,13 @@ def test_assess_says_which_facts_came_from_the_directory():
                                 "to": "City of York Council"}
     data = decision.to_json()
     assert data["from_directory"][0]["source"] == "the partnership's directory of partners"
-    assert "contradictions" not in data and "not_stated" not in data
+    assert "contradictions" not in data
+    # What the agreement settles is not assumed until the share is said to follow it.
+    assert [n for n in data["not_stated"] if "made as the agreement sets out" in n]
+    follows = assess(scenario(BUNDLED.replace("{agreement: york-hospital-discharge}",
+                                              "{agreement: york-hospital-discharge, follows_agreement: true}")),
+                     default_ruleset(RULES)).to_json()
+    assert "contradictions" not in follows and "not_stated" not in follows
 
 
 def test_a_scenario_naming_no_partner_decides_exactly_as_before():
@@ -365,3 +371,49 @@ def test_ask_and_triage_locate_an_unknown_id_in_their_start_file(tmp_path, comma
     result = CliRunner().invoke(cli, [command, "--rules", str(RULES), str(start)], input="\n")
     assert result.exit_code == 1
     assert f"{start}:2: share.to.partner: no partner 'city-of-yrk'" in result.output
+
+
+# --- what an agreement settles ------------------------------------------------------------
+
+SETTLING = MASH.model_copy(update={"settles": parse_scenario(
+    "share:\n  basis: {article_6: public_task, legal_power: Children Act 2004 s11}\n"
+    "  handling: {transfer: secure_email}\n", "settles.yaml").share})
+SETTLING_DIRECTORY = Directory(partners=(COUNCIL, POLICE, CHARITY), agreements=(SETTLING,), source="test")
+DAY = dt.date(2026, 5, 1)
+
+
+def test_what_an_agreement_settles_is_filled_only_for_a_share_said_to_follow_it():
+    follows = SHARE.replace("governance: {agreement: mash}", "governance: {agreement: mash, follows_agreement: true}")
+    got = filled(SETTLING_DIRECTORY, follows, DAY)
+    assert got["share.basis.article_6"] == "public_task" and got["share.handling.transfer"] == "secure_email"
+    # Not said to follow it: nothing is assumed, and the decision says what to add.
+    unsaid = complete(SETTLING_DIRECTORY, scenario(SHARE), DAY)
+    assert "share.basis.article_6" not in {f.field for f in unsaid.filled}
+    assert any("settles the lawful basis (Art 6)" in u and "made as the agreement sets out" in u for u in unsaid.unknown)
+    # Said not to follow it: nothing assumed, nothing asked of the agreement.
+    not_following = follows.replace("follows_agreement: true", "follows_agreement: false")
+    assert "share.handling.transfer" not in filled(SETTLING_DIRECTORY, not_following, DAY)
+
+
+def test_an_agreement_that_does_not_cover_the_share_settles_nothing():
+    other_purpose = SHARE.replace("safeguarding_child", "prevent_detect_crime").replace(
+        "governance: {agreement: mash}", "governance: {agreement: mash, follows_agreement: true}")
+    assert "share.basis.article_6" not in filled(SETTLING_DIRECTORY, other_purpose, DAY)
+
+
+def test_a_stated_fact_differing_from_what_the_agreement_settles_is_reported_and_used():
+    text = SHARE.replace("governance: {agreement: mash}", "governance: {agreement: mash, follows_agreement: true}") \
+        + "  handling: {transfer: unencrypted_email}\n"
+    done = complete(SETTLING_DIRECTORY, scenario(text), DAY)
+    assert done.scenario.share.handling.transfer == "unencrypted_email"
+    [diff] = [c for c in done.contradictions if c.field == "share.handling.transfer"]
+    assert diff.directory == "secure_email" and "MASH agreement" in diff.words and "settles it" in diff.words
+
+
+def test_the_library_share_under_the_discharge_agreement_is_allowed_on_what_it_settles():
+    path = RULES.parent / "scenarios" / "directory" / "discharge-list-under-the-agreement-states-only-the-case.yaml"
+    from isp_rules import load_scenario
+
+    decision = assess(load_scenario(path), default_ruleset())
+    assert decision.verdict == "allow"
+    assert {"share.basis.article_6", "share.handling.transfer", "share.governance.dpia"} <= {f.field for f in decision.from_directory}

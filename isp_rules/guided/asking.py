@@ -19,8 +19,9 @@ from ..decision import Decision
 from ..dotted import get_path, set_path, unset_path
 from ..errors import IspError
 from ..facts import SOURCES as SCENARIO_SOURCES
+from ..facts import fact_key
 from ..interpret import missing_fields, settled_value
-from ..labels import VALUE_LABELS
+from ..labels import VALUE_LABELS, label, value_words
 from ..ruleset import Condition, Ruleset
 from ..scenario import Scenario
 from .answers import NOT_SURE
@@ -147,9 +148,56 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
     # Only questions whose precondition holds given the answers so far, in the order a person
     # describes a share: who shares with whom, what for, how urgent, what data, then the law.
     data = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
+    # An agreement of the partnership's that settles facts still to ask (its lawful basis, its
+    # safeguards) is asked about as soon as it could be checked to cover the share: choosing it
+    # answers all of those at once.
+    early = set()
+    chosen = scenario.share.governance.agreement_id  # (the dump writes a directory id back as `agreement:`)
+    if get_path(data, AGREEMENT_PATH) is None and chosen is None \
+            and get_path(data, "share.purpose.category") is not None and get_path(data, "share.data.categories"):
+        settled = {path for a in _settling_agreements(ruleset, data) for path, _ in a.settled_facts()}
+        extra = sum(weight.get(path, 0) for path in settled)
+        if extra:
+            weight[AGREEMENT_PATH] = weight.get(AGREEMENT_PATH, 0) + extra
+            early.add(AGREEMENT_PATH)
+    # Chosen, it settles those facts only once the practitioner says this share follows it.
+    if chosen is not None and get_path(data, FOLLOWS_PATH) is None and fact.get(fact_key(COVERS_PATH)) is True:
+        extra = sum(weight.get(path, 0) for path, _ in agreement_settles(ruleset, chosen))
+        if extra:
+            weight[FOLLOWS_PATH] = weight.get(FOLLOWS_PATH, 0) + extra
+            early.add(FOLLOWS_PATH)
     wanted = _askable(weight, data)
     rank = {path: i for i, path in enumerate(ORDER)}
-    return sorted(wanted, key=lambda p: (rank[p], 0) if p in FIRST else (len(rank), -wanted[p], rank[p]))
+    return sorted(wanted, key=lambda p: (rank[p], 0) if p in FIRST or p in early else (len(rank), -wanted[p], rank[p]))
+
+
+FOLLOWS_PATH = "share.governance.follows_agreement"
+COVERS_PATH = "share.governance.agreement_covers_purpose"
+
+
+def agreement_settles(ruleset: Ruleset, agreement_id: str) -> list[tuple[str, Any]]:
+    """What the directory's agreement settles for every share it covers ([] for an unknown id)."""
+    found = [a for a in _directory(ruleset.source).agreements if a.id == agreement_id]
+    return found[0].settled_facts() if found else []
+
+
+def follows_question(ruleset: Ruleset, data: dict) -> Question | None:
+    """"Is this share made as the agreement sets out: ...?" naming what the chosen agreement settles."""
+    settled = agreement_settles(ruleset, str(get_path(data, "share.governance.agreement_id")))
+    if not settled:
+        return None
+    base = QUESTIONS[FOLLOWS_PATH]
+    said = "; ".join(f"{label(p)}: {value_words(p, v)}" for p, v in settled)
+    return Question(base.path, f"{base.text} It settles: {said}.", base.labels, base.kind, help=base.help,
+                    example=base.example, when=base.when, unless=base.unless)
+
+
+def _settling_agreements(ruleset: Ruleset, data: dict) -> list[Any]:
+    """The partnership's agreements between the two named partners that settle some facts."""
+    parties = {get_path(data, "share.from.partner"), get_path(data, "share.to.partner")}
+    if None in parties:
+        return []
+    return [a for a in _directory(ruleset.source).agreements if a.settles is not None and parties <= set(a.parties)]
 
 
 def _askable(weight: dict[str, int], data: dict) -> dict[str, int]:
@@ -264,7 +312,8 @@ def agreement_question(ruleset: Ruleset, data: dict) -> Question:
     if not agreements:
         return base
     labels = {a.id: f"The partnership's agreement: {a.title}" for a in agreements} | base.labels
-    return Question(base.path, base.text, labels, base.kind, help=base.help + " Choose it from the list if it is one of the partnership's.",
+    return Question(base.path, base.text, labels, base.kind, help=base.help + " Choose it from the list if it is one of "
+                    "the partnership's: what it settles (its lawful basis, how information is sent and kept) is then not asked again.",
                     example=base.example, when=base.when, unless=base.unless, then=base.then, then_on=base.then_on)
 
 
@@ -371,6 +420,8 @@ def question_for(ruleset: Ruleset, path: str, data: dict) -> Question | None:
         return partner_question(ruleset, path.split(".")[1])
     if path == AGREEMENT_PATH:
         return agreement_question(ruleset, data)
+    if path == FOLLOWS_PATH:
+        return follows_question(ruleset, data)
     return QUESTIONS.get(path)
 
 

@@ -29,6 +29,7 @@ from ..vocabulary import PARTY_DEFAULTS
 from .answers import NOT_SURE
 from .asking import (
     CONFIRM_NO,
+    FOLLOWS_PATH,
     OTHER_KIND,
     OTHER_PARTNER,
     POWER_PATH,
@@ -36,6 +37,7 @@ from .asking import (
     PROPOSAL_NO,
     PROPOSAL_OTHER_LAW,
     PROPOSAL_YES,
+    agreement_settles,
     apply_answer,
     ask_until_settled,
     confirmation,
@@ -105,6 +107,20 @@ def _listed_partner(ruleset: Ruleset, stated: dict[str, Any], party: str) -> str
     return None
 
 
+def _follows(ruleset: Ruleset, stated: dict[str, Any], data: dict[str, Any]) -> Any:
+    """Whether the share is made as the chosen agreement sets out, as a practitioner who knows the
+    stated facts answers: No when a stated fact differs from what the agreement settles (whatever
+    the scenario claims), Yes when the scenario says so or states every settled fact as settled."""
+    settled = agreement_settles(ruleset, str(get_path(data, "share.governance.agreement_id")))
+    known = [(get_path(stated, path), value) for path, value in settled]
+    if any(mine is not None and mine != value for mine, value in known):
+        return False
+    claimed = get_path(stated, FOLLOWS_PATH)
+    if claimed is not None:
+        return claimed
+    return True if settled and all(mine == value for mine, value in known) else NOT_SURE
+
+
 def oracle_answer(ruleset: Ruleset, stated: dict[str, Any], question: Question, data: dict[str, Any]) -> Any:
     """The answer a practitioner who knows exactly the `stated` facts gives to `question`."""
     if question.path == PROPOSAL_PATH:
@@ -129,6 +145,8 @@ def oracle_answer(ruleset: Ruleset, stated: dict[str, Any], question: Question, 
             return CONFIRM_NO
         same = all(get_path(stated, f) == v for f, v in found.answers(choice).items())
         return choice if same else CONFIRM_NO
+    if question.path == FOLLOWS_PATH:
+        return _follows(ruleset, stated, data)
     value: Any = get_path(stated, question.path)
     if question.then is not None:
         value = question.combined(stated)  # the value and its follow-up in one choice, when both are stated

@@ -2,6 +2,7 @@
 preconditions that hold whenever a question is asked, proposals of the likely lawful basis that
 the rules recognise, going back, Ctrl-C, and the same verdict as the whole scenario."""
 
+import copy
 import random
 
 import pytest
@@ -26,6 +27,7 @@ from isp_rules.guided.asking import (
     page_of,
     partner_question,
     proposal_question,
+    question_for,
     still_to_ask,
     withdraw_answer,
 )
@@ -451,3 +453,49 @@ def test_the_partner_question_reads_the_directory_again_when_it_changes(tmp_path
     partners = rules / "directory" / "partners.yaml"
     partners.write_text(partners.read_text() + "  - {id: new-partner, name: New Partner, type: charity}\n")
     assert partner_question(ruleset, "from").labels["new-partner"] == "New Partner"
+
+
+# --- an agreement of the partnership's that settles facts ------------------------------------
+
+def _discharge(ruleset) -> tuple[dict, set[str]]:
+    """The hospital's discharge list to the council, answered up to the kinds of information."""
+    data = {"as_of": "2026-12-01", "share": {
+        "from": {"partner": "york-and-scarborough-teaching-hospitals"}, "to": {"partner": "city-of-york-council"},
+        "purpose": {"category": "direct_care"}, "urgency": {"risk": "low"}, "frequency": "routine",
+        "data": {"identifiability": "identified", "categories": ["identity", "contact", "health", "social_care"]}}}
+    asked = {"share.from.partner", "share.to.partner", "share.purpose.category", "share.urgency.risk",
+             "share.frequency", "share.data.identifiability", "share.data.categories"}
+    return data, asked
+
+
+def test_an_agreement_that_settles_facts_is_asked_next_then_whether_the_share_follows_it(ruleset):
+    data, asked = _discharge(ruleset)
+    _, _, fields = still_to_ask(ruleset, data, asked)
+    assert fields[0] == "share.governance.agreement"
+    question = question_for(ruleset, fields[0], data)
+    assert "york-hospital-discharge" in question.labels
+    apply_answer(ruleset, data, fields[0], "york-hospital-discharge")
+    asked.add(fields[0])
+    _, _, fields = still_to_ask(ruleset, data, asked)
+    assert fields[0] == "share.governance.follows_agreement"
+    follows = question_for(ruleset, fields[0], data)
+    assert "secure portal" in follows.text and "public task" in follows.text  # says what it settles, in words
+    yes = copy.deepcopy(data)
+    apply_answer(ruleset, yes, fields[0], True)
+    _, _, after_yes = still_to_ask(ruleset, yes, asked | {fields[0]})
+    settled = {"share.basis.article_6", "share.basis.legal_power", "share.basis.article_9", "share.handling.transfer",
+               "share.governance.dpia", "share.relationship", "proposal.basis", "confirm.usual-safeguards"}
+    assert not settled & set(after_yes)
+    no = copy.deepcopy(data)
+    apply_answer(ruleset, no, fields[0], False)
+    _, _, after_no = still_to_ask(ruleset, no, asked | {fields[0]})
+    assert {"share.relationship", "share.basis.legal_power"} <= set(after_no)  # each is asked instead
+
+
+def test_a_practitioner_who_says_it_differs_from_the_agreement_is_asked_each_fact(ruleset):
+    """The benchmark's oracle says No when a stated fact differs from what the agreement settles,
+    and the questionnaire then reaches the scenario's own verdict (a deny for ordinary e-mail)."""
+    path = RULES.parent / "scenarios" / "directory" / "discharge-list-sent-by-ordinary-email-against-the-agreement.yaml"
+    result = walk(ruleset, load_scenario(path))
+    assert "share.governance.follows_agreement" in result.asked and "share.handling.transfer" in result.asked
+    assert result.agrees and result.decision.verdict == "deny"
