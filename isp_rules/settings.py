@@ -12,6 +12,11 @@ ISP_NO_CACHE               set (to anything but empty) to turn the ruleset cache
 XDG_CACHE_HOME             where the ruleset cache lives: $XDG_CACHE_HOME/isp-rules
                            (default ~/.cache/isp-rules)
 ISP_DEBUG                  set to let an internal error's traceback through the CLI
+ISP_REGISTER_KEY_FILE      the register's Ed25519 signing key, a file readable by its owner
+                           only (isp log key create makes one; docs/register.md)
+ISP_REGISTER_KEY           the signing key itself, instead of a file (needs ISP_REGISTER_STATE)
+ISP_REGISTER_STATE         where the key remembers the registers it signed (default: the
+                           key file's name + .registers)
 PYDANTIC_DISABLE_PLUGINS   the CLI sets it to __all__ unless the user did: looking plugins
                            up scans every installed package at start-up
 =========================  ==============================================================
@@ -34,6 +39,9 @@ __all__ = [
     "NO_CACHE_ENV",
     "PYDANTIC_PLUGINS_ENV",
     "REGISTER_ENV",
+    "REGISTER_KEY_ENV",
+    "REGISTER_KEY_FILE_ENV",
+    "REGISTER_STATE_ENV",
     "RULES_DIR_ENV",
     "bundled_rules_dir",
     "cache_dir",
@@ -44,11 +52,17 @@ __all__ = [
     "default_rules_dir",
     "pass_to_workers",
     "quiet_pydantic_plugins",
+    "register_key",
+    "register_key_file",
+    "register_state_file",
 ]
 
 RULES_DIR_ENV = "ISP_RULES_DIR"
 DATABASE_URL_ENV = "ISP_DATABASE_URL"
 REGISTER_ENV = "ISP_REGISTER"
+REGISTER_KEY_FILE_ENV = "ISP_REGISTER_KEY_FILE"
+REGISTER_KEY_ENV = "ISP_REGISTER_KEY"
+REGISTER_STATE_ENV = "ISP_REGISTER_STATE"
 NO_CACHE_ENV = "ISP_NO_CACHE"
 DEBUG_ENV = "ISP_DEBUG"
 CACHE_HOME_ENV = "XDG_CACHE_HOME"
@@ -63,6 +77,23 @@ DEFAULT_SCENARIOS_DIR = Path("scenarios")
 def _get(name: str) -> str | None:
     """The variable's value, or None when it is unset or empty."""
     return os.environ.get(name) or None
+
+
+def register_key_file() -> Path | None:
+    """The register's signing key file, if one is configured."""
+    value = _get(REGISTER_KEY_FILE_ENV)
+    return Path(value) if value else None
+
+
+def register_key() -> str | None:
+    """The register's signing key given as text in the environment, if any."""
+    return _get(REGISTER_KEY_ENV)
+
+
+def register_state_file() -> Path | None:
+    """Where the signing key remembers the registers it signed, if set explicitly."""
+    value = _get(REGISTER_STATE_ENV)
+    return Path(value) if value else None
 
 
 def _home() -> Path:

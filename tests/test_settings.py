@@ -10,7 +10,7 @@ from conftest import ROOT
 from isp_rules import settings
 
 VARIABLES = ("ISP_RULES_DIR", "ISP_DATABASE_URL", "ISP_REGISTER", "ISP_NO_CACHE", "ISP_DEBUG", "XDG_CACHE_HOME",
-             "XDG_DATA_HOME")
+             "XDG_DATA_HOME", "ISP_REGISTER_KEY_FILE", "ISP_REGISTER_KEY", "ISP_REGISTER_STATE")
 
 
 @pytest.fixture

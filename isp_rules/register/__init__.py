@@ -8,7 +8,12 @@ accountability; safeguarding golden rule 7), so the register must be trustworthy
   edited or deleted afterwards;
 - every write is one transaction, so a crash mid-write leaves no half record, and
   concurrent writers from several processes queue rather than collide;
-- tables that are not an isp-rules register are refused, never overwritten.
+- tables that are not an isp-rules register are refused, never overwritten;
+- with a key (register/signing.py), every write signs the new head, so that someone who can
+  write the database but lacks the key cannot rewrite, shorten, forge, replace or empty it
+  unnoticed; and a register the key signed is never silently started again;
+- it keeps personal data private: files 0600, free text redactable and records purgeable
+  while the chain still verifies (docs/register.md).
 
 It lives in a SQLite file (register/sqlite.py) or a PostgreSQL database (register/postgres.py);
 both keep the same records and the same chain (register/chain.py), so they verify alike.
@@ -21,12 +26,12 @@ from __future__ import annotations
 import os
 
 from ..settings import database_url
-from .chain import BaseRegister, EmptyRegisterError, Record, RegisterError
+from .chain import BaseRegister, EmptyRegisterError, Record, RegisterError, Verification
 from .details import CaseGiven, RecordDetails, case_given, describe, uk_time
 from .sqlite import SqliteRegister
 
-__all__ = ["CaseGiven", "EmptyRegisterError", "Record", "RecordDetails", "Register", "RegisterError", "case_given",
-           "describe", "open_register", "uk_time"]
+__all__ = ["CaseGiven", "EmptyRegisterError", "Record", "RecordDetails", "Register", "RegisterError", "Verification",
+           "case_given", "describe", "open_register", "uk_time"]
 
 Register = SqliteRegister  # the name existing callers use for a register file
 

@@ -1,7 +1,8 @@
 """The register in a PostgreSQL database, shared by every worker process and replica.
 
-- Its two tables are named isp_register_meta and isp_register_records, so they never meet
-  another app's tables in a shared database; they are created on the first write.
+- Its tables are named isp_register_meta, isp_register_records and isp_register_checkpoints
+  (the signed heads), so they never meet another app's tables in a shared database; they are
+  created on the first write.
 - Every append takes one transaction-level advisory lock (a fixed key) before it reads the
   last record, so however many processes write at once, seq numbers and the chain never fork.
 - verify reads one REPEATABLE READ snapshot: a writer committing meanwhile is not a deletion.
@@ -24,17 +25,25 @@ from urllib.parse import unquote, urlsplit
 from .chain import (
     COLUMNS,
     FORMAT,
+    PURGED,
     RECORD_COLUMNS_DDL,
+    TOMBSTONE_BODY,
     BaseRegister,
-    Chain,
     EmptyRegisterError,
+    Plan,
     RegisterError,
     Row,
+    Snapshot,
+    State,
     check_format,
 )
 
 META = "isp_register_meta"
 RECORDS = "isp_register_records"
+CHECKPOINTS = "isp_register_checkpoints"
+CHECKPOINTS_DDL = (f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (n BIGSERIAL PRIMARY KEY, seq BIGINT NOT NULL, "
+                   "checkpoint TEXT NOT NULL)")
+LIVE = f"NOT (verdict = '{PURGED}' AND body = '{TOMBSTONE_BODY}')"  # a record, not a tombstone
 # The key every isp-rules writer locks: the first 8 bytes of sha256("isp-rules decision
 # register"), so that it does not meet another app's advisory lock by chance.
 LOCK_KEY = -7274005946316673988
@@ -114,16 +123,34 @@ class PostgresRegister(BaseRegister):
 
     # --- the store's hooks ---------------------------------------------------------------
 
-    def _write(self, chain: Chain) -> None:
+    def _write(self, plan: Plan, read: tuple[int, int] | None = None) -> None:
         def work(conn: Any) -> None:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))  # held until commit
             self._check_or_create(conn, create=True)
+            conn.execute(CHECKPOINTS_DDL)
             last = conn.execute(f"SELECT seq, hash FROM {RECORDS} ORDER BY seq DESC LIMIT 1").fetchone()
-            rows, head = chain(last)
+            meta = {str(k): str(v) for k, v in conn.execute(f"SELECT key, value FROM {META}").fetchall()}
+            signed = conn.execute(f"SELECT EXISTS (SELECT 1 FROM {CHECKPOINTS})").fetchone()[0]
+            rows = conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} WHERE seq BETWEEN %s AND %s ORDER BY seq",
+                                read).fetchall() if read else []
+            change = plan(State(tuple(last) if last else None, meta, bool(signed), rows))
             with conn.cursor() as cur:
-                cur.executemany(f"INSERT INTO {RECORDS} ({COLUMNS}) VALUES ({', '.join(['%s'] * 9)})", rows)
-            conn.execute(f"INSERT INTO {META} (key, value) VALUES ('head', %s) "
-                         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (head,))
+                if change.insert:
+                    cur.executemany(f"INSERT INTO {RECORDS} ({COLUMNS}) VALUES ({', '.join(['%s'] * 9)})", change.insert)
+                if change.update:
+                    cur.executemany(f"UPDATE {RECORDS} SET at = %s, by = %s, scenario = %s, verdict = %s, "
+                                    "ruleset_sha256 = %s, body = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+                                    [(*row[1:], row[0]) for row in change.update])
+            for key, value in change.meta.items():
+                if value is None:
+                    conn.execute(f"DELETE FROM {META} WHERE key = %s", (key,))
+                else:
+                    conn.execute(f"INSERT INTO {META} (key, value) VALUES (%s, %s) "
+                                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (key, value))
+            if change.clear_checkpoints:
+                conn.execute(f"DELETE FROM {CHECKPOINTS}")
+            if change.checkpoint:
+                conn.execute(f"INSERT INTO {CHECKPOINTS} (seq, checkpoint) VALUES (%s, %s)", change.checkpoint)
 
         self._transaction(work, "cannot write to the register")
 
@@ -131,17 +158,20 @@ class PostgresRegister(BaseRegister):
         def work(conn: Any) -> list[Row]:
             self._check_or_create(conn, create=False)
             order = "DESC" if newest_first else "ASC"
-            return conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} WHERE seq > %s ORDER BY seq {order} LIMIT %s",
-                                (after, limit)).fetchall()
+            return conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} WHERE seq > %s AND {LIVE} ORDER BY seq {order} "
+                                "LIMIT %s", (after, limit)).fetchall()
 
         return self._transaction(work, "cannot read the register")
 
-    def _snapshot(self) -> tuple[list[Row], str | None]:
-        def work(conn: Any) -> tuple[list[Row], str | None]:
+    def _snapshot(self) -> Snapshot:
+        def work(conn: Any) -> Snapshot:
             self._check_or_create(conn, create=False)
             rows = conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} ORDER BY seq").fetchall()
-            head = conn.execute(f"SELECT value FROM {META} WHERE key = 'head'").fetchone()
-            return rows, head[0] if head else None
+            meta = {str(k): str(v) for k, v in conn.execute(f"SELECT key, value FROM {META}").fetchall()}
+            has_checkpoints = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (CHECKPOINTS,)).fetchone()[0]
+            checkpoints = [r[0] for r in conn.execute(f"SELECT checkpoint FROM {CHECKPOINTS} ORDER BY n").fetchall()] \
+                if has_checkpoints else []
+            return Snapshot(rows, meta, checkpoints)
 
         return self._transaction(work, "cannot read the register", isolation="REPEATABLE READ, READ ONLY")
 

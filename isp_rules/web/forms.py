@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..dotted import get_path
 from ..guided.answers import NOT_SURE
 from ..guided.asking import is_question_path
 from ..guided.questions import ORDER, QUESTIONS, Question, country_code

@@ -264,9 +264,10 @@ def test_a_register_written_before_the_case_details_still_verifies_and_reads(sto
                           sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     at, sha = "2026-06-01T08:00:00+00:00", assess(scenario).ruleset.sha256
 
-    def old_version(last):  # exactly the rows the previous version wrote
+    def old_version(state):  # exactly the rows the previous version wrote
         digest = chain._hash(chain.GENESIS, 1, at, "old DSL", scenario.id, "allow", sha, old_body)
-        return [(1, at, "old DSL", scenario.id, "allow", sha, old_body, chain.GENESIS, digest)], f"1 {digest}"
+        return chain.Change(insert=[(1, at, "old DSL", scenario.id, "allow", sha, old_body, chain.GENESIS, digest)],
+                            meta={"head": f"1 {digest}"})
 
     register._write(old_version)
     register.append(assess(scenario), scenario, by="new DSL", case=case_given(None, True))
@@ -339,7 +340,8 @@ def test_a_driver_message_that_quotes_the_password_is_shown_without_it():
 # --- PostgreSQL only -----------------------------------------------------------------------
 
 
-def test_both_stores_chain_the_same_records_to_the_same_hashes(tmp_path, pg_url):
+def test_both_stores_chain_the_same_records_to_the_same_hashes(tmp_path, pg_url, monkeypatch):
+    monkeypatch.setattr(chain, "_new_salt", lambda: "5a" * 16)  # the same salts for both stores (random otherwise)
     at = dt.datetime(2026, 5, 1, 8, 30, tzinfo=dt.UTC)
     in_file, in_database = fill(tmp_path / "r.sqlite", 4, at=at), fill(pg_url, 4, at=at)
     assert list(in_file.records()) == list(in_database.records())
