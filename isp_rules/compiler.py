@@ -219,8 +219,8 @@ def compile_ruleset(ruleset: Ruleset) -> dict[str, Json]:
     out: dict[str, Json] = {}
     for start in range(0, max(len(entries), 1), MAX_RULES_PER_SET):
         chunk = dict(entries[start:start + MAX_RULES_PER_SET])
-        # Lowest priority catch-all: a fact matching no rule raises
-        # MessageNotHandledException, after which delete_state has segfaulted.
+        # Lowest priority catch-all: every scenario fact is handled by some rule, so a scenario
+        # that fires no real rule is told apart from a foreign fact (which fires nothing).
         chunk[CATCH_ALL] = {"all": [{"m": dict(_MARKER)}], "pri": 1000, "run": CATCH_ALL}
         out[f"isp_{ruleset.sha256[:16]}_{start // MAX_RULES_PER_SET}"] = chunk
     return out

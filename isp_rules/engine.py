@@ -1,27 +1,33 @@
 """The only module that imports durable_rules. It contains every known hazard of the library.
 
-- One Host per process, created lazily, with a lock around every call: the C engine
-  is not thread-safe and never releases the GIL. The Host's two dispatch timer
-  threads are not started (we never use timers or async actions), so nothing else
-  can pick up an action queued by our own assertion.
-- `set_rulesets` mutates its argument, so it gets a deep copy; a name can be
-  registered once per Host, so names carry the ruleset hash (see compiler).
-- Each scenario is asserted as a fact (an event is consumed by the first rule)
-  under a unique sid, and its state is deleted afterwards: more than 1,024 live
-  sids per ruleset raises MemoryError.
-- The compiler adds a catch-all rule keyed on a field only scenario facts carry.
-- Exceptions inside actions are swallowed by durable into state["exception"]: checked.
+durable's C core (the `durable_rules_engine` extension) is called directly; its Python wrapper
+(`durable.engine.Host`) is not used. Measured (docs/performance.md, benchmarks/bench.py), most
+of a wrapped call was the wrapper re-parsing the whole fact for every rule fired and a fresh
+session per scenario; matching itself was a few per cent.
+
+- One Engine per process (a forked child gets its own), with a lock around every call: the C
+  engine is not thread-safe and never releases the GIL.
+- Each compiled ruleset is created once (`create_ruleset`) from a JSON copy of its definition,
+  so the caller's dict is never mutated and needs no deep copy. A name can be created once per
+  process, so names carry the ruleset hash (see compiler); our registry keeps each handle.
+- One session per ruleset (a fixed sid): each scenario is asserted as a fact, the rules it
+  fires are read from the action messages the core returns (their first key is the rule's
+  name), and the fact is retracted afterwards. No sid is created per scenario, so the core's
+  limit of 1,024 live sessions can never be reached, however many scenarios are assessed.
+- A fact no rule handles (result code 1) leaves nothing in the session: it fired no rule. The
+  compiler's catch-all matches every scenario fact, so only a foreign fact gets here.
+- If anything fails between asserting and retracting, the ruleset is deleted and created again
+  from its JSON, so no half-handled fact stays behind to say "already observed" next time.
 - Errors are bare numbers ("error code: 202"): translated into words.
 """
 
 from __future__ import annotations
 
-import copy
-import itertools
+import json
 import os
 import re
 import threading
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import EngineError
@@ -83,77 +89,111 @@ def _translate(exc: BaseException, doing: str) -> EngineError:
     return EngineError(f"rules engine failed while {doing}: {type(exc).__name__}: {text[:200]}")
 
 
+SID = "isp"  # the one session each ruleset keeps: every fact is retracted after it is assessed
+# An action message from the core: {"<rule name>": {...}}. Only the name is read, never the fact.
+_FIRST_KEY = re.compile(r'\{"((?:[^"\\]|\\.)*)"')
+
+
+def _rule_name(message: str) -> str:
+    match = _FIRST_KEY.match(message)
+    if match is None:
+        raise EngineError(f"rules engine returned an action message that names no rule: {message[:80]}")
+    name: str = json.loads(f'"{match.group(1)}"')
+    return name
+
+
+@dataclass
+class _Ruleset:
+    handle: int
+    text: str  # the definition as JSON, to create it again after a failure
+
+
 class Engine:
-    """A process-wide wrapper round one durable_rules Host."""
+    """A process-wide registry of durable_rules rulesets, called through its C core."""
 
     def __init__(self) -> None:
-        from durable.engine import Host, MessageNotHandledException
+        import durable_rules_engine as core
 
-        engine = self
-        self._not_handled = MessageNotHandledException
-        self._fired: list[str] = []
-
-        class _QuietHost(Host):  # type: ignore[misc]  # durable_rules has no types: Host is Any to mypy
-            def _run(self) -> None:  # no dispatch/timer threads: see the module docstring
-                pass
-
-            def get_action(self, action_name: str) -> Callable[[Any], None]:
-                def action(c: Any) -> None:  # runs synchronously inside assert_fact
-                    engine._fired.append(action_name)
-                return action
-
+        self._core: Any = core  # the C extension has no types
         self._lock = threading.Lock()
-        self._host = _QuietHost()
-        self._registered: set[str] = set()  # durable ruleset names already on the Host
-        self._sids = itertools.count(1)
+        self._rulesets: dict[str, _Ruleset] = {}
         self._pid = os.getpid()
 
     def register(self, definition: dict[str, dict[str, Any]]) -> tuple[str, ...]:
-        """Register a compiled definition once; returns its durable ruleset names."""
+        """Create each ruleset of a compiled definition once; returns its durable ruleset names."""
         names = tuple(definition)
         with self._lock:
-            todo = {n: d for n, d in definition.items() if n not in self._registered}
-            if todo:
-                try:
-                    self._host.set_rulesets(copy.deepcopy(todo))
-                except Exception as exc:  # noqa: BLE001  (durable_rules raises bare Exception with a numeric code)
-                    raise _translate(exc, "loading the ruleset") from None
-                self._registered.update(todo)
+            for name, rules in definition.items():
+                if name in self._rulesets:
+                    continue
+                for rule, spec in rules.items():
+                    if spec.get("run") != rule:  # the fired rule is read from the message's key
+                        raise EngineError(f"rules engine: rule {rule!r} runs {spec.get('run')!r}; each rule must "
+                                          "run the action named after it")
+                body = {rule: {k: v for k, v in spec.items() if k != "run"} for rule, spec in rules.items()}
+                text = json.dumps(body, ensure_ascii=False)
+                self._rulesets[name] = _Ruleset(self._create(name, text), text)
         return names
 
+    def _create(self, name: str, text: str) -> int:
+        try:
+            handle: int = self._core.create_ruleset(name, text)
+        except Exception as exc:  # noqa: BLE001  (durable_rules raises bare Exception with a numeric code)
+            raise _translate(exc, "loading the ruleset") from None
+        return handle
+
     def fire(self, names: tuple[str, ...], fact: dict[str, Any]) -> set[str]:
-        """Assert one fact into each named ruleset; return the rule names that fired."""
+        """Assert one fact into each named ruleset; return the names of the rules that fired."""
         if len(fact) + 1 > MAX_PROPERTIES:
             raise EngineError(f"a scenario fact has {len(fact)} properties; durable_rules holds at most 255")
+        try:
+            text = json.dumps({**fact, "sid": SID}, ensure_ascii=False)
+        except (TypeError, ValueError) as exc:
+            raise EngineError(f"rules engine: the fact cannot be written as JSON ({exc})") from None
         fired: set[str] = set()
         with self._lock:
             for name in names:
-                sid = str(next(self._sids))
-                self._fired = []
-                try:
-                    self._host.assert_fact(name, {**fact, "sid": sid})
-                except self._not_handled:
-                    # Never delete_state after this: it has segfaulted on 3.11.
-                    raise EngineError("rules engine failed: the fact matched no rule (the catch-all is missing)") from None
-                except Exception as exc:  # noqa: BLE001  (durable_rules raises bare Exception with a numeric code)
-                    self._forget(name, sid)
-                    raise _translate(exc, "assessing a scenario") from None
-                try:
-                    state = self._host.get_state(name, sid)
-                except Exception as exc:  # noqa: BLE001  (durable_rules raises bare Exception with a numeric code)
-                    raise _translate(exc, "reading a session") from None
-                finally:
-                    self._forget(name, sid)
-                if state.get("exception"):
-                    raise EngineError(f"a rule action failed inside durable_rules: {str(state['exception'])[:200]}")
-                fired.update(self._fired)
+                ruleset = self._rulesets.get(name)
+                if ruleset is None:
+                    raise EngineError(f"rules engine: no ruleset {name!r} is registered")
+                fired |= self._fire_one(name, ruleset, text)
         return fired
 
-    def _forget(self, name: str, sid: str) -> None:
+    def _fire_one(self, name: str, ruleset: _Ruleset, text: str) -> set[str]:
+        core = self._core
         try:
-            self._host.delete_state(name, sid)
-        except Exception:  # noqa: BLE001, S110  (nothing to delete, or already gone)
+            result = core.assert_fact(ruleset.handle, text)
+        except Exception as exc:  # noqa: BLE001  (durable_rules raises bare Exception with a numeric code)
+            self._reset(name, ruleset)
+            raise _translate(exc, "assessing a scenario") from None
+        if result[0] == 1:
+            return set()  # handled by no rule: nothing fired, nothing stored
+        if result[0] == 2:  # "already observed": a fact left behind; start the session afresh
+            self._reset(name, ruleset)
+            raise EngineError("rules engine failed: the same fact was still in the session (it has been cleared; try again)")
+        fired: set[str] = set()
+        try:
+            started = core.start_action_for_state(ruleset.handle, result[1]) if result[0] == 0 else None
+            message = started[1] if started else None
+            while message:
+                fired.add(_rule_name(message))
+                message = core.complete_and_start_action(ruleset.handle, result[1])
+            core.retract_fact(ruleset.handle, text)
+        except EngineError:
+            self._reset(name, ruleset)
+            raise
+        except Exception as exc:  # noqa: BLE001  (durable_rules raises bare Exception with a numeric code)
+            self._reset(name, ruleset)
+            raise _translate(exc, "assessing a scenario") from None
+        return fired
+
+    def _reset(self, name: str, ruleset: _Ruleset) -> None:
+        """Delete the ruleset and create it again: its session then holds nothing."""
+        try:
+            self._core.delete_ruleset(ruleset.handle)
+        except Exception:  # noqa: BLE001, S110  (already unusable: a new handle replaces it)
             pass
+        ruleset.handle = self._create(name, ruleset.text)
 
 
 _ENGINE: Engine | None = None

@@ -1,4 +1,5 @@
-"""The engine module: one Host, a lock, facts with unique sids, and no leak over many assessments."""
+"""The engine module: durable's C core called directly, a lock, one session per ruleset with each
+fact retracted, recovery from a failure mid-assessment, and no leak over many assessments."""
 
 import json
 import threading
@@ -7,7 +8,7 @@ import pytest
 from conftest import build
 
 from isp_rules.assessment import assess, fire
-from isp_rules.compiler import compile_ruleset
+from isp_rules.compiler import CATCH_ALL, compile_ruleset
 from isp_rules.engine import ERROR_CODES, Engine, _translate, get_engine
 from isp_rules.errors import EngineError
 from isp_rules.facts import to_fact
@@ -76,26 +77,60 @@ def test_concurrent_threads_get_the_same_answers_as_one_thread(ruleset):
     assert not errors
 
 
-def test_an_exception_inside_an_action_is_not_swallowed(ruleset):
+class _FailingOnce:
+    """durable's core, except that one call fails once as the real core can (a bare Exception
+    with a numeric code)."""
+
+    def __init__(self, core, failing: str):
+        self._core, self._failing, self.failed = core, failing, False
+
+    def __getattr__(self, name):
+        real = getattr(self._core, name)
+        if name != self._failing:
+            return real
+
+        def once(*args):
+            if not self.failed:
+                self.failed = True
+                raise Exception("Could not complete action, error code: 307")  # noqa: TRY002 - as durable raises
+            return real(*args)
+        return once
+
+
+@pytest.mark.parametrize("failing", ["start_action_for_state", "complete_and_start_action", "retract_fact"])
+def test_a_failure_mid_assessment_leaves_the_engine_clean(ruleset, failing):
+    """Whatever fails between asserting a fact and retracting it, the error is said in words and
+    the same fact is assessed correctly next time (no "already observed", no stale rule)."""
     engine = Engine()
     names = engine.register(compile_ruleset(ruleset))
-
-    class Exploding(list):
-        def append(self, item):
-            raise RuntimeError("boom")
-
     fact = to_fact(build(), phrases=ruleset.phrases)
-    real_assert = engine._host.assert_fact
-
-    def assert_fact(name, f):
-        engine._fired = Exploding()
-        return real_assert(name, f)
-
-    engine._host.assert_fact = assert_fact
-    with pytest.raises(EngineError, match="rule action failed inside durable_rules: exception caught boom"):
+    expected = engine.fire(names, fact)
+    engine._core = _FailingOnce(engine._core, failing)
+    with pytest.raises(EngineError, match=r"node deleted \(durable_rules error 307\)"):
         engine.fire(names, fact)
-    engine._host.assert_fact = real_assert
-    assert engine.fire(names, fact)  # the engine still works afterwards
+    assert engine._core.failed
+    assert engine.fire(names, fact) == expected
+    other = to_fact(build(share__basis__article_6="legitimate_interests"), phrases=ruleset.phrases)
+    assert engine.fire(names, other) - {CATCH_ALL} == fire(ruleset, other, "interpreter")
+
+
+def test_a_fact_no_rule_handles_fires_nothing_and_leaks_nothing(ruleset):
+    """Before, each such call left a session behind and the 1,024th crashed the process."""
+    for _ in range(2_000):
+        assert fire(ruleset, {"x": 1}) == set()
+    fact = to_fact(build(), phrases=ruleset.phrases)
+    assert fire(ruleset, fact) == fire(ruleset, fact, "interpreter")
+
+
+def test_the_same_fact_can_be_assessed_again_and_again(ruleset):
+    fact = to_fact(build(), phrases=ruleset.phrases)
+    first = fire(ruleset, fact)
+    assert all(fire(ruleset, fact) == first for _ in range(2_000))
+
+
+def test_a_rule_must_run_the_action_named_after_it():
+    with pytest.raises(EngineError, match="must run the action named after it"):
+        Engine().register({"isp_misnamed_0": {"R-1": {"all": [{"m": {"isp__fact": 1}}], "run": "R-2"}}})
 
 
 def test_numeric_errors_are_translated():

@@ -10,7 +10,7 @@ from strategies import any_scenarios, scenarios
 from isp_rules.assessment import assess, fire
 from isp_rules.facts import to_fact
 
-EXAMPLES = 800
+EXAMPLES = 1000  # issue 15: the engine is checked against the interpreter on at least 1,000 generated scenarios
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
