@@ -160,3 +160,23 @@ def test_too_many_properties_is_refused_before_durable_sees_it(ruleset):
     fact = {f"k{i}": i for i in range(300)} | {"isp__fact": 1, "as_of": 20261201}
     with pytest.raises(EngineError, match="at most 255"):
         engine.fire(names, fact)
+
+
+def test_three_thousand_rules_load_and_fire_as_the_interpreter_says(ruleset):
+    """durable's create_ruleset hangs at about 1,825 rules in one ruleset; the compiler's split
+    keeps every ruleset small, so a partnership's large ruleset still loads and decides."""
+    from isp_rules.interpret import fired_rules
+
+    copies = [rule.model_copy(update={"id": f"{rule.id}-{n}"}) for n in range(11) for rule in ruleset.rules]
+    big = ruleset.model_copy(update={"rules": copies[:3_000], "sha256": "3" * 64})
+    assert len(big.rules) == 3_000
+    engine = Engine()
+    names = engine.register(compile_ruleset(big))
+    assert len(names) >= 20
+    for scenario in (build(), build(share__basis__article_6="legitimate_interests"),
+                     build(share__purpose__category="safeguarding_child", share__urgency__risk="serious_or_imminent")):
+        fact = to_fact(scenario, phrases=big.phrases)
+        fired = engine.fire(names, fact) - {CATCH_ALL}
+        assert fired == fired_rules(big, fact)
+        copies_fired = {k.rsplit("-", 1)[1] for k in fired if not k.startswith("POINT-")}
+        assert len(copies_fired) >= 9, copies_fired  # copies in every part of the split really fire
