@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..assessment import assess
@@ -24,7 +24,24 @@ class CaseResult:
     passed: bool
     skipped: bool = False  # no expect: block, so not a test
     failures: list[str] = field(default_factory=list)
+    # The whole decision, while the case is reported as it comes (run_cases' `each`); a Summary
+    # keeps only the few facts below for a case that passed, so a run over 10,000 files holds
+    # summaries, not decisions.
     decision: Decision | None = None
+    verdict: str | None = None  # None: nothing was decided (the file did not load)
+    fired: tuple[str, ...] = ()  # the rule ids given as reasons
+    rule_keys: frozenset[str] = frozenset()  # the rules fired, by key (for coverage)
+
+    def __post_init__(self) -> None:
+        if self.decision is not None:
+            self.verdict = self.decision.verdict
+            self.fired = tuple(self.decision.fired)
+            self.rule_keys = frozenset(self.decision.rule_keys)
+
+    def summary(self) -> CaseResult:
+        """What a run keeps of each case: a failure whole (its reasons go into the JUnit report),
+        a pass or a skip without its decision."""
+        return self if not self.passed and not self.skipped else replace(self, decision=None)
 
 
 def find_scenarios(paths: Iterable[str | Path]) -> list[Path]:
@@ -85,9 +102,8 @@ class Summary:
     fired: set[str] = field(default_factory=set)
 
     def add(self, result: CaseResult, seconds: float) -> None:
-        self.results.append((result, seconds))
-        if result.decision is not None:
-            self.fired.update(result.decision.rule_keys)
+        self.results.append((result.summary(), seconds))
+        self.fired.update(result.rule_keys)
         if result.skipped:
             self.skipped += 1
         elif result.passed:
@@ -161,8 +177,8 @@ def junit_xml(results: list[tuple[CaseResult, float]], suite: str = "isp scenari
     folder and file; a failure carries what differed and the reasons given."""
     import xml.etree.ElementTree as ET
 
-    failures = sum(1 for r, _ in results if not r.passed and not r.skipped and r.decision is not None)
-    errors = sum(1 for r, _ in results if not r.passed and not r.skipped and r.decision is None)
+    failures = sum(1 for r, _ in results if not r.passed and not r.skipped and r.verdict is not None)
+    errors = sum(1 for r, _ in results if not r.passed and not r.skipped and r.verdict is None)
     skipped = sum(1 for r, _ in results if r.skipped)
     root = ET.Element("testsuites", name=suite, tests=str(len(results)), failures=str(failures), errors=str(errors),
                       skipped=str(skipped), time=f"{sum(t for _, t in results):.3f}")
@@ -181,12 +197,12 @@ def junit_xml(results: list[tuple[CaseResult, float]], suite: str = "isp scenari
             ET.SubElement(case, "skipped", message="no expect: block")
         elif not result.passed:
             # A file that does not load is an error; a decision that differs is a failure.
-            kind = "failure" if result.decision is not None else "error"
+            kind = "failure" if result.verdict is not None else "error"
             element = ET.SubElement(case, kind, message=result.failures[0] if result.failures else "failed",
                                     type="ScenarioMismatch" if kind == "failure" else "InvalidScenario")
             element.text = describe_failure(result)
-        elif result.decision is not None:
-            ET.SubElement(case, "system-out").text = f"verdict: {result.decision.verdict}; rules: {', '.join(result.decision.fired)}"
+        elif result.verdict is not None:
+            ET.SubElement(case, "system-out").text = f"verdict: {result.verdict}; rules: {', '.join(result.fired)}"
     ET.indent(root)
     for element in root.iter():  # XML 1.0 cannot carry most control characters, even escaped
         if element.text is not None:

@@ -241,3 +241,20 @@ def test_diff_lists_verdict_changes_first_and_shrinks_examples(tmp_path):
 def test_diff_of_a_missing_directory_is_one_line(tmp_path):
     result = run("diff", RULES, tmp_path / "nowhere")
     assert result.exit_code == 1 and result.output.strip() == f"isp: {tmp_path / 'nowhere'}: no such rules directory"
+
+
+def test_a_run_keeps_summaries_of_the_cases_that_passed_not_their_decisions(tmp_path):
+    """A run over thousands of files must not hold every decision (issue 15): a passing case
+    keeps its verdict and the rules it fired, a failing one its whole decision for the report."""
+    from isp_rules.authoring.testing import run_cases
+
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(LEGIT.read_text().replace("verdict: deny", "verdict: allow").replace(
+        "id: council-relies-on-legitimate-interests", "id: wrong"))
+    told = []
+    summary = run_cases([LEGIT, wrong], each=told.append)
+    assert all(r.decision is not None for r in told)  # each case is told whole as it comes
+    (passed, _), (failed, _) = summary.results
+    assert passed.decision is None and passed.verdict == "deny" and "LB-PA-LEGIT-001" in passed.fired
+    assert failed.decision is not None
+    assert "LB-PA-LEGIT-001" in summary.fired or any(k.startswith("LB-PA-LEGIT-001") for k in summary.fired)
