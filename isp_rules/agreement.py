@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -489,10 +489,30 @@ def document_markdown(doc: Document) -> str:
     return "\n".join(out)
 
 
+# What Word's XML cannot hold: C0 controls but tab, line feed and carriage return, lone
+# surrogates, U+FFFE and U+FFFF. Scenario text holding one is refused when it is read
+# (scenario.unprintable); this is the last guard, for a document built some other way.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """`value` (a string, a tuple of them or a document dataclass) with every character Word
+    cannot hold shown as U+FFFD, so a stray control character never stops the document."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("\ufffd", value)
+    if isinstance(value, tuple):
+        return tuple(_xml_safe(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _xml_safe(getattr(value, f.name)) for f in fields(value)})
+    return value
+
+
 def write_document_docx(doc: Document, target: Path) -> None:
     """The document as Word (python-docx): the same sections, clauses, checklists and signatures."""
     from docx import Document as WordDocument  # imported here: only this output needs it
     from docx.shared import Cm, Pt
+
+    doc = _xml_safe(doc)
 
     LABEL_WIDTH, ANSWER_WIDTH = Cm(5.5), Cm(10.5)  # the label column narrower than the answers
     word = WordDocument()

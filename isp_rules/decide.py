@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -51,7 +52,6 @@ from .ruleset import (
     Ruleset,
     condition_fields,
     leaves,
-    placeholders,
     pseudo_rule_id,
 )
 from .scenario import Scenario
@@ -66,24 +66,29 @@ def _cites(citations: list[Citation]) -> list[CitationOut]:
 
 
 def render_message(message: str, fact: dict[str, Any]) -> str:
-    """Fill {share.x.y} placeholders with the scenario's values ('not stated' when absent)."""
-    for name in placeholders(message):
-        if name == "as_of":
-            n = fact["as_of"]
-            value = f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
-        else:
-            key = fact_key(name)
-            if key in fact:
-                value = message_words(name, fact[key])
-            elif name in ("share.from.name", "share.to.name"):  # read naturally without a name
-                side = "discloser" if name.startswith("share.from") else "recipient"
-                kind_path = name.replace(".name", ".type")
-                kind = fact.get(fact_key(kind_path))
-                value = f"the {side} ({message_words(kind_path, kind)})" if kind else f"the {side}"
-            else:
-                value = "not stated"
-        message = message.replace("{" + name + "}", value)
-    return message
+    """Fill {share.x.y} placeholders with the scenario's values ('not stated' when absent).
+
+    In one pass over the rule's own text: a value is never read for placeholders again, so a
+    party named "{share.to.name}" is printed as written and cannot put other words in a reason."""
+    return _PLACEHOLDER.sub(lambda found: _placeholder_value(found.group(1), fact), message)
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")  # the blanks ruleset.placeholders finds
+
+
+def _placeholder_value(name: str, fact: dict[str, Any]) -> str:
+    if name == "as_of":
+        n = fact["as_of"]
+        return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
+    key = fact_key(name)
+    if key in fact:
+        return message_words(name, fact[key])
+    if name in ("share.from.name", "share.to.name"):  # read naturally without a name
+        side = "discloser" if name.startswith("share.from") else "recipient"
+        kind_path = name.replace(".name", ".type")
+        kind = fact.get(fact_key(kind_path))
+        return f"the {side} ({message_words(kind_path, kind)})" if kind else f"the {side}"
+    return "not stated"
 
 
 POWER_RECOGNISED = "share.basis.power_recognised"

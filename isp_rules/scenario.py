@@ -63,7 +63,35 @@ __all__ = [
     "Scenario",
     "Share",
     "Urgency",
+    "character_name",
+    "unprintable",
 ]
+
+# Characters no one types on purpose: C0 and C1 controls (tab, line feed and carriage return
+# apart), lone surrogates and the non-characters U+FFFE and U+FFFF. Text holding one can hide
+# words from a reader, breaks Word and XML output, and is never what a practitioner meant. A
+# scenario file holding one is refused when it is read (yamlfile.py); the model itself does not
+# refuse them yet, since the guided questions hand it typed answers unchecked.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def unprintable(text: str) -> str | None:
+    """What is wrong with `text`, in plain words, if it holds a character no field may hold."""
+    found = _UNPRINTABLE.search(text)
+    if found is None:
+        return None
+    return f"contains {character_name(found.group())} at character {found.start() + 1}; remove it: no field may hold one"
+
+
+def character_name(char: str) -> str:
+    """A character no one types on purpose, named for a reader: 'an invisible control character (U+0001)'."""
+    code = f"U+{ord(char):04X}"
+    if "\ud800" <= char <= "\udfff":
+        return f"a broken character ({code}, half of a pair that must go together)"
+    if char in "\ufffe\uffff":
+        return f"a character that is not text ({code})"
+    return f"an invisible control character ({code})"
+
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 # An entry of the partnership's directory (directory.py): kebab-case, as its files require.

@@ -17,6 +17,12 @@ ISP_REGISTER_KEY_FILE      the register's Ed25519 signing key, a file readable b
 ISP_REGISTER_KEY           the signing key itself, instead of a file (needs ISP_REGISTER_STATE)
 ISP_REGISTER_STATE         where the key remembers the registers it signed (default: the
                            key file's name + .registers)
+ISP_ALLOWED_HOSTS          the Host names `isp serve` answers to, comma-separated (set by
+                           isp serve for its workers from --host and --allowed-host)
+ISP_HEADER_TIMEOUT         seconds a request's headers may take (isp serve --header-timeout)
+ISP_BODY_TIMEOUT           seconds a request's body may take (isp serve --body-timeout)
+ISP_FORM_SECRET            the secret the web forms' tokens are made with; set the same on
+                           every replica (default: a new one each time isp serve starts)
 PYDANTIC_DISABLE_PLUGINS   the CLI sets it to __all__ unless the user did: looking plugins
                            up scans every installed package at start-up
 =========================  ==============================================================
@@ -31,11 +37,15 @@ import os
 from pathlib import Path
 
 __all__ = [
+    "ALLOWED_HOSTS_ENV",
+    "BODY_TIMEOUT_ENV",
     "CACHE_HOME_ENV",
     "DATABASE_URL_ENV",
     "DATA_HOME_ENV",
     "DEBUG_ENV",
     "DEFAULT_SCENARIOS_DIR",
+    "FORM_SECRET_ENV",
+    "HEADER_TIMEOUT_ENV",
     "NO_CACHE_ENV",
     "PYDANTIC_PLUGINS_ENV",
     "REGISTER_ENV",
@@ -55,11 +65,18 @@ __all__ = [
     "register_key",
     "register_key_file",
     "register_state_file",
+    "server_setting",
+    "set_server_setting",
 ]
 
 RULES_DIR_ENV = "ISP_RULES_DIR"
 DATABASE_URL_ENV = "ISP_DATABASE_URL"
 REGISTER_ENV = "ISP_REGISTER"
+ALLOWED_HOSTS_ENV = "ISP_ALLOWED_HOSTS"
+FORM_SECRET_ENV = "ISP_FORM_SECRET"
+HEADER_TIMEOUT_ENV = "ISP_HEADER_TIMEOUT"
+BODY_TIMEOUT_ENV = "ISP_BODY_TIMEOUT"
+SERVER_SETTINGS = (ALLOWED_HOSTS_ENV, FORM_SECRET_ENV, HEADER_TIMEOUT_ENV, BODY_TIMEOUT_ENV)
 REGISTER_KEY_FILE_ENV = "ISP_REGISTER_KEY_FILE"
 REGISTER_KEY_ENV = "ISP_REGISTER_KEY"
 REGISTER_STATE_ENV = "ISP_REGISTER_STATE"
@@ -77,6 +94,20 @@ DEFAULT_SCENARIOS_DIR = Path("scenarios")
 def _get(name: str) -> str | None:
     """The variable's value, or None when it is unset or empty."""
     return os.environ.get(name) or None
+
+
+def server_setting(name: str) -> str | None:
+    """One of `isp serve`'s settings for its workers (SERVER_SETTINGS), or None when unset."""
+    if name not in SERVER_SETTINGS:
+        raise ValueError(f"not a server setting: {name}")
+    return _get(name)
+
+
+def set_server_setting(name: str, value: str) -> None:
+    """Hand one of `isp serve`'s settings to its worker processes, which start afresh."""
+    if name not in SERVER_SETTINGS:
+        raise ValueError(f"not a server setting: {name}")
+    os.environ[name] = value
 
 
 def register_key_file() -> Path | None:

@@ -3,12 +3,17 @@
 Scenario and ruleset files are written by people and read by a tool that gives
 legal answers, so the reader refuses anything ambiguous rather than guessing:
 duplicate keys, aliases (which can hide a "billion laughs" expansion), files
-over 1 MB, binary files and empty files are all errors with a line number.
+over 1 MB, binary files and empty files are all errors with a line number. So are
+YAML tags (`!!bool maybe`, `!!python/object`), which change how a value is read, and
+characters no one types on purpose (controls, lone surrogates), which can hide words from a
+reader and break the Word output.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +24,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import InputError, Problem
+from .scenario import character_name, unprintable
 
 __all__ = ["MAX_BYTES", "DocPath", "YamlDoc", "parse_yaml", "read_yaml"]
 
@@ -29,6 +35,10 @@ MAX_DEPTH = 64
 DocPath = tuple[str | int, ...]  # keys and indexes from the document's root, e.g. ("rules", 3, "when")
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_STANDARD = "tag:yaml.org,2002:"
+# Plain `=` and `<<` as values: YAML 1.1 gives them tags of their own that no safe loader
+# builds; they can only be meant as the text.
+_AS_TEXT = {_STANDARD + "value", _STANDARD + "merge"}
 
 try:  # libyaml is several times faster; the pure-Python loader gives the same nodes.
     _Loader: Any = yaml.CSafeLoader
@@ -66,21 +76,59 @@ def read_yaml(path: str | Path, name: str | None = None) -> YamlDoc:
         if str(path) == "-":
             raw = sys.stdin.buffer.read(MAX_BYTES + 1)
         else:
-            with open(path, "rb") as handle:
-                raw = handle.read(MAX_BYTES + 1)
+            raw = _read_regular_file(path, shown)
     except FileNotFoundError:
         raise InputError([Problem(shown, None, "", "no such file")]) from None
     except IsADirectoryError:
         raise InputError([Problem(shown, None, "", "is a directory, expected a YAML file")]) from None
     except OSError as exc:
-        raise InputError([Problem(shown, None, "", f"cannot read: {exc.strerror}")]) from None
+        raise InputError([Problem(shown, None, "", f"cannot read: {exc.strerror or exc}")]) from None
     return parse_yaml(raw, shown)
+
+
+def _read_regular_file(path: str | Path, shown: str) -> bytes:
+    """The first MAX_BYTES + 1 bytes of an ordinary file, refusing anything else.
+
+    A FIFO with no writer blocks open() for ever, and a device can be read without end, so
+    the file is opened without waiting (O_NONBLOCK has no effect on an ordinary file) and
+    checked on the open handle, so it cannot be swapped between the check and the read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise InputError([Problem(shown, None, "", f"is {_kind_of_file(mode)}, not an ordinary file; "
+                                                       "save the scenario to a file, or give '-' to read it "
+                                                       "from standard input")])
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
+def _kind_of_file(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 def parse_yaml(raw: bytes | str, name: str) -> YamlDoc:
     """Parse YAML text or bytes into a YamlDoc, or raise InputError."""
     if isinstance(raw, str):
-        raw = raw.encode("utf-8")
+        given = raw
+        try:
+            raw = given.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate: text no file could hold
+            row, column = _line_column(given, exc.start)
+            raise InputError([Problem(name, row, "", f"{character_name(given[exc.start])} at line {row}, "
+                                                     f"column {column}: remove it")]) from None
     if len(raw) > MAX_BYTES:
         raise InputError([Problem(name, None, "", f"file is larger than {MAX_BYTES:,} bytes; a scenario or ruleset is far smaller")])
     if b"\x00" in raw:
@@ -92,24 +140,101 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDoc:
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise InputError([Problem(name, 1, "", "file is empty, expected a YAML mapping")])
 
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        scan = _scan(text)
+        if scan.deep is not None:
+            where, key = scan.deep
+            raise InputError([Problem(name, where, key, TOO_DEEP)])
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         line, message = _plain_error(exc, text)
         raise InputError([Problem(name, line, "", message)]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids, written as is
+        row, column = _line_column(text, exc.position)
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character  # libyaml: int; PyYAML: str
+        what = character_name(char) if isinstance(char, str) and len(char) == 1 else "a character YAML does not allow"
+        raise InputError([Problem(name, row, "", f"{what} at line {row}, column {column}: remove it")]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(name, None, "", f"not valid YAML: {exc}")]) from None
-    finally:
-        loader.dispose()
+        raise InputError([Problem(name, None, "", "not valid YAML: " + " ".join(str(exc).split()))]) from None
     if node is None or (isinstance(node, ScalarNode) and node.value == "" and node.tag.endswith(":null")):
         raise InputError([Problem(name, 1, "", "file is empty, expected a YAML mapping")])
 
-    builder = _Builder(name)
+    builder = _Builder(name, scan.tags)
     data = builder.build(node, ())
     if builder.problems:
         raise InputError(builder.problems)
     return YamlDoc(name, data, builder.lines, builder.spelled)
+
+
+TOO_DEEP = f"document is too large or nested more than {MAX_DEPTH} levels deep"
+
+
+# Where a node starts, (line, column) from 0, and what it is: a block mapping and its first key
+# start at the same place.
+Mark = tuple[int, int, str]
+_KINDS = {yaml.ScalarEvent: "scalar", yaml.SequenceStartEvent: "seq", yaml.MappingStartEvent: "map",
+          ScalarNode: "scalar", SequenceNode: "seq", MappingNode: "map"}
+
+
+def _mark(item: Any) -> Mark:
+    return item.start_mark.line, item.start_mark.column, _KINDS.get(type(item), "")
+
+
+@dataclass
+class _Scan:
+    deep: tuple[int | None, str] | None = None  # (line, top-level key) where the document is too deep
+    tags: dict[Mark, str] = field(default_factory=dict)  # every tag written in the file, by where
+
+
+def _scan(text: str) -> _Scan:
+    """What must be known before a node tree is built: how deep the document nests, and where tags are.
+
+    libyaml builds its node tree recursively, and a few tens of thousands of nested brackets
+    overflow the C stack and kill the process (a whole web worker with it). The parser's events
+    come one at a time without recursion, so the depth is measured on them first and nothing is
+    built from a document too deep. The events also say which nodes carry a tag written in the
+    file (the node tree has only the tag each value ended up with)."""
+    scan = _Scan()
+    loader = _Loader(text)
+    try:
+        depth, children, key = 0, 0, ""
+        while loader.check_event():
+            event = loader.get_event()
+            if getattr(event, "tag", None) is not None:
+                scan.tags[_mark(event)] = event.tag
+            if isinstance(event, yaml.CollectionStartEvent):
+                if depth == 1 and children % 2 == 0:
+                    key = ""  # a collection used as a top-level key: no word to name it by
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the document's own mapping is one level
+                    scan.deep = (event.start_mark.line + 1 if event.start_mark else None, key)
+                    return scan
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                if depth == 1:
+                    children += 1
+            elif depth == 1 and isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+                if children % 2 == 0:
+                    key = str(getattr(event, "value", ""))
+                children += 1
+        return scan
+    finally:
+        loader.dispose()
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a character position in `text`."""
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+def _short_tag(tag: str) -> str:
+    """A tag as it is written in the file: !!bool, !!python/object:os.system, !mine."""
+    return "!!" + tag.removeprefix(_STANDARD) if tag.startswith(_STANDARD) else tag
 
 
 def _plain_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
@@ -197,8 +322,9 @@ def _no_colon(row: int, line: str) -> str:
 class _Builder:
     """Turns a node tree into plain Python values, recording lines and problems."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, tags: dict[Mark, str] | None = None) -> None:
         self.name = name
+        self.tags = tags or {}
         self.lines: dict[DocPath, int] = {}
         self.spelled: dict[DocPath, str] = {}
         self.problems: list[Problem] = []
@@ -218,7 +344,7 @@ class _Builder:
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             if not self.too_big:  # said once, at the top-level key where it happened
                 self.too_big = True
-                self.problem(node, path[:1], f"document is too large or nested more than {MAX_DEPTH} levels deep")
+                self.problem(node, path[:1], TOO_DEEP)
             return None
         if id(node) in self.seen:
             # An alias: the composer hands back the anchored node again. Said once per file,
@@ -229,13 +355,22 @@ class _Builder:
             return None
         self.seen.add(id(node))
         self.lines.setdefault(path, node.start_mark.line + 1)
+        # A tag written in the file (`!!bool maybe`, `!!timestamp x`, `!!set`, `!!python/...`)
+        # changes how a value is read, and PyYAML's builders fail on malformed tagged values in
+        # ways that are not YAML errors (KeyError, IndexError...). No scenario or rule needs
+        # one, so every tag is refused, and a value is read only as plain YAML reads it.
+        written = self.tags.get(_mark(node))
+        if written is not None:
+            self.problem(node, path, f"YAML tags ({_short_tag(written)}) are not allowed; write the value without "
+                                     "one" + (", in quotes if it is text" if isinstance(node, ScalarNode) else ""))
+            return None
         if isinstance(node, ScalarNode):
             value = self.scalar(node, path)
             if isinstance(value, bool) and not node.style:  # plain (libyaml says "", PyYAML None)
                 self.spelled[path] = node.value
             return value
-        if node.tag not in _PLAIN_TAGS:  # e.g. !!python/object: never honoured, so refused
-            self.problem(node, path, f"YAML tags ({node.tag}) are not allowed")
+        if node.tag not in _PLAIN_TAGS:  # pragma: no cover - only a written tag gives another, refused above
+            self.problem(node, path, f"YAML tags ({_short_tag(node.tag)}) are not allowed; write the value without one")
             return None
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
@@ -248,7 +383,10 @@ class _Builder:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     self.problem(key_node, path, "YAML merge keys (<<) are not allowed; write the keys out")
                     continue
+                said = len(self.problems)
                 key = self.scalar(key_node, path)
+                if len(self.problems) > said:  # the key itself was refused (a tag, a control character)
+                    continue
                 if not isinstance(key, str):
                     self.problem(key_node, path, f"keys must be words, got {key_node.value!r}; quote it if it is meant as text")
                     continue
@@ -262,11 +400,32 @@ class _Builder:
         return None
 
     def scalar(self, node: Any, path: DocPath) -> Any:
-        try:
-            return self.constructor.construct_object(node)
-        except yaml.YAMLError as exc:
-            self.problem(node, path, f"bad value: {getattr(exc, 'problem', None) or exc}")
-        except ValueError as exc:  # e.g. 2026-02-30: looks like a date, is not one
-            what = "not a valid date" if node.tag.endswith(":timestamp") else "not a valid value"
-            self.problem(node, path, f"{what}: {node.value} ({exc})")
-        return None
+        written = self.tags.get(_mark(node))
+        if written is not None:  # a key with a tag (a value's is refused in build)
+            self.problem(node, path, f"YAML tags ({_short_tag(written)}) are not allowed; write the key without one")
+            return None
+        if node.tag in _AS_TEXT:
+            value: Any = node.value
+        else:
+            try:
+                value = self.constructor.construct_object(node)
+            except yaml.YAMLError as exc:
+                self.problem(node, path, f"bad value: {getattr(exc, 'problem', None) or exc}")
+                return None
+            except ValueError as exc:  # e.g. 2026-02-30: looks like a date, is not one
+                shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+                if node.tag.endswith(":timestamp"):
+                    reason = str(exc)  # "day is out of range for month"; Python's longer ones are left out
+                    self.problem(node, path, f"not a valid date: {shown}" + (f" ({reason})" if len(reason) <= 40 else ""))
+                elif node.tag.endswith(":int"):  # more digits than Python reads (4,300)
+                    self.problem(node, path, f"a number too long to read: {shown}")
+                else:
+                    self.problem(node, path, f"not a valid value: {shown}")
+                return None
+            except Exception:  # noqa: BLE001  (PyYAML failing on a value it resolved: still the input's)
+                self.problem(node, path, f"not a valid value: {node.value[:40]}")
+                return None
+        if isinstance(value, str) and (problem := unprintable(value)) is not None:
+            self.problem(node, path, problem)
+            return None
+        return value

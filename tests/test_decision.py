@@ -109,7 +109,7 @@ def test_openapi_describes_the_decision_json(decisions):
 
     from isp_rules.web import create_app
 
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), base_url="http://localhost") as client:
         spec = client.get("/openapi.json").json()
     schemas = spec["components"]["schemas"]
     ok = spec["paths"]["/v1/assess"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]

@@ -204,11 +204,11 @@ def test_the_cli_checks_every_id_before_deciding_anything(tmp_path):
 
 def test_the_api_answers_an_unknown_id_with_422(tmp_path):
     pytest.importorskip("fastapi")
-    from fastapi.testclient import TestClient
+    from webutil import browser_client
 
     from isp_rules.web.app import create_app
 
-    with TestClient(create_app(RULES, database_url=str(tmp_path / "reg")), raise_server_exceptions=False) as client:
+    with browser_client(create_app(RULES, database_url=str(tmp_path / "reg")), raise_server_exceptions=False) as client:
         bad = client.post("/v1/assess", content=BUNDLED.replace("york-hospital-discharge", "york-discharge"),
                           headers={"content-type": "application/yaml"})
         assert bad.status_code == 422
@@ -219,13 +219,13 @@ def test_the_api_answers_an_unknown_id_with_422(tmp_path):
 
 def test_the_check_page_shows_directory_facts_and_locates_an_unknown_id(tmp_path):
     pytest.importorskip("fastapi")
-    from fastapi.testclient import TestClient
+    from webutil import browser_client
 
     from isp_rules.web.app import create_app
 
     contradicting = BUNDLED.replace("to: {partner: city-of-york-council}",
                                     "to: {partner: city-of-york-council, signatory: false}")
-    with TestClient(create_app(RULES, database_url=str(tmp_path / "reg")), raise_server_exceptions=False) as client:
+    with browser_client(create_app(RULES, database_url=str(tmp_path / "reg")), raise_server_exceptions=False) as client:
         page = client.post("/check", data={"text": contradicting})
         assert page.status_code == 200
         assert "differs from the partnership's directory" in page.text

@@ -161,11 +161,13 @@ def _scenario_yaml(path: Path) -> str:
 
 
 def test_web_decision_page_is_plain_words(tmp_path):
-    TestClient = pytest.importorskip("fastapi.testclient").TestClient
+    pytest.importorskip("fastapi.testclient")
+    from webutil import browser_client
+
     from isp_rules.web import create_app
 
     failures: dict[str, list[str]] = {}
-    with TestClient(create_app(database_url=str(tmp_path / "register.sqlite"))) as client:
+    with browser_client(create_app(database_url=str(tmp_path / "register.sqlite"))) as client:
         for path, _, _decision in decided():
             response = client.post("/check", data={"text": _scenario_yaml(path)})
             assert response.status_code == 200, f"{_name(path)}: {response.status_code}"
@@ -191,11 +193,13 @@ def _main_text(html: str) -> str:
 def test_rules_page_is_plain_words(tmp_path):
     """/rules: conditions as sentences, blanks as words ('the recipient'), topics not file names, no ids;
     and a rule's id still finds it (the decision page links to /rules?q=<id>)."""
-    TestClient = pytest.importorskip("fastapi.testclient").TestClient
+    pytest.importorskip("fastapi.testclient")
+    from webutil import browser_client
+
     from isp_rules.web import create_app
 
     rs = default_ruleset()
-    with TestClient(create_app(database_url=str(tmp_path / "register.sqlite"))) as client:
+    with browser_client(create_app(database_url=str(tmp_path / "register.sqlite"))) as client:
         page = client.get("/rules")
         assert page.status_code == 200
         text = _main_text(page.text)

@@ -108,3 +108,50 @@ def test_binary_files(raw):
 @pytest.mark.parametrize("raw", ["", "   \n", "# only a comment\n", "---\n"])
 def test_empty_files(raw):
     assert problems(raw) == ["f.yaml:1: file is empty, expected a YAML mapping"]
+
+
+STANDARD_TAGS = ["bool", "int", "float", "timestamp", "null", "str", "binary", "set", "omap", "pairs", "map", "seq",
+                 "merge", "value", "yaml", "python/object:os.system", "python/name:os.system", "python/tuple"]
+
+
+@pytest.mark.parametrize("tag", STANDARD_TAGS)
+@pytest.mark.parametrize("value", ["maybe", "''", "notadate", "0x", "'@@@'", "1", "{a: 1}", "[1]", "x"])
+def test_every_tag_is_one_located_problem_whatever_its_value(tag, value):
+    # PyYAML's own builders raise KeyError, AttributeError or IndexError on some of these.
+    (msg,) = problems(f"a: 1\nb:\n  c: !!{tag} {value}\n")
+    assert msg.startswith(f"f.yaml:3: b.c: YAML tags (!!{tag}) are not allowed; write the value without one"), msg
+
+
+@pytest.mark.parametrize("value", ["=", "<<"])
+def test_characters_yaml_1_1_gives_tags_of_their_own_are_text(value):
+    assert parse_yaml(f"a: {value}\n", "f.yaml").data == {"a": value}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('a: "x\\x01"\n', ("f.yaml:1: a: contains an invisible control character (U+0001) at character 2; remove it: "
+                      "no field may hold one")),
+    ('"k\\x02": 1\n', ("f.yaml:1: contains an invisible control character (U+0002) at character 2; remove it: "
+                      "no field may hold one")),
+    ('a:\n  - ok\n  - "\\uFFFE"\n', ("f.yaml:3: a[1]: contains a character that is not text (U+FFFE) at character 1; "
+                                   "remove it: no field may hold one")),
+    ("a: x\x1by\n", "f.yaml:1: an invisible control character (U+001B) at line 1, column 5: remove it"),
+    ("a: 1\nb: \ud800\n", "f.yaml:2: a broken character (U+D800, half of a pair that must go together) at line 2, column 4: remove it"),
+])
+def test_characters_no_one_types_are_one_located_problem(text, expected):
+    assert problems(text) == [expected]
+
+
+def test_nesting_is_measured_before_anything_is_built():
+    # Deep enough that building it (libyaml recurses) would overflow the stack.
+    (msg,) = problems("a: 1\nb: " + "{k: " * 30_000 + "x" + "}" * 30_000 + "\n")
+    assert msg == "f.yaml:2: b: document is too large or nested more than 64 levels deep"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("!!str k: 1\n", "f.yaml:1: YAML tags (!!str) are not allowed; write the key without one"),
+    ("!!map {a: 1}\n", "f.yaml:1: YAML tags (!!map) are not allowed; write the value without one"),
+    ("a: ! 1\n", "f.yaml:1: a: YAML tags (!) are not allowed; write the value without one, in quotes if it is text"),
+    ("a: !!map [1]\n", "f.yaml:1: a: YAML tags (!!map) are not allowed; write the value without one"),
+])
+def test_a_tag_anywhere_is_refused_even_one_that_changes_nothing(text, expected):
+    assert problems(text) == [expected]

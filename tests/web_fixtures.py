@@ -102,11 +102,11 @@ def register_target(request, tmp_path):
 
 @pytest.fixture()
 def client(register_target):
+    """The app in-process, posting the pages' forms as a browser does (webutil.browser_client)."""
+    pytest.importorskip("fastapi.testclient")
+    from webutil import browser_client
+
     from isp_rules.web import create_app
 
-    with _test_client()(create_app(database_url=register_target), raise_server_exceptions=False) as c:
+    with browser_client(create_app(database_url=register_target), raise_server_exceptions=False) as c:
         yield c
-
-
-def _test_client():
-    return pytest.importorskip("fastapi.testclient").TestClient

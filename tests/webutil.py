@@ -114,3 +114,32 @@ def walk_form(client, answers: dict, max_pages: int = 30) -> tuple[str, list[str
         assert response.status_code == 200, response.text
         page = response.text
     raise AssertionError(f"the form did not reach a decision in {max_pages} pages")
+
+
+def browser_client(app, **kwargs):
+    """A TestClient that posts the pages' forms as a browser does: from an address the server
+    answers to (localhost), with the form token of the page that showed the form and its cookie.
+    Tests of the protections themselves use a plain TestClient."""
+    from fastapi.testclient import TestClient
+
+    class BrowserClient(TestClient):
+        _token: tuple[str | None, str] = (None, "")
+
+        def form_token(self) -> str:
+            """The token a page of this server gives this client's cookie (fetched once per cookie)."""
+            held = self.cookies.get("isp_form")
+            if held is None or self._token[0] != held:
+                token = hidden(self.get("/check").text, "form_token")
+                assert token, "the /check page carries no form token"
+                self._token = (self.cookies.get("isp_form"), token)
+            return self._token[1]
+
+        def post(self, url, *args, data=None, files=None, **kw):  # type: ignore[override]
+            form = data is not None or files is not None
+            if form and not str(url).startswith(("/v1/", "http")) and (data is None or isinstance(data, dict)):
+                data = dict(data or {})
+                data.setdefault("form_token", self.form_token())
+            return super().post(url, *args, data=data, files=files, **kw)
+
+    kwargs.setdefault("base_url", "http://localhost")
+    return BrowserClient(app, **kwargs)

@@ -9,7 +9,8 @@ the library and renders; errors become one line per problem (errors.py).
     authoring.py  test, diff, lint, rules
     directory.py  partners, agreements
     guided.py     ask, triage
-    register.py   log, log verify
+    register.py   log, log verify, log approve/reject
+    tokens.py     token create, list, revoke
     serving.py    serve
 
 The library is imported inside each command, so `isp --help` starts fast.
@@ -35,6 +36,7 @@ from .errors import EXIT_FAIL_ON, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USA
 from .guided import ask, triage
 from .register import log_cmd
 from .serving import serve
+from .tokens import token_group
 
 __all__ = ["EXIT_FAIL_ON", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "ProblemsError", "cli", "main"]
 
@@ -54,7 +56,7 @@ def cli() -> None:
 
 
 for _command in (check, explain_cmd, agreement_cmd, test_cmd, diff_cmd, lint_cmd, rules_cmd, ask, triage, log_cmd,
-                 serve, partners_cmd, agreements_cmd):
+                 serve, partners_cmd, agreements_cmd, token_group):
     cli.add_command(_command)
 
 

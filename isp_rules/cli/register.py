@@ -1,6 +1,7 @@
-"""The decision register: `isp log`, `isp log verify`, and the commands that keep it trustworthy
-(`isp log key create`, `isp log init`, `isp log checkpoint`) and private (`isp log redact`,
-`isp log purge`). docs/register.md explains the trust model."""
+"""The decision register: `isp log`, `isp log verify`, the approver's sign-off (`isp log approve`,
+`isp log reject`), and the commands that keep it trustworthy (`isp log key create`, `isp log init`,
+`isp log checkpoint`) and private (`isp log redact`, `isp log purge`). docs/register.md explains
+the trust model, docs/access.md the roles."""
 
 from __future__ import annotations
 
@@ -45,9 +46,11 @@ def log_cmd(ctx: click.Context, since: dt.datetime | None, fmt: str, register_pa
 
     Each record in plain words: when (UK time, GMT or BST), the case reference, who shared
     with whom, what information, the purpose, whether consent was sought, who decided, the
-    verdict and its reasons. CSV gives the same as columns for a spreadsheet; JSON gives the
-    records exactly as stored. Records made before case references were asked for say
-    "not recorded"; redacted text reads [redacted]; purged records are not listed.
+    verdict and its reasons, and its status: recorded, or approved or rejected by an approver
+    (isp log approve), with who signed it off, when and why. CSV gives the same as columns for
+    a spreadsheet; JSON gives every record exactly as stored, sign-offs included, with each
+    decision's status. Records made before case references were asked for say "not recorded";
+    redacted text reads [redacted]; purged records are not listed.
 
     \b
     Example:
@@ -58,12 +61,13 @@ def log_cmd(ctx: click.Context, since: dt.datetime | None, fmt: str, register_pa
     ctx.obj = register_path
     if ctx.invoked_subcommand is not None:
         return
-    from ..register import open_register
+    from ..register import open_register, statuses
     from ..register.details import uk_day_start
     from ..register.listing import render_log
 
-    records = open_register(register_path).records(uk_day_start(since.date()) if since else None)
-    click.echo(render_log(records, fmt), nl=False)
+    register = open_register(register_path)
+    records = list(register.records(uk_day_start(since.date()) if since else None))
+    click.echo(render_log(records, fmt, statuses(register)), nl=False)
 
 
 @log_cmd.command(name="verify")
@@ -266,3 +270,60 @@ def log_purge(ctx: click.Context, before: dt.datetime, yes: bool, key_file: str 
         return
     click.echo(f"{register.where}: purged {len(purged)} record(s) made before {before.date()}; "
                "their tombstones keep the chain verifiable")
+
+
+def _sign_off(ctx: click.Context, seq: int, verdict: str, note: str, by: str, key_file: str | None,
+              register_path: str | None) -> None:
+    import getpass
+
+    from ..register import local_actor, sign_off
+    from ..register.access import APPROVER
+
+    try:
+        user: str | None = getpass.getuser()
+    except Exception:  # noqa: BLE001  (no user name in this environment)
+        user = None
+    # Whoever runs this can write the register's database, so the command trusts them to name the
+    # approver they act for; the record keeps both (the name, and the account it came from).
+    actor = local_actor(by, [APPROVER], user)
+    register = _register(ctx, register_path, key_file)
+    done = sign_off(register, seq, verdict, note, actor)
+    click.echo(f"{register.where}: decision {done.decision} {done.verdict} by {done.by} (sign-off record {done.seq}); "
+               "the sign-off is chained to it")
+
+
+def _sign_off_help(word: str, verdict: str, example_note: str) -> str:
+    return f"""{word.capitalize()} recorded decision SEQ, as an approver (DPO or Caldicott Guardian).
+
+    The sign-off is a new record in the register, chained to the decision and signed like any
+    record; the decision's status becomes {verdict} (the latest sign-off counts; earlier ones stay
+    as its history). Only a recorded decision can be signed off, and not by whoever decided it.
+    The record keeps the approver's name (--by) and this machine's user who entered it.
+
+    \b
+    Example:
+        isp log {word} 42 --by "A. Patel, DPO" --note "{example_note}"
+    """
+
+
+def _sign_off_command(word: str, verdict: str, example_note: str) -> click.Command:
+    @click.command(name=word, help=_sign_off_help(word, verdict, example_note))
+    @click.argument("seq", type=click.IntRange(min=1), metavar="SEQ")
+    @click.option("--note", required=True, metavar="TEXT", help=f"Why the decision is {verdict} (kept with the sign-off).")
+    @click.option("--by", "by", required=True, metavar="NAME",
+                  help="The approver (DPO or Caldicott Guardian) signing off: their name or email.")
+    @key_option
+    @register_option
+    @click.pass_context
+    @library_errors
+    def command(ctx: click.Context, seq: int, note: str, by: str, key_file: str | None,
+                register_path: str | None) -> None:
+        _sign_off(ctx, seq, verdict, note, by, key_file, register_path)
+
+    return command
+
+
+log_approve = _sign_off_command("approve", "approved", "Proportionate; lawful basis checked")
+log_reject = _sign_off_command("reject", "rejected", "Consent should have been sought first")
+log_cmd.add_command(log_approve)
+log_cmd.add_command(log_reject)

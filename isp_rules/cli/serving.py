@@ -20,26 +20,49 @@ __all__ = ["serve"]
 @click.option("--database-url", metavar="URL", envvar=DATABASE_URL_ENV, show_envvar=True,
               help="Where the decision register lives: postgresql://user@host/db (shared by every worker and "
                    "replica), or a SQLite file path (default: ISP_REGISTER, else your data directory).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME[:PORT]",
+              help="Another name the server answers to, such as the name users type behind a proxy (repeat for "
+                   "more). It always answers to the --host address, localhost, 127.0.0.1 and [::1] on --port; "
+                   "any other name gets 400.")
+# The defaults are web/options.py's (not imported here: that would load the web app for every command).
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), metavar="SECONDS",
+              help="Close a connection whose request headers have not all arrived in this time.")
+@click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600), metavar="SECONDS",
+              help="Answer 408 to a request whose body has not all arrived in this time.")
+@click.option("--keep-alive", default=5, show_default=True, type=click.IntRange(1, 3600), metavar="SECONDS",
+              help="Close a connection left idle between requests for this long.")
+@click.option("--limit-concurrency", default=200, show_default=True, type=click.IntRange(1, 100_000), metavar="N",
+              help="Connections each worker holds at once; past this, new requests get 503 until some close.")
 @rules_option
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]), help="Server log detail.")
 @library_errors
-def serve(host: str, port: int, workers: int, database_url: str | None, rules: str | None, log_level: str) -> None:
+def serve(host: str, port: int, workers: int, database_url: str | None, allowed_hosts: tuple[str, ...],
+          header_timeout: float, body_timeout: float, keep_alive: int, limit_concurrency: int, rules: str | None,
+          log_level: str) -> None:
     """Run the web app and JSON API: pages for practitioners, /v1/... for programs.
 
     Open http://127.0.0.1:8000/ in a browser; the API is described at /docs.
     Each worker is a process with its own rules engine; for more capacity run more
-    workers, or several replicas behind a load balancer sharing one PostgreSQL register.
+    workers, or several replicas behind a load balancer sharing one PostgreSQL register
+    (and one ISP_FORM_SECRET, so that a form shown by one replica is accepted by another).
 
     \b
     Example:
         isp serve
         isp serve --workers 4 --database-url postgresql://isp@db.internal/isp
+        isp serve --host 10.0.0.5 --allowed-host isp.council.example
     """
     try:
-        import uvicorn
+        from ..web.server import Limits
+        from ..web.server import allowed_hosts as host_list
+        from ..web.server import serve as run_server
     except ImportError:  # pragma: no cover - a core dependency
         raise ProblemsError(["isp: the web server needs uvicorn: pip install isp-rules"]) from None
+    try:
+        hosts = host_list(host, port, allowed_hosts)
+    except ValueError as exc:
+        raise ProblemsError([f"isp serve: --allowed-host or --host: {exc}"]) from None
 
     ruleset = load_rules(rules)  # a broken ruleset is reported here, once, not by every worker
     # Worker processes are started afresh and read their settings from the environment.
@@ -51,5 +74,6 @@ def serve(host: str, port: int, workers: int, database_url: str | None, rules: s
     register = open_register(database_url)
     click.echo(f"isp-rules: serving http://{host}:{port}/ with {workers} worker process(es); "
                f"register: {register.where}. Ctrl-C stops.", err=True)
-    uvicorn.run("isp_rules.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, proxy_headers=False, server_header=False, timeout_graceful_shutdown=5)
+    run_server(host=host, port=port, workers=workers, log_level=log_level, hosts=hosts,
+               limits=Limits(header_timeout=header_timeout, body_timeout=body_timeout, keep_alive=keep_alive,
+                             connections=limit_concurrency))

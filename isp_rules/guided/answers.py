@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..ruleset import Ruleset
+from ..scenario import unprintable
 from .questions import Question, country_code
 
 __all__ = ["NOT_SURE", "choices", "parse_answer", "replace_file", "save_scenario", "scenario_yaml", "start_answers"]
@@ -29,6 +30,8 @@ class _NotSure:
 
 NOT_SURE: Final = _NotSure()
 
+
+MAX_ANSWER = 2000  # the longest text a scenario field holds
 
 _YES_NO = {"y": "true", "yes": "true", "n": "false", "no": "false"}
 
@@ -49,6 +52,13 @@ def parse_answer(q: Question, raw: str) -> Any:
     if q.kind in ("text", "country"):
         if not raw or raw == "0" or raw.lower() in ("not sure", "?", "unknown", "don't know"):
             return NOT_SURE
+        # A key the terminal sent as text (an arrow key is ESC [ A) or pasted control characters
+        # are never what was meant, and a scenario may not hold them: asked again, in words.
+        problem = unprintable(raw)
+        if problem is not None:
+            raise ValueError(f"the answer {problem}")
+        if len(raw) > MAX_ANSWER:
+            raise ValueError(f"keep the answer under {MAX_ANSWER:,} characters")
         if q.kind == "country":
             return country_code(raw)
         return raw

@@ -13,7 +13,10 @@ accountability; safeguarding golden rule 7), so the register must be trustworthy
   write the database but lacks the key cannot rewrite, shorten, forge, replace or empty it
   unnoticed; and a register the key signed is never silently started again;
 - it keeps personal data private: files 0600, free text redactable and records purgeable
-  while the chain still verifies (docs/register.md).
+  while the chain still verifies (docs/register.md);
+- an approver's sign-off of a decision is a record of its own, chained like the decision
+  (register/approval.py); who may do what is register/access.py, and the API tokens machines
+  use are kept beside the records as hashes only (register/tokens.py; docs/access.md).
 
 It lives in a SQLite file (register/sqlite.py) or a PostgreSQL database (register/postgres.py);
 both keep the same records and the same chain (register/chain.py), so they verify alike.
@@ -26,12 +29,18 @@ from __future__ import annotations
 import os
 
 from ..settings import database_url
-from .chain import BaseRegister, EmptyRegisterError, Record, RegisterError, Verification
+from .access import AccessError, Actor, NotAllowedError, local_actor, may, proxy_actor, require
+from .approval import SignOff, SignOffError, Status, sign_off, status_of, statuses
+from .chain import DECISION, SIGN_OFF, BaseRegister, EmptyRegisterError, Record, RegisterError, Verification
 from .details import CaseGiven, RecordDetails, case_given, describe, uk_time
 from .sqlite import SqliteRegister
+from .tokens import NewToken, TokenError, TokenInfo, actor_for_token, create_token, list_tokens, revoke_token
 
-__all__ = ["CaseGiven", "EmptyRegisterError", "Record", "RecordDetails", "Register", "RegisterError", "Verification",
-           "case_given", "describe", "open_register", "uk_time"]
+__all__ = ["DECISION", "SIGN_OFF", "AccessError", "Actor", "CaseGiven", "EmptyRegisterError", "NewToken",
+           "NotAllowedError", "Record", "RecordDetails", "Register", "RegisterError", "SignOff", "SignOffError", "Status",
+           "TokenError", "TokenInfo", "Verification", "actor_for_token", "case_given", "create_token", "describe",
+           "list_tokens", "local_actor", "may", "open_register", "proxy_actor", "require", "revoke_token", "sign_off",
+           "status_of", "statuses", "uk_time"]
 
 Register = SqliteRegister  # the name existing callers use for a register file
 

@@ -50,11 +50,29 @@ TOMBSTONE_BODY = ""
 # column), the verdict, the scenario's id and every coded fact stay: they are the
 # accountability record, and hold no free text about the person shared about.
 REDACTABLE = ("scenario.title", "scenario.share.purpose.detail", "scenario.share.from.name",
-              "scenario.share.to.name", f"{CASE_KEY}.reference", f"{CASE_KEY}.parties.from", f"{CASE_KEY}.parties.to")
+              "scenario.share.to.name", f"{CASE_KEY}.reference", f"{CASE_KEY}.parties.from", f"{CASE_KEY}.parties.to",
+              "sign_off.note")
 QUOTED_MIN = 3  # shorter texts are not looked for inside the decision's words
 SALTS_KEY = "redactable"  # the body's {path: salt} for each piece of text not yet redacted
 REDACTED_KEY = "redacted"  # a redacted text becomes {"redacted": sha256(salt + text)}
 REDACTED_TEXT = "[redacted]"  # how a redacted text is shown
+
+# Two kinds of record share the chain: a decision, and an approver's sign-off of one. A sign-off's
+# verdict column holds its verdict (approved or rejected), never a decision's (allow, deny,
+# needs-agreement), so a store can tell the kinds apart in SQL; its body's "sign_off" names the
+# decision. Both are hashed, chained and signed by the same code, so verify treats them alike.
+DECISION = "decision"
+SIGN_OFF = "sign-off"
+KINDS = (DECISION, SIGN_OFF)
+SIGN_OFF_KEY = "sign_off"
+SIGN_OFF_VERDICTS = ("approved", "rejected")
+_IN_SIGN_OFF = "verdict IN ({})".format(", ".join(f"'{v}'" for v in SIGN_OFF_VERDICTS))
+KIND_SQL = {None: "1 = 1", DECISION: f"NOT ({_IN_SIGN_OFF})", SIGN_OFF: _IN_SIGN_OFF}  # for a store's WHERE
+# API tokens (register/tokens.py) live beside the records, in the same database; they are not
+# records: making one is not a decision. Only a hash of each token is stored.
+TOKEN_COLUMNS = "name, role, hash, created_at, created_by, revoked_at, revoked_by, signature"
+TOKEN_COLUMNS_DDL = ("name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, "
+                     "created_by TEXT NOT NULL, revoked_at TEXT, revoked_by TEXT, signature TEXT")
 
 Row = Sequence[Any]  # one record as stored, in COLUMNS order
 
@@ -79,6 +97,11 @@ class Record:
     prev_hash: str
     hash: str
 
+    @property
+    def kind(self) -> str:
+        """DECISION or SIGN_OFF."""
+        return SIGN_OFF if self.verdict in SIGN_OFF_VERDICTS else DECISION
+
     def to_json(self, full: bool = True) -> dict[str, Any]:
         """The record as JSON data, its fields in order; the body (the scenario and the decision)
         only when `full`. `isp log --format json` and the API's /v1/decisions both give this."""
@@ -96,6 +119,7 @@ class State:
     meta: dict[str, str]  # format, id (the register's identity), head ("SEQ HASH"), purged (how many)
     signed: bool  # the register holds signed checkpoints
     rows: list[Row] = field(default_factory=list)  # the rows the writer asked to read, in seq order
+    tokens: list[Row] = field(default_factory=list)  # the token rows (TOKEN_COLUMNS), when the writer asked
 
 
 @dataclass
@@ -107,6 +131,8 @@ class Change:
     meta: dict[str, str | None] = field(default_factory=dict)  # None removes the key
     checkpoint: tuple[int, str] | None = None  # (seq, the checkpoint as JSON)
     clear_checkpoints: bool = False
+    new_tokens: list[tuple] = field(default_factory=list)  # TOKEN_COLUMNS order
+    revoked_tokens: list[tuple[str, str, str]] = field(default_factory=list)  # (name, revoked_at, revoked_by)
 
 
 Plan = Callable[[State], Change]
@@ -301,15 +327,21 @@ class BaseRegister:
 
     # --- the store's hooks ---------------------------------------------------------------
 
-    def _write(self, plan: Plan, read: tuple[int, int] | None = None) -> None:
+    def _write(self, plan: Plan, read: tuple[int, int] | None = None, tokens: bool = False) -> None:
         """In one transaction, with no other writer: create the tables if there are none, read
-        the State (with the rows whose seq is within `read`, inclusive), and do what `plan`
-        returns for it. Nothing is written if `plan` raises."""
+        the State (with the rows whose seq is within `read`, inclusive, and with `tokens` the
+        token rows), and do what `plan` returns for it. Nothing is written if `plan` raises."""
         raise NotImplementedError
 
-    def _rows(self, after: int = 0, limit: int | None = None, newest_first: bool = False) -> list[Row]:
+    def _rows(self, after: int = 0, limit: int | None = None, newest_first: bool = False,
+              kind: str | None = None) -> list[Row]:
         """Record rows after sequence number `after`, in seq order (or newest first), at most
-        `limit`; purged records (tombstones) left out."""
+        `limit`, only of `kind` (DECISION, SIGN_OFF; None: both); purged records (tombstones) left out."""
+        raise NotImplementedError
+
+    def _token_rows(self) -> list[Row]:
+        """Every API token row (TOKEN_COLUMNS), oldest first; [] where none was ever made.
+        EmptyRegisterError where there is no register."""
         raise NotImplementedError
 
     def _snapshot(self) -> Snapshot:
@@ -336,7 +368,6 @@ class BaseRegister:
         With a key, the new head is signed in the same transaction."""
         who = by or _user()
         when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
-        key = self.signing_key()
         prepared = []
         for decision, scenario in items:
             answer = decision.to_json()
@@ -348,17 +379,30 @@ class BaseRegister:
             # Inside the hashed body, so the chain's format is unchanged and old records still verify.
             body[CASE_KEY] = case_body(case, decision, scenario)
             body[SALTS_KEY] = {path: _new_salt() for path in _redactable_paths(body)}
-            prepared.append((answer, body, _canonical(body), _canonical(_committed(body))))
+            verdict = answer["verdict"]
+            if verdict in SIGN_OFF_VERDICTS:  # never: a decision's verdict is allow, deny or needs-agreement
+                raise ValueError(f"a decision's verdict cannot be {verdict!r}")
+            prepared.append((answer.get("scenario"), verdict, answer["ruleset"]["sha256"], body, _canonical(body),
+                             _canonical(_committed(body))))
+        return self._append(prepared, who, when)
+
+    def _append(self, prepared: list[tuple[str | None, str, str, dict, str, str]], who: str, when: str,
+                check: Callable[[State], None] | None = None, read: tuple[int, int] | None = None) -> list[Record]:
+        """Append records, each (scenario, verdict, ruleset sha256, body, body as stored, body as
+        hashed), in one transaction: chained, the head moved, and with a key the head signed.
+        `check` may refuse the write (raising), seeing the State with the rows within `read`."""
+        key = self.signing_key()
         out: list[Record] = []
 
         def plan(state: State) -> Change:
             out.clear()  # a store may retry the transaction on a new connection
             self._refuse_unsafe_write(state, key)
+            if check is not None:
+                check(state)
             seq, prev = state.last or (0, GENESIS)
             rows = []
-            for answer, body, body_json, hashed_json in prepared:
+            for scenario, verdict, sha, body, body_json, hashed_json in prepared:
                 seq += 1
-                scenario, verdict, sha = answer.get("scenario"), answer["verdict"], answer["ruleset"]["sha256"]
                 digest = _hash(prev, seq, when, who, scenario, verdict, sha, hashed_json)
                 rows.append((seq, when, who, scenario, verdict, sha, body_json, prev, digest))
                 out.append(Record(seq, when, who, scenario, verdict, sha, _shown(body), prev, digest))
@@ -369,10 +413,54 @@ class BaseRegister:
             return change
 
         ident: list[str] = []
-        self._write(plan)
+        self._write(plan, read=read)
         if out:
             self._remember(key, ident[0], out[-1].seq, out[-1].hash)
         return out
+
+    def sign_off(self, seq: int, verdict: str, note: str, by: str, signer: dict[str, Any],
+                 at: dt.datetime | None = None) -> Record:
+        """Append a sign-off of decision `seq` (verdict one of SIGN_OFF_VERDICTS), chained and
+        signed like any record, by `by`; `signer` says how they were identified and their roles.
+        RegisterError when record `seq` is not a decision that can be signed off: checked inside
+        the write's transaction, so a purge running meanwhile cannot slip between. Use
+        register/approval.py's sign_off, which checks who may sign off first."""
+        if verdict not in SIGN_OFF_VERDICTS:
+            raise ValueError(f"a sign-off's verdict is one of {', '.join(SIGN_OFF_VERDICTS)}, not {verdict!r}")
+        self._rows(max(seq - 1, 0), 1)  # EmptyRegisterError where there is no register: none is created
+        when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
+        target: list[Row] = []
+
+        def check(state: State) -> None:
+            target.clear()
+            rows = [r for r in state.rows if r[0] == seq]
+            if not rows:
+                raise RegisterError(f"{self.where}: there is no record {seq}")
+            row = rows[0]
+            if _is_tombstone(row):
+                raise RegisterError(f"{self.where}: record {seq} was purged; there is no decision left to sign off")
+            if row[4] in SIGN_OFF_VERDICTS:
+                raise RegisterError(f"{self.where}: record {seq} is a sign-off, not a decision; sign off the "
+                                    "decision it names")
+            if " ".join(str(row[2]).split()).casefold() == " ".join(by.split()).casefold():
+                # Four eyes: the sign-off is someone else's check of the decision (the DPO's or
+                # Caldicott Guardian's oversight), never the decider approving their own.
+                raise RegisterError(f"{self.where}: record {seq} was decided by {row[2]}; a decision is signed off "
+                                    "by someone other than who decided it")
+            target.append(row)
+
+        def prepare(state: State) -> None:
+            check(state)
+            row = target[0]
+            body: dict[str, Any] = {SIGN_OFF_KEY: {"decision": seq, "decision_hash": row[8], "verdict": verdict,
+                                                   "note": note, **signer}}
+            body[SALTS_KEY] = {path: _new_salt() for path in _redactable_paths(body)}
+            prepared[:] = [(row[3], verdict, row[5], body, _canonical(body), _canonical(_committed(body)))]
+
+        prepared: list[tuple[str | None, str, str, dict, str, str]] = []
+        # The rows to append depend on the decision read in the transaction: `prepare` fills them
+        # in before the plan reads them.
+        return self._append(prepared, by, when, check=prepare, read=(seq, seq))[0]
 
     def start(self, new: bool = False) -> Started:
         """Start a register here (`isp log init`): one that holds no records. `new` starts one
@@ -568,18 +656,21 @@ class BaseRegister:
     # --- reading -------------------------------------------------------------------------
 
     def records(self, since: dt.date | dt.datetime | None = None, after: int = 0, limit: int | None = None,
-                newest_first: bool = False) -> Iterator[Record]:
+                newest_first: bool = False, kind: str | None = None) -> Iterator[Record]:
         """Records in order (or newest first); `after` and `limit` page through a long register
         in the database, not in memory. `since` filters what is read: a date is a UTC date, a
         datetime (with its zone) an instant, such as midnight in UK time (details.uk_day_start).
+        `kind` (DECISION or SIGN_OFF) reads only records of that kind; None reads both.
         Purged records are left out; redacted texts read REDACTED_TEXT."""
+        if kind not in KIND_SQL:
+            raise ValueError(f"no kind of record {kind!r}: one of {', '.join(KINDS)}")
         if since is None:
-            rows = self._rows(after, limit, newest_first)
+            rows = self._rows(after, limit, newest_first, kind)
         elif isinstance(since, dt.datetime):
             start = since.astimezone(dt.UTC).isoformat(timespec="seconds")  # stored times are UTC, this format
-            rows = [r for r in self._rows(after, None, newest_first) if r[1] >= start][:limit]
+            rows = [r for r in self._rows(after, None, newest_first, kind) if r[1] >= start][:limit]
         else:
-            rows = [r for r in self._rows(after, None, newest_first) if r[1][:10] >= since.isoformat()][:limit]
+            rows = [r for r in self._rows(after, None, newest_first, kind) if r[1][:10] >= since.isoformat()][:limit]
         for row in rows:
             try:
                 body = json.loads(row[6])

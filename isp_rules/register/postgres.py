@@ -1,7 +1,7 @@
 """The register in a PostgreSQL database, shared by every worker process and replica.
 
-- Its tables are named isp_register_meta, isp_register_records and isp_register_checkpoints
-  (the signed heads), so they never meet another app's tables in a shared database; they are
+- Its tables are named isp_register_meta, isp_register_records, isp_register_checkpoints
+  (the signed heads) and isp_register_tokens (hashes of API tokens), so they never meet another app's tables in a shared database; they are
   created on the first write.
 - Every append takes one transaction-level advisory lock (a fixed key) before it reads the
   last record, so however many processes write at once, seq numbers and the chain never fork.
@@ -25,8 +25,11 @@ from urllib.parse import unquote, urlsplit
 from .chain import (
     COLUMNS,
     FORMAT,
+    KIND_SQL,
     PURGED,
     RECORD_COLUMNS_DDL,
+    TOKEN_COLUMNS,
+    TOKEN_COLUMNS_DDL,
     TOMBSTONE_BODY,
     BaseRegister,
     EmptyRegisterError,
@@ -43,6 +46,9 @@ RECORDS = "isp_register_records"
 CHECKPOINTS = "isp_register_checkpoints"
 CHECKPOINTS_DDL = (f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (n BIGSERIAL PRIMARY KEY, seq BIGINT NOT NULL, "
                    "checkpoint TEXT NOT NULL)")
+TOKENS = "isp_register_tokens"
+# n keeps the order they were made in (PostgreSQL has no rowid).
+TOKENS_DDL = f"CREATE TABLE IF NOT EXISTS {TOKENS} (n BIGSERIAL, {TOKEN_COLUMNS_DDL})"
 LIVE = f"NOT (verdict = '{PURGED}' AND body = '{TOMBSTONE_BODY}')"  # a record, not a tombstone
 # The key every isp-rules writer locks: the first 8 bytes of sha256("isp-rules decision
 # register"), so that it does not meet another app's advisory lock by chance.
@@ -123,20 +129,28 @@ class PostgresRegister(BaseRegister):
 
     # --- the store's hooks ---------------------------------------------------------------
 
-    def _write(self, plan: Plan, read: tuple[int, int] | None = None) -> None:
+    def _write(self, plan: Plan, read: tuple[int, int] | None = None, tokens: bool = False) -> None:
         def work(conn: Any) -> None:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))  # held until commit
             self._check_or_create(conn, create=True)
             conn.execute(CHECKPOINTS_DDL)
+            conn.execute(TOKENS_DDL)
             last = conn.execute(f"SELECT seq, hash FROM {RECORDS} ORDER BY seq DESC LIMIT 1").fetchone()
             meta = {str(k): str(v) for k, v in conn.execute(f"SELECT key, value FROM {META}").fetchall()}
             signed = conn.execute(f"SELECT EXISTS (SELECT 1 FROM {CHECKPOINTS})").fetchone()[0]
             rows = conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} WHERE seq BETWEEN %s AND %s ORDER BY seq",
                                 read).fetchall() if read else []
-            change = plan(State(tuple(last) if last else None, meta, bool(signed), rows))
+            token_rows = conn.execute(f"SELECT {TOKEN_COLUMNS} FROM {TOKENS} ORDER BY n").fetchall() if tokens else []
+            change = plan(State(tuple(last) if last else None, meta, bool(signed), rows, token_rows))
             with conn.cursor() as cur:
                 if change.insert:
                     cur.executemany(f"INSERT INTO {RECORDS} ({COLUMNS}) VALUES ({', '.join(['%s'] * 9)})", change.insert)
+                if change.new_tokens:
+                    cur.executemany(f"INSERT INTO {TOKENS} ({TOKEN_COLUMNS}) VALUES ({', '.join(['%s'] * 8)})",
+                                    change.new_tokens)
+                if change.revoked_tokens:
+                    cur.executemany(f"UPDATE {TOKENS} SET revoked_at = %s, revoked_by = %s WHERE name = %s",
+                                    [(at, by, name) for name, at, by in change.revoked_tokens])
                 if change.update:
                     cur.executemany(f"UPDATE {RECORDS} SET at = %s, by = %s, scenario = %s, verdict = %s, "
                                     "ruleset_sha256 = %s, body = %s, prev_hash = %s, hash = %s WHERE seq = %s",
@@ -154,12 +168,22 @@ class PostgresRegister(BaseRegister):
 
         self._transaction(work, "cannot write to the register")
 
-    def _rows(self, after: int = 0, limit: int | None = None, newest_first: bool = False) -> list[Row]:
+    def _rows(self, after: int = 0, limit: int | None = None, newest_first: bool = False,
+              kind: str | None = None) -> list[Row]:
         def work(conn: Any) -> list[Row]:
             self._check_or_create(conn, create=False)
             order = "DESC" if newest_first else "ASC"
-            return conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} WHERE seq > %s AND {LIVE} ORDER BY seq {order} "
-                                "LIMIT %s", (after, limit)).fetchall()
+            return conn.execute(f"SELECT {COLUMNS} FROM {RECORDS} WHERE seq > %s AND {LIVE} AND {KIND_SQL[kind]} "
+                                f"ORDER BY seq {order} LIMIT %s", (after, limit)).fetchall()
+
+        return self._transaction(work, "cannot read the register")
+
+    def _token_rows(self) -> list[Row]:
+        def work(conn: Any) -> list[Row]:
+            self._check_or_create(conn, create=False)
+            if not conn.execute("SELECT to_regclass(%s) IS NOT NULL", (TOKENS,)).fetchone()[0]:
+                return []
+            return conn.execute(f"SELECT {TOKEN_COLUMNS} FROM {TOKENS} ORDER BY n").fetchall()
 
         return self._transaction(work, "cannot read the register")
 

@@ -19,8 +19,11 @@ from ..settings import default_register_path
 from .chain import (
     COLUMNS,
     FORMAT,
+    KIND_SQL,
     PURGED,
     RECORD_COLUMNS_DDL,
+    TOKEN_COLUMNS,
+    TOKEN_COLUMNS_DDL,
     TOMBSTONE_BODY,
     BaseRegister,
     EmptyRegisterError,
@@ -36,6 +39,7 @@ FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 CHECKPOINTS_DDL = ("CREATE TABLE IF NOT EXISTS checkpoints (n INTEGER PRIMARY KEY AUTOINCREMENT, "
                    "seq INTEGER NOT NULL, checkpoint TEXT NOT NULL)")
+TOKENS_DDL = f"CREATE TABLE IF NOT EXISTS tokens ({TOKEN_COLUMNS_DDL})"
 LIVE = f"NOT (verdict = '{PURGED}' AND body = '{TOMBSTONE_BODY}')"  # a record, not a tombstone
 
 
@@ -127,7 +131,7 @@ class SqliteRegister(BaseRegister):
 
     # --- the store's hooks ---------------------------------------------------------------
 
-    def _write(self, plan: Plan, read: tuple[int, int] | None = None) -> None:
+    def _write(self, plan: Plan, read: tuple[int, int] | None = None, tokens: bool = False) -> None:
         conn = self._connect(create=True)
         try:
             conn.execute("BEGIN IMMEDIATE")  # one writer at a time, across processes
@@ -140,12 +144,15 @@ class SqliteRegister(BaseRegister):
                     tables = {"meta", "records"}
                 self._check(conn, tables)
                 conn.execute(CHECKPOINTS_DDL)
+                conn.execute(TOKENS_DDL)
                 last = conn.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
                 meta = {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta").fetchall()}
                 signed = conn.execute("SELECT EXISTS (SELECT 1 FROM checkpoints)").fetchone()[0] == 1
                 rows = conn.execute(f"SELECT {COLUMNS} FROM records WHERE seq BETWEEN ? AND ? ORDER BY seq",
                                     read).fetchall() if read else []
-                change = plan(State(tuple(last) if last else None, meta, signed, rows))
+                token_rows = conn.execute(f"SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY rowid").fetchall() \
+                    if tokens else []
+                change = plan(State(tuple(last) if last else None, meta, signed, rows, token_rows))
                 conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", change.insert)
                 conn.executemany("UPDATE records SET at = ?, by = ?, scenario = ?, verdict = ?, ruleset_sha256 = ?, "
                                  "body = ?, prev_hash = ?, hash = ? WHERE seq = ?",
@@ -159,6 +166,10 @@ class SqliteRegister(BaseRegister):
                     conn.execute("DELETE FROM checkpoints")
                 if change.checkpoint:
                     conn.execute("INSERT INTO checkpoints (seq, checkpoint) VALUES (?, ?)", change.checkpoint)
+                conn.executemany(f"INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 change.new_tokens)
+                conn.executemany("UPDATE tokens SET revoked_at = ?, revoked_by = ? WHERE name = ?",
+                                 [(at, by, name) for name, at, by in change.revoked_tokens])
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -169,12 +180,24 @@ class SqliteRegister(BaseRegister):
         finally:
             conn.close()
 
-    def _rows(self, after: int = 0, limit: int | None = None, newest_first: bool = False) -> list[Row]:
+    def _rows(self, after: int = 0, limit: int | None = None, newest_first: bool = False,
+              kind: str | None = None) -> list[Row]:
         conn = self._connect(create=False)
         try:
             order = "DESC" if newest_first else "ASC"
-            return conn.execute(f"SELECT {COLUMNS} FROM records WHERE seq > ? AND {LIVE} ORDER BY seq {order} LIMIT ?",
-                                (after, -1 if limit is None else limit)).fetchall()
+            return conn.execute(f"SELECT {COLUMNS} FROM records WHERE seq > ? AND {LIVE} AND {KIND_SQL[kind]} "
+                                f"ORDER BY seq {order} LIMIT ?", (after, -1 if limit is None else limit)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise RegisterError(f"{self.path}: cannot read the register ({exc})") from None
+        finally:
+            conn.close()
+
+    def _token_rows(self) -> list[Row]:
+        conn = self._connect(create=False)
+        try:
+            if "tokens" not in self._tables(conn):
+                return []
+            return conn.execute(f"SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY rowid").fetchall()
         except sqlite3.DatabaseError as exc:
             raise RegisterError(f"{self.path}: cannot read the register ({exc})") from None
         finally:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from ..assessment import assess
-from ..loader import parse_scenario
-from ..scenario import Scenario
-from .inputs import YAML_TYPES, scenario_from_json
+from ..scenario import Scenario, unprintable
+from .inputs import YAML_TYPES, scenario_from_json, scenario_from_yaml
 from .schema import DecisionOut
 
 __all__ = ["DecisionOut", "install_schema", "read_scenario", "router"]
@@ -55,10 +56,12 @@ def _scenario_body() -> dict:
     return _SCENARIO_SCHEMA
 
 
+# YAML is another way of writing the same scenario, so both media types carry its schema.
+SCENARIO_REF = {"$ref": "#/components/schemas/Scenario"}
 BODY = {"requestBody": {"required": True, "description": "A scenario in the public format (docs: scenario-format.md), "
                         "as JSON, or as YAML with Content-Type application/yaml.",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Scenario"}},
-                                    "application/yaml": {"schema": {"type": "string"}}}}}
+                        "content": {"application/json": {"schema": SCENARIO_REF},
+                                    "application/yaml": {"schema": SCENARIO_REF}}}}
 
 
 class UnsupportedType(Exception):
@@ -69,7 +72,7 @@ async def read_scenario(request: Request) -> Scenario:
     raw = await request.body()
     kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if kind in YAML_TYPES:
-        return parse_scenario(raw, "request body")
+        return scenario_from_yaml(raw, "request body")
     # Only JSON otherwise: a browser cannot send application/json to another site without
     # asking first (CORS), so a page elsewhere cannot post to a server on this machine.
     if kind not in ("application/json", "") and not kind.endswith("+json"):
@@ -81,6 +84,16 @@ def _json(data, status: int = 200) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), status_code=status, media_type="application/json")
 
 
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD, as the OpenAPI document says (format: date): pydantic alone would also
+    read 0 or 1700000000 as a time stamp, a date nobody meant."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise PydanticCustomError("date_format", "expected a date YYYY-MM-DD, got {given}", {"given": repr(value[:20])})
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_date)]
+SEQ_MAX = 2**63 - 1  # the register's sequence numbers are 64-bit integers in SQLite and PostgreSQL
 AsOf = Query(None, description="Decide under the law in force on this date (overrides the scenario's as_of).")
 
 
@@ -91,7 +104,7 @@ def _ruleset(request: Request):
 @router.post("/v1/assess", tags=["decide"], openapi_extra=BODY,
              responses={200: {"model": DecisionOut, "description": "The decision"}, **ERRORS},
              summary="Decide a scenario: allow, deny or needs-agreement, with cited reasons")
-async def assess_scenario(request: Request, as_of: dt.date | None = AsOf) -> Response:
+async def assess_scenario(request: Request, as_of: Day | None = AsOf) -> Response:
     """Returns the decision JSON of the scenario format spec. Nothing is recorded: to record,
     POST the same body to /v1/decisions. Invalid input gets 422 with one entry per problem."""
     scenario = await read_scenario(request)
@@ -103,7 +116,7 @@ async def assess_scenario(request: Request, as_of: dt.date | None = AsOf) -> Res
              responses={200: {"content": {"text/markdown": {}, "application/vnd.openxmlformats-officedocument."
                                           "wordprocessingml.document": {}}}, **ERRORS})
 async def agreement(request: Request, format: Literal["markdown", "docx"] = "markdown",
-                    as_of: dt.date | None = AsOf) -> Response:
+                    as_of: Day | None = AsOf) -> Response:
     """Numbered clauses in plain words for each party's DPO to sign: the parties, purpose and legal
     basis, the protocol's standards quoted with their sources, the points still to agree as a
     checklist, start and review dates, a version and a signature block for each party."""
@@ -120,7 +133,7 @@ async def agreement(request: Request, format: Literal["markdown", "docx"] = "mar
              responses={200: {"content": {"text/markdown": {}, "application/vnd.openxmlformats-officedocument."
                                           "wordprocessingml.document": {}}}, **ERRORS})
 async def annex_b(request: Request, format: Literal["markdown", "docx"] = "markdown",
-                  as_of: dt.date | None = AsOf) -> Response:
+                  as_of: Day | None = AsOf) -> Response:
     """The ICO data sharing code's Annex B record (the request, considering it, the decision, who
     decided), filled in from the decision. A routine share gets 422 saying why: routine sharing is
     set out in its information sharing agreement (/v1/agreement), not decided request by request."""
@@ -155,7 +168,7 @@ RECORD_BODY = {"requestBody": {"required": True, "description": (
         {"type": "object", "required": ["scenario", "record"], "additionalProperties": False,
          "properties": {"scenario": {"$ref": "#/components/schemas/Scenario"},
                         "record": RecordIn.model_json_schema()}}]}},
-        "application/yaml": {"schema": {"type": "string"}}}}}
+        "application/yaml": {"schema": SCENARIO_REF}}}}
 
 
 async def _scenario_and_record(request: Request) -> tuple[Scenario, RecordIn | None]:
@@ -181,6 +194,9 @@ async def _scenario_and_record(request: Request) -> tuple[Scenario, RecordIn | N
         details = None
         problems += [Problem("request body", None, ".".join(["record", *map(str, e["loc"])]), e["msg"])
                      for e in exc.errors()]
+    for name, value in (details.model_dump() if details else {}).items():
+        if isinstance(value, str) and (problem := unprintable(value)):
+            problems.append(Problem("request body", None, f"record.{name}", problem))
     if problems:
         raise ScenarioError(problems)
     return scenario_from_json(json.dumps(data["scenario"]).encode(), "request body: scenario"), details
@@ -191,7 +207,7 @@ async def _scenario_and_record(request: Request) -> tuple[Scenario, RecordIn | N
              summary="Decide a scenario and record the decision in the register")
 async def record_decision(request: Request, by: str | None = Query(None, min_length=1, max_length=200, description=(
                               "Who decided (a name or role); or give it in the body as record.by.")),
-                          as_of: dt.date | None = AsOf) -> Response:
+                          as_of: Day | None = AsOf) -> Response:
     """The register is written only once the scenario is valid and the decision is reached.
     With {"scenario", "record"} the record holds the case reference (or an explicit "none"), so it
     meets safeguarding golden rule 7; a plain scenario body still records, as before."""
@@ -203,6 +219,8 @@ async def record_decision(request: Request, by: str | None = Query(None, min_len
     who = " ".join(((details.by if details else None) or by or "").split())  # one line, as the register lists it
     if not who:
         raise ScenarioError([Problem("query", None, "query.by", "give who decided: a name or role")])
+    if problem := unprintable(who):  # it would forge or hide words in the register's listing
+        raise ScenarioError([Problem("query", None, "query.by", problem)])
     case = None
     if details is not None:
         try:
@@ -218,20 +236,24 @@ async def record_decision(request: Request, by: str | None = Query(None, min_len
 @router.get("/v1/decisions", tags=["register"], summary="The decisions recorded in the register",
             responses={422: ERRORS[422], **REGISTER_ERRORS})
 async def list_decisions(request: Request,
-                         since: Annotated[dt.date | None, Query(description="Only records from this date (UTC).")] = None,
-                         after: Annotated[int, Query(ge=0, description="Only records after this sequence number (for paging).")] = 0,
+                         since: Annotated[Day | None, Query(description="Only records from this date (UTC).")] = None,
+                         after: Annotated[int, Query(ge=0, le=SEQ_MAX, description=(
+                             "Only records after this sequence number (for paging)."))] = 0,
                          limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                          full: Annotated[bool, Query(description="Include each record's scenario and decision.")] = False,
                          ) -> Response:
     from ..register import EmptyRegisterError
+    from ..register.approval import statuses
+    from ..register.listing import record_json
 
     register = request.app.state.service.register()
     try:
         records = await run_in_threadpool(lambda: list(register.records(since, after=after, limit=limit + 1)))
+        known = await run_in_threadpool(lambda: statuses(register))  # each decision's sign-offs, as isp log shows
     except EmptyRegisterError:
-        records = []  # a register not yet written to is simply empty
+        records, known = [], {}  # a register not yet written to is simply empty
     page = records[:limit]
-    return _json({"records": [r.to_json(full) for r in page], "count": len(page),
+    return _json({"records": [record_json(r, known, full) for r in page], "count": len(page),
                   "more": len(records) > limit})
 
 
@@ -281,7 +303,7 @@ def install_schema(app) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()
-        defs = _scenario_body()
+        defs = json.loads(json.dumps(_scenario_body()))  # a copy: the cached schema serves every app
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name, sub in defs.pop("$defs", {}).items():
             components.setdefault(name, sub)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
+import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,9 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import EngineError, InputError, IspError, format_path
 from .inputs import problem_json
-from .middleware import CSP, BodyLimit, SameOrigin, SecurityHeaders
+from .middleware import CSP, BodyLimit, HostCheck, SameOrigin, SecurityHeaders
+from .options import HostList, body_timeout, form_secret
+from .tokens import FormTokenError, FormTokens
 
 __all__ = ["Service", "create_app"]
 HERE = Path(__file__).parent
@@ -55,6 +60,36 @@ def _problems_response(request: Request, status: int, problems: list[dict]) -> R
     return error_page(request, status, [p["msg"] if not p.get("path") else p["problem"] for p in problems])
 
 
+def _log_failure(what: str, request: Request, exc: BaseException) -> str:
+    """Log a failure by a reference and the exception's type, with the code's frames, and give the
+    reference (for the user to quote). Never the message: it may quote the input, which can name
+    a person, and the server log is not where personal data belongs."""
+    reference = secrets.token_hex(4)
+    frames = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+    log.error("%s, reference %s, on %s %s: %s\n%s", what, reference, request.method, request.url.path,
+              type(exc).__name__, frames)
+    return reference
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods some route answers at `path`, for a 405's Allow header."""
+    from starlette.routing import Mount
+
+    from .api import router as api_router
+    from .pages import router as pages_router
+
+    methods: set[str] = set()
+    for route in [*app.router.routes, *api_router.routes, *pages_router.routes]:
+        regex = getattr(route, "path_regex", None)
+        if regex is None or not regex.match(path):
+            continue
+        if isinstance(route, Mount):
+            methods |= {"GET", "HEAD"}  # the static files
+        else:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     # Users never see a stack trace: each failure is a status and a plain sentence.
 
@@ -73,19 +108,27 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(EngineError)
     async def _engine(request: Request, exc: EngineError):
-        log.error("rules engine failure: %s", exc)
-        msg = "The rules engine failed on this request; it has been logged. Your input was not at fault."
+        reference = _log_failure("rules engine failure", request, exc)
+        msg = (f"The rules engine failed on this request; it has been logged (reference {reference}). "
+               "Your input was not at fault.")
         return _problems_response(request, 500, [{"path": "", "msg": msg, "problem": msg}])
 
     @app.exception_handler(IspError)
     async def _isp(request: Request, exc: IspError):
         from ..register import RegisterError
 
-        status = 503 if isinstance(exc, RegisterError) else 422
-        if status == 503:
-            log.error("register unavailable: %s", exc)
-        msg = "The decision register is not available; nothing was recorded." if status == 503 else str(exc)
-        return _problems_response(request, status, [{"path": "", "msg": msg, "problem": msg}])
+        if isinstance(exc, RegisterError):
+            _log_failure("register unavailable", request, exc)
+            msg = "The decision register is not available; nothing was recorded."
+            return _problems_response(request, 503, [{"path": "", "msg": msg, "problem": msg}])
+        return _problems_response(request, 422, [{"path": "", "msg": str(exc), "problem": str(exc)}])
+
+    @app.exception_handler(FormTokenError)
+    async def _form_token(request: Request, exc: FormTokenError):
+        msg = ("This form could not be accepted: it has expired (the server was restarted, or your browser's "
+               "cookies were cleared) or it was not sent from this site's own page. Go back, reload the page "
+               "and send it again.")
+        return _problems_response(request, 403, [{"path": "", "msg": msg, "problem": msg}])
 
     from .api import UnsupportedType
 
@@ -96,14 +139,18 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        msg = {404: "There is no page at this address.", 405: "This address does not accept that method."}.get(
-            exc.status_code, str(exc.detail))
-        return _problems_response(request, exc.status_code, [{"path": "", "msg": msg, "problem": msg}])
+        msg = {404: "There is no page at this address.", 405: "This address does not accept that method.",
+               400: "The request could not be read."}.get(exc.status_code, str(exc.detail))
+        response = _problems_response(request, exc.status_code, [{"path": "", "msg": msg, "problem": msg}])
+        if exc.status_code == 405:  # RFC 9110 s15.5.6: a 405 says which methods the address does accept
+            response.headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+        return response
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
-        log.exception("internal error on %s %s", request.method, request.url.path)
-        msg = "Internal error in isp-rules; it has been logged. Please try again or tell your administrator."
+        reference = _log_failure("internal error", request, exc)
+        msg = (f"Internal error in isp-rules; it has been logged (reference {reference}). Please try again or "
+               "tell your administrator.")
         # This response is sent outside the other middleware, so it carries its own headers.
         headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
                    "Content-Security-Policy": CSP.decode()}
@@ -119,9 +166,23 @@ def _install_error_handlers(app: FastAPI) -> None:
             return PlainTextResponse(msg, status_code=500, headers=headers)
 
 
-def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | None = None) -> FastAPI:
-    """The application. Settings default to $ISP_RULES_DIR and $ISP_DATABASE_URL, which is how
-    `isp serve` passes them to worker processes."""
+class _App(FastAPI):
+    """FastAPI, except that an exception already answered (a 500 with a reference, logged by
+    `_crash`) is not raised again into the server, which would log it whole, message and all."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception:  # answered and logged by _crash, without the input
+            if scope.get("type") != "http":
+                raise
+
+
+def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | None = None,
+               allowed_hosts: Iterable[str] | None = None) -> FastAPI:
+    """The application. Settings default to $ISP_RULES_DIR and $ISP_DATABASE_URL, and the
+    server's protections to options.py's variables, which is how `isp serve` passes them to
+    worker processes. `allowed_hosts` are the names it answers to (default: this machine's own)."""
     from .. import __version__
     from ..assessment import assess, default_ruleset
     from ..settings import database_url as settings_database_url
@@ -140,7 +201,7 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     directory_for(ruleset.source)
     service = Service(ruleset, database_url or settings_database_url())
 
-    app = FastAPI(
+    app = _App(
         title="isp-rules",
         version=__version__,
         summary="Can partners of the York and North Yorkshire information sharing protocol share this?",
@@ -149,6 +210,7 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
         docs_url=None, redoc_url=None, openapi_url="/openapi.json", debug=False,
     )
     app.state.service = service
+    app.state.form_tokens = FormTokens(form_secret())
     _install_error_handlers(app)
 
     from .api import install_schema
@@ -161,9 +223,13 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _install_docs(app)
 
+    hosts = HostList.of(allowed_hosts) if allowed_hosts is not None else HostList.from_environment()
+    # The last added runs first: the headers go on every answer, a foreign Host is refused
+    # before the body is read, and a 413 or 408 is sent before anything reads the body.
     app.add_middleware(SameOrigin)
+    app.add_middleware(BodyLimit, timeout=body_timeout())
+    app.add_middleware(HostCheck, hosts=hosts)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit)  # outermost of ours: a 413 is sent before anything reads the body
     return app
 
 

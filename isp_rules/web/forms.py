@@ -15,6 +15,7 @@ from typing import Any
 from ..guided.answers import NOT_SURE
 from ..guided.asking import is_question_path
 from ..guided.questions import ORDER, QUESTIONS, Question, country_code
+from ..scenario import unprintable
 
 __all__ = [
     "NOT_SURE_VALUE",
@@ -95,6 +96,8 @@ def read_answer(q: Question, values: list[str]) -> Any:
     text = given[0]
     if len(text) > MAX_TEXT:
         raise ValueError(f"keep this under {MAX_TEXT} characters")
+    if (problem := unprintable(text)) is not None:
+        raise ValueError(f"this answer {problem}")
     if q.kind == "country":
         return country_code(text)
     return text

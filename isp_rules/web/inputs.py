@@ -3,17 +3,27 @@ mean) the CLI gives for a file. Nothing here decides anything."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import Problem, ScenarioError
-from ..loader import pydantic_problems
-from ..scenario import Scenario
+from ..errors import Problem, ScenarioError, format_path
+from ..loader import parse_scenario, pydantic_problems
+from ..scenario import Scenario, unprintable
 from ..yamlfile import MAX_BYTES, MAX_DEPTH, YamlDoc, parse_yaml
 
-__all__ = ["MAX_BYTES", "nesting_depth", "problem_json", "scenario_from_data", "scenario_from_json"]
+__all__ = [
+    "MAX_BYTES",
+    "nesting_depth",
+    "numbers_read_as_dates",
+    "problem_json",
+    "scenario_from_data",
+    "scenario_from_json",
+    "scenario_from_yaml",
+    "unprintable_problems",
+]
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -31,8 +41,11 @@ def scenario_from_data(data: Any, raw: bytes | str | None, name: str) -> Scenari
     """Validate parsed data; on failure re-read `raw` as YAML (JSON is YAML) to give each problem its line."""
     if not isinstance(data, dict):
         raise ScenarioError([Problem(name, 1, "", f"expected a JSON object with 'share', got {type(data).__name__}")])
+    unprintables = unprintable_problems(data, name)
+    if unprintables:
+        raise ScenarioError(unprintables)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         doc = YamlDoc(name, data)
         if raw is not None:
@@ -41,6 +54,54 @@ def scenario_from_data(data: Any, raw: bytes | str | None, name: str) -> Scenari
             except Exception:  # noqa: BLE001, S110  (lines are a courtesy; the problems themselves are what matter)
                 pass
         raise ScenarioError(pydantic_problems(exc, doc, Scenario)) from None
+    problems = numbers_read_as_dates(data, scenario, name)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def scenario_from_yaml(raw: bytes | str, name: str) -> Scenario:
+    """A scenario from YAML text, exactly as `isp check` reads a file, and refused where a date
+    was given as a number."""
+    scenario = parse_scenario(raw, name)
+    problems = numbers_read_as_dates(parse_yaml(raw, name).data, scenario, name)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def unprintable_problems(data: Any, name: str) -> list[Problem]:
+    """Each text that holds a character no field may hold (a control character, U+FFFE/U+FFFF,
+    half a surrogate pair): it can hide or forge words in what a person reads, and breaks the
+    Word downloads. The YAML reader refuses them in a file; JSON does not pass through it."""
+    problems = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((value, (*path, str(key))) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, (*path, i)) for i, value in enumerate(node))
+        elif isinstance(node, str) and (problem := unprintable(node)) is not None:
+            problems.append(Problem(name, None, format_path(path), problem))
+    return sorted(problems, key=lambda p: p.path)
+
+
+def numbers_read_as_dates(data: Any, scenario: Scenario, name: str) -> list[Problem]:
+    """Where the model read a number as a date (0 as 1 January 1970, as a Unix time), which the
+    OpenAPI document (format: date) and the scenario format do not allow: a date nobody meant
+    would decide the share under the wrong law. (The model's date fields accept them; reported.)"""
+    problems = []
+    stack: list[tuple[Any, Any, tuple[str | int, ...]]] = [(data, scenario.model_dump(by_alias=True), ())]
+    while stack:
+        given, read, path = stack.pop()
+        if isinstance(given, dict) and isinstance(read, dict):
+            stack.extend((value, read.get(key), (*path, key)) for key, value in given.items())
+        elif isinstance(given, list) and isinstance(read, list):
+            stack.extend((value, read[i], (*path, i)) for i, value in enumerate(given) if i < len(read))
+        elif isinstance(given, (int, float)) and not isinstance(given, bool) and isinstance(read, dt.date):
+            problems.append(Problem(name, None, format_path(path), f"expected a date YYYY-MM-DD, got {given!r}"))
+    return problems
 
 
 def scenario_from_json(raw: bytes, name: str = "request body") -> Scenario:

@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
@@ -23,16 +23,19 @@ from ..decision import DISCLAIMER, Decision
 from ..dotted import set_path, unset_path
 from ..errors import Problem, ScenarioError
 from ..guided.answers import NOT_SURE
-from ..loader import name_after_file, parse_scenario
+from ..loader import name_after_file
 from ..render import VERDICT_TEXT, obligation_groups, urgent_note, verdict_word
-from ..scenario import Scenario
+from ..scenario import Scenario, unprintable
 from .downloads import agreement_response, record_response, scenario_data, scenario_response
 from .forms import StateError, answers_summary, form_field, pack_state, read_answer
-from .inputs import scenario_from_data, scenario_from_json
+from .inputs import scenario_from_data, scenario_from_json, scenario_from_yaml
+from .tokens import COOKIE, check_form_token
 
 __all__ = ["BATCH", "error_page", "router"]
 
-router = APIRouter(include_in_schema=False)
+# Every form post brings the token of the page that showed the form (tokens.py).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_form_token)])
+PAGE_METHODS = ["GET", "HEAD"]  # HEAD too: monitors and `curl -I` ask for the headers alone
 _RECORDING = asyncio.Lock()
 BATCH = 4  # questions per page of the guided form: few enough that each answer can still prune the rest
 
@@ -42,8 +45,14 @@ _env.globals.update(disclaimer=DISCLAIMER, verdict_text=VERDICT_TEXT)
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     ruleset = request.app.state.service.ruleset
-    html = _env.get_template(name).render(ruleset=ruleset, path=request.url.path, **context)
-    return HTMLResponse(html, status_code=status)
+    tokens = request.app.state.form_tokens
+    nonce, new = tokens.nonce(request)
+    html = _env.get_template(name).render(ruleset=ruleset, path=request.url.path, form_token=tokens.token(nonce),
+                                          **context)
+    response = HTMLResponse(html, status_code=status)
+    if new:  # the browser's half of the form token; no script needs it, and it never leaves this site
+        response.set_cookie(COOKIE, nonce, httponly=True, samesite="lax", path="/")
+    return response
 
 
 def error_page(request: Request, status: int, messages: list[str]) -> HTMLResponse:
@@ -75,7 +84,7 @@ async def home(request: Request):
     return _page(request, "home.html", title="Can I share this?")
 
 
-@router.get("/rules", response_class=HTMLResponse)
+@router.api_route("/rules", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def rules(request: Request, q: str = ""):
     """The catalogue by topic, with conditions as sentences; ?q= keeps only what mentions every word
     (a GET form: it works without JavaScript)."""
@@ -137,7 +146,7 @@ def _ask_step(request: Request, data: dict, asked: list[str], errors: dict[str, 
                  errors=errors, can_go_back=bool(pages))
 
 
-@router.get("/ask", response_class=HTMLResponse)
+@router.api_route("/ask", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def ask_start(request: Request):
     return _ask_step(request, {"share": {}}, [])
 
@@ -197,7 +206,7 @@ async def ask_next(request: Request):
 
 # --- urgent triage ----------------------------------------------------------------------
 
-@router.get("/triage", response_class=HTMLResponse)
+@router.api_route("/triage", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def triage_form(request: Request):
     from ..guided.triage import TRIAGE_QUESTIONS
 
@@ -246,7 +255,7 @@ async def triage_answer(request: Request):
 _EXAMPLE_SCENARIO = Path(__file__).parent / "static" / "example-scenario.yaml"
 
 
-@router.get("/check", response_class=HTMLResponse)
+@router.api_route("/check", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def check_form(request: Request, example: bool = False):
     text = _EXAMPLE_SCENARIO.read_text(encoding="utf-8") if example else ""  # ?example=1 fills in the example
     return _page(request, "check.html", title="Check a scenario file", text=text, problems=[])
@@ -263,7 +272,7 @@ async def check_scenario(request: Request):
     try:
         if not raw or (isinstance(raw, str) and not raw.strip()):
             raise ScenarioError([Problem(name, None, "", "paste a scenario or choose a file first")])
-        scenario = parse_scenario(raw, name)  # exactly as a scenario file is checked
+        scenario = scenario_from_yaml(raw, name)  # exactly as a scenario file is checked
         unknown = scenario_problems(scenario, _ruleset(request))  # partner and agreement ids
         if unknown:
             raise ScenarioError(unknown)
@@ -353,6 +362,8 @@ async def record(request: Request) -> Response:
     errors: dict[str, str] = {}
     if not by or len(by) > 200:
         errors["by"] = "Give your name or role (up to 200 characters), so the record says who decided."
+    elif problem := unprintable(by):  # it would forge or hide words in the register's listing
+        errors["by"] = f"Your name or role {problem}."
     case = None
     if form.get("case_asked"):
         names = parties_of(decision, scenario)
@@ -363,9 +374,14 @@ async def record(request: Request) -> Response:
                 errors[field] = f"Give the name of the organisation {words}, so the record says who was involved."
             elif len(typed) > NAME_MAX:
                 errors[field] = f"A name has at most {NAME_MAX} characters."
+            elif problem := unprintable(typed):
+                errors[field] = f"The name {problem}."
             names[side] = names[side] or typed or None
+        reference = str(form.get("case_reference") or "")
         try:
-            case = case_given(str(form.get("case_reference") or ""), form.get("no_case_reference") == "yes", names)
+            if problem := unprintable(reference):
+                raise ValueError(f"The case reference {problem}.")
+            case = case_given(reference, form.get("no_case_reference") == "yes", names)
         except ValueError as exc:
             errors["case_reference"] = str(exc)
     if errors:
@@ -398,7 +414,7 @@ async def _records(request: Request, **query):
         return []
 
 
-@router.get("/decisions", response_class=HTMLResponse)
+@router.api_route("/decisions", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def decisions(request: Request):
     """The register, newest first, each record in plain words (a list, not a table, so that it
     reads on a phone), times in UK time with the zone named."""
@@ -410,7 +426,7 @@ async def decisions(request: Request):
                  total=records[0].seq if records else 0)
 
 
-@router.get("/decisions.csv")
+@router.api_route("/decisions.csv", methods=PAGE_METHODS)
 async def decisions_csv(request: Request) -> Response:
     """The whole register as a spreadsheet (the same CSV as `isp log --format csv`)."""
     from ..register.listing import render_log
@@ -420,7 +436,7 @@ async def decisions_csv(request: Request) -> Response:
                     headers={"content-disposition": 'attachment; filename="decision-register.csv"'})
 
 
-@router.get("/decisions/verify", response_class=HTMLResponse)
+@router.api_route("/decisions/verify", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def decisions_verify(request: Request):
     """Verify the register as a page for people; /v1/decisions/verify gives the same as JSON."""
     from ..register import EmptyRegisterError
@@ -439,11 +455,14 @@ async def decisions_verify(request: Request):
                  count=count)
 
 
-@router.get("/decisions/{seq}", response_class=HTMLResponse)
+@router.api_route("/decisions/{seq}", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def decision_record(request: Request, seq: str):
     from ..register import describe
 
-    found = await _records(request, after=int(seq) - 1, limit=1) if seq.isdigit() and int(seq) >= 1 else []
+    # Only a plain number a register could hold: not "²" (a digit to isdigit(), not to int()), and
+    # not one past SQLite's and PostgreSQL's 64-bit integers.
+    number = int(seq) if seq.isascii() and seq.isdigit() and len(seq) <= 18 else 0
+    found = await _records(request, after=number - 1, limit=1) if number >= 1 else []
     found = [r for r in found if str(r.seq) == seq]
     if not found:
         return error_page(request, 404, [f"There is no decision {seq} in the register."])
@@ -470,7 +489,7 @@ def _directory(request: Request):
     return load_directory(_ruleset(request).source)
 
 
-@router.get("/partners", response_class=HTMLResponse)
+@router.api_route("/partners", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def partners(request: Request, q: str = ""):
     directory = _directory(request)
     q = q.strip()[:200]
@@ -490,7 +509,7 @@ def _due_days(raw: str | None) -> tuple[int | None, str | None]:
     return None, f"Enter a whole number of days from 0 to {DUE_MAX}, not \u201c{shown}\u201d."
 
 
-@router.get("/agreements", response_class=HTMLResponse)
+@router.api_route("/agreements", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def agreements(request: Request, due: str | None = None):
     directory = _directory(request)
     today = dt.date.today()

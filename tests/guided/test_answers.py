@@ -19,3 +19,12 @@ def test_a_typed_answer_outside_the_choices_is_a_value_error_listing_them():
     assert parse_answer(QUESTIONS["share.data.confidential"], "n") == "false"
     assert parse_answer(QUESTIONS["share.data.subjects"], "1, 1,2") == ["child", "adult_at_risk"]
     assert parse_answer(QUESTIONS["share.purpose.category"], "0") is NOT_SURE
+
+
+def test_a_typed_answer_with_a_control_character_or_too_long_is_asked_again():
+    """An arrow key arrives as ESC [ A; it must not reach the scenario (where it would be refused)."""
+    with pytest.raises(ValueError, match="control character"):
+        parse_answer(QUESTIONS["share.purpose.detail"], "Referral\x1b[A")
+    with pytest.raises(ValueError, match="under 2,000 characters"):
+        parse_answer(QUESTIONS["share.purpose.detail"], "x" * 2001)
+    assert parse_answer(QUESTIONS["share.purpose.detail"], "A pupil's welfare concerns") == "A pupil's welfare concerns"

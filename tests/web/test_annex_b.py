@@ -14,6 +14,7 @@ import yaml
 from webutil import hidden
 
 TestClient = pytest.importorskip("fastapi.testclient").TestClient
+from webutil import browser_client
 
 BUTTON = "Download the ICO Annex B request and decision record (Word)"
 
@@ -22,7 +23,7 @@ BUTTON = "Download the ICO Annex B request and decision record (Word)"
 def client(tmp_path):
     from isp_rules.web import create_app
 
-    with TestClient(create_app(database_url=str(tmp_path / "register.sqlite")), raise_server_exceptions=False) as c:
+    with browser_client(create_app(database_url=str(tmp_path / "register.sqlite")), raise_server_exceptions=False) as c:
         yield c
 
 

@@ -64,3 +64,89 @@ def test_a_bad_rules_directory_stops_serve_with_one_line(tmp_path):
 def test_serve_help_shows_the_defaults():
     result = subprocess.run([sys.executable, "-m", "isp_rules", "serve", "--help"], check=False, capture_output=True, text=True)
     assert "--host TEXT" in result.stdout and "127.0.0.1" in result.stdout and "--workers" in result.stdout
+
+
+# --- the hardened server (issue 14, point 5) ---------------------------------------------
+
+def _get(base: str, path: str, host: str | None = None) -> tuple[int, dict, bytes]:
+    """GET with a chosen Host header (urllib always sends the address's own)."""
+    import http.client
+
+    port = int(base.rsplit(":", 1)[1])
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest("GET", path, skip_host=True)
+        conn.putheader("Host", host or f"127.0.0.1:{port}")
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def test_serve_answers_only_to_its_own_names_and_those_added(tmp_path):
+    with running_server(tmp_path, "--allowed-host", "isp.council.example") as (base, _):
+        port = int(base.rsplit(":", 1)[1])
+        for host, status in [(f"127.0.0.1:{port}", 200), (f"localhost:{port}", 200), (f"[::1]:{port}", 200),
+                             ("isp.council.example", 200), (f"rebind.evil.example:{port}", 400),
+                             (f"localhost:{port + 1}", 400)]:
+            assert _get(base, "/healthz", host)[0] == status, host
+        status, headers, body = _get(base, "/rules/", f"rebind.evil.example:{port}")
+        assert status == 400 and "location" not in headers and b"evil" not in body
+        status, headers, _ = _get(base, "/rules/", f"localhost:{port}")
+        assert status == 307 and headers["location"] == f"http://localhost:{port}/rules"
+
+
+def test_a_malformed_allowed_host_stops_serve_with_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "isp_rules", "serve", "--allowed-host", "isp council", "--port", "0"],
+                            check=False, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "isp serve: --allowed-host or --host: 'isp council' is not a host name, an address, or one of them with :PORT"]
+
+
+def test_the_access_log_holds_paths_never_query_strings(tmp_path):
+    from conftest import COMPLETE
+
+    with running_server(tmp_path, "--log-level", "info") as (base, _):
+        port = int(base.rsplit(":", 1)[1])
+        with urllib.request.urlopen(base + "/rules?q=Jane%20Example%2C%2012%20Acacia%20Avenue") as r:
+            assert r.status == 200
+        request = urllib.request.Request(base + "/v1/decisions?by=Jane%20Example%2C%20DSL", data=json.dumps(COMPLETE).encode(),
+                                         headers={"content-type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request) as r:
+            assert r.status == 201
+    log = (tmp_path / f"server-{port}.log").read_text()
+    assert '"GET /rules HTTP/1.1" 200' in log and '"POST /v1/decisions HTTP/1.1" 201' in log
+    assert "Jane" not in log and "Acacia" not in log and "?" not in log
+
+
+def test_serve_hands_its_workers_the_limits_hosts_and_one_form_secret(monkeypatch):
+    """Each worker is a fresh process: what it must share with the others travels in the environment."""
+    import os
+
+    import uvicorn
+
+    from isp_rules.web import options, server
+    from isp_rules.web.tokens import FormTokens
+
+    for name in (options.ALLOWED_HOSTS_ENV, options.FORM_SECRET_ENV, options.HEADER_TIMEOUT_ENV, options.BODY_TIMEOUT_ENV):
+        monkeypatch.setenv(name, "")  # so that what serve sets is taken away after the test
+        monkeypatch.delenv(name)
+    ran = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: ran.update(k))
+    server.serve(host="127.0.0.1", port=8123, workers=2, log_level="info",
+                 hosts=server.allowed_hosts("127.0.0.1", 8123, ("isp.council.example",)),
+                 limits=server.Limits(header_timeout=3, body_timeout=7, keep_alive=4, connections=50))
+    assert os.environ[options.ALLOWED_HOSTS_ENV] == "127.0.0.1:8123,localhost:8123,[::1]:8123,isp.council.example"
+    assert (options.header_timeout(), options.body_timeout()) == (3, 7)
+    assert len(os.environ[options.FORM_SECRET_ENV]) >= 40
+    assert ran["http"] is server.HeaderDeadline and ran["timeout_keep_alive"] == 4 and ran["limit_concurrency"] == 50
+    assert ran["log_config"]["loggers"]["uvicorn.access"]["filters"] == ["path_only"]
+    assert ran["proxy_headers"] is False and ran["server_header"] is False
+    # Two workers with the environment serve's: the same token for the same cookie.
+    first, second = FormTokens(options.form_secret()), FormTokens(options.form_secret())
+    assert first.token("n" * 43) == second.token("n" * 43)
+    monkeypatch.delenv(options.FORM_SECRET_ENV)
+    assert FormTokens(options.form_secret()).token("n" * 43) != first.token("n" * 43)  # without it, each has its own
+    assert options.HostList.from_environment().allows("isp.council.example")

@@ -153,7 +153,7 @@ def test_an_unusable_register_is_a_503_without_details(tmp_path):
 
     folder = tmp_path / "a-folder"
     folder.mkdir()
-    with TestClient(create_app(database_url=str(folder)), raise_server_exceptions=False) as c:
+    with TestClient(create_app(database_url=str(folder)), raise_server_exceptions=False, base_url="http://localhost") as c:
         response = c.post("/v1/decisions?by=me", content=json.dumps(COMPLETE))
     assert response.status_code == 503
     assert response.json()["detail"][0]["msg"] == "The decision register is not available; nothing was recorded."
@@ -494,7 +494,7 @@ def test_another_site_cannot_write_to_the_register(client, register_target):
     assert client.post("/record", data={"scenario": body, "by": "x"}, headers={"origin": "http://evil.example"}).status_code == 403
     assert client.post("/record", data={"scenario": body, "by": "x"}, headers={"sec-fetch-site": "cross-site"}).status_code == 403
     assert recorded(register_target) == []
-    same = client.post("/record", data={"scenario": body, "by": "x"}, headers={"origin": "http://testserver",
+    same = client.post("/record", data={"scenario": body, "by": "x"}, headers={"origin": "http://localhost",
                                                                                  "sec-fetch-site": "same-origin"},
                        follow_redirects=False)
     assert same.status_code == 303 and recorded(register_target) == [1]
