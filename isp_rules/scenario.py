@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -24,6 +25,7 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .vocabulary import (
     PARTY_DEFAULTS,
@@ -94,6 +96,16 @@ def character_name(char: str) -> str:
 
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+def _not_a_number(value: Any) -> Any:
+    # pydantic would read a number as seconds since 1970 (`as_of: 0` is 1 January 1970): a
+    # date is written YYYY-MM-DD, never as a number, so a number is refused in words.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError("date_from_number", f"expected a date YYYY-MM-DD, not the number {value!r}")
+    return value
+
+
+# A date: YYYY-MM-DD (a YAML date, or the same text quoted, as JSON gives it); never a number.
+Day = Annotated[dt.date, Field(strict=False), BeforeValidator(_not_a_number)]
 # An entry of the partnership's directory (directory.py): kebab-case, as its files require.
 DirectoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
 AGREEMENT_STATES = ("none", "in_place", "expired")
@@ -215,7 +227,7 @@ class Governance(_Strict):
     processor_contract: bool | None = None
     privacy_notice: Literal["covers", "does_not_cover", "exempt"] | None = None
     # Added field: when the information sharing agreement is next due for review.
-    agreement_review_date: Annotated[dt.date, Field(strict=False)] | None = None
+    agreement_review_date: Day | None = None
     # Added fields (UK GDPR Art 36): the DPIA found a high risk that the controller's measures do
     # not reduce, and whether the ICO was consulted before the processing starts.
     dpia_residual_high_risk: bool | None = None
@@ -295,6 +307,6 @@ class Scenario(_Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)] | None = None
     title: Text | None = None
     # Lax for this one field so a quoted "2026-12-01" (or JSON) is accepted too.
-    as_of: Annotated[dt.date, Field(strict=False)] | None = None
+    as_of: Day | None = None
     share: Share
     expect: Expect | None = None

@@ -246,3 +246,15 @@ def test_review_date_becomes_overdue_against_the_date_of_the_share():
     assert to_fact(scenario, dt.date(2026, 4, 1))["share__governance__agreement_review_overdue"] is True
     assert to_fact(scenario, dt.date(2026, 3, 31))["share__governance__agreement_review_overdue"] is False
     assert to_fact(scenario, dt.date(2026, 4, 1))["share__governance__agreement_review_date"] == 20260331
+
+
+@pytest.mark.parametrize("number", [0, 1700000000, 20261201, 1.5])
+def test_a_date_given_as_a_number_is_refused_not_read_as_seconds_since_1970(number):
+    """pydantic would read `as_of: 0` as 1 January 1970: a decision on the wrong law."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="expected a date YYYY-MM-DD"):
+        Scenario.model_validate({"as_of": number, "share": {}})
+    with pytest.raises(ValidationError, match="expected a date YYYY-MM-DD"):
+        Scenario.model_validate({"share": {"governance": {"agreement_review_date": number}}})
+    assert Scenario.model_validate({"as_of": "2026-12-01", "share": {}}).as_of.isoformat() == "2026-12-01"
