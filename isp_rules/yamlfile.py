@@ -151,6 +151,11 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDoc:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in (exc.problem or ""):
+            # Newer libyaml stops at its own depth limit (1,000) while scanning, before our
+            # count of MAX_DEPTH is reached: the same problem, said the same way.
+            row = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+            raise InputError([Problem(name, row, _top_key_before(text, row), TOO_DEEP)]) from None
         line, message = _plain_error(exc, text)
         raise InputError([Problem(name, line, "", message)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids, written as is
@@ -171,6 +176,16 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDoc:
 
 
 TOO_DEEP = f"document is too large or nested more than {MAX_DEPTH} levels deep"
+
+
+def _top_key_before(text: str, row: int | None) -> str:
+    """The top-level key whose value holds line `row` (1-based), as far as plain text shows it."""
+    key = ""
+    for line in text.splitlines()[: row or 0]:
+        found = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
+        if found:
+            key = found.group(1)
+    return key
 
 
 # Where a node starts, (line, column) from 0, and what it is: a block mapping and its first key

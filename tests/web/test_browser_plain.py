@@ -64,6 +64,7 @@ def test_search_works_with_javascript_off(page, output_dir):
     page.goto("/rules?q=zzzz-no-such-rule")
     assert "No rule or agreement point mentions" in page.get_by_role("status").inner_text()
     page.get_by_role("link", name="Show every rule").click()
+    page.wait_for_load_state()  # the click waits for the next page to start, not to finish
     assert page.locator("details.rule").count() > 200
 
 

@@ -78,6 +78,7 @@ def test_not_urgent_hands_its_answers_to_the_full_questions(page, output_dir):
     assert any(p.startswith("share.to.") for p in shown), shown
     for _ in range(30):  # and no later page asks a triage answer again ("Not sure" to everything else)
         page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()  # the click waits for the next page to start, not to finish
         hidden = page.locator('input[name="shown"]')
         shown = [hidden.nth(i).get_attribute("value") for i in range(hidden.count())]
         if not shown:
