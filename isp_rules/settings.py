@@ -23,6 +23,8 @@ ISP_HEADER_TIMEOUT         seconds a request's headers may take (isp serve --hea
 ISP_BODY_TIMEOUT           seconds a request's body may take (isp serve --body-timeout)
 ISP_FORM_SECRET            the secret the web forms' tokens are made with; set the same on
                            every replica (default: a new one each time isp serve starts)
+ISP_SIGN_IN                isp serve's sign-in settings for its workers (the trusted proxy,
+                           its header and the roles file), set from its options
 PYDANTIC_DISABLE_PLUGINS   the CLI sets it to __all__ unless the user did: looking plugins
                            up scans every installed package at start-up
 =========================  ==============================================================
@@ -53,6 +55,7 @@ __all__ = [
     "REGISTER_KEY_FILE_ENV",
     "REGISTER_STATE_ENV",
     "RULES_DIR_ENV",
+    "SIGN_IN_ENV",
     "bundled_rules_dir",
     "cache_dir",
     "cache_enabled",
@@ -76,7 +79,8 @@ ALLOWED_HOSTS_ENV = "ISP_ALLOWED_HOSTS"
 FORM_SECRET_ENV = "ISP_FORM_SECRET"
 HEADER_TIMEOUT_ENV = "ISP_HEADER_TIMEOUT"
 BODY_TIMEOUT_ENV = "ISP_BODY_TIMEOUT"
-SERVER_SETTINGS = (ALLOWED_HOSTS_ENV, FORM_SECRET_ENV, HEADER_TIMEOUT_ENV, BODY_TIMEOUT_ENV)
+SIGN_IN_ENV = "ISP_SIGN_IN"
+SERVER_SETTINGS = (ALLOWED_HOSTS_ENV, FORM_SECRET_ENV, HEADER_TIMEOUT_ENV, BODY_TIMEOUT_ENV, SIGN_IN_ENV)
 REGISTER_KEY_FILE_ENV = "ISP_REGISTER_KEY_FILE"
 REGISTER_KEY_ENV = "ISP_REGISTER_KEY"
 REGISTER_STATE_ENV = "ISP_REGISTER_STATE"
