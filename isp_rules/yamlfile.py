@@ -154,8 +154,8 @@ def parse_yaml(raw: bytes | str, name: str) -> YamlDoc:
         if "maximum nesting depth" in (exc.problem or ""):
             # Newer libyaml stops at its own depth limit (1,000) while scanning, before our
             # count of MAX_DEPTH is reached: the same problem, said the same way.
-            row = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
-            raise InputError([Problem(name, row, _top_key_before(text, row), TOO_DEEP)]) from None
+            at = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+            raise InputError([Problem(name, at, _top_key_before(text, at), TOO_DEEP)]) from None
         line, message = _plain_error(exc, text)
         raise InputError([Problem(name, line, "", message)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids, written as is

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..errors import IspError
+from ..scenario import unprintable
 from .access import Actor, require
 from .chain import DECISION, SIGN_OFF, SIGN_OFF_KEY, SIGN_OFF_VERDICTS, BaseRegister, EmptyRegisterError, Record
 
@@ -84,6 +85,9 @@ def _clean_note(note: str) -> str:
         raise SignOffError("give a note: why the decision is approved or rejected (it is kept with the sign-off)")
     if len(text) > NOTE_MAX:
         raise SignOffError(f"a sign-off's note has at most {NOTE_MAX} characters, not {len(text)}")
+    problem = unprintable(text)
+    if problem is not None:  # the note is kept in the register and shown in isp log and the pages
+        raise SignOffError(f"the note {problem}")
     return text
 
 

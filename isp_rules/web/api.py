@@ -7,7 +7,7 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..assessment import assess
 from ..scenario import Scenario, unprintable
+from .access import require_to
 from .inputs import YAML_TYPES, scenario_from_json, scenario_from_yaml
 from .schema import DecisionOut
 
@@ -44,6 +45,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     500: {"model": ProblemsOut, "description": "A fault in isp-rules (details in the server log only)"},
 }
 REGISTER_ERRORS: dict[int | str, dict[str, Any]] = {503: {"model": ProblemsOut, "description": "The register cannot be reached; nothing was recorded"}}
+# Who is acting (web/access.py): a token or a signed-in identity, where the server asks for one.
+ACCESS_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ProblemsOut, "description": "An API token that is unknown or revoked; or, on a server where people "
+          "sign in, no token and no signed-in identity", "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
+    403: {"model": ProblemsOut, "description": "The token's or person's role does not allow this (the sentence names "
+          "the role needed)"},
+}
+ERRORS.update(ACCESS_ERRORS)
 
 _SCENARIO_SCHEMA: dict | None = None
 
@@ -107,6 +116,7 @@ def _ruleset(request: Request):
 async def assess_scenario(request: Request, as_of: Day | None = AsOf) -> Response:
     """Returns the decision JSON of the scenario format spec. Nothing is recorded: to record,
     POST the same body to /v1/decisions. Invalid input gets 422 with one entry per problem."""
+    require_to(request, "decide")
     scenario = await read_scenario(request)
     return _json(assess(scenario, _ruleset(request), as_of=as_of).to_json())
 
@@ -122,6 +132,7 @@ async def agreement(request: Request, format: Literal["markdown", "docx"] = "mar
     checklist, start and review dates, a version and a signature block for each party."""
     from .downloads import agreement_response
 
+    require_to(request, "decide")
     scenario = await read_scenario(request)
     ruleset = _ruleset(request)
     decision = assess(scenario, ruleset, as_of=as_of)
@@ -139,6 +150,7 @@ async def annex_b(request: Request, format: Literal["markdown", "docx"] = "markd
     set out in its information sharing agreement (/v1/agreement), not decided request by request."""
     from .downloads import record_response
 
+    require_to(request, "decide")
     scenario = await read_scenario(request)
     ruleset = _ruleset(request)
     decision = assess(scenario, ruleset, as_of=as_of)
@@ -150,7 +162,9 @@ class RecordIn(BaseModel):
 
     case_reference: str | None = Field(None, max_length=100, description="The case reference")
     no_case_reference: bool = Field(False, description="True to say there is no case reference (instead of giving one)")
-    by: str | None = Field(None, max_length=200, description="Who decided (a name or role); instead of ?by=")
+    by: str | None = Field(None, max_length=200, description=(
+        "Who decided (a name or role); instead of ?by=. Ignored when the request has an API token or a signed-in "
+        "identity: the register names who that is."))
     from_name: str | None = Field(None, max_length=200, description="The discloser's name, if the scenario does not give it")
     to_name: str | None = Field(None, max_length=200, description="The recipient's name, if the scenario does not give it")
 
@@ -206,17 +220,23 @@ async def _scenario_and_record(request: Request) -> tuple[Scenario, RecordIn | N
              responses={**ERRORS, **REGISTER_ERRORS},
              summary="Decide a scenario and record the decision in the register")
 async def record_decision(request: Request, by: str | None = Query(None, min_length=1, max_length=200, description=(
-                              "Who decided (a name or role); or give it in the body as record.by.")),
+                              "Who decided (a name or role); or give it in the body as record.by. Ignored when the "
+                          "request has an API token or a signed-in identity: the register names who that is.")),
                           as_of: Day | None = AsOf) -> Response:
     """The register is written only once the scenario is valid and the decision is reached.
     With {"scenario", "record"} the record holds the case reference (or an explicit "none"), so it
-    meets safeguarding golden rule 7; a plain scenario body still records, as before."""
+    meets safeguarding golden rule 7; a plain scenario body still records, as before.
+    Needs the practitioner role. With an API token or a signed-in identity, who decided is who
+    that is, whatever `by` says; without one (a server on this machine only), `by` is required."""
     from ..errors import Problem, ScenarioError
     from ..register import case_given
 
+    actor = require_to(request, "record")
     scenario, details = await _scenario_and_record(request)
     decision = assess(scenario, _ruleset(request), as_of=as_of)
-    who = " ".join(((details.by if details else None) or by or "").split())  # one line, as the register lists it
+    # Who decided comes from the identity when there is one: a text box could name anybody.
+    typed = (details.by if details else None) or by or ""
+    who = actor.name if actor is not None else " ".join(typed.split())  # one line, as the register lists it
     if not who:
         raise ScenarioError([Problem("query", None, "query.by", "give who decided: a name or role")])
     if problem := unprintable(who):  # it would forge or hide words in the register's listing
@@ -234,7 +254,7 @@ async def record_decision(request: Request, by: str | None = Query(None, min_len
 
 
 @router.get("/v1/decisions", tags=["register"], summary="The decisions recorded in the register",
-            responses={422: ERRORS[422], **REGISTER_ERRORS})
+            responses={422: ERRORS[422], **ACCESS_ERRORS, **REGISTER_ERRORS})
 async def list_decisions(request: Request,
                          since: Annotated[Day | None, Query(description="Only records from this date (UTC).")] = None,
                          after: Annotated[int, Query(ge=0, le=SEQ_MAX, description=(
@@ -242,8 +262,13 @@ async def list_decisions(request: Request,
                          limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                          full: Annotated[bool, Query(description="Include each record's scenario and decision.")] = False,
                          ) -> Response:
+    """Every record, sign-offs included, each decision with its status and sign-offs. With
+    full=true (each record's scenario and decision: the whole register) it needs the
+    administrator role, as the CSV export does, where the server asks who is acting."""
     from ..register import EmptyRegisterError
     from ..register.approval import statuses
+
+    require_to(request, "export" if full else "read")
     from ..register.listing import record_json
 
     register = request.app.state.service.register()
@@ -257,10 +282,13 @@ async def list_decisions(request: Request,
                   "more": len(records) > limit})
 
 
-@router.get("/v1/decisions/verify", tags=["register"], summary="Check that no recorded decision was edited or deleted")
+@router.get("/v1/decisions/verify", tags=["register"], summary="Check that no recorded decision was edited or deleted",
+            responses={**ACCESS_ERRORS})
 async def verify_decisions(request: Request) -> Response:
+    """Needs the administrator role where the server asks who is acting."""
     from ..register import EmptyRegisterError
 
+    require_to(request, "verify")
     register = request.app.state.service.register()
     try:
         problems = await run_in_threadpool(register.verify)
@@ -269,7 +297,84 @@ async def verify_decisions(request: Request) -> Response:
     return _json({"intact": not problems, "problems": problems})
 
 
-@router.get("/v1/rules", tags=["rules"], summary="Every rule: effect, message, citations and in-force dates")
+class SignOffIn(BaseModel):
+    """An approver's sign-off of a recorded decision."""
+
+    verdict: Literal["approved", "rejected"] = Field(description="Approve or reject the decision")
+    note: str = Field(min_length=1, max_length=2000, description="Why: kept with the sign-off in the register")
+    by: str | None = Field(None, min_length=1, max_length=200, description=(
+        "Who signs off, on a server without sign-in (this machine only). Ignored when the request has an API token "
+        "or a signed-in identity: the register names who that is."))
+
+    model_config = {"extra": "forbid"}
+
+
+class SignOffOut(BaseModel):
+    seq: int = Field(description="The sign-off's own record number")
+    decision: int = Field(description="The decision signed off")
+    verdict: Literal["approved", "rejected"]
+    note: str
+    by: str
+    roles: list[str]
+    identified: str = Field(description="How the signer was identified: proxy header, token NAME or local user")
+    at: str = Field(description="When, UTC, ISO 8601")
+
+
+SIGN_OFF_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": SignOffIn.model_json_schema()}}}}
+
+
+def _sign_off_body(raw: bytes) -> SignOffIn:
+    """The posted sign-off, or 422 with one entry per problem (never a 400: the body is read here)."""
+    from pydantic import ValidationError
+
+    from ..errors import Problem, ScenarioError
+
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ScenarioError([Problem("request body", None, "", "send the sign-off as JSON: "
+                                     '{"verdict": "approved" or "rejected", "note": "..."}')]) from None
+    try:
+        body = SignOffIn.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError([Problem("request body", None, ".".join(map(str, e["loc"])), e["msg"])
+                             for e in exc.errors()]) from None
+    for name, value in (("note", body.note), ("by", body.by or "")):
+        if problem := unprintable(value):  # it would forge or hide words in the register's listing
+            raise ScenarioError([Problem("request body", None, name, problem)])
+    return body
+
+
+def _problem(status: int, message: str) -> Response:
+    return _json({"detail": [{"path": "", "msg": message, "problem": message}]}, status)
+
+
+@router.post("/v1/decisions/{seq}/sign-off", tags=["register"], status_code=201, openapi_extra=SIGN_OFF_BODY,
+             summary="Approve or reject a recorded decision (approvers)",
+             responses={201: {"model": SignOffOut, "description": "The sign-off, a new record chained to the decision"},
+                        404: {"model": ProblemsOut, "description": "No record with this number"},
+                        409: {"model": ProblemsOut, "description": "The record is a sign-off or was purged, or the "
+                              "signer made the decision (a sign-off is someone else's check)"},
+                        **ERRORS, **REGISTER_ERRORS})
+async def sign_off_decision(request: Request,
+                            seq: Annotated[int, Path(ge=1, le=SEQ_MAX, description="The decision's record number")],
+                            ) -> Response:
+    """Needs the approver role (a token or a signed-in identity; on a server without sign-in,
+    give `by`). The sign-off is a new record in the register, chained to the decision; the
+    decision's status becomes the verdict of its latest sign-off."""
+    from .approvals import Refusal, sign_off_on_web
+
+    require_to(request, "sign-off")  # before the body: a refusal says so whatever was sent
+    body = _sign_off_body(await request.body())
+    made = await sign_off_on_web(request, seq, body.verdict, body.note, body.by)
+    if isinstance(made, Refusal):
+        return _problem(made.status, made.message)
+    return _json(made.to_json(), 201)
+
+
+@router.get("/v1/rules", tags=["rules"], summary="Every rule: effect, message, citations and in-force dates",
+            responses={401: ACCESS_ERRORS[401]})
 async def rules(request: Request) -> Response:
     from ..authoring.catalogue import rules_as_data
 
@@ -277,7 +382,8 @@ async def rules(request: Request) -> Response:
     return _json({"name": r.name, "version": r.version, "sha256": r.sha256, "rules": rules_as_data(r)})
 
 
-@router.get("/v1/agreement-points", tags=["rules"], summary="The Appendix J agreement points with their likely answers")
+@router.get("/v1/agreement-points", tags=["rules"], summary="The Appendix J agreement points with their likely answers",
+            responses={401: ACCESS_ERRORS[401]})
 async def agreement_points(request: Request) -> Response:
     from ..authoring.catalogue import points_as_data
 

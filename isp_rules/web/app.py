@@ -25,9 +25,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from ..errors import EngineError, InputError, IspError, format_path
+from .access import Identify, SignIn
 from .inputs import problem_json
 from .middleware import CSP, BodyLimit, HostCheck, SameOrigin, SecurityHeaders
-from .options import HostList, body_timeout, form_secret
+from .options import HostList, body_timeout, form_secret, sign_in_text
 from .tokens import FormTokenError, FormTokens
 
 __all__ = ["Service", "create_app"]
@@ -113,6 +114,12 @@ def _install_error_handlers(app: FastAPI) -> None:
                "Your input was not at fault.")
         return _problems_response(request, 500, [{"path": "", "msg": msg, "problem": msg}])
 
+    from ..register import NotAllowedError
+
+    @app.exception_handler(NotAllowedError)
+    async def _not_allowed(request: Request, exc: NotAllowedError):
+        return _problems_response(request, 403, [{"path": "", "msg": str(exc), "problem": str(exc)}])
+
     @app.exception_handler(IspError)
     async def _isp(request: Request, exc: IspError):
         from ..register import RegisterError
@@ -179,10 +186,11 @@ class _App(FastAPI):
 
 
 def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | None = None,
-               allowed_hosts: Iterable[str] | None = None) -> FastAPI:
+               allowed_hosts: Iterable[str] | None = None, sign_in: SignIn | None = None) -> FastAPI:
     """The application. Settings default to $ISP_RULES_DIR and $ISP_DATABASE_URL, and the
     server's protections to options.py's variables, which is how `isp serve` passes them to
-    worker processes. `allowed_hosts` are the names it answers to (default: this machine's own)."""
+    worker processes. `allowed_hosts` are the names it answers to (default: this machine's own).
+    `sign_in` puts it in SIGNED-IN mode (web/access.py); by default, as `isp serve` set it."""
     from .. import __version__
     from ..assessment import assess, default_ruleset
     from ..settings import database_url as settings_database_url
@@ -223,11 +231,15 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _install_docs(app)
 
+    if sign_in is None and (text := sign_in_text()) is not None:
+        sign_in = SignIn.from_text(text)  # a worker given settings it cannot read stops: never LOCAL instead
+    app.state.sign_in = sign_in
     hosts = HostList.of(allowed_hosts) if allowed_hosts is not None else HostList.from_environment()
     # The last added runs first: the headers go on every answer, a foreign Host is refused
     # before the body is read, and a 413 or 408 is sent before anything reads the body.
     app.add_middleware(SameOrigin)
     app.add_middleware(BodyLimit, timeout=body_timeout())
+    app.add_middleware(Identify, sign_in=sign_in, service=service)  # who is asking: 401 before the body is read
     app.add_middleware(HostCheck, hosts=hosts)
     app.add_middleware(SecurityHeaders)
     return app

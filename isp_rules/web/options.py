@@ -11,6 +11,8 @@ ISP_FORM_SECRET        the secret that signs the pages' form tokens; set the sam
                        start-up, and a restart expires the forms that were open)
 ISP_HEADER_TIMEOUT     seconds a client has to send a request's headers (`isp serve` sets it)
 ISP_BODY_TIMEOUT       seconds a client has to send a request's body (`isp serve` sets it)
+ISP_SIGN_IN            SIGNED-IN mode's settings (web/access.py), as `isp serve` sets them
+                       from --sign-in-header, --trusted-proxy and --roles
 =====================  ===================================================================
 """
 
@@ -37,6 +39,8 @@ __all__ = [
     "form_secret",
     "header_timeout",
     "host_entry",
+    "pass_sign_in",
+    "sign_in_text",
     "split_host",
 ]
 
@@ -47,6 +51,7 @@ BODY_TIMEOUT_ENV = settings.BODY_TIMEOUT_ENV
 
 # The names this machine always has for itself; a browser on it uses one of them.
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+SIGN_IN_ENV = "ISP_SIGN_IN"
 DEFAULT_HEADER_TIMEOUT = 10.0  # seconds: a browser sends its headers at once
 DEFAULT_BODY_TIMEOUT = 30.0  # seconds: a scenario is a few kilobytes; the limit is 1 MB
 DEFAULT_KEEP_ALIVE = 5  # seconds an idle connection is kept open between requests
@@ -139,3 +144,27 @@ def form_secret() -> bytes:
     """ISP_FORM_SECRET, else a new random secret (good for this process only)."""
     given = settings.server_setting(FORM_SECRET_ENV) or ""
     return given.encode() if given else secrets.token_bytes(32)
+
+
+# SIGNED-IN mode's settings for a server run in this process (one worker), when they cannot be
+# handed over in the environment.
+_sign_in_here: list[str] = []
+
+
+def can_pass_sign_in() -> bool:
+    """Whether sign-in settings can reach worker processes (settings.py knows ISP_SIGN_IN)."""
+    return SIGN_IN_ENV in settings.SERVER_SETTINGS
+
+
+def pass_sign_in(text: str) -> None:
+    """Hand SIGNED-IN mode's settings to this process's app and to worker processes."""
+    _sign_in_here[:] = [text]
+    if can_pass_sign_in():
+        settings.set_server_setting(SIGN_IN_ENV, text)
+
+
+def sign_in_text() -> str | None:
+    """SIGNED-IN mode's settings as `isp serve` handed them over; None in LOCAL mode."""
+    if _sign_in_here:
+        return _sign_in_here[0]
+    return settings.server_setting(SIGN_IN_ENV) if can_pass_sign_in() else None

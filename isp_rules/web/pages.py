@@ -24,8 +24,10 @@ from ..dotted import set_path, unset_path
 from ..errors import Problem, ScenarioError
 from ..guided.answers import NOT_SURE
 from ..loader import name_after_file
+from ..register.details import uk_time
 from ..render import VERDICT_TEXT, obligation_groups, urgent_note, verdict_word
 from ..scenario import Scenario, unprintable
+from .access import acting, allowed, require_to
 from .downloads import agreement_response, record_response, scenario_data, scenario_response
 from .forms import StateError, answers_summary, form_field, pack_state, read_answer
 from .inputs import scenario_from_data, scenario_from_json, scenario_from_yaml
@@ -41,14 +43,16 @@ BATCH = 4  # questions per page of the guided form: few enough that each answer 
 
 _env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 _env.globals.update(disclaimer=DISCLAIMER, verdict_text=VERDICT_TEXT)
+_env.globals["uk_time"] = uk_time
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     ruleset = request.app.state.service.ruleset
     tokens = request.app.state.form_tokens
     nonce, new = tokens.nonce(request)
+    # `actor`: who is signed in (None on a server for this machine alone, where names are typed).
     html = _env.get_template(name).render(ruleset=ruleset, path=request.url.path, form_token=tokens.token(nonce),
-                                          **context)
+                                          actor=acting(request), **context)
     response = HTMLResponse(html, status_code=status)
     if new:  # the browser's half of the form token; no script needs it, and it never leaves this site
         response.set_cookie(COOKIE, nonce, httponly=True, samesite="lax", path="/")
@@ -56,7 +60,7 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTM
 
 
 def error_page(request: Request, status: int, messages: list[str]) -> HTMLResponse:
-    titles = {404: "Page not found", 405: "Not allowed", 413: "Too large", 422: "Please check what you entered",
+    titles = {401: "Please sign in", 403: "Not allowed", 404: "Page not found", 405: "Not allowed", 409: "Not possible", 413: "Too large", 422: "Please check what you entered",
               500: "Something went wrong", 503: "The register is not available"}
     return _page(request, "error.html", status, title=titles.get(status, "Error"), messages=messages)
 
@@ -356,8 +360,10 @@ async def record(request: Request) -> Response:
     from ..register import case_given
     from ..register.details import NAME_MAX, parties_of
 
+    actor = require_to(request, "record")
     form, scenario = await _posted_scenario(request)
-    by = " ".join(str(form.get("by") or "").split())
+    # Signed in, the register names who is signed in: a `by` sent anyway could name anybody.
+    by = actor.name if actor is not None else " ".join(str(form.get("by") or "").split())
     decision = assess(scenario, _ruleset(request))  # decided first: a failed assessment records nothing
     errors: dict[str, str] = {}
     if not by or len(by) > 200:
@@ -403,6 +409,14 @@ async def record(request: Request) -> Response:
 
 # --- the register -----------------------------------------------------------------------
 
+async def _statuses(request: Request):
+    """Each signed-off decision's status (approval.statuses), {} if there is no register yet."""
+    from ..register import statuses
+
+    register = request.app.state.service.register()
+    return await run_in_threadpool(statuses, register)
+
+
 async def _records(request: Request, **query):
     """Records as `register.records(**query)` reads them (paged in the database), [] if none yet."""
     from ..register import EmptyRegisterError
@@ -418,21 +432,33 @@ async def _records(request: Request, **query):
 async def decisions(request: Request):
     """The register, newest first, each record in plain words (a list, not a table, so that it
     reads on a phone), times in UK time with the zone named."""
-    from ..register import describe
+    from ..register import DECISION, describe
+    from ..register.approval import Status
 
-    records = await _records(request, limit=500, newest_first=True)
-    # Records are never deleted, so the newest one's number is how many there are.
-    return _page(request, "decisions.html", title="Decision register", entries=[describe(r) for r in records],
-                 total=records[0].seq if records else 0)
+    # Sign-offs are folded into the decisions they sign off, as `isp log` shows them.
+    records = await _records(request, limit=500, newest_first=True, kind=DECISION)
+    newest = await _records(request, limit=1, newest_first=True)
+    known = await _statuses(request)
+    # Records are never deleted, so the newest one's number, less the sign-offs, is how many decisions there are.
+    signed = sum(len(s.history) for s in known.values())
+    return _page(request, "decisions.html", title="Decision register",
+                 entries=[(describe(r), known.get(r.seq) or Status(r.seq)) for r in records],
+                 total=max(newest[0].seq - signed, len(records)) if newest else 0,
+                 may_export=allowed(request, "export"), may_verify=allowed(request, "verify"))
 
 
 @router.api_route("/decisions.csv", methods=PAGE_METHODS)
 async def decisions_csv(request: Request) -> Response:
-    """The whole register as a spreadsheet (the same CSV as `isp log --format csv`)."""
+    """The whole register as a spreadsheet (the same CSV as `isp log --format csv`), each
+    decision with its status and who signed it off. Administrators only, where people sign in:
+    it is every case at once."""
+    from ..register import DECISION
     from ..register.listing import render_log
 
-    records = await _records(request)
-    return Response(render_log(records, "csv"), media_type="text/csv; charset=utf-8",
+    require_to(request, "export")
+    records = await _records(request, kind=DECISION)
+    known = await _statuses(request)
+    return Response(render_log(records, "csv", known), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": 'attachment; filename="decision-register.csv"'})
 
 
@@ -441,6 +467,7 @@ async def decisions_verify(request: Request):
     """Verify the register as a page for people; /v1/decisions/verify gives the same as JSON."""
     from ..register import EmptyRegisterError
 
+    require_to(request, "verify")
     register = request.app.state.service.register()
 
     def check() -> tuple[list[str], int]:
@@ -455,25 +482,72 @@ async def decisions_verify(request: Request):
                  count=count)
 
 
-@router.api_route("/decisions/{seq}", methods=PAGE_METHODS, response_class=HTMLResponse)
-async def decision_record(request: Request, seq: str):
-    from ..register import describe
-
+def _record_number(seq: str) -> int:
     # Only a plain number a register could hold: not "²" (a digit to isdigit(), not to int()), and
     # not one past SQLite's and PostgreSQL's 64-bit integers.
-    number = int(seq) if seq.isascii() and seq.isdigit() and len(seq) <= 18 else 0
+    return int(seq) if seq.isascii() and seq.isdigit() and len(seq) <= 18 else 0
+
+
+async def _record_page(request: Request, seq: str, status: int = 200, **extra: Any) -> Response:
+    from ..register import SIGN_OFF, SignOff, describe
+    from ..register.approval import Status
+
+    number = _record_number(seq)
     found = await _records(request, after=number - 1, limit=1) if number >= 1 else []
     found = [r for r in found if str(r.seq) == seq]
     if not found:
         return error_page(request, 404, [f"There is no decision {seq} in the register."])
     r = found[0]
+    if r.kind == SIGN_OFF:  # a sign-off is shown with the decision it signs off
+        made = SignOff.from_record(r)
+        if made is not None:
+            return RedirectResponse(f"/decisions/{made.decision}#sign-off-{r.seq}", status_code=303)
+    known = await _statuses(request)
     d = r.body.get("decision", {})
     sc = r.body.get("scenario", {})
     # record=None: the record's own notice (record.html) says when, in UK time, and what it holds.
-    return _page(request, "record.html", title=f"Decision {r.seq}", d=d, entry=describe(r), stored=r,
+    return _page(request, "record.html", status, title=f"Decision {r.seq}", d=d, entry=describe(r), stored=r,
                  scenario_json=json.dumps(sc, ensure_ascii=False), scenario_name=sc.get("title") or sc.get("id"),
                  record=None, triage=None, answers=None, groups=[], urgent=None,
-                 as_of=d.get("ruleset", {}).get("as_of"))
+                 as_of=d.get("ruleset", {}).get("as_of"), approval=known.get(r.seq) or Status(r.seq),
+                 may_sign_off=r.kind != SIGN_OFF and allowed(request, "sign-off"), **extra)
+
+
+@router.api_route("/decisions/{seq}", methods=PAGE_METHODS, response_class=HTMLResponse)
+async def decision_record(request: Request, seq: str):
+    return await _record_page(request, seq)
+
+
+@router.post("/decisions/{seq}/sign-off")
+async def sign_off_page(request: Request, seq: str) -> Response:
+    """An approver approves or rejects the decision, with a note (and, on a server for this
+    machine alone, their name, as `isp log approve --by` takes it)."""
+    from ..register import AccessError, NotAllowedError, SignOffError
+    from .approvals import Refusal, sign_off_on_web
+
+    require_to(request, "sign-off")
+    form = await request.form()
+    number = _record_number(seq)
+    verdict = str(form.get("verdict") or "")
+    note, typed = str(form.get("note") or ""), str(form.get("signed_by") or "")
+    fields = {"note": note, "signed_by": typed}
+    if problem := unprintable(typed) or unprintable(note):
+        return await _record_page(request, seq, 422, sign_off_error=f"The name or note {problem}.", sign_off_form=fields)
+    if verdict not in ("approved", "rejected"):
+        return await _record_page(request, seq, 422, sign_off_error="Choose Approve or Reject.", sign_off_form=fields)
+    try:
+        made = await sign_off_on_web(request, number, verdict, note, typed)
+    except NotAllowedError:
+        raise
+    except (AccessError, SignOffError) as exc:  # no name or note, or one too long
+        return await _record_page(request, seq, 422, sign_off_error=f"{str(exc)[:1].upper()}{str(exc)[1:]}.",
+                                  sign_off_form=fields)
+    if isinstance(made, Refusal):
+        if made.status == 404:
+            return error_page(request, 404, [made.message])
+        return await _record_page(request, seq, made.status, sign_off_error=made.message, sign_off_form=fields)
+    # Post/redirect/get: reloading the page shows the sign-off, it does not sign twice.
+    return RedirectResponse(f"/decisions/{made.decision}#sign-off-{made.seq}", status_code=303)
 
 
 # --- the partnership's directory --------------------------------------------------------

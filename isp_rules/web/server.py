@@ -35,6 +35,7 @@ from .options import (
     HostList,
     header_timeout,
     host_entry,
+    pass_sign_in,
 )
 
 try:  # uvicorn's faster parser, which it uses by default when installed (a dependency of ours)
@@ -133,10 +134,13 @@ def allowed_hosts(host: str, port: int, extra: tuple[str, ...] = ()) -> HostList
     return HostList.of([n + suffix for n in names] + list(extra))
 
 
-def serve(*, host: str, port: int, workers: int, log_level: str, hosts: HostList, limits: Limits) -> None:
+def serve(*, host: str, port: int, workers: int, log_level: str, hosts: HostList, limits: Limits,
+          sign_in: str | None = None) -> None:
     """Run the app until stopped. The workers are fresh processes: they read these settings
     (and the form secret, shared so that a form shown by one worker is accepted by another)
-    from the environment."""
+    from the environment. `sign_in`: SIGNED-IN mode's settings (access.SignIn.to_text)."""
+    if sign_in is not None:
+        pass_sign_in(sign_in)
     settings.set_server_setting(ALLOWED_HOSTS_ENV, hosts.as_text())
     settings.set_server_setting(HEADER_TIMEOUT_ENV, f"{limits.header_timeout:g}")
     settings.set_server_setting(BODY_TIMEOUT_ENV, f"{limits.body_timeout:g}")

@@ -250,3 +250,12 @@ def test_signing_off_where_there_is_no_register_is_one_line(tmp_path):
     result = run("log", "approve", 1, "--by", "A. Patel", "--note", "ok", "--register", tmp_path / "none.sqlite")
     assert result.exit_code == 1 and "no register here yet" in result.stderr
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_a_note_with_a_control_character_is_refused(tmp_path):
+    """The note is kept in the register and shown in isp log: an escape sequence never goes in."""
+    from isp_rules.register.approval import SignOffError, _clean_note
+
+    with pytest.raises(SignOffError, match="control character"):
+        _clean_note("Proportionate\x1b[2J")
+    assert _clean_note("  Proportionate:\n  asking would raise the risk ") == "Proportionate:\nasking would raise the risk"
