@@ -35,6 +35,7 @@ from ..register.access import (
     AccessError,
     Actor,
     NotAllowedError,
+    clean_name,
     may,
     proxy_actor,
 )
@@ -104,10 +105,29 @@ def sign_in_from(header: str | None, proxies: Iterable[str], roles_file: str | N
     addresses = set()
     for value in proxies:
         try:
-            addresses.add(str(ipaddress.ip_address(value.strip())))
+            addresses.add(_peer_address(value.strip()))
         except ValueError:
             raise SignInError(f"--trusted-proxy: '{value}' is not an IP address (such as 10.0.0.2)") from None
     return SignIn(name, frozenset(addresses), read_roles(roles_file) if roles_file else {})
+
+
+def _peer_address(value: str) -> str:
+    """An address as the trusted-proxy list keeps it: an IPv4 proxy reached over a dual-stack
+    socket (`--host ::`) is seen as ::ffff:10.0.0.2, and is the same proxy as 10.0.0.2.
+    ValueError for anything but an IP address."""
+    ip = ipaddress.ip_address(value)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ip)
+
+
+def _peer(scope: dict) -> str:
+    """The connection's own peer address, normalised as the trusted-proxy list is ("" if none)."""
+    host = str((scope.get("client") or ("", 0))[0])
+    try:
+        return _peer_address(host)
+    except ValueError:
+        return host
 
 
 def read_roles(path: str | Path) -> dict[str, tuple[str, ...]]:
@@ -207,16 +227,22 @@ class Identify:
                     refusal = ("This API token is not accepted: it is unknown or was revoked. Ask the register's "
                                "administrator for a token (isp token create).")
         elif self.sign_in is not None and path not in OPEN_PATHS:
-            peer = (scope.get("client") or ("", 0))[0]
-            named = headers.get(self.sign_in.header.lower().encode(), b"").decode("utf-8", "replace").strip()
-            if peer not in self.sign_in.proxies:
+            wanted = self.sign_in.header.lower().encode()
+            given = [value for key, value in scope.get("headers") or [] if key.lower() == wanted]
+            named = given[0].decode("utf-8", "replace").strip() if len(given) == 1 else ""
+            if _peer(scope) not in self.sign_in.proxies:
                 refusal = ("Sign in first: this server is reached through your organisation's sign-in page. "
                            "Programs use an API token.")
+            elif len(given) > 1:
+                # Two names: a proxy that adds its own but passes the client's on. Which one is
+                # true cannot be known, so neither is believed.
+                refusal = "Sign in first: the sign-in service named more than one person."
             elif not named:
                 refusal = "Sign in first: the sign-in service did not say who you are."
             else:
                 try:
-                    actor = proxy_actor(named, self.sign_in.roles_of(named))
+                    cleaned = clean_name(named)  # the roles are looked up under the name recorded
+                    actor = proxy_actor(cleaned, self.sign_in.roles_of(cleaned))
                 except AccessError:
                     refusal = "Sign in first: the name the sign-in service gave could not be read."
         if refusal is not None:

@@ -83,6 +83,13 @@ def _decision_page(request: Request, scenario: Scenario, decision: Decision, sta
 
 # --- home and catalogue -----------------------------------------------------------------
 
+def _text(form: Any, name: str) -> str:
+    """A form field's text; "" for a missing one, or for a file uploaded where text was asked for
+    (its Python description would otherwise be written into the register as if it were a name)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def home(request: Request):
     return _page(request, "home.html", title="Can I share this?")
@@ -270,7 +277,7 @@ async def check_scenario(request: Request):
     form = await request.form()
     upload = form.get("file")
     name, from_file = "pasted scenario", False
-    raw: str | bytes = str(form.get("text") or "")
+    raw: str | bytes = _text(form, "text")
     if upload is not None and not isinstance(upload, str) and upload.filename:
         name, raw, from_file = Path(upload.filename).name, await upload.read(), True
     try:
@@ -293,8 +300,8 @@ async def check_scenario(request: Request):
 
 async def _posted_scenario(request: Request) -> tuple[Any, Scenario]:
     form = await request.form()
-    scenario = scenario_from_json(str(form.get("scenario") or "").encode(), "the scenario")
-    day = str(form.get("as_of") or "")
+    scenario = scenario_from_json(_text(form, "scenario").encode(), "the scenario")
+    day = _text(form, "as_of")
     if day:  # a recorded decision's downloads use the law as it was decided
         try:
             scenario = scenario.model_copy(update={"as_of": dt.date.fromisoformat(day)})
@@ -363,7 +370,7 @@ async def record(request: Request) -> Response:
     actor = require_to(request, "record")
     form, scenario = await _posted_scenario(request)
     # Signed in, the register names who is signed in: a `by` sent anyway could name anybody.
-    by = actor.name if actor is not None else " ".join(str(form.get("by") or "").split())
+    by = actor.name if actor is not None else " ".join(_text(form, "by").split())
     decision = assess(scenario, _ruleset(request))  # decided first: a failed assessment records nothing
     errors: dict[str, str] = {}
     if not by or len(by) > 200:
@@ -373,9 +380,9 @@ async def record(request: Request) -> Response:
     case = None
     if form.get("case_asked"):
         names = parties_of(decision, scenario)
-        asked = _missing_parties(str(form.get("scenario") or ""))  # the fields the form showed
+        asked = _missing_parties(_text(form, "scenario"))  # the fields the form showed
         for side, field, words in (("from", "from_name", "sharing the information"), ("to", "to_name", "receiving it")):
-            typed = " ".join(str(form.get(field) or "").split())
+            typed = " ".join(_text(form, field).split())
             if asked[side] and not names[side] and not typed:
                 errors[field] = f"Give the name of the organisation {words}, so the record says who was involved."
             elif len(typed) > NAME_MAX:
@@ -383,7 +390,7 @@ async def record(request: Request) -> Response:
             elif problem := unprintable(typed):
                 errors[field] = f"The name {problem}."
             names[side] = names[side] or typed or None
-        reference = str(form.get("case_reference") or "")
+        reference = _text(form, "case_reference")
         try:
             if problem := unprintable(reference):
                 raise ValueError(f"The case reference {problem}.")
@@ -393,10 +400,10 @@ async def record(request: Request) -> Response:
     if errors:
         order = [f for f in ("case_reference", "from_name", "to_name", "by") if f in errors]
         return _decision_page(request, scenario, decision, 422, by_error=errors[order[0]], record_errors=errors,
-                              record_form={f: str(form.get(f) or "") for f in RECORD_FIELDS},
+                              record_form={f: _text(form, f) for f in RECORD_FIELDS},
                               record_error_first=order[0])
     register = request.app.state.service.register()
-    token = str(form.get("submission") or "")[:64] or None
+    token = _text(form, "submission")[:64] or None
     async with _RECORDING:  # one check-then-append at a time in this worker
         recent = await _records(request, limit=200, newest_first=True)  # a second click comes soon after
         earlier = [r for r in recent if r.body.get("submission") == token] if token else []
@@ -528,8 +535,8 @@ async def sign_off_page(request: Request, seq: str) -> Response:
     require_to(request, "sign-off")
     form = await request.form()
     number = _record_number(seq)
-    verdict = str(form.get("verdict") or "")
-    note, typed = str(form.get("note") or ""), str(form.get("signed_by") or "")
+    verdict = _text(form, "verdict")
+    note, typed = _text(form, "note"), _text(form, "signed_by")
     fields = {"note": note, "signed_by": typed}
     if problem := unprintable(typed) or unprintable(note):
         return await _record_page(request, seq, 422, sign_off_error=f"The name or note {problem}.", sign_off_form=fields)

@@ -307,3 +307,58 @@ def test_local_mode_signs_off_with_a_typed_name(client, register_target):
     assert api.status_code == 422  # no token, no identity, no name
     api = client.post(f"/v1/decisions/{seq}/sign-off", json={"verdict": "rejected", "note": "no", "by": "C. Guardian"})
     assert api.status_code == 201 and api.json()["by"] == "C. Guardian"
+
+
+# --- found by a review that tried to break sign-in --------------------------------------------
+
+def test_a_sign_in_header_sent_twice_is_believed_neither_time(site):
+    """A proxy that adds its own header but passes the client's on would let the client choose
+    who they are: with two names, nobody is signed in."""
+    site.as_(None)
+    both = [(HEADER, PRACTITIONER), (HEADER, ADMIN)]
+    assert site.get("/decisions.csv", headers=both).status_code == 401
+    assert site.get("/decisions.csv", headers=list(reversed(both))).status_code == 401
+    assert site.get("/decisions.csv", headers=[(HEADER, ADMIN)]).status_code == 200
+
+
+def test_an_ipv4_proxy_seen_over_a_dual_stack_socket_is_the_same_proxy(register_target):
+    """`isp serve --host ::` sees an IPv4 proxy as ::ffff:10.0.0.2; either spelling trusts it."""
+    from webutil import browser_client
+
+    from isp_rules.web import create_app
+
+    for given in ("10.0.0.2", "::ffff:10.0.0.2"):
+        sign_in = sign_in_from(HEADER, [given], None)
+        assert sign_in is not None and sign_in.proxies == frozenset({"10.0.0.2"})
+        for peer in ("10.0.0.2", "::ffff:10.0.0.2"):
+            app = create_app(database_url=register_target, sign_in=sign_in)
+            with browser_client(app, raise_server_exceptions=False, client=(peer, 1)) as c:
+                assert c.get("/decisions", headers={HEADER: ADMIN}).status_code == 200, (given, peer)
+            with browser_client(app, raise_server_exceptions=False, client=("10.0.0.3", 1)) as c:
+                assert c.get("/decisions", headers={HEADER: ADMIN}).status_code == 401
+
+
+def test_roles_are_looked_up_under_the_name_recorded(site):
+    """A proxy's extra spaces are tidied in the register; the role listed for the name still holds."""
+    site.as_(None)
+    spaced = "  " + ADMIN + " "
+    assert site.get("/decisions.csv", headers={HEADER: spaced}).status_code == 200
+
+
+def test_a_file_sent_where_a_name_or_note_is_asked_is_not_written_into_the_register(register_target):
+    """A multipart upload in a text field would be stored as its Python description."""
+    from webutil import browser_client
+
+    from isp_rules.register import EmptyRegisterError, open_register
+    from isp_rules.web import create_app
+
+    with browser_client(create_app(database_url=register_target), raise_server_exceptions=False) as c:
+        form = record_form()
+        form.pop("by", None)
+        response = c.post("/record", data=form, files={"by": ("x.txt", b"Jane")})
+        assert response.status_code in (400, 422)
+    try:
+        records = list(open_register(register_target).records())
+    except EmptyRegisterError:  # nothing recorded at all: the other good outcome
+        records = []
+    assert not any("UploadFile" in r.by for r in records)
