@@ -433,12 +433,7 @@ class BaseRegister:
 
         def check(state: State) -> None:
             target.clear()
-            rows = [r for r in state.rows if r[0] == seq]
-            if not rows:
-                raise RegisterError(f"{self.where}: there is no record {seq}")
-            row = rows[0]
-            if _is_tombstone(row):
-                raise RegisterError(f"{self.where}: record {seq} was purged; there is no decision left to sign off")
+            row = self._live_row(state, seq, "there is no decision left to sign off")
             if row[4] in SIGN_OFF_VERDICTS:
                 raise RegisterError(f"{self.where}: record {seq} is a sign-off, not a decision; sign off the "
                                     "decision it names")
@@ -528,6 +523,16 @@ class BaseRegister:
         self._remember(key, made[0].register, made[0].seq, made[0].hash)
         return made[0]
 
+    def _live_row(self, state: State, seq: int, purged: str) -> Row:
+        """Record `seq` as the write's transaction reads it; RegisterError when there is none, or
+        when it was purged (`purged` says what that leaves undone)."""
+        rows = [r for r in state.rows if r[0] == seq]
+        if not rows:
+            raise RegisterError(f"{self.where}: there is no record {seq}")
+        if _is_tombstone(rows[0]):
+            raise RegisterError(f"{self.where}: record {seq} was purged; {purged}")
+        return rows[0]
+
     def redact(self, seq: int) -> list[str]:
         """Replace record `seq`'s free text about a person (REDACTABLE) by its commitment; the
         record's hash is unchanged, so the chain and its signatures still verify. Returns the
@@ -537,12 +542,7 @@ class BaseRegister:
 
         def plan(state: State) -> Change:
             done.clear()
-            rows = [r for r in state.rows if r[0] == seq]
-            if not rows:
-                raise RegisterError(f"{self.where}: there is no record {seq}")
-            row = list(rows[0])
-            if _is_tombstone(row):
-                raise RegisterError(f"{self.where}: record {seq} was purged; nothing is left to redact")
+            row = list(self._live_row(state, seq, "nothing is left to redact"))
             hashed, body = _hashed_body(row[6])
             if body is None or _hash(row[7], row[0], row[1], row[2], row[3], row[4], row[5], hashed) != row[8]:
                 raise RegisterError(f"{self.where}: record {seq} does not match its hash, so it was not redacted "

@@ -3,7 +3,6 @@ mean) the CLI gives for a file. Nothing here decides anything."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -17,7 +16,6 @@ from ..yamlfile import MAX_BYTES, MAX_DEPTH, YamlDoc, parse_yaml
 __all__ = [
     "MAX_BYTES",
     "nesting_depth",
-    "numbers_read_as_dates",
     "problem_json",
     "scenario_from_data",
     "scenario_from_json",
@@ -54,20 +52,13 @@ def scenario_from_data(data: Any, raw: bytes | str | None, name: str) -> Scenari
             except Exception:  # noqa: BLE001, S110  (lines are a courtesy; the problems themselves are what matter)
                 pass
         raise ScenarioError(pydantic_problems(exc, doc, Scenario)) from None
-    problems = numbers_read_as_dates(data, scenario, name)
-    if problems:
-        raise ScenarioError(problems)
     return scenario
 
 
 def scenario_from_yaml(raw: bytes | str, name: str) -> Scenario:
-    """A scenario from YAML text, exactly as `isp check` reads a file, and refused where a date
-    was given as a number."""
-    scenario = parse_scenario(raw, name)
-    problems = numbers_read_as_dates(parse_yaml(raw, name).data, scenario, name)
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
+    """A scenario from YAML text, exactly as `isp check` reads a file (a date given as a number
+    is refused by the model itself, as in a file)."""
+    return parse_scenario(raw, name)
 
 
 def unprintable_problems(data: Any, name: str) -> list[Problem]:
@@ -85,23 +76,6 @@ def unprintable_problems(data: Any, name: str) -> list[Problem]:
         elif isinstance(node, str) and (problem := unprintable(node)) is not None:
             problems.append(Problem(name, None, format_path(path), problem))
     return sorted(problems, key=lambda p: p.path)
-
-
-def numbers_read_as_dates(data: Any, scenario: Scenario, name: str) -> list[Problem]:
-    """Where the model read a number as a date (0 as 1 January 1970, as a Unix time), which the
-    OpenAPI document (format: date) and the scenario format do not allow: a date nobody meant
-    would decide the share under the wrong law. (The model's date fields accept them; reported.)"""
-    problems = []
-    stack: list[tuple[Any, Any, tuple[str | int, ...]]] = [(data, scenario.model_dump(by_alias=True), ())]
-    while stack:
-        given, read, path = stack.pop()
-        if isinstance(given, dict) and isinstance(read, dict):
-            stack.extend((value, read.get(key), (*path, key)) for key, value in given.items())
-        elif isinstance(given, list) and isinstance(read, list):
-            stack.extend((value, read[i], (*path, i)) for i, value in enumerate(given) if i < len(read))
-        elif isinstance(given, (int, float)) and not isinstance(given, bool) and isinstance(read, dt.date):
-            problems.append(Problem(name, None, format_path(path), f"expected a date YYYY-MM-DD, got {given!r}"))
-    return problems
 
 
 def scenario_from_json(raw: bytes, name: str = "request body") -> Scenario:
