@@ -26,10 +26,13 @@ from ..ruleset import Condition, Ruleset
 from ..scenario import Scenario
 from .answers import NOT_SURE
 from .proposals import (
+    CHECKLIST_PREFIX,
     CONFIRM_PREFIX,
     PROPOSAL_PATH,
+    Checklist,
     Confirmation,
     Proposal,
+    load_checklists,
     load_confirmations,
     proposal_fitting,
     proposal_for,
@@ -49,6 +52,8 @@ __all__ = [
     "answered",
     "apply_answer",
     "ask_until_settled",
+    "checklist",
+    "checklist_items",
     "fields_that_matter",
     "is_question_path",
     "page_of",
@@ -409,6 +414,60 @@ def _confirmation_for(ruleset: Ruleset, path: str, data: dict, fields: list[str]
     return found
 
 
+# --- a checklist of usual good practice: several statements ticked in one question ----------
+#
+# Each ticked statement gives its answers; an unticked one decides nothing and is asked on its own
+# afterwards if it still matters. So a practitioner who knows the usual facts answers them in one
+# go, and one who is unsure of any is never taken to have said "no".
+
+def checklist(ruleset: Ruleset, path: str) -> Checklist | None:
+    return next((c for c in load_checklists(ruleset.source) if c.path == path), None)
+
+
+def checklist_items(found: Checklist, data: dict, fields: list[str] | set[str]) -> list[Any]:
+    """The statements worth putting: none of their answers given, each of their questions could be
+    asked, and at least one of them could still change the verdict."""
+    return [item for item in found.items
+            if all(get_path(data, f) is None and not _known_from_directory(f, data) and precondition_holds(f, data)
+                   for f in item.sets)
+            and any(f in fields for f in item.sets)]
+
+
+def _checklist_for(ruleset: Ruleset, path: str, data: dict, fields: list[str]) -> Checklist | None:
+    """The checklist to put before asking `path`: one with a statement answering it, put only
+    while two or more of its statements are worth putting (else it would ask more, not less)."""
+    found = next((c for c in load_checklists(ruleset.source) if path in c.fields), None)
+    if found is None:
+        return None
+    items = checklist_items(found, data, fields)
+    if len(items) < 2 or not any(path in item.sets for item in items):
+        return None
+    _CONFIRMS.setdefault(found.path, set()).update(found.fields)
+    return found
+
+
+def _checklist_question(found: Checklist, items: list[Any]) -> Question:
+    return Question(found.path, found.asks, {item.id: item.says for item in items}, "enum_list",
+                    help="Tick each one that is true. Leave a statement unticked if it is not true or you are not "
+                         "sure: it is then asked about on its own.",
+                    example="Tick all of them for a referral under your usual procedures, if each one is true.")
+
+
+def checklist_question(ruleset: Ruleset, path: str, data: dict) -> Question | None:
+    """The checklist's statements still worth putting, given the answers so far."""
+    found = checklist(ruleset, path)
+    if found is None:
+        return None
+    _, fields = settled(ruleset, Scenario.model_validate(data))
+    items = checklist_items(found, data, fields)
+    return _checklist_question(found, items) if items else None
+
+
+def _ticked(found: Checklist, data: dict) -> list[str]:
+    """The statements whose answers all stand."""
+    return [item.id for item in found.items if all(get_path(data, f) == v for f, v in item.sets.items())]
+
+
 def question_for(ruleset: Ruleset, path: str, data: dict) -> Question | None:
     """The question asked about `path` given the answers so far (the directory, proposal and
     confirmation questions are worked out from the data; the rest are fixed)."""
@@ -416,6 +475,8 @@ def question_for(ruleset: Ruleset, path: str, data: dict) -> Question | None:
         return proposal_question(ruleset, data)
     if path.startswith(CONFIRM_PREFIX):
         return confirmation_question(ruleset, path)
+    if path.startswith(CHECKLIST_PREFIX):
+        return checklist_question(ruleset, path, data)
     if path in ("share.from.partner", "share.to.partner"):
         return partner_question(ruleset, path.split(".")[1])
     if path == AGREEMENT_PATH:
@@ -427,7 +488,7 @@ def question_for(ruleset: Ruleset, path: str, data: dict) -> Question | None:
 
 def is_question_path(path: str) -> bool:
     return path in QUESTIONS or path in (PROPOSAL_PATH, "share.from.partner", "share.to.partner") \
-        or path.startswith(CONFIRM_PREFIX)
+        or path.startswith((CONFIRM_PREFIX, CHECKLIST_PREFIX))
 
 
 def next_paths(ruleset: Ruleset, data: dict, fields: list[str], asked: set[str] | frozenset[str]) -> list[str]:
@@ -443,6 +504,8 @@ def next_paths(ruleset: Ruleset, data: dict, fields: list[str], asked: set[str] 
             lead = PROPOSAL_PATH
         elif (found := _confirmation_for(ruleset, path, data, fields)) is not None and found.path not in asked:
             lead = found.path
+        elif (listed := _checklist_for(ruleset, path, data, fields)) is not None and listed.path not in asked:
+            lead = listed.path
         if lead == PROPOSAL_PATH and "share.data.categories" in fields and "share.data.categories" not in out:
             out.append("share.data.categories")  # the proposal says what covers sensitive information only when there is some
         if lead is not None and lead not in out:
@@ -456,8 +519,11 @@ def page_of(fields: list[str], size: int) -> list[str]:
     """The next page of at most `size` questions for a form that asks several at once: a question
     that a directory, proposal or confirmation question on the same page may answer waits for a later page."""
     page: list[str] = []
-    confirmed = {f for path in fields if path.startswith(CONFIRM_PREFIX) for f in _CONFIRMS.get(path, ())}
+    confirmed = {f for path in fields if path.startswith((CONFIRM_PREFIX, CHECKLIST_PREFIX)) for f in _CONFIRMS.get(path, ())}
     for path in fields:
+        if path.startswith(CHECKLIST_PREFIX) and page:
+            # first on its page, so its statements are worked out from the answers the page starts with
+            continue
         party = _party_of(path)
         if party is not None and f"share.{party}.partner" in page:
             continue
@@ -492,6 +558,13 @@ def apply_answer(ruleset: Ruleset, data: dict[str, Any], path: str, answer: Any)
         found = confirmation(ruleset, path)
         if found is not None and (answer in found.options or found.choose is None and answer is True):
             for field, value in found.answers(answer).items():
+                set_path(data, field, value)
+        return
+    if path.startswith(CHECKLIST_PREFIX):
+        listed = checklist(ruleset, path)
+        for item_id in answer if listed is not None and isinstance(answer, list) else []:
+            item = listed.item(item_id)
+            for field, value in item.sets.items() if item is not None else ():
                 set_path(data, field, value)
         return
     if path.endswith(".partner") and answer == OTHER_PARTNER:
@@ -531,6 +604,13 @@ def withdraw_answer(ruleset: Ruleset, data: dict[str, Any], path: str) -> None:
             for field in found.answers(choice):
                 unset_path(data, field)
         return
+    if path.startswith(CHECKLIST_PREFIX):
+        listed = checklist(ruleset, path)
+        for item_id in _ticked(listed, data) if listed is not None else []:
+            item = listed.item(item_id)
+            for field in item.sets if item is not None else ():
+                unset_path(data, field)
+        return
     unset_path(data, path)
     if path == AGREEMENT_PATH:
         unset_path(data, "share.governance.agreement_id")
@@ -564,6 +644,12 @@ def answered(ruleset: Ruleset, path: str, data: dict[str, Any]) -> tuple[Questio
         if get_path(data, "share.basis.article_6") == proposal.basis["article_6"]:
             return _proposal_words(proposal), PROPOSAL_BASIS_ONLY
         return _proposal_words(proposal), None
+    if path.startswith(CHECKLIST_PREFIX):
+        listed = checklist(ruleset, path)
+        if listed is None:
+            return None
+        ticked = _ticked(listed, data)
+        return _checklist_question(listed, list(listed.items)), (ticked or None)
     fixed = question_for(ruleset, path, data)
     if fixed is None:
         return None

@@ -7,7 +7,7 @@ a field the scenario leaves unset is "not sure"; a proposed lawful basis is conf
 scenario states every answer it would give (a legal power counts as the same when the catalogue
 recognises the same powers in both), or its Art 6 basis alone when the scenario states that
 basis; a confirmation of usual good practice only if the scenario states exactly the answers it
-gives; a directory partner is chosen when the scenario names one, or describes a party by a
+gives; in a checklist, every statement whose answers the scenario states; a directory partner is chosen when the scenario names one, or describes a party by a
 name, type and signatory status the directory holds for one of its partners (a practitioner
 picks their own organisation from the list), else an organisation not in the list of the
 stated kind.
@@ -40,13 +40,14 @@ from .asking import (
     agreement_settles,
     apply_answer,
     ask_until_settled,
+    checklist,
     confirmation,
     page_of,
     question_for,
     still_to_ask,
     with_partner_types,
 )
-from .proposals import CONFIRM_PREFIX, PROPOSAL_PATH, proposal_for
+from .proposals import CHECKLIST_PREFIX, CONFIRM_PREFIX, PROPOSAL_PATH, proposal_for
 from .questions import Question
 
 __all__ = ["Walk", "oracle_answer", "walk", "walk_pages"]
@@ -145,6 +146,12 @@ def oracle_answer(ruleset: Ruleset, stated: dict[str, Any], question: Question, 
             return CONFIRM_NO
         same = all(get_path(stated, f) == v for f, v in found.answers(choice).items())
         return choice if same else CONFIRM_NO
+    if question.path.startswith(CHECKLIST_PREFIX):
+        listed = checklist(ruleset, question.path)
+        items = [listed.item(i) for i in question.labels] if listed is not None else []
+        ticked = [item.id for item in items
+                  if item is not None and all(get_path(stated, f) == v for f, v in item.sets.items())]
+        return ticked or NOT_SURE  # every statement the scenario states as true; the rest are asked on their own
     if question.path == FOLLOWS_PATH:
         return _follows(ruleset, stated, data)
     value: Any = get_path(stated, question.path)

@@ -17,13 +17,14 @@ from typing import Any
 from ..dotted import get_path
 from ..vocabulary import SPECIAL_CATEGORIES
 
-__all__ = ["CONFIRM_PREFIX", "PROPOSAL_PATH", "Confirmation", "load_confirmations", "load_proposals", "proposal_fitting",
-           "proposal_for", "proposals_file"]
+__all__ = ["CHECKLIST_PREFIX", "CONFIRM_PREFIX", "PROPOSAL_PATH", "Checklist", "ChecklistItem", "Confirmation",
+           "load_checklists", "load_confirmations", "load_proposals", "proposal_fitting", "proposal_for", "proposals_file"]
 
 PROPOSAL_PATH = "proposal.basis"  # the question's name among the asked paths (not a scenario field)
 PROPOSALS_FILE = Path("guided") / "proposals.yaml"
 CONFIRMATIONS_FILE = Path("guided") / "confirmations.yaml"
 CONFIRM_PREFIX = "confirm."  # a confirmation's question among the asked paths: confirm.<id> (not a scenario field)
+CHECKLIST_PREFIX = "checklist."  # a checklist's question among the asked paths: checklist.<id> (not a scenario field)
 
 
 @dataclass(frozen=True)
@@ -119,17 +120,65 @@ class Confirmation:
         return out
 
 
-@functools.lru_cache(maxsize=8)
-def load_confirmations(rules_dir: str) -> tuple[Confirmation, ...]:
-    """The confirmations beside the rules in `rules_dir` (none when the file is absent)."""
+def _entries(rules_dir: str, key: str) -> list[dict[str, Any]]:
+    """The entries under `key` in confirmations.yaml beside the rules (none when the file is absent)."""
     import yaml
 
     path = Path(rules_dir) / CONFIRMATIONS_FILE
     if not path.is_file():
-        return ()
+        return []
     raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return list(raw.get(key) or [])
+
+
+@functools.lru_cache(maxsize=8)
+def load_confirmations(rules_dir: str) -> tuple[Confirmation, ...]:
+    """The confirmations beside the rules in `rules_dir` (none when the file is absent)."""
     return tuple(
         Confirmation(id=c["id"], says=" ".join(str(c["says"]).split()),
                      asks=str(c.get("asks") or "Is that right?"), sets=dict(c["sets"]), choose=c.get("choose"),
                      options=tuple(c.get("options") or ()), citations=tuple(c["citations"]), checked=str(c["checked"]))
-        for c in raw.get("confirmations") or [])
+        for c in _entries(rules_dir, "confirmations"))
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One statement of usual good practice: ticked, it gives the answers `sets`."""
+
+    id: str
+    says: str
+    sets: dict[str, Any]
+    citations: tuple[dict[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """Statements of usual good practice put together, each ticked or not. A ticked statement
+    gives its answers; one left unticked decides nothing and is asked on its own afterwards, so
+    an unticked box never reads as "no"."""
+
+    id: str
+    asks: str
+    items: tuple[ChecklistItem, ...]
+    checked: str
+
+    @property
+    def path(self) -> str:
+        return CHECKLIST_PREFIX + self.id
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(f for item in self.items for f in item.sets)
+
+    def item(self, item_id: str) -> ChecklistItem | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+
+@functools.lru_cache(maxsize=8)
+def load_checklists(rules_dir: str) -> tuple[Checklist, ...]:
+    """The checklists beside the rules in `rules_dir` (in confirmations.yaml; none when absent)."""
+    return tuple(
+        Checklist(id=c["id"], asks=" ".join(str(c["asks"]).split()), checked=str(c["checked"]),
+                  items=tuple(ChecklistItem(id=i["id"], says=" ".join(str(i["says"]).split()), sets=dict(i["sets"]),
+                                            citations=tuple(i["citations"])) for i in c["items"]))
+        for c in _entries(rules_dir, "checklists"))

@@ -13,7 +13,7 @@ from isp_rules import load_scenario
 from isp_rules.authoring.testing import find_scenarios
 from isp_rules.cli import cli
 from isp_rules.cli import prompts as prompting
-from isp_rules.dotted import get_path
+from isp_rules.dotted import get_path, set_path
 from isp_rules.facts import FIELDS, recognised_powers
 from isp_rules.guided.answers import NOT_SURE, choices
 from isp_rules.guided.asking import (
@@ -24,6 +24,7 @@ from isp_rules.guided.asking import (
     answered,
     apply_answer,
     ask_until_settled,
+    checklist,
     page_of,
     partner_question,
     proposal_question,
@@ -32,7 +33,7 @@ from isp_rules.guided.asking import (
     withdraw_answer,
 )
 from isp_rules.guided.oracle import walk
-from isp_rules.guided.proposals import PROPOSAL_PATH, load_proposals
+from isp_rules.guided.proposals import PROPOSAL_PATH, load_checklists, load_proposals
 from isp_rules.guided.questions import QUESTIONS
 from isp_rules.labels import VALUE_LABELS
 
@@ -133,8 +134,14 @@ def test_every_question_asked_had_its_precondition_true(ruleset, seed):
             assert fixed.can_matter(data), f"{q.path} asked though its precondition is false"
         if q.path == PROPOSAL_PATH:
             assert get_path(data, "share.basis.article_6") is None
+        # a checklist's statements are questions too: each only while its question could matter
+        listed = checklist(ruleset, q.path)
+        statements = [f for i in q.labels for f in listed.item(i).sets] if listed is not None else []
+        for field in statements:
+            assert QUESTIONS[field].can_matter(data) and get_path(data, field) is None, (q.path, field)
         for path, cannot_matter in NEVER_AFTER:
-            assert not (q.path == path and cannot_matter(data)), f"{path} asked after an answer that rules it out"
+            for put in (q.path, *statements):
+                assert not (put == path and cannot_matter(data)), f"{path} asked after an answer that rules it out"
         if q.path.endswith(".partner"):
             return rng.choice([OTHER_PARTNER, NOT_SURE, *list(q.labels)[:3]])
         return _random_answer(rng, q)
@@ -230,6 +237,89 @@ def test_every_confirmation_sets_real_answers_and_cites_its_law(ruleset):
             assert field in QUESTIONS and (value in VALUE_LABELS.get(field, {}) or isinstance(value, bool)), (c.id, field)
         q = confirmation_question(ruleset, c.path)
         assert q.help and q.example and all(v in q.labels for v in c.options)
+
+
+def test_every_checklist_statement_sets_real_answers_and_cites_its_law(ruleset):
+    found = load_checklists(ruleset.source)
+    assert found
+    for listed in found:
+        assert listed.asks.strip() and listed.checked.strip() and len(listed.items) >= 2
+        for item in listed.items:
+            assert item.citations and item.says.strip() and "share." not in item.says, item.id
+            for field, value in item.sets.items():
+                assert field in QUESTIONS and (value in VALUE_LABELS.get(field, {}) or isinstance(value, bool)
+                                               or field == "share.to.location"), (item.id, field)
+
+
+def _checklist_data():
+    """A school's one-off referral to the council: the basis stated, the usual practice not yet."""
+    return {"as_of": "2026-12-01", "share": {
+        "purpose": {"category": "safeguarding_child", "detail": "A pupil's welfare concerns"},
+        "from": {"type": "school", "signatory": True}, "to": {"type": "local_authority", "signatory": True},
+        "frequency": "one_off", "urgency": {"risk": "low"}, "request": {"by_recipient": False},
+        "data": {"categories": ["identity", "health"], "identifiability": "identified", "subjects": ["child"],
+                 "volume": "individual", "confidential": False},
+        "basis": {"article_6": "public_task", "legal_power": "Education Act 2002 s175",
+                  "article_9": "substantial_public_interest", "schedule_1": "safeguarding"},
+        "consent": {"status": "not_sought", "reason_not_sought": "would_increase_risk"},
+        "governance": {"agreement": "none"}, "handling": {"transfer": "secure_email"}}}
+
+
+def test_a_checklist_puts_only_statements_that_matter_and_ticking_answers_them(ruleset):
+    data = _checklist_data()
+    _, _, fields = still_to_ask(ruleset, data)
+    path = "checklist.usual-practice"
+    assert path in fields
+    q = question_for(ruleset, path, data)
+    listed = checklist(ruleset, path)
+    assert q.kind == "enum_list" and len(q.labels) >= 2
+    shown = {f for i in q.labels for f in listed.item(i).sets}
+    assert shown <= set(fields)  # every statement put is one the verdict still waits on
+    assert "share.to.location" not in shown  # a council is in the UK: never asked
+    # the web form: what the checklist answers waits for a later page, and it comes first on its page
+    later = fields[fields.index(path):]
+    page = page_of(later, 40)
+    assert page[0] == path and not shown & set(page)
+    apply_answer(ruleset, data, path, list(q.labels))
+    for item in q.labels:
+        for field, value in listed.item(item).sets.items():
+            assert get_path(data, field) == value
+    assert sorted(answered(ruleset, path, data)[1]) == sorted(q.labels)
+    _, _, after = still_to_ask(ruleset, data, {path})
+    assert not shown & set(after) and path not in after
+    withdraw_answer(ruleset, data, path)
+    assert all(get_path(data, f) is None for f in shown)
+
+
+def test_an_unticked_statement_is_asked_on_its_own_and_never_read_as_no(ruleset):
+    data = _checklist_data()
+    path = "checklist.usual-practice"
+    q = question_for(ruleset, path, data)
+    listed = checklist(ruleset, path)
+    first, *rest = list(q.labels)
+    apply_answer(ruleset, data, path, rest)  # the first left unticked
+    left = list(listed.item(first).sets)
+    assert all(get_path(data, f) is None for f in left)  # not "no": unstated
+    _, decision, after = still_to_ask(ruleset, data, {path})
+    assert set(left) & set(after), "an unticked statement that still matters is asked on its own"
+    assert decision.verdict != "deny"
+
+
+def test_an_all_ticked_checklist_settles_the_referral_in_fewer_questions(ruleset):
+    """Answered from a scenario that states every statement, the checklist counts once for all of them."""
+    from isp_rules.guided.oracle import oracle_answer
+
+    data = _checklist_data()
+    stated = copy.deepcopy(data)
+    for item in checklist(ruleset, "checklist.usual-practice").items:
+        for field, value in item.sets.items():
+            set_path(stated, field, value)
+    stated["share"]["governance"]["privacy_notice"] = "covers"
+    q = question_for(ruleset, "checklist.usual-practice", data)
+    ticks = oracle_answer(ruleset, stated, q, data)
+    assert sorted(ticks) == sorted(q.labels)
+    unstated = _checklist_data()
+    assert oracle_answer(ruleset, unstated, q, unstated) is NOT_SURE
 
 
 def _safeguards_data():

@@ -339,6 +339,20 @@ def test_a_proposed_lawful_basis_is_put_for_confirmation_and_yes_fills_it_in(cli
     assert "Education Act 2002 s175" in page  # in the answers so far, and the basis the decision tests
 
 
+def test_the_usual_practice_checklist_is_ticked_on_one_page_and_unticked_ones_are_asked_alone(client):
+    answers = {"share.from.partner": "other:school", "share.to.partner": "other:local_authority",
+               "share.purpose.category": "safeguarding_child", "share.urgency.risk": "low", "share.frequency": "one_off",
+               "share.data.identifiability": "identified", "share.data.categories": ["identity", "health"],
+               "proposal.basis": "yes", "share.data.confidential": "false", "confirm.usual-safeguards": "no",
+               "checklist.usual-practice": ["separate-controllers", "compatible-purpose", "policy-document"]}
+    page, asked = walk_form(client, answers)
+    assert "checklist.usual-practice" in asked
+    # ticked: not asked again; unticked (minimised, the privacy notice): asked on their own
+    assert not {"share.relationship", "share.basis.compatible_purpose", "share.basis.appropriate_policy_document"} & set(asked)
+    assert "share.data.minimised" in asked
+    assert "Each organisation decides for itself" in page  # the ticked statements, in the answers so far
+
+
 def test_the_triage_answers_posted_as_start_are_not_asked_again(client):
     start = {"share": {"purpose": {"category": "safeguarding_child"}, "to": {"type": "local_authority"},
                        "urgency": {"risk": "significant"}, "data": {"subjects": ["child"]}, "frequency": "one_off"}}
