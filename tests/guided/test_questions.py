@@ -284,7 +284,7 @@ def test_a_checklist_puts_only_statements_that_matter_and_ticking_answers_them(r
     for item in q.labels:
         for field, value in listed.item(item).sets.items():
             assert get_path(data, field) == value
-    assert sorted(answered(ruleset, path, data)[1]) == sorted(q.labels)
+    assert set(q.labels) <= set(answered(ruleset, path, data)[1])  # with any statement true already
     _, _, after = still_to_ask(ruleset, data, {path})
     assert not shown & set(after) and path not in after
     withdraw_answer(ruleset, data, path)
