@@ -77,6 +77,14 @@ def _coverage(ruleset: Ruleset, fired: Iterable[str]) -> list[str]:
     return report.never_fired
 
 
+# options.register_option says it defaults to the configured register; for diff, leaving --register
+# out means "decide the scenario library", so the option is declared here with help that says so.
+replay_register_option = click.option(
+    "--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE|URL",
+    help="Replay the decisions recorded in this register (a file, or a postgresql:// URL) instead of deciding the "
+         "scenario library.")
+
+
 @click.command(name="diff")
 @click.argument("old_rules", type=click.Path(file_okay=False), metavar="OLD_RULES")
 @click.argument("new_rules", type=click.Path(file_okay=False), metavar="NEW_RULES")
@@ -84,31 +92,72 @@ def _coverage(ruleset: Ruleset, fired: Iterable[str]) -> list[str]:
 @click.option("--sample", default=2000, show_default=True, type=click.IntRange(0, 1_000_000),
               help="How many generated scenarios to decide as well.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for the generated scenarios.")
+@replay_register_option
+@format_option("text", "json", "markdown",
+               help="Output format, with --register: Markdown suits a pull request. Without it, text only.")
+@click.pass_context
 @library_errors
-def diff_cmd(old_rules: str, new_rules: str, scenario_dir: str | None, sample: int, seed: int) -> None:
+def diff_cmd(ctx: click.Context, old_rules: str, new_rules: str, scenario_dir: str | None, sample: int, seed: int,
+             register_path: str | None, fmt: str) -> None:
     """What a rule change does to decisions: review a pull request with it.
 
     Decides the scenario library and a seeded sample of generated scenarios under both
     rulesets, and prints every decision that changes (verdict, reasons, open points) with
     the scenario that shows it. Exit 3 if any verdict changes, 0 if none does.
 
+    With --register, replays real cases instead: every decision recorded in that register
+    is decided again under both rulesets, at the date it was decided for, and the verdict
+    changes are listed by the rule that caused them, with each record's number, case
+    reference, parties, date and old and new verdict. The register's chain is verified
+    first; a register that does not verify is refused. Records that cannot be decided
+    again (purged, redacted, or naming a partner a ruleset's directory does not hold) are
+    counted with the reason. Exit 3 if any verdict changes, 0 if none does.
+
     \b
     Example:
         git worktree add /tmp/main main
         isp diff /tmp/main/rulesets rulesets --scenarios scenarios
+        isp diff /tmp/main/rulesets rulesets --register decisions.sqlite
+        isp diff /tmp/main/rulesets rulesets --register postgresql://isp@db.example/isp --format markdown
     """
     from ..assessment import load_ruleset
     from ..authoring.diff import diff_rulesets, load_library, render_diff
     from ..settings import DEFAULT_SCENARIOS_DIR
 
+    library_only = [f"--{name}" for name in ("scenarios", "sample", "seed")
+                    if ctx.get_parameter_source("scenario_dir" if name == "scenarios" else name)
+                    is click.core.ParameterSource.COMMANDLINE]
+    if register_path and library_only:
+        raise click.UsageError(f"{', '.join(library_only)}: for the scenario library; with --register the "
+                               "register's own decisions are replayed, so leave them out")
+    if not register_path and fmt != "text":
+        raise click.UsageError(f"--format {fmt} is for --register; the scenario library's diff is text only")
     for folder in (old_rules, new_rules):
         if not Path(folder).is_dir():
             raise ProblemsError([f"isp: {folder}: no such rules directory"])
     old, new = load_ruleset(old_rules), load_ruleset(new_rules)
+    if register_path:
+        _replay(register_path, old, new, fmt)
+        return
     library_dir = Path(scenario_dir) if scenario_dir else DEFAULT_SCENARIOS_DIR
     library, _ = load_library(library_dir) if library_dir.exists() else ([], [])
     report = diff_rulesets(old, new, library, sample=sample, seed=seed)
     click.echo(render_diff(report, old, new), nl=False)
+    if report.verdicts_changed:
+        sys.exit(EXIT_FAIL_ON)
+
+
+def _replay(register_path: str, old: Ruleset, new: Ruleset, fmt: str) -> None:
+    """`isp diff OLD NEW --register REG`: print the replay; exit 3 when a verdict changes."""
+    from ..authoring.diff import render_replay, replay_register
+    from ..register import open_register
+
+    register = open_register(register_path)
+    try:
+        report = replay_register(register, old, new)
+    finally:
+        register.close()
+    click.echo(render_replay(report, old, new, fmt), nl=False)
     if report.verdicts_changed:
         sys.exit(EXIT_FAIL_ON)
 
