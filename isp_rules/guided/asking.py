@@ -562,8 +562,8 @@ def apply_answer(ruleset: Ruleset, data: dict[str, Any], path: str, answer: Any)
         return
     if path.startswith(CHECKLIST_PREFIX):
         listed = checklist(ruleset, path)
-        for item_id in answer if listed is not None and isinstance(answer, list) else []:
-            item = listed.item(item_id)
+        ticked = [listed.item(i) for i in answer] if listed is not None and isinstance(answer, list) else []
+        for item in ticked:
             for field, value in item.sets.items() if item is not None else ():
                 set_path(data, field, value)
         return
@@ -606,8 +606,8 @@ def withdraw_answer(ruleset: Ruleset, data: dict[str, Any], path: str) -> None:
         return
     if path.startswith(CHECKLIST_PREFIX):
         listed = checklist(ruleset, path)
-        for item_id in _ticked(listed, data) if listed is not None else []:
-            item = listed.item(item_id)
+        standing = [listed.item(i) for i in _ticked(listed, data)] if listed is not None else []
+        for item in standing:
             for field in item.sets if item is not None else ():
                 unset_path(data, field)
         return
