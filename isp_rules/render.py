@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from .decision import DISCLAIMER, CitationOut, Decision, Obligation, OpenPoint, Verdict
 
-__all__ = ["HEADLINES", "VERDICT_TEXT", "obligation_groups", "render", "render_json", "render_markdown",
-           "render_text", "urgent_line", "urgent_note", "verdict_word"]
+__all__ = ["HEADLINES", "REMEDIES_NOTE", "REMEDIES_TITLE", "VERDICT_TEXT", "RemedyView", "obligation_groups", "remedy_lines", "render",
+           "render_json", "render_markdown", "render_remedies_markdown", "render_remedies_text", "render_text",
+           "urgent_line", "urgent_note", "verdict_word"]
 
 # What each verdict tells the reader, after the verdict's word.
 VERDICT_TEXT: dict[Verdict, str] = {
@@ -33,6 +35,65 @@ GROUPS = (
     (("standard",), "The protocol's standards, which you meet for this disclosure:"),
     (("record_after", "complete_after"), "After sharing (urgency moved these until after the share):"),
 )
+
+
+class RemedyView(Protocol):
+    """What the output needs of a remedy (authoring.remedy.Remedy): found by search, shown here."""
+
+    @property
+    def todo(self) -> list[str]: ...  # what to do, one plain sentence per change
+
+    @property
+    def only_if_true(self) -> bool: ...  # it changes a fact about the world, not an action
+
+    @property
+    def satisfies(self) -> tuple[str, ...]: ...  # the findings it clears, in plain words
+
+    @property
+    def also(self) -> tuple[str, ...]: ...  # other ways of making the same change
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+REMEDIES_TITLE = "What would make it lawful"
+REMEDIES_NOTE = ("Each of these, on its own, gives allow on the facts you stated; the purpose, the urgency and what "
+                 "happened stay as you said.")
+
+
+def remedy_lines(r: RemedyView) -> tuple[str, list[str]]:
+    """One remedy as (what to do, the notes under it) in plain words."""
+    todo = " ".join(r.todo)
+    if r.only_if_true:
+        todo = "Only if this is true: " + todo
+    notes = []
+    if r.also:
+        notes.append("Or instead: " + "; or ".join(r.also) + ("" if r.also[-1].endswith((".", "?")) else "."))
+    if r.satisfies:
+        cleared = "; ".join(x.rstrip(".") for x in r.satisfies)
+        notes.append(f"This clears: {cleared}" + ("" if cleared.endswith("?") else "."))
+    return todo, notes
+
+
+def render_remedies_text(remedies: Sequence[RemedyView]) -> str:
+    """The "What would make it lawful" section of the text output ('' when there is none)."""
+    if not remedies:
+        return ""
+    lines = [f"{REMEDIES_TITLE}:", _wrap(REMEDIES_NOTE, "  ")]
+    for i, r in enumerate(remedies, 1):
+        todo, notes = remedy_lines(r)
+        lines.append(textwrap.fill(f"{i}. {todo}", WIDTH, initial_indent="  ", subsequent_indent="     "))
+        lines += [_wrap(n, "     ") for n in notes]
+    return "\n".join(lines)
+
+
+def render_remedies_markdown(remedies: Sequence[RemedyView]) -> str:
+    if not remedies:
+        return ""
+    out = [f"### {REMEDIES_TITLE}", "", REMEDIES_NOTE, ""]
+    for i, r in enumerate(remedies, 1):
+        todo, notes = remedy_lines(r)
+        out.append(f"{i}. **{todo}**" + "".join(f" {n}" for n in notes))
+    return "\n".join(out)
 
 
 def urgent_note(d: Decision) -> tuple[str, str] | None:
@@ -76,9 +137,10 @@ def _footer(d: Decision) -> str:
     return f"Ruleset {r.name} {r.version} (sha256 {r.sha256[:12]}), law as at {r.as_of.isoformat()}"
 
 
-def render_text(d: Decision, verbose: bool = False) -> str:
+def render_text(d: Decision, verbose: bool = False, remedies: Sequence[RemedyView] = ()) -> str:
     """The decision in plain words. `verbose` adds the ids an IG team looks up: each reason's
-    and obligation's rule, each open point's id, the rules that opened it and the fields it waits for."""
+    and obligation's rule, each open point's id, the rules that opened it and the fields it waits for.
+    `remedies`: what would make it lawful, shown after the open points."""
     lines = [HEADLINES[d.verdict]]
     name = " ".join(x for x in (d.scenario, f"- {d.title}" if d.title else None) if x)
     if name:
@@ -109,6 +171,8 @@ def render_text(d: Decision, verbose: bool = False) -> str:
             lines.append(_wrap("Source: " + _cite(p.citations), "      "))
             if verbose:
                 lines.append(_wrap(_point_ids(p), "      "))
+    if remedies:
+        lines += ["", render_remedies_text(remedies)]
     for title, duties in obligation_groups(d):
         lines += ["", title]
         for o in duties:
@@ -142,8 +206,12 @@ def _point_ids(p: OpenPoint) -> str:
     return "Ids: " + "; ".join(ids)
 
 
-def render_json(decisions: Sequence[Decision]) -> str:
+def render_json(decisions: Sequence[Decision], remedies: Mapping[int, Sequence[RemedyView]] | None = None) -> str:
+    """The decisions' JSON; `remedies` (by the decision's position) adds a `remedies` list to each
+    decision they were sought for (an empty list: none found)."""
     data = [d.to_json() for d in decisions]
+    for i, found in (remedies or {}).items():
+        data[i]["remedies"] = [r.to_json() for r in found]
     return json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False)
 
 
@@ -151,7 +219,7 @@ def _md_cite(citations: Sequence[CitationOut]) -> str:
     return "; ".join(f"*{c.source}*, {c.ref}" for c in citations)
 
 
-def render_markdown(d: Decision, verbose: bool = False) -> str:
+def render_markdown(d: Decision, verbose: bool = False, remedies: Sequence[RemedyView] = ()) -> str:
     out = [f"## {d.verdict.upper()}: {d.title or d.scenario or 'scenario'}", ""]
     out.append(f"**{HEADLINES[d.verdict]}**" + (f" (`{d.scenario}`)" if d.scenario else ""))
     urgent = urgent_line(d)
@@ -174,6 +242,8 @@ def render_markdown(d: Decision, verbose: bool = False) -> str:
             out += [f"  - {a}" for a in p.likely_answers]
             if verbose:
                 out.append(f"  - _{_point_ids(p)}_")
+    if remedies:
+        out += ["", render_remedies_markdown(remedies)]
     for title, duties in obligation_groups(d):
         out += ["", f"### {title.rstrip(':')}", ""]
         out += [f"- {o.message} ({_md_cite(o.citations)})"
@@ -182,10 +252,13 @@ def render_markdown(d: Decision, verbose: bool = False) -> str:
     return "\n".join(out)
 
 
-def render(decisions: Sequence[Decision], fmt: str, verbose: bool = False) -> str:
-    """The decisions in one format; `verbose` adds the ids to text and Markdown (JSON always has them)."""
+def render(decisions: Sequence[Decision], fmt: str, verbose: bool = False,
+           remedies: Mapping[int, Sequence[RemedyView]] | None = None) -> str:
+    """The decisions in one format; `verbose` adds the ids to text and Markdown (JSON always has them).
+    `remedies`, by the decision's position: what would make each lawful, where it was sought."""
+    found = remedies or {}
     if fmt == "json":
-        return render_json(decisions)
+        return render_json(decisions, found)
     one = render_text if fmt == "text" else render_markdown
     sep = "\n\n" + ("-" * WIDTH if fmt == "text" else "---") + "\n\n"
-    return sep.join(one(d, verbose) for d in decisions)
+    return sep.join(one(d, verbose, found.get(i, ())) for i, d in enumerate(decisions))

@@ -11,6 +11,10 @@ the library and renders; errors become one line per problem (errors.py).
     guided.py     ask, triage
     register.py   log, log verify, log approve/reject
     tokens.py     token create, list, revoke
+    fixing.py     fix
+    picturing.py  map
+    screening.py  dpia
+    exporting.py  ropa
     serving.py    serve
 
 The library is imported inside each command, so `isp --help` starts fast.
@@ -33,8 +37,12 @@ from .authoring import diff_cmd, lint_cmd, rules_cmd, test_cmd
 from .deciding import agreement_cmd, check, explain_cmd
 from .directory import agreements_cmd, partners_cmd
 from .errors import EXIT_FAIL_ON, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE, ProblemsError
+from .exporting import ropa_cmd
+from .fixing import fix_cmd
 from .guided import ask, triage
+from .picturing import map_cmd
 from .register import log_cmd
+from .screening import dpia_cmd
 from .serving import serve
 from .tokens import token_group
 
@@ -56,7 +64,7 @@ def cli() -> None:
 
 
 for _command in (check, explain_cmd, agreement_cmd, test_cmd, diff_cmd, lint_cmd, rules_cmd, ask, triage, log_cmd,
-                 serve, partners_cmd, agreements_cmd, token_group):
+                 serve, partners_cmd, agreements_cmd, token_group, fix_cmd, map_cmd, dpia_cmd, ropa_cmd):
     cli.add_command(_command)
 
 

@@ -9,24 +9,33 @@ from pathlib import Path
 import click
 
 from .errors import EXIT_FAIL_ON, ProblemsError, library_errors
-from .options import as_of_option, case_options, format_option, load_rules, record_options, rules_option
+from .options import as_of_option, case_options, decide_file, format_option, load_rules, record_options, rules_option
 
-__all__ = ["agreement_cmd", "check", "explain_cmd"]
+__all__ = ["REMEDY_FILES", "agreement_cmd", "check", "explain_cmd"]
+
+# Searching for what would make a share lawful takes up to a second a file: done by default for a
+# few files, so checking a whole library stays quick.
+REMEDY_FILES = 5
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
-@format_option("text", "json", "markdown", help="Output format. JSON is one object for one file, a list for several.")
+@format_option("text", "json", "markdown", "dpv",
+               help="Output format. JSON is one object for one file, a list for several; dpv is W3C Data Privacy "
+                    "Vocabulary JSON-LD.")
 @as_of_option("Decide under the law in force on this date (overrides the scenario's as_of).")
 @rules_option
 @click.option("--fail-on", type=click.Choice(["deny", "needs-agreement"]),
               help="Exit 3 if any verdict is deny (deny), or anything but allow (needs-agreement).")
 @click.option("--verbose", "-v", is_flag=True,
               help="Also show the ids an IG team looks up: rule ids, agreement point ids, field paths (text and Markdown).")
+@click.option("--remedies/--no-remedies", default=None,
+              help=f"Show what would make a deny or needs-agreement share lawful (default: when checking at most "
+                   f"{REMEDY_FILES} files; `isp fix` shows the same for one file).")
 @record_options(many=True)
 @library_errors
 def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: str | None, fail_on: str | None,
-          verbose: bool, record: bool, by: str | None, register_path: str | None) -> None:
+          verbose: bool, remedies: bool | None, record: bool, by: str | None, register_path: str | None) -> None:
     """Decide one or more scenario files ('-' reads standard input).
 
     Every file is validated first; if any is invalid, nothing is decided and each
@@ -40,6 +49,7 @@ def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: st
         isp check scenarios/safeguarding/police-to-school-child-at-immediate-risk.yaml
         isp check --format json --as-of 2026-01-15 share.yaml
         isp check --verbose share.yaml    # with rule and point ids
+        isp check --no-remedies share.yaml    # without "What would make it lawful"
         cat share.yaml | isp check -
 
     Exit codes: 0 decided, 1 invalid input, 2 usage, 3 --fail-on met,
@@ -82,7 +92,18 @@ def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: st
 
         register = open_register(register_path)
         register.append_many(list(zip(decisions, scenarios, strict=True)), by=by, case=case)
-    click.echo(render(decisions, fmt, verbose))
+    if fmt == "dpv":  # the records people already keep (W3C Data Privacy Vocabulary)
+        from ..exports.dpv import render_dpv
+
+        click.echo(render_dpv(decisions, scenarios))
+    else:
+        found = {}
+        if remedies or (remedies is None and len(decisions) <= REMEDY_FILES):
+            from ..authoring.remedy import find_remedies
+
+            found = {i: find_remedies(s, ruleset, d, as_of=day) for i, (s, d) in enumerate(zip(scenarios, decisions, strict=True))
+                     if d.verdict != "allow"}
+        click.echo(render(decisions, fmt, verbose, found))
     if record:
         click.echo(f"Recorded {len(decisions)} decision(s) in {register.where}", err=True)
     failing = {"deny": {"deny"}, "needs-agreement": {"deny", "needs-agreement"}}.get(fail_on or "", set())
@@ -160,19 +181,12 @@ def agreement_cmd(scenario_file: str, output: str | None, annex_b: bool, as_of: 
         isp agreement --annex-b scenarios/safeguarding/police-to-school-child-at-immediate-risk.yaml -o record.docx
     """
     from ..agreement import agreement_markdown, write_docx
-    from ..assessment import assess, scenario_problems
-    from ..loader import load_scenario, name_after_file
     from ..request_record import record_markdown, write_record_docx
 
     kind = Path(output).suffix.lower() if output else ".md"
     if kind not in (".md", ".docx"):
         raise click.UsageError(f"-o must name a .md or .docx file, not {output!r}")
-    scenario = name_after_file(load_scenario(scenario_file), scenario_file)
-    ruleset = load_rules(rules)
-    problems = [str(p) for p in scenario_problems(scenario, ruleset)]
-    if problems:
-        raise ProblemsError(problems)
-    decision = assess(scenario, ruleset, as_of=as_of.date() if as_of else None)
+    scenario, ruleset, decision = decide_file(scenario_file, rules, as_of)
     markdown, docx = (record_markdown, write_record_docx) if annex_b else (agreement_markdown, write_docx)
     text = markdown(scenario, decision, ruleset)  # built first: a share with no record writes nothing
     if not output:

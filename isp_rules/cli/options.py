@@ -8,9 +8,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from ..ruleset import Ruleset
+    import datetime as dt
 
-__all__ = ["REGISTER_HELP", "RULES_HELP", "as_of_option", "case_options", "format_option", "load_rules",
+    from ..decision import Decision
+    from ..ruleset import Ruleset
+    from ..scenario import Scenario
+
+__all__ = ["REGISTER_HELP", "RULES_HELP", "as_of_option", "case_options", "decide_file", "format_option", "load_rules",
            "record_options", "register_option", "rules_option", "scenarios_option"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,3 +96,18 @@ def load_rules(rules: str | None) -> Ruleset:
     from ..assessment import default_ruleset
 
     return default_ruleset(rules)
+
+
+def decide_file(scenario_file: str, rules: str | None, as_of: dt.datetime | None) -> tuple[Scenario, Ruleset, Decision]:
+    """One scenario file decided under --rules: loaded and checked against the directory first
+    (every problem on its own line, exit 1), then decided at --as-of."""
+    from ..assessment import assess, scenario_problems
+    from ..loader import load_scenario, name_after_file
+    from .errors import ProblemsError
+
+    scenario = name_after_file(load_scenario(scenario_file), scenario_file)
+    ruleset = load_rules(rules)
+    problems = [str(p) for p in scenario_problems(scenario, ruleset)]
+    if problems:
+        raise ProblemsError(problems)
+    return scenario, ruleset, assess(scenario, ruleset, as_of=as_of.date() if as_of else None)

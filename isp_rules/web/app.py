@@ -78,9 +78,10 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
 
     from .api import router as api_router
     from .pages import router as pages_router
+    from .pictures import router as pictures_router
 
     methods: set[str] = set()
-    for route in [*app.router.routes, *api_router.routes, *pages_router.routes]:
+    for route in [*app.router.routes, *api_router.routes, *pages_router.routes, *pictures_router.routes]:
         regex = getattr(route, "path_regex", None)
         if regex is None or not regex.match(path):
             continue
@@ -224,10 +225,12 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     from .api import install_schema
     from .api import router as api_router
     from .pages import router as pages_router
+    from .pictures import router as pictures_router
 
     app.include_router(api_router)
     install_schema(app)
     app.include_router(pages_router)
+    app.include_router(pictures_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _install_docs(app)
 

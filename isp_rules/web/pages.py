@@ -19,13 +19,22 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 
 from ..assessment import assess, scenario_problems
+from ..authoring.remedy import find_remedies
 from ..decision import DISCLAIMER, Decision
 from ..dotted import set_path, unset_path
 from ..errors import Problem, ScenarioError
 from ..guided.answers import NOT_SURE
 from ..loader import name_after_file
 from ..register.details import uk_time
-from ..render import VERDICT_TEXT, obligation_groups, urgent_note, verdict_word
+from ..render import (
+    REMEDIES_NOTE,
+    REMEDIES_TITLE,
+    VERDICT_TEXT,
+    obligation_groups,
+    remedy_lines,
+    urgent_note,
+    verdict_word,
+)
 from ..scenario import Scenario, unprintable
 from .access import acting, allowed, require_to
 from .downloads import agreement_response, record_response, scenario_data, scenario_response
@@ -76,9 +85,13 @@ def _decision_page(request: Request, scenario: Scenario, decision: Decision, sta
     # the obligations grouped as the text output groups them (same objects, JSON-shaped)
     groups = [(title, [d["obligations"][decision.obligations.index(o)] for o in items])
               for title, items in obligation_groups(decision)]
+    # What would make it lawful: the same search and words as `isp check` (capped, so the page stays quick).
+    remedies = [] if decision.verdict == "allow" else \
+        [remedy_lines(r) for r in find_remedies(scenario, _ruleset(request), decision, as_of=decision.ruleset.as_of)]
     return _page(request, "decision.html", status, title=verdict_word(decision.verdict).title(),
                  d=d, urgent=urgent_note(decision), groups=groups, scenario_json=json.dumps(scenario_data(scenario), ensure_ascii=False),
-                 scenario_name=scenario.title or scenario.id, **context)
+                 scenario_name=scenario.title or scenario.id, remedies=remedies, remedies_title=REMEDIES_TITLE,
+                 remedies_note=REMEDIES_NOTE, **context)
 
 
 # --- home and catalogue -----------------------------------------------------------------

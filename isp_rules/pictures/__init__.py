@@ -1,0 +1,1 @@
+"""Pictures: the partnership's data-flow map and the register dashboard, as SVG."""
