@@ -7,22 +7,26 @@ durable_rules can take it (compiler), and default_ruleset does the same through 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .compiler import CATCH_ALL, compile_ruleset, size_problems
 from .decide import decide
 from .decision import Decision
-from .directory import Completion, complete, directory_for, reference_problems
 from .errors import Problem, RulesetError, ScenarioError
 from .facts import to_fact
 from .interpret import fired_rules
-from .loader import load_ruleset_cached, read_ruleset
+from .loader import cache_entry, forget_older, load_ruleset_cached, read_ruleset
 from .ruleset import Ruleset
 from .scenario import Party, Scenario
-from .settings import default_rules_dir
+from .settings import cache_enabled, default_rules_dir
+
+if TYPE_CHECKING:  # the directory is read only for a share that names an entry of it
+    from .directory import Completion
 
 __all__ = ["assess", "complete_scenario", "default_ruleset", "fire", "load_ruleset", "not_stated", "scenario_fact",
            "scenario_problems"]
@@ -66,8 +70,35 @@ def fire(ruleset: Ruleset, fact: dict[str, Any], evaluator: str = "durable") -> 
     key = (os.getpid(), ruleset.sha256)  # a forked worker has a fresh engine
     names = _NAMES.get(key)
     if names is None:
-        names = _NAMES[key] = engine.register(compile_ruleset(ruleset))
+        names = _NAMES[key] = engine.register(_compiled(ruleset))
     return engine.fire(names, fact) - {CATCH_ALL}
+
+
+def _compiled(ruleset: Ruleset) -> dict[str, dict[str, Any]]:
+    """compile_ruleset(ruleset), kept beside the ruleset cache for a ruleset read through it
+    (default_ruleset): a cold `isp check` then compiles nothing. JSON, so reading it runs no code.
+    Any other ruleset (one built or changed in memory keeps its directory's sha256) is compiled."""
+    if not any(loaded is ruleset for loaded in _DEFAULT.values()) or not cache_enabled():
+        return compile_ruleset(ruleset)
+    file = cache_entry(Path(ruleset.source), ruleset.sha256, "compiled", ".json")
+    try:
+        if file.is_file() and file.stat().st_uid == os.getuid():
+            cached = json.loads(file.read_text(encoding="utf-8"))
+            if isinstance(cached, dict) and cached and all(isinstance(v, dict) for v in cached.values()):
+                return cached
+    except (OSError, ValueError):  # unreadable or corrupt: compile again
+        pass
+    definition = compile_ruleset(ruleset)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=file.parent, delete=False, suffix=".tmp", encoding="utf-8") as temp:
+            json.dump(definition, temp, ensure_ascii=False)
+        os.replace(temp.name, file)  # atomic: readers see the old file or the new one
+    except OSError:
+        pass
+    else:
+        forget_older(file)
+    return definition
 
 
 def assess(scenario: Scenario, ruleset: Ruleset | None = None, *, as_of: dt.date | None = None,
@@ -98,6 +129,8 @@ def scenario_fact(scenario: Scenario, ruleset: Ruleset, day: dt.date) -> dict[st
 def complete_scenario(scenario: Scenario, ruleset: Ruleset, day: dt.date) -> Completion:
     """The scenario completed from the partnership's directory beside the rules, for the share's
     date. Raises ScenarioError, each problem located, for an id the directory does not hold."""
+    from .directory import Completion, complete, directory_for, reference_problems
+
     share = scenario.share
     if share.from_.partner is None and share.to.partner is None and share.governance.agreement_id is None:
         return Completion(scenario)
@@ -114,6 +147,8 @@ def scenario_problems(scenario: Scenario, ruleset: Ruleset) -> list[Problem]:
     share = scenario.share
     if share.from_.partner is None and share.to.partner is None and share.governance.agreement_id is None:
         return []
+    from .directory import directory_for, reference_problems
+
     return reference_problems(directory_for(ruleset.source or None), scenario)
 
 

@@ -59,6 +59,122 @@ from .scenario import Scenario
 __all__ = ["decide"]
 
 EFFECT_ORDER = {"deny": 0, "open": 1, "ground": 2, "advice": 3, "obligation": 4}
+POWER_RECOGNISED = "share.basis.power_recognised"
+
+
+class _Unless:
+    """A likely answer's `unless` condition, with the fact keys it reads: its value on a fact
+    depends on those values alone, so it is worked out once for each combination met."""
+
+    __slots__ = ("answer", "cond", "keys", "memo")
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+        self.cond = answer.unless
+        self.keys: tuple[str, ...] | None = None  # read from the condition on first use
+        self.memo: dict[tuple[Any, ...], bool] = {}
+
+    def fits(self, fact: dict[str, Any]) -> bool:
+        if self.cond is None:
+            return True
+        if self.keys is None:
+            self.keys = tuple(sorted(fact_key(f) for f in condition_fields(self.cond)))
+        # Type and value of each fact read (True and 1 are equal in Python, not to the rules).
+        seen = tuple((type(v), tuple(v) if isinstance(v, list) else v)
+                     for v in (fact.get(k, _ABSENT) for k in self.keys))
+        fits = self.memo.get(seen)
+        if fits is None:
+            if len(self.memo) >= 4096:  # bounded, for a long-running server
+                self.memo.clear()
+            fits = self.memo[seen] = evaluate(self.cond, fact) is not True
+        return fits
+
+
+_ABSENT = object()
+
+
+class _PointPlan:
+    """What decide needs of one agreement point, read from the ruleset once."""
+
+    __slots__ = ("answers", "applies", "keep", "point", "settles", "settles_when")
+
+    def __init__(self, point: AgreementPoint, ruleset: Ruleset) -> None:
+        self.point = point
+        self.answers = tuple(_Unless(a) for a in point.likely_answers)
+        self.applies = pseudo_rule_id("point", point.id)
+        self.keep = pseudo_rule_id("keep", point.id)
+        # (settlement, the id it fires under, the id it may hold under)
+        self.settles = tuple((ruleset.settlement(sid), pseudo_rule_id("settle", sid), pseudo_rule_id("settle", sid, maybe=True))
+                             for sid in point.settled_if)
+        self.settles_when = tuple(x.says for x, _, _ in self.settles)
+
+
+class _Plan:
+    """Everything decide reads from a ruleset that does not depend on the share: rule keys in
+    the order reasons are given, the pseudo-rule ids, each condition's fields, each point's
+    answers. Built once per ruleset (plan), so deciding does no per-rule work for rules that
+    did not fire."""
+
+    __slots__ = ("cited", "close", "fields", "kind_of", "kinds", "points", "reads_power", "rules", "ruleset", "triggers")
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        # Stable: ruleset order within an effect, the deciding urgent ground first.
+        order = sorted(range(len(ruleset.rules)),
+                       key=lambda i: (EFFECT_ORDER[ruleset.rules[i].effect], not ruleset.rules[i].defers_paperwork))
+        self.rules = {ruleset.rules[i].key: (rank, ruleset.rules[i]) for rank, i in enumerate(order)}
+        self.kinds = tuple((k, pseudo_rule_id("kind", k.id), pseudo_rule_id("kind", k.id, maybe=True))
+                           for k in ruleset.kinds)
+        self.triggers = tuple((t, pseudo_rule_id("trigger", t.id), pseudo_rule_id("trigger", t.id, maybe=True))
+                              for t in ruleset.triggers)
+        self.points = tuple(_PointPlan(p, ruleset) for p in ruleset.points)
+        self.kind_of = {k.id: k for k in ruleset.kinds}
+        # Conditions' fields, sorted, by the condition's identity, filled as they are asked for
+        # (the ruleset holds every condition asked about, so an identity is never reused).
+        self.fields: dict[int, tuple[Condition, list[str]]] = {}
+        self.reads_power: dict[str, bool] = {}  # rule key -> whether its condition reads POWER_RECOGNISED
+        self.close: dict[str, list[str]] = {}  # power named -> the catalogue's close matches (difflib: slow)
+        self.cited: dict[int, tuple[list[Citation], tuple[CitationOut, ...]]] = {}
+
+    def close_matches(self, text: str) -> list[str]:
+        found = self.close.get(text)
+        if found is None:
+            if len(self.close) >= 1024:
+                self.close.clear()
+            found = self.close[text] = self.ruleset.power_suggestions(text)
+        return list(found)
+
+    def cites(self, citations: list[Citation]) -> list[CitationOut]:
+        """_cites, made once for each list of citations the ruleset holds (CitationOut is frozen)."""
+        found = self.cited.get(id(citations))
+        if found is None or found[0] is not citations:
+            if len(self.cited) >= 4096:
+                self.cited.clear()
+            found = self.cited[id(citations)] = (citations, tuple(_cites(citations)))
+        return list(found[1])
+
+    def condition_fields(self, cond: Condition) -> list[str]:
+        found = self.fields.get(id(cond))
+        if found is None or found[0] is not cond:
+            if len(self.fields) >= 8192:
+                self.fields.clear()
+            found = self.fields[id(cond)] = (cond, sorted(condition_fields(cond)))
+        return found[1]
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def plan(ruleset: Ruleset) -> _Plan:
+    """The ruleset's plan, made on first use. Kept by the ruleset's identity (the plan holds the
+    ruleset, so the identity is never reused while the plan is kept), for a few rulesets at most:
+    a ruleset changed in memory keeps its sha256 but is another object, with a plan of its own."""
+    found = _PLANS.get(id(ruleset))
+    if found is None or found.ruleset is not ruleset:
+        if len(_PLANS) >= 8:
+            _PLANS.clear()
+        found = _PLANS[id(ruleset)] = _Plan(ruleset)
+    return found
 
 
 def _cites(citations: list[Citation]) -> list[CitationOut]:
@@ -91,15 +207,23 @@ def _placeholder_value(name: str, fact: dict[str, Any]) -> str:
     return "not stated"
 
 
-POWER_RECOGNISED = "share.basis.power_recognised"
-
-
 def power_suggestions(rule: Rule, ruleset: Ruleset, fact: dict[str, Any]) -> list[str] | None:
     """For a rule that fired on a power the catalogue does not recognise: the catalogue's close
     matches for the power named (None for any other rule)."""
-    if fact.get(fact_key(POWER_RECOGNISED)) is not False or POWER_RECOGNISED not in condition_fields(rule.when):
+    if fact.get(fact_key(POWER_RECOGNISED)) is not False or not _reads_power(rule, ruleset):
         return None
-    return ruleset.power_suggestions(str(fact.get(fact_key("share.basis.legal_power"), "")))
+    return plan(ruleset).close_matches(str(fact.get(fact_key("share.basis.legal_power"), "")))
+
+
+def _reads_power(rule: Rule, ruleset: Ruleset) -> bool:
+    pl = plan(ruleset)
+    found = pl.rules.get(rule.key)
+    if found is None or found[1] is not rule:  # a rule from elsewhere
+        return POWER_RECOGNISED in condition_fields(rule.when)
+    reads = pl.reads_power.get(rule.key)
+    if reads is None:
+        reads = pl.reads_power[rule.key] = POWER_RECOGNISED in pl.condition_fields(rule.when)
+    return reads
 
 
 def rule_text(rule: Rule, ruleset: Ruleset, fact: dict[str, Any]) -> str:
@@ -122,7 +246,8 @@ def _reason(rule: Rule, fact: dict[str, Any], ruleset: Ruleset | None = None) ->
     close = power_suggestions(rule, ruleset, fact) if ruleset is not None else None
     message = rule_text(rule, ruleset, fact) if ruleset is not None else render_message(rule.message, fact)
     return Reason(rule=rule.id, effect=_effect(rule), title=rule.title, message=message,
-                  citations=_cites(rule.citations), remedy=rule.remedy if rule.effect == "deny" else None,
+                  citations=plan(ruleset).cites(rule.citations) if ruleset is not None else _cites(rule.citations),
+                  remedy=rule.remedy if rule.effect == "deny" else None,
                   suggestions=close)
 
 
@@ -143,12 +268,12 @@ def _stated(paths: Iterable[str], fact: dict[str, Any]) -> str:
     return "; ".join(f"{label(p)}: {value_words(p, fact[fact_key(p)])}" for p in paths if fact_key(p) in fact)
 
 
-def _absent(conds: Iterable[Condition], fact: dict[str, Any]) -> list[str]:
+def _absent(conds: Iterable[Condition], fact: dict[str, Any], pl: _Plan | None = None) -> list[str]:
     """Unknown facts the conditions read: stating them could change the outcome. A computed
     fact is named by the unknown scenario fields it comes from."""
     out: list[str] = []
     for cond in conds:
-        for f in sorted(condition_fields(cond)):
+        for f in (pl.condition_fields(cond) if pl is not None else sorted(condition_fields(cond))):
             if fact_key(f) in fact:
                 continue
             sources = [x for x in SOURCES.get(f, [f]) if x != f or f not in SOURCES]
@@ -156,14 +281,15 @@ def _absent(conds: Iterable[Condition], fact: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired: set[str],
+def _status(pp: _PointPlan, pl: _Plan, fact: dict[str, Any], fired: set[str],
             opened_by: dict[str, list[Rule]], kinds: set[str], maybe: set[str]) -> PointStatus:
     """How one point stands, read from the agreement-points data and what fired."""
-    answers = likely_answers(point, fact)
+    point, ruleset = pp.point, pl.ruleset
+    answers = [u.answer.text for u in pp.answers if u.fits(fact)]
 
     def make(status: Status, detail: str, **kw: Any) -> PointStatus:
         return PointStatus(point.id, point.question, status, detail, answers, point.kind, standard=point.standard,
-                           settles_when=tuple(ruleset.settlement(s).says for s in point.settled_if), **kw)
+                           settles_when=pp.settles_when, **kw)
 
     opened = opened_by.get(point.id)
     if opened:
@@ -174,27 +300,27 @@ def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired
         # fact makes the share wrong: urgency may defer it like an unknown fact.
         stated = [r for r in opened if settled_value(r.when, fact) is True and not r.missing_fact]
         support = [f for r in stated for f in stated_support(r.when, fact)]
-        waits = [] if stated else _absent([r.when for r in opened], fact)
+        waits = [] if stated else _absent([r.when for r in opened], fact, pl)
         if not stated and not waits:
             waits = [leaf.field for r in opened for leaf in leaves(r.when) if leaf.op == "present"] \
-                or sorted({f for r in opened for f in condition_fields(r.when)})
+                or sorted({f for r in opened for f in pl.condition_fields(r.when)})
         return make("open", "; ".join(rule_text(r, ruleset, fact) for r in opened),
                     waits_for=tuple(waits), held_by=tuple(dict.fromkeys(support)), rules=tuple(r.id for r in opened))
-    if point.applies_when is not None and pseudo_rule_id("point", point.id) not in fired:
+    if point.applies_when is not None and pp.applies not in fired:
         return make("not_applicable", "does not arise for this share")
-    if point.high_risk and not any(pseudo_rule_id("trigger", t.id, maybe=True) in fired for t in ruleset.triggers):
+    if point.high_risk and not any(maybe_id in fired for _, _, maybe_id in pl.triggers):
         return make("not_applicable", "the processing is not likely to be high risk (no high-risk sign holds)")
     excluded = [k for k in point.except_for if k in kinds]
     if excluded:
-        return make("not_applicable", f"not needed for {ruleset.kind(excluded[0]).says}")
+        return make("not_applicable", f"not needed for {pl.kind_of[excluded[0]].says}")
     as_duty = [k for k in point.obligation_for if k in kinds]
     if as_duty:
-        return make("obligation", f"for {ruleset.kind(as_duty[0]).says}, the discloser's obligation: {point.standard}")
+        return make("obligation", f"for {pl.kind_of[as_duty[0]].says}, the discloser's obligation: {point.standard}")
     if point.applies_to and not any(k in maybe for k in point.applies_to):
-        return make("not_applicable", "needed only for " + " or ".join(ruleset.kind(k).says for k in point.applies_to))
-    for sid in point.settled_if:
-        if pseudo_rule_id("settle", sid) in fired:
-            return make("settled", ruleset.settlement(sid).says, settled_by=sid)
+        return make("not_applicable", "needed only for " + " or ".join(pl.kind_of[k].says for k in point.applies_to))
+    for settlement, settle_id, _ in pp.settles:
+        if settle_id in fired:
+            return make("settled", settlement.says, settled_by=settlement.id)
     missing = [f for f in point.settled_by if fact_key(f) not in fact]
     if point.settled_by and not missing:
         return make("scenario", _stated(point.settled_by, fact), settled_by="scenario")
@@ -202,13 +328,13 @@ def _status(point: AgreementPoint, ruleset: Ruleset, fact: dict[str, Any], fired
         return make("settled", "nothing in this share calls it into question")
     waits = list(missing)
     if point.applies_to and not any(k in kinds for k in point.applies_to):
-        waits += _absent([ruleset.kind(k).when for k in point.applies_to], fact)  # which kind of share this is
-    settles = [ruleset.settlement(sid) for sid in point.settled_if]
-    waits += _absent([x.when for x in settles if pseudo_rule_id("settle", x.id, maybe=True) in fired], fact)
-    if point.high_risk and not any(pseudo_rule_id("trigger", t.id) in fired for t in ruleset.triggers):
+        waits += _absent([pl.kind_of[k].when for k in point.applies_to], fact, pl)  # which kind of share this is
+    settles = [x for x, _, _ in pp.settles]
+    waits += _absent([x.when for x, _, maybe_id in pp.settles if maybe_id in fired], fact, pl)
+    if point.high_risk and not any(trigger_id in fired for _, trigger_id, _ in pl.triggers):
         # whether it is high risk at all is still unknown
-        waits += _absent([t.when for t in ruleset.triggers if pseudo_rule_id("trigger", t.id) not in fired
-                          and pseudo_rule_id("trigger", t.id, maybe=True) in fired], fact)
+        waits += _absent([t.when for t, trigger_id, maybe_id in pl.triggers
+                          if trigger_id not in fired and maybe_id in fired], fact, pl)
     waits = list(dict.fromkeys(waits))
     if settles:
         detail = "not settled: it needs " + " or ".join(x.says for x in settles)
@@ -241,32 +367,33 @@ def _deferred_obligation(point: AgreementPoint, st: PointStatus, by: Rule, fact:
 
 
 def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: set[str], as_of: dt.date) -> Decision:
-    rules = [r for r in ruleset.rules if r.key in fired]
-    # Stable sort: ruleset order within an effect, the deciding urgent ground first.
-    rules.sort(key=lambda r: (EFFECT_ORDER[r.effect], not r.defers_paperwork))
+    pl = plan(ruleset)
+    # Ruleset order within an effect, the deciding urgent ground first (the plan's order).
+    rules = [rule for _, rule in sorted(pl.rules[key] for key in fired if key in pl.rules)]
     opened_by: dict[str, list[Rule]] = {}
     for rule in rules:
         if rule.effect == "open":
             for point_id in rule.points:
                 opened_by.setdefault(point_id, []).append(rule)
-    kinds = {k.id for k in ruleset.kinds if pseudo_rule_id("kind", k.id) in fired}
-    maybe = {k.id for k in ruleset.kinds if pseudo_rule_id("kind", k.id, maybe=True) in fired}
+    kinds = {k.id for k, kind_id, _ in pl.kinds if kind_id in fired}
+    maybe = {k.id for k, _, maybe_id in pl.kinds if maybe_id in fired}
     denied = any(r.effect == "deny" for r in rules)
     urgent = [r for r in rules if r.defers_paperwork] if not denied else []
 
     statuses: list[PointStatus] = []
     standards: list[Obligation] = []
     deferred: list[Obligation] = []
-    for point in ruleset.points:
-        st = _status(point, ruleset, fact, fired, opened_by, kinds, maybe)
+    for pp in pl.points:
+        point = pp.point
+        st = _status(pp, pl, fact, fired, opened_by, kinds, maybe)
         if st.status == "obligation" and point.standard:
-            standards.append(Obligation(rule=pseudo_rule_id("point", point.id), message=point.standard,
-                                        citations=_cites(point.citations), kind="standard", point=point.id))
+            standards.append(Obligation(rule=pp.applies, message=point.standard,
+                                        citations=pl.cites(point.citations), kind="standard", point=point.id))
         if st.status == "open" and urgent:
             # Paperwork waits, the law does not: a point open only because a fact is not known
             # is done after an urgent share; a stated defect, or a standing relationship the
             # point protects, keeps it open (DESIGN.md, verdict semantics 5).
-            keeps = point.urgency == "keep" or pseudo_rule_id("keep", point.id) in fired
+            keeps = point.urgency == "keep" or pp.keep in fired
             unknown_only = bool(st.waits_for) and not st.held_by
             if not keeps and (point.urgency == "defer_always" or unknown_only):
                 deferred.append(_deferred_obligation(point, st, urgent[0], fact))
@@ -288,14 +415,14 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
 
     open_points = [OpenPoint(id=s.id, question=s.question, likely_answers=s.likely_answers, why=s.detail,
                              kind=s.kind, help=ruleset.point(s.id).help, waits_for=list(s.waits_for),
-                             held_by=list(s.held_by), rules=list(s.rules), citations=_cites(ruleset.point(s.id).citations),
+                             held_by=list(s.held_by), rules=list(s.rules), citations=pl.cites(ruleset.point(s.id).citations),
                              suggestions=close_matches(s))
                    for s in statuses if s.status == "open"]
     still_open = {op.id for op in open_points}
     # An open rule whose points were all deferred is no longer a reason the share waits.
     reasons = [_reason(r, fact, ruleset) for r in rules if r.effect != "obligation"
                and (r.effect != "open" or not urgent or any(p in still_open for p in r.points))]
-    obligations = [Obligation(rule=r.id, message=render_message(r.message, fact), citations=_cites(r.citations))
+    obligations = [Obligation(rule=r.id, message=render_message(r.message, fact), citations=pl.cites(r.citations))
                    for r in rules if r.effect == "obligation"] + standards + deferred
 
     verdict: Verdict
@@ -309,7 +436,7 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
         scenario=scenario.id, title=scenario.title, verdict=verdict, reasons=reasons,
         open_points=open_points, obligations=obligations, deferred=bool(urgent),
         rule_keys=tuple(r.key for r in rules), points=tuple(statuses),
-        share_kinds=[k.id for k in ruleset.kinds if k.id in kinds],
+        share_kinds=[k.id for k, _, _ in pl.kinds if k.id in kinds],
         share_now=bool(urgent) and verdict == "allow", urgent_by=urgent[0].id if urgent else None,
         ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256, as_of=as_of),
     )

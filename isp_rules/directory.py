@@ -89,7 +89,8 @@ class UnknownAgreementError(IspError):
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # Built on first use, not on import: most commands never read the directory.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class Partner(_Entry):
@@ -228,7 +229,7 @@ class Agreement(_Entry):
 class Directory(BaseModel):
     """The partners and agreements of a partnership; empty when the ruleset has no directory."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     partners: tuple[Partner, ...] = ()
     agreements: tuple[Agreement, ...] = ()

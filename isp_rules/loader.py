@@ -3,8 +3,8 @@
 Loading reads and validates the YAML files; it knows nothing of the engine. Whether a loaded
 ruleset fits durable_rules is the compiler's to say (compiler.size_problems), and
 assessment.load_ruleset puts the two together. The per-user ruleset cache is here too
-(load_ruleset_cached): a pickle keyed by the ruleset's sha256, a hash of the code that
-defines the cached objects, and the loader that filled it. So is the one way a scenario
+(load_ruleset_cached): a pickle keyed by the ruleset's sha256, its directory, a hash of the code
+that defines the cached objects, and the loader that filled it; one entry per rules directory. So is the one way a scenario
 without an id is named after its file (name_after_file), which every front end and the
 authoring tools use.
 """
@@ -45,7 +45,7 @@ from .ruleset import (
     parse_condition,
     placeholders,
 )
-from .scenario import Scenario, Share
+from .scenario import Scenario, Share, validate_scenario
 from .settings import cache_dir, cache_enabled, default_rules_dir
 from .vocabulary import NEAR_WORDS, PARTY_TYPES
 from .yamlfile import DocPath, YamlDoc, parse_yaml, read_yaml
@@ -55,6 +55,9 @@ __all__ = [
     "META_FILE",
     "POINTS_FILE",
     "POWERS_DIR",
+    "cache_entry",
+    "code_hash",
+    "forget_older",
     "load_ruleset_cached",
     "load_scenario",
     "name_after_file",
@@ -232,7 +235,7 @@ def _scenario_from_doc(doc: YamlDoc) -> Scenario:
     if not isinstance(doc.data, dict):
         raise ScenarioError([Problem(doc.name, doc.line(()), "", f"expected a mapping with 'share:', got {type(doc.data).__name__}")])
     try:
-        scenario = Scenario.model_validate(doc.data)
+        scenario = validate_scenario(doc.data)  # pydantic's own validator only for invalid input
     except ValidationError as exc:
         raise ScenarioError(pydantic_problems(exc, doc, Scenario)) from None
     # Remember where the directory references are, so an unknown id found later (when the
@@ -738,6 +741,9 @@ def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
 # ruleset read without the compiler's size check is never served to assessment.load_ruleset).
 # The cache is an optimisation only: any problem reading or writing it falls back to a full
 # load. Where it lives, and how to turn it off: settings.py (cache_dir, cache_enabled).
+# Each rules directory has its own slot (cache_entry), so two checkouts of the same rules do not
+# evict each other, and a new entry replaces the old one of its directory (forget_older), so the
+# folder does not grow with every edit. assessment.py keeps the compiled rules in the same way.
 
 # Every module whose code defines what is pickled: the ruleset models and conditions
 # (ruleset.py), how they are loaded and checked (loader.py, compiler.py, yamlfile.py), the
@@ -745,12 +751,16 @@ def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
 MODEL_SOURCES = ("ruleset.py", "loader.py", "compiler.py", "yamlfile.py", "facts.py", "scenario.py", "vocabulary.py")
 
 
-def _code_hash() -> str:
+def code_hash() -> str:
+    """A hash of the code that defines what the cache holds (MODEL_SOURCES) and of Python's version."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(sys.version.encode())
     for name in MODEL_SOURCES:
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
+
+
+_code_hash = code_hash
 
 
 def _loader_hash(load: Callable[[Path], Ruleset]) -> str:
@@ -760,6 +770,25 @@ def _loader_hash(load: Callable[[Path], Ruleset]) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:8]
 
 
+def cache_entry(directory: Path, sha256: str, what: str, suffix: str) -> Path:
+    """Where the cache keeps `what` for the rules in `directory` with this content: one slot per
+    rules directory and content, so two checkouts of the same rules do not evict each other."""
+    place = hashlib.sha256(str(directory).encode()).hexdigest()[:12]
+    return cache_dir() / f"{what}-{sha256[:32]}-{place}-{code_hash()}{suffix}"
+
+
+def forget_older(entry: Path) -> None:
+    """Remove the entries this one replaces: the same directory's, for other content or code.
+    The cache holds one slot per rules directory, not every version ever loaded."""
+    what, _, place, _ = entry.stem.split("-", 3)
+    try:
+        for old in entry.parent.glob(f"{what}-*-{place}-*{entry.suffix}"):
+            if old != entry and old.stem.split("-", 3)[2] == place and old.stat().st_uid == os.getuid():
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def load_ruleset_cached(directory: Path, load: Callable[[Path], Ruleset]) -> Ruleset:
     """`load(directory)`, remembered per user between runs, apart for each loader: an entry one
     loader filled is never served to another (read_ruleset does not check what the compiler does).
@@ -767,7 +796,7 @@ def load_ruleset_cached(directory: Path, load: Callable[[Path], Ruleset]) -> Rul
     if not cache_enabled():
         return load(directory)
     sha = ruleset_digest(directory)
-    path = cache_dir() / f"ruleset-{sha[:32]}-{_code_hash()}-{_loader_hash(load)}.pickle"
+    path = cache_entry(directory, sha, f"ruleset{_loader_hash(load)}", ".pickle")
     try:
         # Only a file this user owns is trusted: unpickling runs code.
         if path.is_file() and path.stat().st_uid == os.getuid():
@@ -785,4 +814,6 @@ def load_ruleset_cached(directory: Path, load: Callable[[Path], Ruleset]) -> Rul
         os.replace(temp.name, path)  # atomic: readers see the old entry or the new one
     except OSError:
         pass
+    else:
+        forget_older(path)
     return ruleset

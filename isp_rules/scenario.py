@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
+import typing
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -21,6 +24,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     SerializerFunctionWrapHandler,
+    Strict,
     StringConstraints,
     model_serializer,
     model_validator,
@@ -67,6 +71,7 @@ __all__ = [
     "Urgency",
     "character_name",
     "unprintable",
+    "validate_scenario",
 ]
 
 # Characters no one types on purpose: C0 and C1 controls (tab, line feed and carriage return
@@ -248,12 +253,17 @@ class Governance(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _agreement_by_id(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            named = data.get("agreement")
-            if isinstance(named, str) and named not in AGREEMENT_STATES and _KEBAB.fullmatch(named) \
-                    and "agreement_id" not in data:
-                data = {k: v for k, v in data.items() if k != "agreement"} | {"agreement_id": named}
-        return data
+        return _agreement_by_id(data)
+
+
+def _agreement_by_id(data: Any) -> Any:
+    """`agreement: ID` read as the id of an agreement of the directory (Governance, and the fast path)."""
+    if isinstance(data, dict):
+        named = data.get("agreement")
+        if isinstance(named, str) and named not in AGREEMENT_STATES and _KEBAB.fullmatch(named) \
+                and "agreement_id" not in data:
+            data = {k: v for k, v in data.items() if k != "agreement"} | {"agreement_id": named}
+    return data
 
 
 class Handling(_Strict):
@@ -310,3 +320,186 @@ class Scenario(_Strict):
     as_of: Day | None = None
     share: Share
     expect: Expect | None = None
+
+
+
+# --- the fast path: valid input without building pydantic's validators ------------------
+#
+# Building pydantic's validator for the Scenario model is paid by every fresh process that
+# reads a scenario (a cold `isp check`). So valid input is checked here, by a plain walk derived from the model's own fields,
+# and only input this walk cannot prove valid goes to pydantic, which refuses it and words the
+# problems as it always has (loader.pydantic_problems). The walk never accepts what pydantic
+# would refuse: whatever it does not recognise (a type, a constraint, a validator) it leaves to
+# pydantic. tests/test_fast_path.py checks both agree, on generated valid and broken input.
+
+class _Unsure(Exception):
+    """The walk cannot prove the value valid: pydantic decides, and explains."""
+
+
+_Check = Callable[[Any], Any]
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # pydantic refuses text it cannot encode
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Model validators the walk applies itself, by model; any other validator sends input to pydantic.
+_BEFORE: dict[type[BaseModel], Callable[[Any], Any]] = {Governance: _agreement_by_id}
+
+
+def _text(min_length: int | None, max_length: int | None, pattern: str | re.Pattern[str] | None) -> _Check:
+    matcher = None
+    if pattern is not None:
+        if not isinstance(pattern, str):
+            raise TypeError(f"pattern not understood: {pattern!r}")
+        inner = pattern.removeprefix("^").removesuffix("$")
+        if not (pattern.startswith("^") and pattern.endswith("$")) or "^" in inner or "$" in inner:
+            raise TypeError(f"pattern not understood: {pattern}")
+        matcher = re.compile(inner).fullmatch  # pydantic's ^...$ matches the whole text
+
+    def check(value: Any) -> Any:
+        if type(value) is not str or _SURROGATE.search(value) \
+                or (min_length is not None and len(value) < min_length) \
+                or (max_length is not None and len(value) > max_length) \
+                or (matcher is not None and matcher(value) is None):
+            raise _Unsure
+        return value
+    return check
+
+
+def _day(value: Any) -> Any:
+    if type(value) is dt.date:
+        return value
+    if type(value) is str and _ISO_DAY.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _Unsure
+
+
+def _boolean(value: Any) -> Any:
+    if type(value) is not bool:
+        raise _Unsure
+    return value
+
+
+def _checker(annotation: Any, metadata: list[Any]) -> _Check:
+    """A check for one field's type, or TypeError for a type the walk does not know."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is Annotated:
+        return _checker(args[0], list(annotation.__metadata__) + metadata)
+    if origin in (typing.Union, types.UnionType) and type(None) in args and len(args) == 2:
+        inner = _checker(next(a for a in args if a is not type(None)), metadata)
+        return lambda value: None if value is None else inner(value)
+    if annotation is str:
+        constraints = [m for m in metadata if isinstance(m, StringConstraints)]
+        if len(constraints) != len(metadata) or len(constraints) > 1:
+            raise TypeError(f"constraints not understood: {metadata}")
+        c = constraints[0] if constraints else StringConstraints()
+        if any(x is not None for x in (c.strip_whitespace, c.to_upper, c.to_lower, c.strict, c.ascii_only)):
+            raise TypeError(f"constraints not understood: {c}")
+        return _text(c.min_length, c.max_length, c.pattern)
+    if annotation is dt.date:
+        # A Day: a date, or YYYY-MM-DD as text (the lax date), never a number (_not_a_number).
+        lax = [m for m in metadata if getattr(m, "metadata", None) == [Strict(strict=False)]]
+        refuses_numbers = [m for m in metadata if getattr(m, "func", None) is _not_a_number]
+        if len(lax) != 1 or len(refuses_numbers) != 1 or len(metadata) != 2:
+            raise TypeError(f"date constraints not understood: {metadata}")
+        return _day
+    if metadata:
+        raise TypeError(f"constraints not understood: {metadata}")
+    if annotation is bool:
+        return _boolean
+    if origin is Literal and all(type(a) is str for a in args):
+        allowed = frozenset(args)
+
+        def word(value: Any) -> Any:
+            if type(value) is not str or value not in allowed:
+                raise _Unsure
+            return value
+        return word
+    if origin is list and len(args) == 1:
+        item = _checker(args[0], [])
+
+        def items(value: Any) -> Any:
+            if type(value) is not list:
+                raise _Unsure
+            return [item(v) for v in value]
+        return items
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _model_checker(annotation)
+    raise TypeError(f"type not understood: {annotation!r}")
+
+
+def _model_checker(model: type[BaseModel]) -> _Check:
+    """A check for one model: exactly its fields (by alias where it has one), each valid, the
+    required ones given; the result built without validation once all of that is proved."""
+    config = model.model_config
+    decorators = model.__pydantic_decorators__
+    if config.get("extra") != "forbid" or config.get("strict") is not True or not model.__pydantic_fields_complete__ \
+            or decorators.field_validators or decorators.validators or decorators.root_validators \
+            or set(decorators.model_validators) - ({"_agreement_by_id"} if model in _BEFORE else set()):
+        raise TypeError(f"{model.__name__}: configuration or validators not understood")
+    before = _BEFORE.get(model)
+    fields: dict[str, tuple[str, _Check]] = {}  # the key as written -> (field name, check)
+    required: set[str] = set()
+    nested: dict[str, type[BaseModel]] = {}  # fields whose default is an empty model
+    for name, info in model.__pydantic_fields__.items():
+        if info.validation_alias is not None and info.validation_alias != info.alias:
+            raise TypeError(f"{model.__name__}.{name}: alias not understood")
+        fields[info.alias or name] = (name, _checker(info.annotation, list(info.metadata)))
+        if info.is_required():
+            required.add(name)
+        elif info.default_factory is not None:
+            factory = info.default_factory
+            if not (isinstance(factory, type) and issubclass(factory, BaseModel)):
+                raise TypeError(f"{model.__name__}.{name}: default not understood")
+            nested[name] = factory
+
+    def check(value: Any) -> Any:
+        if before is not None:
+            value = before(value)
+        if type(value) is not dict:
+            raise _Unsure
+        given: dict[str, Any] = {}
+        for key, raw in value.items():
+            found = fields.get(key) if type(key) is str else None
+            if found is None:
+                raise _Unsure
+            name, field_check = found
+            given[name] = field_check(raw)
+        if not required <= given.keys():
+            raise _Unsure
+        defaults = {name: _empty(kind) for name, kind in nested.items() if name not in given}
+        # model_construct: every value above is proved valid, so nothing is validated again.
+        return model.model_construct(_fields_set=set(given), **given, **defaults)
+    return check
+
+
+def _empty(model: type[BaseModel]) -> BaseModel:
+    """What the default factory gives (the model with nothing stated), without validating."""
+    nested = {name: _empty(info.default_factory) for name, info in model.__pydantic_fields__.items()
+              if isinstance(info.default_factory, type) and issubclass(info.default_factory, BaseModel)}
+    return model.model_construct(_fields_set=set(), **nested)
+
+
+_FAST: list[_Check | None] = []  # the walk for Scenario, made on first use
+
+
+def _fast_check() -> _Check | None:
+    if not _FAST:
+        try:
+            _FAST.append(_model_checker(Scenario))
+        except TypeError:  # a model this walk does not understand: pydantic checks everything
+            _FAST.append(None)
+    return _FAST[0]
+
+
+def validate_scenario(data: Any) -> Scenario:
+    """`Scenario.model_validate(data)`, without building pydantic's validator for valid input.
+    Raises pydantic's ValidationError for invalid input, exactly as model_validate does."""
+    check = _fast_check()
+    if check is not None:
+        try:
+            scenario: Scenario = check(data)
+            return scenario
+        except _Unsure:
+            pass
+    return Scenario.model_validate(data)

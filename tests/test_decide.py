@@ -213,3 +213,41 @@ def test_the_serious_violence_gateway_is_recognised_however_it_is_written(rulese
         # s16(4) only says s16 does not authorise a disclosure by a health or social care
         # authority; s16(7) keeps every other power, so the power point opens (legal review, doubt 2).
         assert d.verdict == "needs-agreement" and "legal_power" in ids(d.open_points), (evaluator, power)
+
+
+# --- what decide works out once per ruleset (decide.plan) ----------------------------------
+
+def test_a_ruleset_changed_in_memory_is_decided_by_its_own_rules(ruleset):
+    """The plan is kept per ruleset object: a copy with a rule taken out (same sha256) must not be
+    decided with the original's rules."""
+    from isp_rules.assessment import fire, scenario_fact
+    from isp_rules.decide import decide, plan
+
+    day = dt.date(2026, 12, 1)
+    scenario = build(share__to__signatory=False, share__handling__retention=...)
+    fact = scenario_fact(scenario, ruleset, day)
+    fired = fire(ruleset, fact)
+    dropped = next(r for r in ruleset.rules if r.key in fired and r.effect == "ground")
+    assert dropped.id in {r.rule for r in decide(ruleset, scenario, fact, fired, day).reasons}
+    changed = ruleset.model_copy(update={"rules": tuple(r for r in ruleset.rules if r is not dropped)})
+    assert plan(changed) is not plan(ruleset)
+    assert dropped.id not in {r.rule for r in decide(changed, scenario, fact, fired, day).reasons}
+    assert dropped.id in {r.rule for r in decide(ruleset, scenario, fact, fired, day).reasons}
+
+
+def test_the_answers_offered_are_those_each_unless_leaves(ruleset):
+    """The remembered `unless` results give what evaluating each condition gives, on every point,
+    for shares that differ only in the facts the conditions read."""
+    from isp_rules.assessment import scenario_fact
+    from isp_rules.decide import likely_answers
+
+    day = dt.date(2026, 12, 1)
+    for change in ({}, {"share__from__type": "nhs_trust"}, {"share__from__type": "police"},
+                   {"share__basis__article_6": "consent"}, {"share__data__confidential": True},
+                   {"share__frequency": "routine"}, {"share__frequency": ...}):
+        scenario = build(**change)
+        decision = assess(scenario, ruleset, as_of=day)
+        fact = scenario_fact(scenario, ruleset, day)
+        by_id = {p.id: p for p in decision.points}
+        for point in ruleset.points:
+            assert list(by_id[point.id].likely_answers) == likely_answers(point, fact), (change, point.id)

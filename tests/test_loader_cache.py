@@ -22,7 +22,7 @@ def test_a_cached_ruleset_equals_a_fresh_load(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     first = load_ruleset_cached(rules, read_ruleset)
-    entries = list(cache_dir().glob(f"ruleset-{first.sha256[:32]}-*.pickle"))
+    entries = list(cache_dir().glob(f"ruleset*-{first.sha256[:32]}-*.pickle"))
     assert len(entries) == 1
     second = load_ruleset_cached(rules, read_ruleset)
     assert second == first == load_ruleset(rules)
@@ -40,11 +40,71 @@ def test_an_edited_rule_file_is_never_served_stale(tmp_path):
     assert after.rule("PR-MIN-001").title == "Share only what is needed"
 
 
+LOADS: list = []
+
+
+def counting_load(directory):
+    """read_ruleset, counted: whether the cache answered or the files were read."""
+    LOADS.append(directory)
+    return read_ruleset(directory)
+
+
+def test_two_checkouts_of_the_same_rules_keep_a_slot_each(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(RULES, one)
+    shutil.copytree(RULES, two)
+    LOADS.clear()
+    first, second = load_ruleset_cached(one, counting_load), load_ruleset_cached(two, counting_load)
+    assert first.sha256 == second.sha256 and LOADS == [one, two]
+    # Each answered from its own slot: neither evicted the other.
+    assert load_ruleset_cached(one, counting_load).source == str(one)
+    assert load_ruleset_cached(two, counting_load).source == str(two)
+    assert LOADS == [one, two]
+    assert len(list(cache_dir().glob("ruleset*.pickle"))) == 2
+
+
+def test_an_edited_directory_replaces_its_entry_and_leaves_others(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(RULES, one)
+    shutil.copytree(RULES, two)
+    load_ruleset_cached(one, read_ruleset)
+    load_ruleset_cached(two, read_ruleset)
+    path = one / "principles.yaml"
+    path.write_text(path.read_text().replace("Share only what the purpose needs", "Share only what is needed"))
+    edited = load_ruleset_cached(one, read_ruleset)
+    entries = sorted(cache_dir().glob("ruleset*.pickle"))
+    assert len(entries) == 2  # one slot per directory: the old content's entry is gone
+    assert any(e.name.split("-")[1] == edited.sha256[:32] for e in entries)
+    assert load_ruleset_cached(two, read_ruleset).rule("PR-MIN-001").title != "Share only what is needed"
+
+
+def test_the_compiled_rules_are_kept_beside_the_ruleset_and_equal_a_fresh_compile(tmp_path):
+    import json
+
+    from isp_rules.assessment import _compiled, default_ruleset
+    from isp_rules.compiler import compile_ruleset
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    ruleset = default_ruleset(rules)
+    fresh = json.loads(json.dumps(compile_ruleset(ruleset)))
+    assert _compiled(ruleset) == fresh  # written
+    (entry,) = cache_dir().glob(f"compiled-{ruleset.sha256[:32]}-*.json")
+    assert json.loads(entry.read_text()) == fresh
+    assert _compiled(ruleset) == fresh  # read back
+    entry.write_text("{not json")
+    assert _compiled(ruleset) == fresh  # a corrupt entry is compiled again, and replaced
+    assert json.loads(entry.read_text()) == fresh
+    # A ruleset changed in memory keeps its directory's sha256: never served the file's rules.
+    changed = ruleset.model_copy(update={"rules": ruleset.rules[:-1]})
+    assert _compiled(changed) == compile_ruleset(changed) != compile_ruleset(ruleset)
+
+
 def test_a_corrupt_entry_is_ignored_and_replaced(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     good = load_ruleset_cached(rules, read_ruleset)
-    (entry,) = cache_dir().glob(f"ruleset-{good.sha256[:32]}-*.pickle")
+    (entry,) = cache_dir().glob(f"ruleset*-{good.sha256[:32]}-*.pickle")
     entry.write_bytes(b"not a pickle")
     assert load_ruleset_cached(rules, read_ruleset) == good
     assert entry.read_bytes() != b"not a pickle"

@@ -24,7 +24,7 @@ from ..register import DECISION, Record, RegisterError, describe
 from ..register.chain import REDACTABLE, REDACTED_TEXT, BaseRegister
 from ..register.listing import shown
 from ..ruleset import Rule, Ruleset
-from ..scenario import Scenario
+from ..scenario import Scenario, validate_scenario
 
 __all__ = ["REPLAY_FORMATS", "Cause", "Change", "ChangeGroup", "DiffReport", "NotReplayed", "ReplayReport", "Replayed",
            "UnverifiedRegisterError", "diff_rulesets", "render_diff", "render_replay", "replay_json", "replay_register"]
@@ -342,7 +342,7 @@ def _replay(record: Record, old: Ruleset, new: Ruleset) -> Replayed | NotReplaye
                                        "text (such as the purpose's details), so a replay could differ for that "
                                        "reason alone")
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = validate_scenario(data)
     except ValidationError:
         return NotReplayed(record.seq, "its scenario no longer reads as a valid scenario in this version of "
                                        "isp-rules")

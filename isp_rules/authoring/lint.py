@@ -36,7 +36,7 @@ from ..errors import Problem, RulesetError
 from ..facts import FIELDS, SOURCES, to_fact
 from ..interpret import evaluate, fired_rules
 from ..ruleset import Rule, Ruleset, leaves
-from ..scenario import Scenario
+from ..scenario import Scenario, validate_scenario
 
 __all__ = ["MAX_COMBINATIONS", "Finding", "LintReport", "lint_ruleset", "render_lint"]
 
@@ -172,7 +172,7 @@ class _Search:
                 if value is not ABSENT:
                     set_path(data, path, value)
             try:
-                scenario = Scenario.model_validate(data)
+                scenario = validate_scenario(data)
             except ValidationError:  # a combination the format itself forbids
                 continue
             self.report.scenarios += 1
@@ -236,7 +236,7 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
             reachable[rule.key] = example
     pool = _pool(ruleset, library or [], seed)
     for example in reachable.values():  # each rule's own example joins the screening pool
-        scenario = Scenario.model_validate(example)
+        scenario = validate_scenario(example)
         pool.append(fired_rules(ruleset, to_fact(scenario, scenario.as_of, ruleset.phrases)))
 
     # For each rule, the pool scenarios it fires on: "b whenever a" is then a subset test.
@@ -336,7 +336,7 @@ def _gaps(ruleset: Ruleset, library: list[Scenario]) -> list[Finding]:
             data["share"].setdefault("basis", {})["article_6"] = basis
             data["share"].setdefault("from", {})["public_authority"] = public
             try:
-                scenario = Scenario.model_validate(data)
+                scenario = validate_scenario(data)
             except ValidationError:  # a combination the format itself forbids
                 continue
             decision = assess(scenario, ruleset)

@@ -43,7 +43,7 @@ from ..errors import IspError
 from ..facts import FIELDS, SOURCES
 from ..labels import condition_value, value_words
 from ..ruleset import All, Leaf, Ruleset, condition_fields
-from ..scenario import Scenario
+from ..scenario import Scenario, validate_scenario
 
 __all__ = ["BUDGET", "GROUPS", "HANDLES", "Change", "Group", "Handle", "Remedy", "apply_remedy", "find_remedies",
            "remedies_json"]
@@ -426,7 +426,7 @@ def apply_remedy(scenario: Scenario, changes: Iterable[Change]) -> Scenario:
     data = scenario.model_dump(mode="python", by_alias=True, exclude_none=True)
     for c in changes:
         set_path(data, c.field, c.new)
-    out = Scenario.model_validate(data)
+    out = validate_scenario(data)
     # keep where it came from, so problems found later are still located
     out._source, out._lines = scenario._source, scenario._lines
     return out

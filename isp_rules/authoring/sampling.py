@@ -15,7 +15,7 @@ from typing import Any
 
 from ..dotted import set_path, unset_path
 from ..facts import FIELDS, FieldSpec
-from ..scenario import Scenario
+from ..scenario import Scenario, validate_scenario
 
 __all__ = ["random_scenario_dicts", "random_value", "valid"]
 
@@ -70,6 +70,6 @@ def valid(data: dict) -> Scenario | None:
     from pydantic import ValidationError
 
     try:
-        return Scenario.model_validate(data)
+        return validate_scenario(data)
     except ValidationError:
         return None

@@ -6,12 +6,15 @@ import datetime as dt
 import json
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..decision import Decision
 from .errors import ProblemsError, library_errors
 from .options import as_of_option, format_option, load_rules, rules_option
+
+if TYPE_CHECKING:
+    from ..decision import Decision
 
 __all__ = ["fix_cmd"]
 

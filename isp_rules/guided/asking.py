@@ -23,7 +23,7 @@ from ..facts import fact_key
 from ..interpret import missing_fields, settled_value
 from ..labels import VALUE_LABELS, label, value_words
 from ..ruleset import Condition, Ruleset
-from ..scenario import Scenario
+from ..scenario import Scenario, validate_scenario
 from .answers import NOT_SURE
 from .proposals import (
     CHECKLIST_PREFIX,
@@ -458,7 +458,7 @@ def checklist_question(ruleset: Ruleset, path: str, data: dict) -> Question | No
     found = checklist(ruleset, path)
     if found is None:
         return None
-    _, fields = settled(ruleset, Scenario.model_validate(data))
+    _, fields = settled(ruleset, validate_scenario(data))
     items = checklist_items(found, data, fields)
     return _checklist_question(found, items) if items else None
 
@@ -669,7 +669,7 @@ def still_to_ask(ruleset: Ruleset, data: dict, asked: set[str] | frozenset[str] 
                  as_of: dt.date | None = None) -> tuple[Scenario, Decision, list[str]]:
     """One step of a guided conversation (`isp ask`, the web form): the scenario the answers so
     far describe, its decision, and the questions still worth asking that were not asked yet."""
-    scenario = Scenario.model_validate(data)
+    scenario = validate_scenario(data)
     decision, fields = settled(ruleset, scenario, as_of)
     return scenario, decision, [f for f in next_paths(ruleset, data, fields, asked) if f not in asked]
 
