@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import random
+from pathlib import Path
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import LIBRARY, library_variant_dicts, scenario_dicts
@@ -203,3 +205,18 @@ def test_decisions_do_not_depend_on_the_order_of_list_fields(data, rng: random.R
     assert [(r.rule, r.effect) for r in a.reasons] == [(r.rule, r.effect) for r in b.reasons]
     assert [p.id for p in a.open_points] == [p.id for p in b.open_points]
     assert [o.rule for o in a.obligations] == [o.rule for o in b.obligations]
+
+
+def test_legal_obligation_is_not_offered_when_the_law_named_is_only_a_power_or_function_duty():
+    """Found by the property above: with the basis unstated and a law named that is a function duty
+    (a school's safeguarding duty, Education Act 2002 s175), answering "legal obligation" would open
+    LB-LEGOB-002. So it is not offered."""
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "safeguarding" / "school-referral-child-hit-at-home-not-sure-of-condition.yaml"
+    data = yaml.safe_load(path.read_text())
+    data.pop("expect", None)
+    data["share"]["basis"].pop("article_6", None)
+    before = decide(data)
+    offered = [a for s in before.points if s.id == "lawful_basis" for a in s.likely_answers]
+    assert offered and not any(a.startswith("Legal obligation") for a in offered), offered
+    for point, answer, filled in honest_fills(data, before):
+        assert RANK[decide(filled).verdict] >= RANK[before.verdict], (point, answer)
