@@ -64,7 +64,7 @@ __all__ = [
 
 CHECKLIST_FILE = Path("dpia") / "screening.yaml"  # beside the rules; the bundled one when a partnership has none
 
-Need = Literal["required", "likely", "not_indicated"]
+Need = Literal["required", "likely", "not_known", "not_indicated"]
 Said = Literal["yes", "no", "unknown"]
 # law: UK GDPR Art 35(3) always requires a DPIA; ico: the ICO's list (Art 35(4)), for which the ICO
 # requires one; consider: the European criteria, two or more of which usually mean one is needed.
@@ -313,6 +313,15 @@ def _verdict(point: PointStatus | None, signs: list[Sign], answers: list[Answer]
             ("A DPIA is needed, but this share is urgent: share what is necessary now and complete the DPIA "
              "afterwards. A DPIA is not a precondition of an urgent share."),
             _sentence(f"The decision found: {point.detail}")]
+    if point is not None and point.status == "open" and not point.held_by and not point.rules \
+            and not any(s.kind == "trigger" for s in signs) and not law and not listed:
+        # Open only for want of facts, with no high-risk sign on those given: Art 35 asks for a DPIA
+        # where processing is *likely* to be high risk, which cannot be said either way yet.
+        missing = [label(f) for f in point.waits_for]
+        return "not_known", [
+            ("The decision leaves this point open only because facts are missing, and no high-risk sign holds on "
+             "the facts given: whether the processing is likely to be high risk cannot be said yet."),
+            *([_sentence(f"To settle it, state {_and(missing)}")] if missing else [])]
     if point is not None and point.status == "open":
         why = ["A DPIA is needed before the sharing starts: the decision leaves this point open.",
                _sentence(f"Why: {point.detail}")]
@@ -379,6 +388,7 @@ def screen(scenario: Scenario, decision: Decision, ruleset: Ruleset | None = Non
 NEED_WORDS: dict[Need, str] = {
     "required": "A DPIA is required",
     "likely": "A DPIA is likely to be needed",
+    "not_known": "Not known yet: a DPIA may be needed",
     "not_indicated": "A DPIA is not indicated by the decision",
 }
 SAID_WORDS: dict[Said, str] = {"yes": "Yes", "no": "No", "unknown": "Not known from the facts given: tick one"}
@@ -584,7 +594,9 @@ def build_dpia(scenario: Scenario, decision: Decision, ruleset: Ruleset | None =
         title, intro = GROUP_TITLES[group]
         sections.append(Section(title, (intro,), (), tuple(_checklist_item(a) for a in screening.answers
                                                            if a.question.group == group)))
-    outline_intro = ("The outline of the DPIA, after the ICO's sample template, filled in from the share. "
+    outline_intro = ("Should the missing facts show a DPIA is needed, this outline, after the ICO's sample template, "
+                     "is a start: complete it before the processing starts." if screening.need == "not_known" else
+                     "The outline of the DPIA, after the ICO's sample template, filled in from the share. "
                      "Complete it before the processing starts." if screening.need != "not_indicated" else
                      "Should a DPIA be done after all, this outline, after the ICO's sample template, is a start.")
     describe = _describe(scenario, decision)

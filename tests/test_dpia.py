@@ -146,6 +146,33 @@ def test_an_unstated_feature_is_a_box_to_tick_not_a_no():
         assert any("Not stated yet" in f for f in said[qid].facts), said[qid]
 
 
+def test_a_share_stating_only_its_purpose_and_parties_is_not_known_yet_not_required(tmp_path):
+    """The DPIA point is open only because facts are missing and no high-risk sign holds: the
+    screening says a DPIA may be needed and lists the missing facts in plain words, never "required"."""
+    path = tmp_path / "bare.yaml"
+    path.write_text("share:\n  purpose: {category: service_delivery}\n  from: {name: A council, type: local_authority}\n"
+                    "  to: {name: A charity, type: charity}\n", encoding="utf-8")
+    rs = default_ruleset()
+    scenario = load_scenario(path)
+    decision = assess(scenario, rs)
+    point = next(p for p in decision.points if p.id == "dpia")
+    assert point.status == "open" and point.waits_for and not point.held_by
+    found = screen(scenario, decision, rs)
+    assert found.need == "not_known", found.why
+    why = " ".join(found.why)
+    assert "whether a DPIA was done" in why and "how many people it covers" in why
+    text = dpia_markdown(scenario, decision, rs, TODAY)
+    assert "Not known yet: a DPIA may be needed" in text and "A DPIA is required" not in text
+    assert "Should the missing facts show a DPIA is needed" in text
+    assert not offences(text.split("## 3.")[0])
+    # One high-risk fact stated (large-scale health information, routinely): required again.
+    risky = tmp_path / "risky.yaml"
+    risky.write_text(path.read_text(encoding="utf-8") + "  frequency: routine\n  data: {categories: [health], "
+                     "volume: large_scale}\n", encoding="utf-8")
+    scenario = load_scenario(risky)
+    assert screen(scenario, assess(scenario, rs), rs).need == "required"
+
+
 def test_an_urgent_share_defers_the_dpia_and_still_needs_one():
     rs = default_ruleset()
     scenario = build(share__frequency="one_off", share__data__volume="large_scale", share__data__categories=["health"],
@@ -182,7 +209,11 @@ def test_the_screening_never_contradicts_the_decision():
         status = found.point.status if found.point else None
         seen.add((status, found.need))
         if status in ("open", "deferred"):
-            assert found.need == "required", name
+            # open only for want of facts, with no high-risk sign: not known yet; otherwise required
+            unknown_only = (status == "open" and not found.point.held_by and not found.point.rules
+                            and not [s for s in found.signs if s.kind == "trigger"]
+                            and not [a for a in found.answers if a.question.group in ("law", "ico") and a.said == "yes"])
+            assert found.need == ("not_known" if unknown_only else "required"), name
         if status == "not_applicable":
             assert found.need == "not_indicated", name
             if "high-risk sign" in found.point.detail:

@@ -275,7 +275,9 @@ class ChangeGroup:
 class ReplayReport:
     register: str  # where the register is, for messages (never a password)
     decisions: int = 0  # decision records read (sign-offs are not decisions)
-    purged: int = 0  # records purged: only their place in the chain is left
+    # records purged: only their place in the chain is left, not their kind, so these may be
+    # decisions or sign-offs and are never counted among the decisions
+    purged: int = 0
     replayed: list[Replayed] = field(default_factory=list)
     not_replayable: list[NotReplayed] = field(default_factory=list)
     groups: list[ChangeGroup] = field(default_factory=list)
@@ -452,14 +454,15 @@ def _not_replayed_words(n: NotReplayed) -> str:
 
 
 def _purged_words(count: int) -> str:
-    return (f"{count} purged record(s): removed under the retention policy (isp log purge); only their place in "
-            "the chain is kept")
+    return (f"{count} purged record(s), decisions or sign-offs: removed under the retention policy (isp log purge); "
+            "only their place in the chain is kept, not what they were")
 
 
 def _summary_lines(report: ReplayReport) -> list[str]:
-    unsure = len(report.not_replayable) + report.purged
+    unsure = len(report.not_replayable)  # decisions only: a purged record may have been a sign-off
     lines = [f"{len(report.replayed)} of {report.decisions} recorded decision(s) replayed, each at the date it was "
-             f"decided for" + (f"; {unsure} not replayable" if unsure else "")]
+             f"decided for" + (f"; {unsure} not replayable" if unsure else "")
+             + (f"; {report.purged} purged record(s) not counted" if report.purged else "")]
     if report.not_reproduced:
         names = ", ".join(f"record {r.seq} (recorded {r.recorded}, the old rules give {r.old.verdict})"
                           for r in report.not_reproduced)

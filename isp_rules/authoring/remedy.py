@@ -40,7 +40,7 @@ from ..assessment import assess
 from ..decision import Decision
 from ..dotted import get_path, set_path
 from ..errors import IspError
-from ..facts import FIELDS, SOURCES
+from ..facts import FIELDS, SOURCES, recognised_powers
 from ..labels import condition_value, value_words
 from ..ruleset import All, Leaf, Ruleset, condition_fields
 from ..scenario import Scenario, validate_scenario
@@ -80,6 +80,9 @@ DO_WORDS: dict[str, dict[Any, str]] = {
                                 "encrypted_media": "an encrypted memory stick or disc, with the key sent separately",
                                 "verbal": "phone or in person, with a written note of what was said",
                                 "post_sealed": "sealed post to a named person"},
+    "share.basis.article_6": {"consent": "consent (only if the person has a real choice and the share would not go "
+                                         "ahead without it)"},
+    "share.basis.article_9": {"explicit_consent": "the person's explicit consent (only if they have a real choice)"},
 }
 RETENTION_TEXT = "Kept only as long as the purpose needs, then securely deleted"
 
@@ -105,7 +108,10 @@ def _h(group: Group, do: str = "", *targets: Any, world: tuple[Any, ...] = (), o
 # Every scenario field a remedy may touch; a field not named here is fixed.
 HANDLES: dict[str, Handle] = {
     # How it is sent and kept: the security principle (Art 5(1)(f), Art 32) is the controller's to meet.
-    "share.handling.transfer": _h("controlled", "Send it by {}.", *SECURE_TRANSFERS),
+    # A post on social media is publication, not a way of sending: making it secure email would
+    # describe another share (to whom?), so only a way of sending is changed.
+    "share.handling.transfer": _h("controlled", "Send it by {}.", *SECURE_TRANSFERS,
+                                  only_from=(NOT_STATED, "unencrypted_email", "unencrypted_media", "fax")),
     "share.handling.retention": _h("controlled", "Say how long it is kept: {}.", RETENTION_TEXT, only_from=(NOT_STATED,)),
     "share.handling.international_mechanism": _h("controlled", "Put {} in place for the transfer abroad.",
                                                  "idta", "uk_addendum", "bcr", world=("adequacy",)),
@@ -117,25 +123,27 @@ HANDLES: dict[str, Handle] = {
                               subset=True, cost=2),
     "share.data.identifiability": _h("controlled", "Share it {} instead, if that still serves the purpose.",
                                      *LESS_IDENTIFYING[1:], cost=3),
-    "share.data.confidential": _h("world", "It was not given in confidence.", False),
     "share.data.volume": _h("world", "The share covers {}."),
     # The basis and power relied on: named by the controller, where they apply (Art 6(3), DPA 2018 s8).
+    # Which bases and conditions may be offered to this discloser for this purpose: _lawful_here.
     "share.basis.article_6": _h("controlled", "Rely on {} as the lawful basis, if it applies, and record why."),
-    "share.basis.annex_1": _h("controlled", "Name the listed purpose (Annex 1): {}, if it applies."),
     "share.basis.legal_power": _h("controlled", "Name the law relied on as {}, if that is the law you rely on."),
     "share.basis.article_9": _h("controlled", "Name the condition for sensitive information (Art 9): {}, if it applies."),
     "share.basis.schedule_1": _h("controlled", "Name the Schedule 1 condition: {}, if it applies."),
     "share.basis.criminal_offence": _h("controlled", "Rely on {} for the offence information (Art 10), if it applies."),
     "share.basis.appropriate_policy_document": _h("controlled", "Put the appropriate policy document in place "
                                                   "(DPA 2018 Sch 1 Part 4).", True),
-    "share.basis.compatibility_condition": _h("controlled", "Name the listed condition for the new use (Annex 2): {}, "
-                                              "if it applies."),
     "share.basis.part_3": _h("controlled", "Rely on this law-enforcement basis (DPA 2018 s35): {}, if it applies."),
     "share.basis.schedule_8": _h("controlled", "Name the Schedule 8 condition: {}, if it applies."),
     "share.basis.compatible_purpose": _h("world", "The new use is compatible with why it was collected.", True),
-    "share.confidentiality": _h("controlled", "Meet the duty of confidence by {}, if it applies.",
-                                "consent", "implied_consent_direct_care", "legal_requirement", "overriding_public_interest",
-                                world=("not_applicable",)),
+    # The duty of confidence is met by consent, a legal requirement or an overriding public interest.
+    # Only consent is in the practitioner's hands (they can ask; _lawful_here keeps a refusal standing).
+    # Whether a law requires the disclosure, or the public interest overrides the person's, is a
+    # judgment on facts (the risk, the power) that no remedy may restate; implied consent rests on
+    # the person's reasonable expectations in direct care, also a fact (ICO data sharing code,
+    # "Lawfulness"; Department of Health, Confidentiality: NHS Code of Practice 2003, Annex B;
+    # W v Egdell [1990] Ch 359 on the public interest test).
+    "share.confidentiality": _h("controlled", "Meet the duty of confidence by {}, if it applies.", "consent"),
     # Consent sought: the practitioner can ask, but a refusal or a withdrawal stands (Art 7(3)).
     "share.consent.status": _h("controlled", "Ask the person for their consent: this works only if they agree.",
                                "given", only_from=(NOT_STATED, "not_sought"), cost=2),
@@ -162,14 +170,82 @@ HANDLES: dict[str, Handle] = {
     # What the requester can be asked to do.
     "share.request.in_writing": _h("controlled", "Ask for the request in writing.", True),
     "share.request.states_public_task": _h("controlled", "Ask the requester to say which public task it needs it for.", True),
-    # The organisations: signing the protocol is paperwork; what the recipient is, is a fact (and
-    # what the discloser is, who is asking, is fixed: no one can become another body).
+    # The organisations: signing the protocol is paperwork. Who discloses and who receives, and what
+    # kind of body each is, is the case itself and fixed: no one can become another body.
     "share.from.signatory": _h("controlled", "Your organisation signs the protocol.", True, cost=2),
     "share.to.signatory": _h("controlled", "The recipient signs the protocol.", True, cost=2),
-    "share.to.type": _h("world", "The recipient is {}."),
-    "share.to.public_authority": _h("world", "Whether the recipient is a public authority: {}."),
-    "share.to.competent_authority": _h("world", "Whether the recipient is a law-enforcement body: {}."),
 }
+# Fixed though a practitioner states them (no entry above): whether the information was given in
+# confidence, since the duty arises from how it was given (Coco v A N Clark [1969] RPC 41) and saying
+# otherwise would restate the case; and the Annex 1 and Annex 2 conditions
+# (UK GDPR Art 6(1)(ea), Art 8A(3)(d)) describe the purpose, which is the case; never offered
+# (national security for a safeguarding referral would misstate it).
+
+# Consent relied on as a basis or condition costs more: a last resort (ICO guidance on consent:
+# "consent is one lawful basis... it is not always the most appropriate", and seldom for a public body).
+VALUE_COST: dict[tuple[str, Any], int] = {("share.basis.article_6", "consent"): 4,
+                                          ("share.basis.article_9", "explicit_consent"): 4,
+                                          ("share.basis.schedule_1", "consent"): 4}
+# Purposes that statistics or anonymised information can serve; anonymising is never offered for a
+# share about a named person for that person's case (a child protection file, a referral, an
+# address): it would defeat the purpose (ICO anonymisation guidance, "Is anonymisation appropriate").
+STATISTICAL_PURPOSES = ("research_statistics", "planning_commissioning", "public_health")
+# Purposes for which consent is not offered as the basis: the person cannot refuse without the share
+# going ahead anyway (ICO data sharing code, "Lawful basis": consent; HM Government, Information
+# sharing advice 2024: consent is not the basis for safeguarding sharing).
+NO_CONSENT_BASIS = ("safeguarding_child", "safeguarding_adult", "prevent_detect_crime", "law_enforcement",
+                    "emergency_response")
+# Art 9(2) conditions and DPA 2018 Sch 1 conditions, and the purposes each may be offered for
+# (None: any purpose but marketing or a sale). A condition missing here is never offered: it
+# describes a particular situation (employment law, insurance, pensions, counselling, elected
+# representatives' casework, information the person made public) which is a fact, not a choice.
+CONDITION_PURPOSES: dict[tuple[str, Any], tuple[str, ...] | None] = {
+    ("share.basis.article_9", "substantial_public_interest"): None,
+    ("share.basis.article_9", "employment_social_protection"): None,
+    ("share.basis.article_9", "health_social_care"): ("direct_care", "planning_commissioning"),
+    ("share.basis.article_9", "public_health"): ("public_health",),
+    ("share.basis.article_9", "archiving_research"): ("research_statistics",),
+    ("share.basis.article_9", "legal_claims"): ("legal_proceedings",),
+    ("share.basis.article_9", "vital_interests"): None,  # and only at serious risk: _lawful_here
+    ("share.basis.article_9", "explicit_consent"): None,  # and as consent: _lawful_here
+    ("share.basis.article_9", "not_for_profit"): None,  # and only for a charity: _lawful_here
+    ("share.basis.schedule_1", "statutory_purposes"): None,  # a function given by law: public bodies only
+    ("share.basis.schedule_1", "health_social_care_purposes"): ("direct_care", "planning_commissioning"),
+    ("share.basis.schedule_1", "public_health"): ("public_health",),
+    ("share.basis.schedule_1", "research"): ("research_statistics",),
+    ("share.basis.schedule_1", "safeguarding"): ("safeguarding_child", "safeguarding_adult"),
+    ("share.basis.schedule_1", "safeguarding_economic_wellbeing"): ("safeguarding_adult",),
+    ("share.basis.schedule_1", "preventing_unlawful_acts"): ("prevent_detect_crime", "law_enforcement"),
+    ("share.basis.schedule_1", "preventing_fraud"): ("fraud_prevention",),
+    ("share.basis.schedule_1", "administration_of_justice"): ("legal_proceedings",),
+    ("share.basis.schedule_1", "legal_claims"): ("legal_proceedings",),
+    ("share.basis.schedule_1", "judicial_acts"): ("legal_proceedings",),
+    ("share.basis.schedule_1", "vital_interests"): None,
+    ("share.basis.schedule_1", "consent"): None,
+}
+COMMERCIAL = ("marketing", "commercial_sale")
+# The law a likely answer names, and the purposes its Act serves: a power is offered only for a
+# share made for one of them (Care Act 2014 powers are for adults' care and safeguarding, not for
+# police intelligence or a coroner). The catalogue of powers says who may use a power (`who:`) but
+# not what for; an entry missing here (by id, else by Act) fits any purpose.
+POWER_PURPOSES: dict[str, tuple[str, ...]] = {
+    "Children Act 1989": ("safeguarding_child", "service_delivery", "statutory_duty"),
+    "Children Act 2004": ("safeguarding_child", "service_delivery", "statutory_duty", "planning_commissioning"),
+    "Care Act 2014": ("safeguarding_adult", "direct_care", "service_delivery", "statutory_duty",
+                      "planning_commissioning"),
+    # By catalogue id, before the Act: the Care Act's safeguarding enquiry and Safeguarding Adults
+    # Board request serve adults' safeguarding only (Care Act 2014 ss42 and 45).
+    "CA2014-S42": ("safeguarding_adult",),
+    "CA2014-S45": ("safeguarding_adult",),
+    "Crime and Disorder Act 1998": ("prevent_detect_crime", "law_enforcement"),
+    "Civil Contingencies Act 2004": ("emergency_response",),
+    "Health and Social Care Act 2012": ("direct_care",),
+}
+# Fields a directory agreement named by the scenario (`agreement: ID`) decides: the remedy never
+# replaces the named agreement with a generic one, which would hide why it does not serve (an
+# overdue review, another purpose). Reviewing or changing the agreement is the partners' work.
+NAMED_AGREEMENT_DECIDES = ("share.governance.agreement", "share.governance.agreement_covers_purpose",
+                           "share.governance.follows_agreement", "share.governance.agreement_review_date")
 
 
 def handle(path: str) -> Handle:
@@ -243,7 +319,13 @@ class _Move:
 
     @property
     def cost(self) -> int:
-        return sum(WORLD_COST if c.group == "world" else handle(c.field).cost for c in self.changes)
+        return sum(_change_cost(c) for c in self.changes)
+
+
+def _change_cost(c: Change) -> int:
+    if c.group == "world":
+        return WORLD_COST
+    return VALUE_COST.get((c.field, c.new), handle(c.field).cost) if isinstance(c.new, str) else handle(c.field).cost
 
 
 def _key(changes: Iterable[Change]) -> frozenset[tuple[str, str]]:
@@ -253,8 +335,10 @@ def _key(changes: Iterable[Change]) -> frozenset[tuple[str, str]]:
 
 def _words(path: str, h: Handle, new: Any, old: Any) -> str:
     if h.subset:
-        gone = [v for v in old if v not in new]
-        return h.do.format(value_words(path, gone))
+        gone = value_words(path, [v for v in old if v not in new])
+        if gone[:1].isupper() and not gone[1:2].isupper():  # mid-sentence: "about a child", not "about A child"
+            gone = gone[0].lower() + gone[1:]
+        return h.do.format(gone)
     if "{}" not in h.do:
         return h.do
     if isinstance(new, dt.date):
@@ -294,7 +378,7 @@ def _change(path: str, old: Any, new: Any) -> Change | None:
     return Change(path, old, new, group, _words(path, h, new, old))
 
 
-def _candidates(path: str, old: Any, day: dt.date, ruleset: Ruleset, world: bool) -> list[Any]:
+def _candidates(path: str, old: Any, day: dt.date, scenario: Scenario, ruleset: Ruleset, world: bool) -> list[Any]:
     """The values worth trying for one field."""
     h = handle(path)
     spec = FIELDS.get(path)
@@ -313,8 +397,11 @@ def _candidates(path: str, old: Any, day: dt.date, ruleset: Ruleset, world: bool
         return out
     values: list[Any]
     if path == "share.basis.legal_power":
-        # Only a closer reading of the power already named: never a power nobody said applies.
-        values = list(_close_powers(ruleset, old)) if isinstance(old, str) else []
+        # Only a closer reading of a power named that the catalogue does not recognise (a slip of
+        # the pen): a power it recognises, held not to cover this share, is never swapped for another.
+        values = list(_close_powers(ruleset, old)) if isinstance(old, str) and not recognised_powers(
+            old, ruleset.powers) else []
+        values = [v for v in values if _power_fits(v, scenario, ruleset, day)]
     elif path == "share.governance.agreement_review_date":
         values = [day + dt.timedelta(days=365)]  # reviewed now, next due in a year
     elif spec.kind == "bool":
@@ -328,6 +415,87 @@ def _candidates(path: str, old: Any, day: dt.date, ruleset: Ruleset, world: bool
     else:
         values = []
     return [v for v in values if v != old]
+
+
+def _lawful_here(c: Change, scenario: Scenario) -> bool:
+    """Whether the change is advice a practitioner could truthfully act on for this discloser and
+    purpose: the law's limits on who may rely on what, and the facts no remedy may restate."""
+    share = scenario.share
+    public = share.from_.effective("public_authority")
+    purpose = share.purpose.category
+    serious = share.urgency.risk == "serious_or_imminent"
+    # Consent is asked for, never assumed: not where it was refused or withdrawn (Art 7(3)), nor
+    # where the scenario says why it was not sought (asking would put someone at risk, or cannot be done).
+    refused = share.consent.status in ("refused", "withdrawn") or share.consent.reason_not_sought is not None
+    consent_basis = not refused and public is False and purpose not in NO_CONSENT_BASIS
+    field, new = c.field, c.new
+    if field in NAMED_AGREEMENT_DECIDES and share.governance.agreement_id is not None:
+        return False
+    if field == "share.basis.article_6":
+        if new in ("legitimate_interests", "recognised_legitimate_interest"):
+            # Art 6(1) closing words: not for a public authority performing its tasks (nor one not known to be private).
+            return public is False
+        if new == "consent":  # an imbalance of power: not offered to public bodies (ICO, "When is consent appropriate")
+            return consent_basis
+        if new == "vital_interests":  # Recital 46: a threat to life, and only where no other basis fits
+            return serious
+        if new == "contract":  # a contract with the person is a fact, not a choice
+            return False
+        if new == "public_task":  # a private body has a public task only when the law gives it one (Art 6(3))
+            return public is not False or share.basis.legal_power is not None
+        return True
+    if field in ("share.basis.article_9", "share.basis.schedule_1"):
+        if (field, new) not in CONDITION_PURPOSES:
+            return False
+        fits = CONDITION_PURPOSES[(field, new)]
+        if (fits is None and purpose in COMMERCIAL) or (fits is not None and purpose not in fits):
+            return False
+        if new in ("explicit_consent", "consent"):
+            return consent_basis
+        if new == "vital_interests":
+            return serious
+        if new == "not_for_profit":  # Art 9(2)(d): a not-for-profit body, about its own members
+            return share.from_.type == "charity"
+        if new == "statutory_purposes":  # Sch 1 para 6: a function conferred by law
+            return public is True
+        if new == "employment_social_protection":  # Art 9(2)(b): about work (a referral about staff)
+            return "employment" in (share.data.categories or ()) or "staff" in (share.data.subjects or ())
+        if field == "share.basis.schedule_1" and new in ("consent", "vital_interests", "legal_claims", "judicial_acts"):
+            # DPA 2018 Sch 1 Part 3 (paras 29-33): for criminal offence information only (s10(5))
+            return "criminal_offence" in (share.data.categories or ())
+        return True
+    if field == "share.basis.part_3":  # DPA 2018 s31 and s35: competent authorities, law-enforcement purposes
+        return (share.from_.effective("competent_authority") is True and new == "law_enforcement_task"
+                and purpose in ("law_enforcement", "prevent_detect_crime"))
+    if field == "share.basis.schedule_8":
+        return new != "personal_data_already_public" and (new != "protecting_vital_interests" or serious)
+    if field == "share.basis.criminal_offence":  # Art 10: "under the control of official authority"
+        return new != "official_authority" or public is True
+    if field == "share.confidentiality":
+        return not refused
+    if field == "share.consent.status":
+        return not refused
+    if field == "share.data.identifiability":
+        return purpose in STATISTICAL_PURPOSES and share.data.volume != "individual"
+    if field == "share.basis.legal_power":
+        return isinstance(new, str)
+    return True
+
+
+def _power_fits(text: str, scenario: Scenario, ruleset: Ruleset, day: dt.date) -> bool:
+    """Whether a power named in a likely answer fits the share, by the catalogue's `who` (which
+    disclosers may use it, as triage reads it) and the purposes its Act serves (POWER_PURPOSES).
+    An answer naming no power of the catalogue (how long it is kept) fits."""
+    named = recognised_powers(text, ruleset.powers)
+    if not named:
+        return True
+    discloser, purpose = scenario.share.from_.type, scenario.share.purpose.category
+    def serves(p: Any) -> bool:
+        fits = POWER_PURPOSES.get(p.id, POWER_PURPOSES.get(p.statute))
+        return fits is None or purpose in fits
+
+    return any(p.in_force_on(day) and (not p.who or discloser is None or discloser in p.who) and serves(p)
+               for p in named)
 
 
 def _close_powers(ruleset: Ruleset, text: str) -> tuple[str, ...]:
@@ -440,11 +608,11 @@ class _Search:
         self.left = budget
         self.seen: dict[frozenset[tuple[str, str]], Decision | None] = {}
 
-    def decide(self, changes: tuple[Change, ...]) -> Decision | None:
+    def decide(self, changes: tuple[Change, ...], *, beyond_budget: bool = False) -> Decision | None:
         key = _key(changes)
         if key in self.seen:
             return self.seen[key]
-        if self.left <= 0:
+        if self.left <= 0 and not beyond_budget:
             return None
         self.left -= 1
         try:
@@ -477,13 +645,15 @@ def _moves(decision: Decision, search: _Search, data: dict[str, Any], world: boo
     out: list[_Move] = []
     for path in _relevant_fields(decision, ruleset):
         old = get_path(data, path)
-        values = _candidates(path, old, day, ruleset, world) + _answer_texts(decision, ruleset, path, old)
+        values = _candidates(path, old, day, scenario, ruleset, world) + [
+            t for t in _answer_texts(decision, ruleset, path, old) if _power_fits(t, scenario, ruleset, day)]
         for value in values:
             change = _change(path, old, value)
-            if change is not None and (world or change.group == "controlled"):
+            if change is not None and (world or change.group == "controlled") and _lawful_here(change, scenario):
                 out.append(_Move((change,)))
     joint = _answer_moves(decision, ruleset, data) + _settlement_moves(decision, ruleset, data)
-    out += [m for m in joint if world or all(c.group == "controlled" for c in m.changes)]
+    out += [m for m in joint if (world or all(c.group == "controlled" for c in m.changes))
+            and all(_lawful_here(c, scenario) for c in m.changes)]
     return sorted({m.key: m for m in out}.values(), key=lambda m: m.cost)[:MAX_SINGLES]
 
 
@@ -518,7 +688,7 @@ def _find(search: _Search, decision: Decision, world: bool, limit: int) -> list[
                 combined = changes + move.changes
                 if any(r.key <= _key(combined) for r, _ in results):
                     continue  # a smaller remedy already inside it
-                cost = sum(WORLD_COST if c.group == "world" else handle(c.field).cost for c in combined)
+                cost = sum(_change_cost(c) for c in combined)
                 following.append((cost, len(_blockers(state)), combined, state))
         following.sort(key=lambda x: (x[0], x[1]))
         level = []
@@ -541,8 +711,30 @@ def _find(search: _Search, decision: Decision, world: bool, limit: int) -> list[
             break
         # the most promising first: fewest findings left holding the share
         level.sort(key=lambda s: len(_blockers(s[1])))
+    results = _minimal(search, results)
     results.sort(key=lambda r: r[0].cost)
     return _merge([_remedy(move, decision, after) for move, after in results], limit)
+
+
+def _minimal(search: _Search, results: list[tuple[_Move, Decision]]) -> list[tuple[_Move, Decision]]:
+    """Each remedy with every change it does not need taken out (a remedy asks only what is needed:
+    nothing bundled with it may be dropped and still give allow), and a remedy holding another left out.
+    At most a few decisions each, past the budget: a remedy is never shown with a change too many."""
+    out: list[tuple[_Move, Decision]] = []
+    for move, after in results:
+        changes = move.changes
+        shrunk = True
+        while shrunk and len(changes) > 1:
+            shrunk = False
+            for c in changes:
+                fewer = tuple(x for x in changes if x is not c)
+                outcome = search.decide(fewer, beyond_budget=True)
+                if outcome is not None and outcome.verdict == "allow":
+                    changes, after, shrunk = fewer, outcome, True
+                    break
+        out.append((_Move(changes), after))
+    kept = [(m, d) for m, d in out if not any(o.key < m.key for o, _ in out)]
+    return list({m.key: (m, d) for m, d in kept}.values())
 
 
 def _distinct(results: list[tuple[_Move, Decision]]) -> int:

@@ -56,6 +56,10 @@ def fix_cmd(scenario_file: str, out: str | None, fmt: str, as_of: dt.datetime | 
         # the same file under another name: only its own path, given as written, changes it in place
         raise ProblemsError([f"isp: --write {out} is the scenario itself: to change it in place, give its path "
                              + f"exactly as you gave SCENARIO ({scenario_file})"])
+    if out is not None:
+        from ..guided.answers import check_output_file
+
+        check_output_file(out)  # a missing folder, a link or a device: one line, before anything is shown
     scenario = name_after_file(load_scenario(scenario_file), scenario_file)
     ruleset = load_rules(rules)
     problems = [str(p) for p in scenario_problems(scenario, ruleset)]

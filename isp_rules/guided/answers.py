@@ -9,16 +9,18 @@ No terminal or web code here: `isp ask`/`isp triage` (cli/prompts.py) and the we
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from ..errors import IspError
 from ..ruleset import Ruleset
 from ..scenario import unprintable
 from .questions import Question, country_code
 
-__all__ = ["NOT_SURE", "choices", "parse_answer", "replace_file", "save_scenario", "scenario_yaml", "start_answers"]
+__all__ = ["NOT_SURE", "OutputFileError", "check_output_file", "choices", "parse_answer", "replace_file", "save_scenario", "scenario_yaml", "start_answers"]
 
 
 class _NotSure:
@@ -106,11 +108,48 @@ def start_answers(start: str | None, ruleset: Ruleset | None = None) -> dict[str
     return scenario.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
 
 
+class OutputFileError(IspError, OSError):
+    """An output file that may not or cannot be written where asked. Typed for the library (every
+    command's error handler gives one line and exit 1) and an OSError for the callers that catch
+    those; `strerror` holds the problem in words."""
+
+    def __init__(self, target: str | os.PathLike[str], problem: str):
+        super().__init__(f"cannot write {os.fspath(target)}: {problem}")
+        self.target = os.fspath(target)
+        self.strerror = problem
+
+
+def check_output_file(target: str | os.PathLike[str]) -> Path:
+    """The target as a Path, if replace_file may write it: a new file in an existing folder, or an
+    existing regular file (OutputFileError otherwise). Callers that print before writing check first."""
+    path = Path(target)
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:  # a folder on the way that is not one, or one we may not look in
+        raise OutputFileError(path, exc.strerror or str(exc)) from None
+    if found is not None:
+        # Renaming over a device, a pipe or a folder would destroy it (as root, /dev/null would
+        # become a file); renaming over a symbolic link replaces the link, not what it points to.
+        if stat.S_ISLNK(found.st_mode):
+            raise OutputFileError(path, "it is a symbolic link; give the real file's path")
+        if not stat.S_ISREG(found.st_mode):
+            raise OutputFileError(path, "it is not a regular file")
+    if not path.parent.is_dir():
+        raise OutputFileError(path, f"no such folder {str(path.parent)!r}")
+    return path
+
+
 def replace_file(target: str | os.PathLike[str], write: Callable[[Path], object]) -> None:
     """Write a file whole or not at all: `write(tmp_path)` fills a temporary file, which then
-    replaces the target in one step, with the permissions a new file would normally get."""
-    path = Path(target)
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent) if str(path.parent) else ".", suffix=".tmp")
+    replaces the target in one step, with the permissions a new file would normally get. Only a
+    new file or an existing regular file is replaced (check_output_file; OutputFileError otherwise)."""
+    path = check_output_file(target)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=str(path.parent), suffix=".tmp")
+    except OSError as exc:
+        raise OutputFileError(path, exc.strerror or str(exc)) from None
     os.close(fd)
     try:
         write(Path(tmp))

@@ -54,7 +54,13 @@ def open_register(target: str | os.PathLike | None = None) -> BaseRegister:
     if target is None:
         target = database_url()
     if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
-        from .postgres import PostgresRegister
+        from urllib.parse import urlsplit
 
+        from .postgres import PostgresRegister, redact
+
+        try:  # a malformed address (an unclosed [IPv6 host, a port that is not a number) is the user's input
+            _ = urlsplit(target).port  # reading the port parses the address
+        except ValueError as exc:
+            raise RegisterError(f"{redact(target)}: not a valid database address ({exc})") from None
         return PostgresRegister(target)
     return SqliteRegister(target)

@@ -144,7 +144,24 @@ def test_records_that_cannot_be_replayed_are_counted_with_the_reason(filled, old
     text = render_replay(report, old, new)
     assert f"record {seqs['left']}: the new rules' partnership directory does not hold" in text
     assert "1 purged record(s)" in text
-    assert "6 of 8 recorded decision(s) replayed" in text and "3 not replayable" in text
+    # the purged record is not counted among the decisions: its kind is not kept
+    assert "6 of 8 recorded decision(s) replayed" in text and "2 not replayable" in text
+    assert "1 purged record(s) not counted" in text
+
+
+def test_a_purged_sign_off_is_never_counted_as_a_decision(tmp_path, old, new):
+    """Review finding 10: a purge removes sign-offs too, and a tombstone keeps no kind; the replay
+    counted every purged record as a decision not replayable."""
+    register = open_register(str(tmp_path / "reg.sqlite"))
+    early = dt.datetime(2024, 1, 5, 9, tzinfo=dt.UTC)
+    first = _record(register, build(), old, "OLD-1", at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC))
+    register.sign_off(first.seq, "approved", "Checked", "dpo", {"roles": ["approver"]}, at=early)
+    assert len(register.purge(dt.datetime(2025, 1, 1, tzinfo=dt.UTC))) == 1  # the sign-off only
+    report = replay_register(open_register(str(tmp_path / "reg.sqlite")), old, new)
+    assert report.decisions == 1 and len(report.replayed) == 1 and report.purged == 1
+    text = render_replay(report, old, new)
+    assert "1 of 1 recorded decision(s) replayed" in text and "not replayable;" not in text
+    assert "decisions or sign-offs" in text
 
 
 def test_the_old_rules_directory_is_used_for_the_old_replay(store, old, new, new_dir, tmp_path):
@@ -279,6 +296,16 @@ def test_cli_bad_input_is_one_line_and_exit_1(tmp_path, new_dir, problem):
     assert "Traceback" not in result.output and result.output.strip()
     if problem != "bad rules":
         assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("address", ["postgresql://u:secret@[::1", "postgresql://host:notaport/isp"])
+def test_cli_a_malformed_database_address_is_one_line_and_exit_1(address):
+    """Review finding 11: an unclosed IPv6 host exited 4 (ValueError: Invalid IPv6 URL)."""
+    result = run(str(RULES), str(RULES), "--register", address)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "not a valid database address" in lines[0], lines
+    assert "secret" not in result.output
 
 
 @pytest.mark.parametrize("extra", [["--sample", "10"], ["--scenarios", str(SCENARIOS)], ["--seed", "3"]])

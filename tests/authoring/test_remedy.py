@@ -32,7 +32,7 @@ from isp_rules.authoring.remedy import (
 )
 from isp_rules.authoring.sampling import random_scenario_dicts, valid
 from isp_rules.dotted import get_path
-from isp_rules.facts import FIELDS
+from isp_rules.facts import FIELDS, recognised_powers
 from isp_rules.render import render_remedies_markdown, render_remedies_text
 
 LIBRARY = sorted(SCENARIOS.rglob("*.yaml"))
@@ -44,7 +44,22 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 MUST_BE_FIXED = ("share.purpose.category", "share.purpose.detail", "share.urgency.risk", "share.urgency.emergency",
                  "share.frequency", "share.relationship", "share.request.by_recipient", "share.request.by_person",
                  "share.from.name", "share.to.name", "share.from.type", "share.from.location", "share.to.location",
-                 "share.basis.original_basis", "share.processing")
+                 "share.basis.original_basis", "share.processing",
+                 # who receives it, whether it was given in confidence and the listed purposes are the case
+                 "share.to.type", "share.to.public_authority", "share.to.competent_authority", "share.data.confidential",
+                 "share.basis.annex_1", "share.basis.compatibility_condition", "share.governance.agreement_id")
+# Purposes statistics can serve: the only ones for which sharing anonymised or pseudonymised is offered.
+STATISTICAL = ("research_statistics", "planning_commissioning", "public_health")
+NO_CONSENT_BASIS = ("safeguarding_child", "safeguarding_adult", "prevent_detect_crime", "law_enforcement",
+                    "emergency_response")
+HEALTH_VISITOR = (SCENARIOS / "children-education"
+                  / "health-visitor-shares-mothers-mental-health-for-child-in-need-against-her-wishes.yaml")
+SECTION_27 = SCENARIOS / "children-education" / "school-treats-a-section-27-request-as-a-legal-duty.yaml"
+SUPPLY_AGENCY = SCENARIOS / "children-education" / "school-sends-dbs-referral-details-to-a-supply-agency-citing-the-svga.yaml"
+CUSTODY = SCENARIOS / "law-enforcement" / "police-reuse-custody-intelligence-for-another-force-inquiry-law-not-named.yaml"
+CORONER = SCENARIOS / "justice-community" / "school-answers-a-coroner-as-a-legal-obligation-naming-no-notice.yaml"
+REVIEW_DUE = SCENARIOS / "directory" / "hospital-discharge-list-after-the-agreement-review-date.yaml"
+SAB = SCENARIOS / "lawful-basis" / "sab-review-request-legal-obligation-not-named.yaml"
 
 
 @cache
@@ -79,15 +94,53 @@ def check_remedies(scenario, *, allow_world: bool = True) -> list:
             if c.field == "share.consent.status":  # a refusal or a withdrawal stands
                 assert c.old in (None, "not_sought") and c.new == "given"
             assert c.words and c.words[0].isupper()
+            check_lawful_advice(scenario, c)
         after = assess(apply_remedy(scenario, remedy.changes), rs)
         assert after.verdict == "allow", f"{remedy.todo} gave {after.verdict}"
         assert remedy.satisfies, "each remedy says what it clears"
+        # minimal: no change in it may be dropped and still give allow
+        for c in remedy.changes if len(remedy.changes) > 1 else ():
+            fewer = [x for x in remedy.changes if x is not c]
+            assert assess(apply_remedy(scenario, fewer), rs).verdict != "allow", f"{remedy.todo}: {c.words} is not needed"
     # a world change is a last resort: never beside a remedy in the practitioner's hands
     world = [r.only_if_true for r in remedies]
     assert all(world) or not any(world)
     if not allow_world:
         assert not any(world)
     return remedies
+
+
+def check_lawful_advice(scenario, c) -> None:
+    """One change is advice the practitioner can truthfully act on for this discloser and purpose."""
+    share = scenario.share
+    public = share.from_.effective("public_authority")
+    purpose = share.purpose.category
+    refused = share.consent.status in ("refused", "withdrawn")
+    # the duty of confidence: only consent, which is asked for, never a legal requirement or the public interest
+    if c.field == "share.confidentiality":
+        assert c.new == "consent" and not refused, c
+    if c.field == "share.basis.article_6":
+        if public is not False:  # UK GDPR Art 6(1) closing words; ICO on consent and public bodies
+            assert c.new not in ("legitimate_interests", "recognised_legitimate_interest", "consent"), c
+        if c.new == "consent":
+            assert purpose not in NO_CONSENT_BASIS and not refused, c
+        assert c.new != "contract", c
+    if c.field == "share.basis.article_9":
+        assert c.new != "made_public", c  # a fact of the world, never a remedy
+        if c.new == "not_for_profit":
+            assert share.from_.type == "charity", c
+        if c.new == "explicit_consent":
+            assert public is False and not refused, c
+    if c.field in ("share.basis.part_3", "share.basis.schedule_8"):
+        assert share.from_.effective("competent_authority") is True or c.field == "share.basis.schedule_8", c
+    if c.field == "share.data.identifiability":  # never defeats a share about a named person for their case
+        assert purpose in STATISTICAL and share.data.volume != "individual", c
+    if c.field.startswith("share.governance.agreement") or c.field == "share.governance.follows_agreement":
+        assert share.governance.agreement_id is None, c  # a named agreement is never replaced
+    if c.field == "share.basis.legal_power":  # every power named is one this discloser may use
+        rs = default_ruleset()
+        named = recognised_powers(c.new, rs.powers)
+        assert not named or any(not p.who or share.from_.type in p.who for p in named), c
 
 
 @given(st.integers(min_value=0, max_value=10_000))
@@ -147,9 +200,17 @@ def test_a_change_never_stops_stating_a_fact_or_touches_a_fixed_field():
     assert _change("share.data.categories", ["identity", "health"], ["identity"]) is not None
     assert _change("share.data.identifiability", "anonymised", "identified") is None
     assert _change("share.handling.transfer", "secure_email", "fax") is None  # never to an insecure route
-    world = _change("share.data.confidential", True, False)
+    world = _change("share.consent.as_good_practice", None, True)
     assert world is not None and world.group == "world"
-    assert _change("share.data.confidential", False, True) is None  # a world change only the way its words say
+    assert _change("share.consent.as_good_practice", None, False) is None  # a world change only the way its words say
+    # the duty of confidence is met by consent only: the law and the public interest are facts
+    assert _change("share.confidentiality", "overriding_public_interest", "legal_requirement") is None
+    assert _change("share.confidentiality", "legal_requirement", "overriding_public_interest") is None
+    assert _change("share.confidentiality", "overriding_public_interest", "consent") is not None
+    assert _change("share.to.type", "private_company", "local_authority") is None  # who receives it is the case
+    assert _change("share.data.confidential", True, False) is None
+    assert _change("share.basis.annex_1", "safeguarding", "national_security") is None
+    assert _change("share.handling.transfer", "social_media", "secure_email") is None  # publication is not sending
 
 
 def test_an_allowed_share_has_no_remedy():
@@ -218,3 +279,72 @@ def test_remedies_are_the_same_each_time(path):
     rs = default_ruleset()
     scenario = load_scenario(path)
     assert [r.to_json() for r in find_remedies(scenario, rs)] == [r.to_json() for r in find_remedies(scenario, rs)]
+
+
+# --- the review of issue 16 (findings 2 to 7): each remedy is lawful advice, never a relabelled fact ---
+
+def test_a_refusal_of_consent_is_not_overridden_by_relabelling_the_duty_of_confidence():
+    """Finding 2: "meet the duty of confidence by a legal requirement" is never offered (82 times before)."""
+    scenario = load_scenario(HEALTH_VISITOR)
+    assert scenario.share.consent.status == "refused"
+    for remedy in check_remedies(scenario):
+        assert all(c.field not in ("share.confidentiality", "share.data.confidential") for c in remedy.changes)
+    for path in held():
+        for remedy in find_remedies(load_scenario(path), default_ruleset()):
+            assert all(c.new not in ("legal_requirement", "overriding_public_interest") for c in remedy.changes), path
+
+
+def test_a_public_body_is_offered_public_task_not_legitimate_interests_consent_or_a_listed_purpose():
+    """Finding 3: a school (a public authority) is offered public task, never legitimate interests,
+    recognised legitimate interest with "national security", or consent."""
+    remedies = check_remedies(load_scenario(SECTION_27))
+    assert remedies
+    changed = {(c.field, c.new) for r in remedies for c in r.changes}
+    assert ("share.basis.article_6", "public_task") in changed
+    assert not {v for f, v in changed if f == "share.basis.article_6"} & {
+        "legitimate_interests", "recognised_legitimate_interest", "consent"}
+    assert not {f for f, _ in changed} & {"share.basis.annex_1", "share.data.identifiability"}
+
+
+def test_the_recipient_is_never_changed():
+    """Finding 4: "[only if true] The recipient is a council" was offered for a private supply agency."""
+    for remedy in check_remedies(load_scenario(SUPPLY_AGENCY)):
+        assert all(not c.field.startswith("share.to.") or c.field == "share.to.signatory" for c in remedy.changes)
+
+
+@pytest.mark.parametrize("path", [CUSTODY, CORONER])
+def test_a_power_for_another_purpose_is_never_offered(path):
+    """Finding 5: no Care Act 2014 power for police intelligence, no Care Act or Children Act power
+    for a coroner's inquest."""
+    for remedy in check_remedies(load_scenario(path)):
+        for c in remedy.changes:
+            if c.field == "share.basis.legal_power":
+                assert "Care Act" not in c.new and "Children Act" not in c.new, c.words
+
+
+def test_a_power_that_fits_is_still_offered():
+    """The filter keeps what fits: a Safeguarding Adults Board's request is answered under the Care Act."""
+    remedies = check_remedies(load_scenario(SAB))
+    assert any(c.field == "share.basis.legal_power" and "Care Act 2014" in c.new for r in remedies for c in r.changes)
+
+
+def test_anonymising_is_never_offered_for_a_share_about_a_named_person_for_their_case():
+    """Finding 6: a child protection file, a MAPPA address or a DBS referral is not served by statistics."""
+    rs = default_ruleset()
+    for path in held():
+        scenario = load_scenario(path)
+        offered = [c for r in find_remedies(scenario, rs) for c in r.changes if c.field == "share.data.identifiability"]
+        if offered:
+            assert scenario.share.purpose.category in STATISTICAL, path
+            assert scenario.share.data.volume != "individual", path
+    assert all(c.field != "share.data.identifiability" for r in check_remedies(load_scenario(UNENCRYPTED))
+               for c in r.changes)
+
+
+def test_a_named_directory_agreement_is_never_replaced():
+    """Finding 7: the discharge list's agreement is past its review date; the remedy never turns
+    the named agreement into a generic one "in place", which would hide the overdue review."""
+    scenario = load_scenario(REVIEW_DUE)
+    assert scenario.share.governance.agreement_id == "york-hospital-discharge"
+    for remedy in check_remedies(scenario):
+        assert all(not c.field.startswith("share.governance.agreement") for c in remedy.changes), remedy.todo

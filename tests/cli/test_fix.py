@@ -116,3 +116,36 @@ def test_check_of_many_files_leaves_the_search_out_unless_asked():
     asked = json.loads(run("check", "--format", "json", "--remedies", *files).output)
     for decision in asked:
         assert ("remedies" in decision) == (decision["verdict"] != "allow")
+
+
+def test_fix_write_into_a_missing_folder_is_one_line_and_exit_1(tmp_path):
+    """Review finding 8: it exited 4 with FileNotFoundError."""
+    line = one_line_exit_1(run("fix", UNENCRYPTED, "--write", tmp_path / "nope" / "x.yaml"))
+    assert "no such folder" in line
+    assert not (tmp_path / "nope").exists()
+
+
+def test_fix_write_refuses_a_symbolic_link_and_leaves_it(tmp_path):
+    """Review finding 13: a dangling link was replaced by a file; a link to a file is refused too."""
+    dangling = tmp_path / "dangling.yaml"
+    dangling.symlink_to(tmp_path / "absent.yaml")
+    assert "symbolic link" in one_line_exit_1(run("fix", UNENCRYPTED, "--write", dangling))
+    assert dangling.is_symlink() and not (tmp_path / "absent.yaml").exists()
+    real = tmp_path / "real.yaml"
+    real.write_text("kept\n", encoding="utf-8")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    assert "symbolic link" in one_line_exit_1(run("fix", UNENCRYPTED, "--write", link))
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "kept\n"
+
+
+def test_fix_write_refuses_something_that_is_not_a_regular_file(tmp_path):
+    """Review finding 1: the output replaced whatever was there (as root, /dev/null became a file)."""
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert "not a regular file" in one_line_exit_1(run("fix", UNENCRYPTED, "--write", fifo))
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert not list(tmp_path.glob("*.tmp"))
