@@ -19,11 +19,11 @@ from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar, Literal
 
-from .directory import Contradiction, DirectoryFact
 from .ruleset import PointKind, ReasonEffect
+from .scenario import Completion, Contradiction, DirectoryFact  # what the directory added, carried by a decision
 
 __all__ = [
-    "ALWAYS", "DISCLAIMER", "NOT_IN_JSON", "CitationOut", "Contradiction", "Decision", "DirectoryFact", "Obligation", "ObligationKind", "OpenPoint",
+    "ALWAYS", "DISCLAIMER", "NOT_IN_JSON", "CitationOut", "Completion", "Contradiction", "Decision", "DirectoryFact", "Obligation", "ObligationKind", "OpenPoint",
     "PointStatus", "Reason", "RulesetInfo", "Status", "Verdict", "doc", "in_json", "json_fields",
 ]
 

@@ -21,7 +21,6 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -30,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from .errors import InputError, IspError, Problem, RulesetError, did_you_mean, format_path
 from .labels import PARTY_LABELS, label, value_words
 from .loader import pydantic_problems, show_value
-from .scenario import AGREEMENT_STATES, Scenario, Share
+from .scenario import AGREEMENT_STATES, Completion, Contradiction, DirectoryFact, Scenario, Share
 from .vocabulary import PARTY_DEFAULTS, DataCategory, Nation, PartyType, Purpose
 from .yamlfile import DocPath, YamlDoc, read_yaml
 
@@ -393,8 +392,29 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(Path.cwd())) if str(path).startswith(here) else str(path)
 
 
+# Characters a name or title shown to practitioners may not hold: line breaks and tabs (a name is
+# one line in every list and document) and the bidirectional overrides and isolates, which make
+# text read otherwise than it is stored (U+202A-U+202E, U+2066-U+2069; "Trojan Source", CVE-2021-42574).
+_NOT_IN_A_NAME = re.compile("[\n\r\t\u202a-\u202e\u2066-\u2069]")
+
+
+def _name_problem(text: str) -> str | None:
+    """What is wrong with a partner's name or an agreement's title, in plain words, or None."""
+    from .scenario import unprintable  # the check scenario text gets, and more
+
+    found = _NOT_IN_A_NAME.search(text)
+    if found is None:
+        return unprintable(text)
+    char = found.group()
+    what = ({"\n": "a line break", "\r": "a line break", "\t": "a tab"}.get(char)
+            or f"a character that reverses how text reads (U+{ord(char):04X})")
+    return f"contains {what} at character {found.start() + 1}; remove it: a name is one line of plain text"
+
+
 def _check_partners(doc: YamlDoc, partners: Sequence[tuple[int, Partner]], reader: _Reader) -> None:
     for i, p in partners:
+        if (problem := _name_problem(p.name)) is not None:
+            reader.add(doc, ("partners", i, "name"), problem)
         if p.left_on is not None and p.signed_on is not None and p.left_on < p.signed_on:
             reader.add(doc, ("partners", i, "left_on"), f"left on {p.left_on}, before it signed on {p.signed_on}")
         elif p.left_on is not None and p.signed_on is None:
@@ -407,6 +427,8 @@ def _check_agreements(doc: YamlDoc, agreements: Sequence[tuple[int, Agreement]],
     good: list[tuple[int, Agreement]] = []
     for i, a in agreements:
         before = len(reader.problems)
+        if (problem := _name_problem(a.title)) is not None:
+            reader.add(doc, ("agreements", i, "title"), problem)
         seen: set[str] = set()
         for j, party in enumerate(a.parties):
             at: DocPath = ("agreements", i, "parties", j)
@@ -483,36 +505,6 @@ def load_directory(rules_dir: str | os.PathLike[str]) -> Directory:
 
 SIDES = {"from": "from_", "to": "to"}
 SIDE_WORDS = {"from": "the discloser", "to": "the recipient"}
-
-
-@dataclass(frozen=True)
-class DirectoryFact:
-    """A fact of the scenario that came from the partnership's directory."""
-
-    field: str  # the scenario field it fills, e.g. "share.from.signatory"
-    value: Any
-    words: str  # what the directory says, in plain words
-    source: str  # where it says it: "the partnership's directory of partners"
-
-
-@dataclass(frozen=True)
-class Contradiction:
-    """A stated fact that differs from what the partnership's directory says."""
-
-    field: str
-    stated: Any
-    directory: Any
-    words: str  # in plain words, saying which value the decision used
-
-
-@dataclass(frozen=True)
-class Completion:
-    """A scenario completed from the directory, with what was filled and what disagreed."""
-
-    scenario: Scenario
-    filled: tuple[DirectoryFact, ...] = ()
-    contradictions: tuple[Contradiction, ...] = ()
-    unknown: tuple[str, ...] = ()  # what the directory could not settle without more facts, in words
 
 
 def _a(words: str) -> str:

@@ -12,6 +12,7 @@ authoring tools use.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 import pickle
@@ -22,7 +23,7 @@ import typing
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -789,6 +790,19 @@ def forget_older(entry: Path) -> None:
         pass
 
 
+def _unpickle(handle: BinaryIO) -> Any:
+    """pickle.load without the garbage collector: unpickling makes thousands of objects and no
+    garbage, so each collection it would set off finds nothing to free (at 1,000 rules they
+    cost as much as the unpickling itself)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(handle)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_ruleset_cached(directory: Path, load: Callable[[Path], Ruleset]) -> Ruleset:
     """`load(directory)`, remembered per user between runs, apart for each loader: an entry one
     loader filled is never served to another (read_ruleset does not check what the compiler does).
@@ -801,7 +815,7 @@ def load_ruleset_cached(directory: Path, load: Callable[[Path], Ruleset]) -> Rul
         # Only a file this user owns is trusted: unpickling runs code.
         if path.is_file() and path.stat().st_uid == os.getuid():
             with open(path, "rb") as handle:
-                cached = pickle.load(handle)
+                cached = _unpickle(handle)
             if isinstance(cached, Ruleset) and cached.sha256 == sha and cached.source == str(directory):
                 return cached
     except Exception:  # noqa: BLE001, S110  (a corrupt or foreign entry: ignore it and rebuild)

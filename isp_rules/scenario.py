@@ -15,6 +15,7 @@ import re
 import types
 import typing
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -57,8 +58,11 @@ __all__ = [
     "AGREEMENT_STATES",
     "REFERENCES",
     "Basis",
+    "Completion",
     "Consent",
+    "Contradiction",
     "Data",
+    "DirectoryFact",
     "Expect",
     "Governance",
     "Handling",
@@ -321,6 +325,40 @@ class Scenario(_Strict):
     share: Share
     expect: Expect | None = None
 
+
+
+# --- what the partnership's directory added to a scenario --------------------------------
+#
+# directory.complete fills these in and a Decision carries them. They are defined here, below
+# both, so deciding a share that names no directory entry never loads the directory.
+@dataclass(frozen=True)
+class DirectoryFact:
+    """A fact of the scenario that came from the partnership's directory."""
+
+    field: str  # the scenario field it fills, e.g. "share.from.signatory"
+    value: Any
+    words: str  # what the directory says, in plain words
+    source: str  # where it says it: "the partnership's directory of partners"
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """A stated fact that differs from what the partnership's directory says."""
+
+    field: str
+    stated: Any
+    directory: Any
+    words: str  # in plain words, saying which value the decision used
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A scenario completed from the directory, with what was filled and what disagreed."""
+
+    scenario: Scenario
+    filled: tuple[DirectoryFact, ...] = ()
+    contradictions: tuple[Contradiction, ...] = ()
+    unknown: tuple[str, ...] = ()  # what the directory could not settle without more facts, in words
 
 
 # --- the fast path: valid input without building pydantic's validators ------------------

@@ -125,6 +125,18 @@ BAD = {
     "not a date": (PARTNERS, AGREEMENTS.replace("start: 2021-04-01", "start: 2021-02-30"), "agreements.yaml:8: "),
     "unknown top key": (PARTNERS.replace("partners:", "partner:"), AGREEMENTS,
                         "partners.yaml:1: partner: unknown key 'partner'; did you mean 'partners'?"),
+    # Names and titles are shown to practitioners: one line of plain text, never text that reads
+    # otherwise than it is stored (review of issue 16, finding 12).
+    "right-to-left override in a name": (PARTNERS.replace("name: IDAS", 'name: "ID\\u202eAS"'), AGREEMENTS,
+                                         ("partners.yaml:12: partners[2].name: contains a character that reverses how "
+                                          "text reads (U+202E) at character 3")),
+    "right-to-left override typed in a title": (PARTNERS, AGREEMENTS.replace("title: MASH", "title: MA\u202eSH"),
+                                                ("agreements.yaml:3: agreements[0].title: contains a character that "
+                                                 "reverses how text reads (U+202E) at character 3")),
+    "line break in a title": (PARTNERS, AGREEMENTS.replace("title: MASH", 'title: "MA\\nSH"'),
+                              "agreements.yaml:3: agreements[0].title: contains a line break at character 3"),
+    "control character in a name": (PARTNERS.replace("name: IDAS", 'name: "ID\\x07AS"'), AGREEMENTS,
+                                    "partners.yaml:12: partners[2].name: contains an invisible control character"),
     # What an agreement settles is checked like a scenario's facts, and only what an agreement
     # can fix for every share is allowed: never what each case is about.
     "settles a fact of the case": (PARTNERS, AGREEMENTS + "    settles:\n      consent: {status: given}\n",

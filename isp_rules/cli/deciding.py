@@ -98,7 +98,8 @@ def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: st
         click.echo(render_dpv(decisions, scenarios))
     else:
         found = {}
-        if remedies or (remedies is None and len(decisions) <= REMEDY_FILES):
+        held = any(d.verdict != "allow" for d in decisions)  # an allow needs no search: not even its import
+        if held and (remedies or (remedies is None and len(decisions) <= REMEDY_FILES)):
             from ..authoring.remedy import find_remedies
 
             found = {i: find_remedies(s, ruleset, d, as_of=day) for i, (s, d) in enumerate(zip(scenarios, decisions, strict=True))
