@@ -32,24 +32,41 @@ from ..settings import debug, quiet_pydantic_plugins
 # (about 20 ms of every start-up). A user's own setting wins.
 quiet_pydantic_plugins()
 
-# The commands are imported after the setting above.
-from .authoring import diff_cmd, lint_cmd, rules_cmd, test_cmd
-from .deciding import agreement_cmd, check, explain_cmd
-from .directory import agreements_cmd, partners_cmd
 from .errors import EXIT_FAIL_ON, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE, ProblemsError
-from .exporting import ropa_cmd
-from .fixing import fix_cmd
-from .guided import ask, triage
-from .picturing import map_cmd
-from .register import log_cmd
-from .screening import dpia_cmd
-from .serving import serve
-from .tokens import token_group
+
+# Each command, by the module that defines it: a command's module is imported only when that
+# command runs (or help lists them all), so `isp check` pays for nothing else.
+COMMANDS = {
+    "check": ("deciding", "check"), "explain": ("deciding", "explain_cmd"), "agreement": ("deciding", "agreement_cmd"),
+    "test": ("authoring", "test_cmd"), "diff": ("authoring", "diff_cmd"), "lint": ("authoring", "lint_cmd"),
+    "rules": ("authoring", "rules_cmd"), "ask": ("guided", "ask"), "triage": ("guided", "triage"),
+    "log": ("register", "log_cmd"), "serve": ("serving", "serve"), "partners": ("directory", "partners_cmd"),
+    "agreements": ("directory", "agreements_cmd"), "token": ("tokens", "token_group"), "fix": ("fixing", "fix_cmd"),
+    "map": ("picturing", "map_cmd"), "dpia": ("screening", "dpia_cmd"), "ropa": ("exporting", "ropa_cmd"),
+}
+
+
+class _Commands(click.Group):
+    """The isp group, loading each command's module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = COMMANDS.get(cmd_name)
+        if found is None:
+            return None
+        import importlib
+
+        module, name = found
+        command: click.Command = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        return command
+
 
 __all__ = ["EXIT_FAIL_ON", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "ProblemsError", "cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="isp-rules", prog_name="isp")
 def cli() -> None:
     """Decide whether partners of an information sharing protocol may share information.
@@ -61,11 +78,6 @@ def cli() -> None:
 
     Not legal advice: check doubtful cases with your data protection officer.
     """
-
-
-for _command in (check, explain_cmd, agreement_cmd, test_cmd, diff_cmd, lint_cmd, rules_cmd, ask, triage, log_cmd,
-                 serve, partners_cmd, agreements_cmd, token_group, fix_cmd, map_cmd, dpia_cmd, ropa_cmd):
-    cli.add_command(_command)
 
 
 def main() -> None:

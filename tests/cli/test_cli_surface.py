@@ -40,8 +40,12 @@ def surface() -> dict[str, Any]:
 
     def walk(cmd: click.Command, path: tuple[str, ...]) -> None:
         out[" ".join(("isp",) + path)] = [_param(p) for p in cmd.params]
-        for name, sub in sorted(getattr(cmd, "commands", {}).items()):
-            walk(sub, path + (name,))
+        if isinstance(cmd, click.Group):  # by the group's own lookup: the isp group loads commands lazily
+            ctx = click.Context(cmd)
+            for name in sorted(cmd.list_commands(ctx)):
+                sub = cmd.get_command(ctx, name)
+                assert sub is not None, name
+                walk(sub, path + (name,))
 
     walk(cli, ())
     return out
