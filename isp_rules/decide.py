@@ -62,32 +62,29 @@ EFFECT_ORDER = {"deny": 0, "open": 1, "ground": 2, "advice": 3, "obligation": 4}
 POWER_RECOGNISED = "share.basis.power_recognised"
 
 
-class _Unless:
-    """A likely answer's `unless` condition, with the fact keys it reads: its value on a fact
-    depends on those values alone, so it is worked out once for each combination met."""
+def _signature(fact: dict[str, Any], keys: tuple[str, ...]) -> tuple[Any, ...]:
+    """The values a fact holds under these keys, each with its type (True and 1 are equal in
+    Python, not to the rules), absent ones marked: what a condition on those keys depends on."""
+    get = fact.get
+    out = []
+    for key in keys:
+        value = get(key, _ABSENT)
+        out.append((type(value), tuple(value) if isinstance(value, list) else value))
+    return tuple(out)
 
-    __slots__ = ("answer", "cond", "keys", "memo")
 
-    def __init__(self, answer: Answer) -> None:
-        self.answer = answer
-        self.cond = answer.unless
-        self.keys: tuple[str, ...] | None = None  # read from the condition on first use
-        self.memo: dict[tuple[Any, ...], bool] = {}
-
-    def fits(self, fact: dict[str, Any]) -> bool:
-        if self.cond is None:
-            return True
-        if self.keys is None:
-            self.keys = tuple(sorted(fact_key(f) for f in condition_fields(self.cond)))
-        # Type and value of each fact read (True and 1 are equal in Python, not to the rules).
-        seen = tuple((type(v), tuple(v) if isinstance(v, list) else v)
-                     for v in (fact.get(k, _ABSENT) for k in self.keys))
-        fits = self.memo.get(seen)
-        if fits is None:
-            if len(self.memo) >= 4096:  # bounded, for a long-running server
-                self.memo.clear()
-            fits = self.memo[seen] = evaluate(self.cond, fact) is not True
-        return fits
+def _remember(memo: dict[Any, Any], limit: int, key: Any, compute: Any) -> Any:
+    """memo[key], computed on first use; cleared when full (bounded, for a long-running server).
+    A key that cannot be hashed (a fact built by hand with nested values) is simply computed."""
+    try:
+        found = memo.get(key)
+    except TypeError:
+        return compute()
+    if found is None:
+        if len(memo) >= limit:
+            memo.clear()
+        found = memo[key] = compute()
+    return found
 
 
 _ABSENT = object()
@@ -96,17 +93,36 @@ _ABSENT = object()
 class _PointPlan:
     """What decide needs of one agreement point, read from the ruleset once."""
 
-    __slots__ = ("answers", "applies", "keep", "point", "settles", "settles_when")
+    __slots__ = ("always", "answer_keys", "answer_memo", "answers", "applies", "keep", "point", "settled_keys", "settles",
+                 "settles_when")
 
     def __init__(self, point: AgreementPoint, ruleset: Ruleset) -> None:
         self.point = point
-        self.answers = tuple(_Unless(a) for a in point.likely_answers)
+        self.answers = tuple(point.likely_answers)
+        # The fact keys the answers' `unless` conditions read: which answers fit depends on
+        # those values alone, so it is worked out once for each combination met.
+        self.answer_keys = tuple(sorted({fact_key(f) for a in self.answers if a.unless is not None
+                                         for f in condition_fields(a.unless)}))
+        self.answer_memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        # Answers without an `unless` always fit: with none, the list never changes.
+        self.always = (None if any(a.unless is not None for a in self.answers)
+                       else tuple(a.text for a in self.answers))
         self.applies = pseudo_rule_id("point", point.id)
         self.keep = pseudo_rule_id("keep", point.id)
         # (settlement, the id it fires under, the id it may hold under)
         self.settles = tuple((ruleset.settlement(sid), pseudo_rule_id("settle", sid), pseudo_rule_id("settle", sid, maybe=True))
                              for sid in point.settled_if)
         self.settles_when = tuple(x.says for x, _, _ in self.settles)
+        self.settled_keys = tuple((f, fact_key(f)) for f in point.settled_by)
+
+    def fitting(self, fact: dict[str, Any]) -> list[str]:
+        """The texts of the answers that fit this fact (fitting_answers, remembered)."""
+        if self.always is not None:
+            return list(self.always)
+
+        def compute() -> tuple[str, ...]:
+            return tuple(a.text for a in self.answers if a.unless is None or evaluate(a.unless, fact) is not True)
+        return list(_remember(self.answer_memo, 4096, _signature(fact, self.answer_keys), compute))
 
 
 class _Plan:
@@ -185,8 +201,27 @@ def render_message(message: str, fact: dict[str, Any]) -> str:
     """Fill {share.x.y} placeholders with the scenario's values ('not stated' when absent).
 
     In one pass over the rule's own text: a value is never read for placeholders again, so a
-    party named "{share.to.name}" is printed as written and cannot put other words in a reason."""
-    return _PLACEHOLDER.sub(lambda found: _placeholder_value(found.group(1), fact), message)
+    party named "{share.to.name}" is printed as written and cannot put other words in a reason.
+    Remembered per message and the values it reads (a message with no placeholder is itself)."""
+    keys = _remember(_MESSAGE_KEYS, 4096, message, lambda: _placeholder_keys(message))
+    if not keys:
+        return message
+    return str(_remember(_MESSAGES, 8192, (message, _signature(fact, keys)),
+                         lambda: _PLACEHOLDER.sub(lambda found: _placeholder_value(found.group(1), fact), message)))
+
+
+def _placeholder_keys(message: str) -> tuple[str, ...]:
+    """The fact keys _placeholder_value reads for a message's placeholders."""
+    keys: list[str] = []
+    for name in _PLACEHOLDER.findall(message):
+        keys.append("as_of" if name == "as_of" else fact_key(name))
+        if name in ("share.from.name", "share.to.name"):
+            keys.append(fact_key(name.replace(".name", ".type")))
+    return tuple(dict.fromkeys(keys))
+
+
+_MESSAGE_KEYS: dict[str, tuple[str, ...]] = {}
+_MESSAGES: dict[tuple[Any, ...], str] = {}
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")  # the blanks ruleset.placeholders finds
@@ -265,7 +300,18 @@ def _facts(paths: Iterable[str]) -> str:
 
 
 def _stated(paths: Iterable[str], fact: dict[str, Any]) -> str:
-    return "; ".join(f"{label(p)}: {value_words(p, fact[fact_key(p)])}" for p in paths if fact_key(p) in fact)
+    """The stated facts among these fields, in plain words (remembered per fields and values)."""
+    paths = tuple(paths)
+    keys = _remember(_STATED_KEYS, 4096, paths, lambda: tuple(fact_key(p) for p in paths))
+
+    def compute() -> str:
+        return "; ".join(f"{label(p)}: {value_words(p, fact[k])}" for p, k in zip(paths, keys, strict=True)
+                         if k in fact)
+    return str(_remember(_STATED, 8192, (paths, _signature(fact, keys)), compute))
+
+
+_STATED_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_STATED: dict[tuple[Any, ...], str] = {}
 
 
 def _absent(conds: Iterable[Condition], fact: dict[str, Any], pl: _Plan | None = None) -> list[str]:
@@ -285,7 +331,7 @@ def _status(pp: _PointPlan, pl: _Plan, fact: dict[str, Any], fired: set[str],
             opened_by: dict[str, list[Rule]], kinds: set[str], maybe: set[str]) -> PointStatus:
     """How one point stands, read from the agreement-points data and what fired."""
     point, ruleset = pp.point, pl.ruleset
-    answers = [u.answer.text for u in pp.answers if u.fits(fact)]
+    answers = pp.fitting(fact)
 
     def make(status: Status, detail: str, **kw: Any) -> PointStatus:
         return PointStatus(point.id, point.question, status, detail, answers, point.kind, standard=point.standard,
@@ -321,7 +367,7 @@ def _status(pp: _PointPlan, pl: _Plan, fact: dict[str, Any], fired: set[str],
     for settlement, settle_id, _ in pp.settles:
         if settle_id in fired:
             return make("settled", settlement.says, settled_by=settlement.id)
-    missing = [f for f in point.settled_by if fact_key(f) not in fact]
+    missing = [f for f, key in pp.settled_keys if key not in fact]
     if point.settled_by and not missing:
         return make("scenario", _stated(point.settled_by, fact), settled_by="scenario")
     if not point.settled_by and not point.settled_if:

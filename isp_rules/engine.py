@@ -14,6 +14,9 @@ session per scenario; matching itself was a few per cent.
   fires are read from the action messages the core returns (their first key is the rule's
   name), and the fact is retracted afterwards. No sid is created per scenario, so the core's
   limit of 1,024 live sessions can never be reached, however many scenarios are assessed.
+- Each ruleset is sent only the parts of a fact its conditions name (the core parses and indexes
+  every property it is given; a property no condition names cannot change what fires). The
+  whole fact is still checked first: too many properties, or a value JSON cannot hold, is refused.
 - A fact no rule handles (result code 1) leaves nothing in the session: it fired no rule. The
   compiler's catch-all matches every scenario fact, so only a foreign fact gets here.
 - If anything fails between asserting and retracting, the ruleset is deleted and created again
@@ -89,23 +92,50 @@ def _translate(exc: BaseException, doing: str) -> EngineError:
     return EngineError(f"rules engine failed while {doing}: {type(exc).__name__}: {text[:200]}")
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # what JSON writes as it is
 SID = "isp"  # the one session each ruleset keeps: every fact is retracted after it is assessed
 # An action message from the core: {"<rule name>": {...}}. Only the name is read, never the fact.
 _FIRST_KEY = re.compile(r'\{"((?:[^"\\]|\\.)*)"')
 
 
-def _rule_name(message: str) -> str:
+def _rule_name(message: str, names: frozenset[str] = frozenset()) -> str:
+    # The usual message starts '{"<rule name>"' with a name the ruleset holds (no escapes in it):
+    # read it without a regular expression or a JSON parse. Anything else takes the full path.
+    end = message.find('"', 2)
+    if end > 2 and message.startswith('{"'):
+        name = message[2:end]
+        if name in names:
+            return name
     match = _FIRST_KEY.match(message)
     if match is None:
         raise EngineError(f"rules engine returned an action message that names no rule: {message[:80]}")
-    name: str = json.loads(f'"{match.group(1)}"')
-    return name
+    named: str = json.loads(f'"{match.group(1)}"')
+    return named
 
 
 @dataclass
 class _Ruleset:
     handle: int
     text: str  # the definition as JSON, to create it again after a failure
+    rules: frozenset[str]  # its rule names, which the action messages start with
+    # Every name its conditions use as a key: the only parts of a fact its rules can test.
+    # A fact is asserted with just these (fewer properties for the core to parse and index);
+    # a key no condition names cannot change what fires.
+    reads: frozenset[str]
+
+
+def _keys(node: Any, out: set[str]) -> set[str]:
+    """Every object key in a condition that is not an operator (over-inclusive: any name used
+    as a key anywhere in the definition, which only costs a property or two)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not key.startswith("$"):
+                out.add(key)
+            _keys(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            _keys(item, out)
+    return out
 
 
 class Engine:
@@ -132,7 +162,8 @@ class Engine:
                                           "run the action named after it")
                 body = {rule: {k: v for k, v in spec.items() if k != "run"} for rule, spec in rules.items()}
                 text = json.dumps(body, ensure_ascii=False)
-                self._rulesets[name] = _Ruleset(self._create(name, text), text)
+                self._rulesets[name] = _Ruleset(self._create(name, text), text, frozenset(rules),
+                                                frozenset(_keys(body, set()) - {"sid"}))
         return names
 
     def _create(self, name: str, text: str) -> int:
@@ -146,17 +177,25 @@ class Engine:
         """Assert one fact into each named ruleset; return the names of the rules that fired."""
         if len(fact) + 1 > MAX_PROPERTIES:
             raise EngineError(f"a scenario fact has {len(fact)} properties; durable_rules holds at most 255")
-        try:
-            text = json.dumps({**fact, "sid": SID}, ensure_ascii=False)
-        except (TypeError, ValueError) as exc:
-            raise EngineError(f"rules engine: the fact cannot be written as JSON ({exc})") from None
+        # A fact JSON cannot carry is refused whole, whichever parts the rulesets read. A scenario's
+        # fact holds only text, numbers, booleans and lists of them, so a type check suffices; any
+        # other value is tried as JSON (the error message is JSON's own).
+        if not all(type(v) in _SCALARS or (type(v) is list and all(type(x) in _SCALARS for x in v))
+                   for v in fact.values()):
+            try:
+                json.dumps(fact, ensure_ascii=False)
+            except (TypeError, ValueError) as exc:
+                raise EngineError(f"rules engine: the fact cannot be written as JSON ({exc})") from None
         fired: set[str] = set()
         with self._lock:
             for name in names:
                 ruleset = self._rulesets.get(name)
                 if ruleset is None:
                     raise EngineError(f"rules engine: no ruleset {name!r} is registered")
-                fired |= self._fire_one(name, ruleset, text)
+                reads = ruleset.reads
+                part = {key: value for key, value in fact.items() if key in reads}
+                part["sid"] = SID
+                fired |= self._fire_one(name, ruleset, json.dumps(part, ensure_ascii=False))
         return fired
 
     def _fire_one(self, name: str, ruleset: _Ruleset, text: str) -> set[str]:
@@ -176,7 +215,7 @@ class Engine:
             started = core.start_action_for_state(ruleset.handle, result[1]) if result[0] == 0 else None
             message = started[1] if started else None
             while message:
-                fired.add(_rule_name(message))
+                fired.add(_rule_name(message, ruleset.rules))
                 message = core.complete_and_start_action(ruleset.handle, result[1])
             core.retract_fact(ruleset.handle, text)
         except EngineError:

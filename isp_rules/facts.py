@@ -376,23 +376,37 @@ FIELDS: dict[str, FieldSpec] = _fields()
 
 # --- the fact ---------------------------------------------------------------------------
 
+_FLAT: dict[tuple[type, str], tuple[tuple[str, str, str], ...]] = {}
+_AS_IS = frozenset({str, bool, int, float})  # written into the fact as they are
+
+
+def _flat_fields(cls: type[BaseModel], prefix: str) -> tuple[tuple[str, str, str], ...]:
+    """(attribute, path, fact key) of each field a model class puts in the fact, worked out
+    once per class and place (a directory id is left out: the rules see what the directory says)."""
+    found = _FLAT.get((cls, prefix))
+    if found is None:
+        found = _FLAT[(cls, prefix)] = tuple(
+            (name, path, fact_key(path)) for name, info in cls.model_fields.items()
+            if (path := f"{prefix}{info.alias or name}") not in REFERENCES)
+    return found
+
+
 def _flatten(model: BaseModel, prefix: str, out: dict[str, Any]) -> None:
-    for name, info in type(model).model_fields.items():
+    for name, path, key in _flat_fields(type(model), prefix):
         value = getattr(model, name)
-        path = f"{prefix}{info.alias or name}"
-        if path in REFERENCES:
-            continue
-        if isinstance(value, BaseModel):
-            _flatten(value, path + ".", out)
-        elif value is None:
+        if value is None:
             continue  # unknown stays unknown: the key is simply not in the fact
+        if type(value) in _AS_IS:
+            out[key] = value
+        elif isinstance(value, BaseModel):
+            _flatten(value, path + ".", out)
         elif isinstance(value, dt.date):
-            out[fact_key(path)] = date_number(value)
+            out[key] = date_number(value)
         elif isinstance(value, list):
-            out[fact_key(path)] = list(value)
-            out[fact_key(path) + "__n"] = len(value)
+            out[key] = list(value)
+            out[key + "__n"] = len(value)
         else:
-            out[fact_key(path)] = value
+            out[key] = value
 
 
 def to_fact(scenario: Scenario, as_of: dt.date | None = None,

@@ -35,14 +35,17 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     return seen
 
 
-def scenario_from_data(data: Any, raw: bytes | str | None, name: str) -> Scenario:
-    """Validate parsed data; on failure re-read `raw` as YAML (JSON is YAML) to give each problem its line."""
+def scenario_from_data(data: Any, raw: bytes | str | None, name: str, *, clean: bool = False) -> Scenario:
+    """Validate parsed data; on failure re-read `raw` as YAML (JSON is YAML) to give each problem its line.
+    `clean`: the caller has already found no unprintable character in it (scenario_from_json)."""
     if not isinstance(data, dict):
         raise ScenarioError([Problem(name, 1, "", f"expected a JSON object with 'share', got {type(data).__name__}")])
-    unprintables = unprintable_problems(data, name)
+    unprintables = [] if clean else unprintable_problems(data, name)
     if unprintables:
         raise ScenarioError(unprintables)
     try:
+        # pydantic's own validator: built once in a server, it is faster warm than the loader's
+        # walk (scenario.validate_scenario), which spares a cold start building it.
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         doc = YamlDoc(name, data)
@@ -91,9 +94,10 @@ def scenario_from_json(raw: bytes, name: str = "request body") -> Scenario:
         raise ScenarioError([Problem(name, None, "", str(exc))]) from None
     except RecursionError:
         raise ScenarioError([Problem(name, None, "", NESTED)]) from None
-    if nesting_depth(data) > MAX_DEPTH:
+    depth, clean = _scan(data)
+    if depth > MAX_DEPTH:
         raise ScenarioError([Problem(name, None, "", NESTED)])
-    return scenario_from_data(data, raw, name)
+    return scenario_from_data(data, raw, name, clean=clean)
 
 
 NESTED = f"nested more than {MAX_DEPTH} levels deep; a scenario is far shallower"
@@ -110,6 +114,30 @@ def nesting_depth(data: Any) -> int:
                 return depth
             stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
     return deepest
+
+
+def _scan(data: Any) -> tuple[int, bool]:
+    """nesting_depth, and whether every text is free of unprintable characters, in one walk
+    (iteratively: no recursion for hostile input). Where a text is not clean,
+    unprintable_problems finds each one with its field path."""
+    deepest, texts, stack = 0, [], [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                return depth, False
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                return depth, False
+            stack.extend((child, depth + 1) for child in node)
+        elif isinstance(node, str):
+            texts.append(node)
+    # One search over every text: the characters refused are single characters, and the space
+    # between texts is not one of them, so this finds one exactly when some text holds one.
+    return deepest, unprintable(" ".join(texts)) is None
 
 
 def problem_json(p: Problem) -> dict[str, Any]:
