@@ -134,15 +134,25 @@ class RulesetInfo:
     as_of: dt.date
 
 
+_SHAPES: dict[type, tuple[tuple[str, bool], ...]] = {}  # a result class -> (field, always) of its JSON, in order
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """Result dataclasses -> JSON-ready values: the fields in the JSON, each when not None
-    (or marked always)."""
-    if is_dataclass(value) and not isinstance(value, type):
+    (or marked always). Each class's JSON shape is worked out once: the web answers many."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    shape = _SHAPES.get(kind)
+    if shape is None and is_dataclass(value) and not isinstance(value, type):
+        shape = _SHAPES[kind] = tuple((f.name, bool(f.metadata.get("always"))) for f in json_fields(kind))
+    if shape is not None:
         out = {}
-        for f in json_fields(type(value)):
-            item = getattr(value, f.name)
-            if item is not None or f.metadata.get("always"):
-                out[f.name] = _plain(item)
+        for name, always in shape:
+            item = getattr(value, name)
+            if item is not None or always:
+                out[name] = _plain(item)
         return out
     if isinstance(value, list):
         return [_plain(v) for v in value]
