@@ -171,11 +171,20 @@ def fields_that_matter(ruleset: Ruleset, scenario: Scenario, decision: Decision,
         if extra:
             weight[FOLLOWS_PATH] = weight.get(FOLLOWS_PATH, 0) + extra
             early.add(FOLLOWS_PATH)
+    # A council (trading standards, environmental health) or another public body can act as a
+    # law-enforcement body, a competent authority (DPA 2018 s30), though its kind usually is not; for
+    # a crime or law-enforcement share which law applies (UK GDPR or DPA 2018 Part 3) turns on it.
+    if get_path(data, "share.purpose.category") in ("law_enforcement", "prevent_detect_crime"):
+        for party in ("from", "to"):
+            path = f"share.{party}.competent_authority"
+            if get_path(data, f"share.{party}.type") in MAY_ENFORCE and get_path(data, path) is None:
+                weight[path] = weight.get(path, 0) + 1
     wanted = _askable(weight, data)
     rank = {path: i for i, path in enumerate(ORDER)}
     return sorted(wanted, key=lambda p: (rank[p], 0) if p in FIRST or p in early else (len(rank), -wanted[p], rank[p]))
 
 
+MAY_ENFORCE = ("local_authority", "other_public_body", "government_department")  # kinds that sometimes enforce the law
 FOLLOWS_PATH = "share.governance.follows_agreement"
 COVERS_PATH = "share.governance.agreement_covers_purpose"
 
