@@ -146,7 +146,7 @@ def serve(*, host: str, port: int, workers: int, log_level: str, hosts: HostList
     settings.set_server_setting(BODY_TIMEOUT_ENV, f"{limits.body_timeout:g}")
     if not settings.server_setting(FORM_SECRET_ENV):
         settings.set_server_setting(FORM_SECRET_ENV, secrets.token_urlsafe(32))
-    uvicorn.run("isp_rules.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("isp_rules.web.app:worker_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, log_config=log_config(), http=HeaderDeadline,
                 timeout_keep_alive=limits.keep_alive, limit_concurrency=limits.connections,
                 proxy_headers=False, server_header=False, timeout_graceful_shutdown=5)

@@ -150,3 +150,32 @@ def test_serve_hands_its_workers_the_limits_hosts_and_one_form_secret(monkeypatc
     monkeypatch.delenv(options.FORM_SECRET_ENV)
     assert FormTokens(options.form_secret()).token("n" * 43) != first.token("n" * 43)  # without it, each has its own
     assert options.HostList.from_environment().allows("isp.council.example")
+
+
+def test_each_worker_keeps_what_start_up_built_out_of_the_garbage_collectors_sight(tmp_path, monkeypatch):
+    """`isp serve` starts its workers with worker_app(): the ruleset, the app and the modules are
+    frozen for the collector, so a full collection under load does not walk them (a pause every
+    waiting request would share). Run in a fresh process: freezing is for a whole process."""
+    import os
+
+    import uvicorn
+
+    from isp_rules.web import options, server
+
+    script = ("import gc; from isp_rules.web.app import worker_app; before = gc.get_freeze_count(); app = worker_app(); "
+              "print(before, gc.get_freeze_count(), type(app).__name__)")
+    env = {**os.environ, "ISP_REGISTER": str(tmp_path / "register.sqlite"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    before, after, kind = done.stdout.split()
+    assert int(before) == 0 and int(after) > 10_000 and kind == "_App"
+    # and it is the factory serve hands uvicorn
+    for name in (options.ALLOWED_HOSTS_ENV, options.FORM_SECRET_ENV, options.HEADER_TIMEOUT_ENV, options.BODY_TIMEOUT_ENV):
+        monkeypatch.setenv(name, "")  # so that what serve sets is taken away after the test
+        monkeypatch.delenv(name)
+    ran: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: ran.update(target=a[0], **k))
+    server.serve(host="127.0.0.1", port=8124, workers=1, log_level="info",
+                 hosts=server.allowed_hosts("127.0.0.1", 8124), limits=server.Limits())
+    assert ran["target"] == "isp_rules.web.app:worker_app" and ran["factory"] is True
