@@ -12,7 +12,7 @@ import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .compiler import CATCH_ALL, compile_ruleset, size_problems
 from .decide import decide
@@ -22,11 +22,8 @@ from .facts import to_fact
 from .interpret import fired_rules
 from .loader import cache_entry, forget_older, load_ruleset_cached, read_ruleset
 from .ruleset import Ruleset
-from .scenario import Party, Scenario
+from .scenario import Completion, Party, Scenario
 from .settings import cache_enabled, default_rules_dir
-
-if TYPE_CHECKING:  # the directory is read only for a share that names an entry of it
-    from .directory import Completion
 
 __all__ = ["assess", "complete_scenario", "default_ruleset", "fire", "load_ruleset", "not_stated", "scenario_fact",
            "scenario_problems"]
@@ -70,35 +67,44 @@ def fire(ruleset: Ruleset, fact: dict[str, Any], evaluator: str = "durable") -> 
     key = (os.getpid(), ruleset.sha256)  # a forked worker has a fresh engine
     names = _NAMES.get(key)
     if names is None:
-        names = _NAMES[key] = engine.register(_compiled(ruleset))
+        names = _NAMES[key] = engine.register_prepared(_prepared(ruleset))
     return engine.fire(names, fact) - {CATCH_ALL}
 
 
-def _compiled(ruleset: Ruleset) -> dict[str, dict[str, Any]]:
-    """compile_ruleset(ruleset), kept beside the ruleset cache for a ruleset read through it
-    (default_ruleset): a cold `isp check` then compiles nothing. JSON, so reading it runs no code.
-    Any other ruleset (one built or changed in memory keeps its directory's sha256) is compiled."""
+def _prepared(ruleset: Ruleset) -> dict[str, dict[str, Any]]:
+    """compile_ruleset(ruleset) as the engine takes it (engine.prepare: each durable ruleset's JSON
+    text, rule names and the keys it reads), kept beside the ruleset cache for a ruleset read
+    through it (default_ruleset): a cold `isp check` then compiles, writes and walks nothing. JSON,
+    so reading it runs no code. Any other ruleset (one built or changed in memory keeps its
+    directory's sha256) is compiled."""
+    from .engine import prepare
+
     if not any(loaded is ruleset for loaded in _DEFAULT.values()) or not cache_enabled():
-        return compile_ruleset(ruleset)
-    file = cache_entry(Path(ruleset.source), ruleset.sha256, "compiled", ".json")
+        return prepare(compile_ruleset(ruleset))
+    file = cache_entry(Path(ruleset.source), ruleset.sha256, "engine", ".json")
     try:
         if file.is_file() and file.stat().st_uid == os.getuid():
             cached = json.loads(file.read_text(encoding="utf-8"))
-            if isinstance(cached, dict) and cached and all(isinstance(v, dict) for v in cached.values()):
+            if isinstance(cached, dict) and cached and all(_is_prepared(v) for v in cached.values()):
                 return cached
     except (OSError, ValueError):  # unreadable or corrupt: compile again
         pass
-    definition = compile_ruleset(ruleset)
+    prepared = prepare(compile_ruleset(ruleset))
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=file.parent, delete=False, suffix=".tmp", encoding="utf-8") as temp:
-            json.dump(definition, temp, ensure_ascii=False)
+            json.dump(prepared, temp, ensure_ascii=False)
         os.replace(temp.name, file)  # atomic: readers see the old file or the new one
     except OSError:
         pass
     else:
         forget_older(file)
-    return definition
+    return prepared
+
+
+def _is_prepared(value: Any) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("text"), str)
+            and all(isinstance(value.get(k), list) and all(isinstance(x, str) for x in value[k]) for k in ("rules", "reads")))
 
 
 def assess(scenario: Scenario, ruleset: Ruleset | None = None, *, as_of: dt.date | None = None,
@@ -129,11 +135,12 @@ def scenario_fact(scenario: Scenario, ruleset: Ruleset, day: dt.date) -> dict[st
 def complete_scenario(scenario: Scenario, ruleset: Ruleset, day: dt.date) -> Completion:
     """The scenario completed from the partnership's directory beside the rules, for the share's
     date. Raises ScenarioError, each problem located, for an id the directory does not hold."""
-    from .directory import Completion, complete, directory_for, reference_problems
-
     share = scenario.share
     if share.from_.partner is None and share.to.partner is None and share.governance.agreement_id is None:
         return Completion(scenario)
+    # The directory is read only for a share that names an entry of it.
+    from .directory import complete, directory_for, reference_problems
+
     directory = directory_for(ruleset.source or None)
     problems = reference_problems(directory, scenario)
     if problems:

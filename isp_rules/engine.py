@@ -35,7 +35,7 @@ from typing import Any
 
 from .errors import EngineError
 
-__all__ = ["ERROR_CODES", "Engine", "get_engine"]
+__all__ = ["ERROR_CODES", "Engine", "get_engine", "prepare"]
 
 # From durable_rules src/rules/rules.h, as built in 2.0.28.
 ERROR_CODES = {
@@ -138,6 +138,21 @@ def _keys(node: Any, out: set[str]) -> set[str]:
     return out
 
 
+def prepare(definition: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """A compiled definition as the engine takes it, per durable ruleset: its JSON text (without
+    the action names), its rule names and the keys its conditions read. Plain JSON data."""
+    prepared: dict[str, dict[str, Any]] = {}
+    for name, rules in definition.items():
+        for rule, spec in rules.items():
+            if spec.get("run") != rule:  # the fired rule is read from the message's key
+                raise EngineError(f"rules engine: rule {rule!r} runs {spec.get('run')!r}; each rule must "
+                                  "run the action named after it")
+        body = {rule: {k: v for k, v in spec.items() if k != "run"} for rule, spec in rules.items()}
+        prepared[name] = {"text": json.dumps(body, ensure_ascii=False), "rules": sorted(rules),
+                          "reads": sorted(_keys(body, set()) - {"sid"})}
+    return prepared
+
+
 class Engine:
     """A process-wide registry of durable_rules rulesets, called through its C core."""
 
@@ -151,19 +166,17 @@ class Engine:
 
     def register(self, definition: dict[str, dict[str, Any]]) -> tuple[str, ...]:
         """Create each ruleset of a compiled definition once; returns its durable ruleset names."""
-        names = tuple(definition)
+        return self.register_prepared(prepare(definition))
+
+    def register_prepared(self, prepared: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+        """register() for a definition prepare() has already written as text (kept in the cache,
+        so a cold start neither writes the JSON again nor walks it for its keys)."""
+        names = tuple(prepared)
         with self._lock:
-            for name, rules in definition.items():
-                if name in self._rulesets:
-                    continue
-                for rule, spec in rules.items():
-                    if spec.get("run") != rule:  # the fired rule is read from the message's key
-                        raise EngineError(f"rules engine: rule {rule!r} runs {spec.get('run')!r}; each rule must "
-                                          "run the action named after it")
-                body = {rule: {k: v for k, v in spec.items() if k != "run"} for rule, spec in rules.items()}
-                text = json.dumps(body, ensure_ascii=False)
-                self._rulesets[name] = _Ruleset(self._create(name, text), text, frozenset(rules),
-                                                frozenset(_keys(body, set()) - {"sid"}))
+            for name, ready in prepared.items():
+                if name not in self._rulesets:
+                    self._rulesets[name] = _Ruleset(self._create(name, ready["text"]), ready["text"],
+                                                    frozenset(ready["rules"]), frozenset(ready["reads"]))
         return names
 
     def _create(self, name: str, text: str) -> int:

@@ -78,26 +78,35 @@ def test_an_edited_directory_replaces_its_entry_and_leaves_others(tmp_path):
     assert load_ruleset_cached(two, read_ruleset).rule("PR-MIN-001").title != "Share only what is needed"
 
 
-def test_the_compiled_rules_are_kept_beside_the_ruleset_and_equal_a_fresh_compile(tmp_path):
+def test_the_compiled_rules_are_kept_beside_the_ruleset_as_the_engine_takes_them(tmp_path):
     import json
 
-    from isp_rules.assessment import _compiled, default_ruleset
+    from isp_rules.assessment import _prepared, default_ruleset
     from isp_rules.compiler import compile_ruleset
+    from isp_rules.engine import _keys, prepare
 
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     ruleset = default_ruleset(rules)
-    fresh = json.loads(json.dumps(compile_ruleset(ruleset)))
-    assert _compiled(ruleset) == fresh  # written
-    (entry,) = cache_dir().glob(f"compiled-{ruleset.sha256[:32]}-*.json")
+    definition = compile_ruleset(ruleset)
+    fresh = json.loads(json.dumps(prepare(definition)))
+    # what the engine is given: each durable ruleset's conditions as JSON, its rules, the keys it reads
+    for name, rules_of in definition.items():
+        body = json.loads(fresh[name]["text"])
+        assert body == {rule: {k: v for k, v in spec.items() if k != "run"} for rule, spec in rules_of.items()}
+        assert fresh[name]["rules"] == sorted(rules_of)
+        assert set(fresh[name]["reads"]) == _keys(body, set()) - {"sid"} and "share__purpose__category" in fresh[name]["reads"]
+    assert _prepared(ruleset) == fresh  # written
+    (entry,) = cache_dir().glob(f"engine-{ruleset.sha256[:32]}-*.json")
     assert json.loads(entry.read_text()) == fresh
-    assert _compiled(ruleset) == fresh  # read back
-    entry.write_text("{not json")
-    assert _compiled(ruleset) == fresh  # a corrupt entry is compiled again, and replaced
-    assert json.loads(entry.read_text()) == fresh
+    assert _prepared(ruleset) == fresh  # read back
+    for damaged in ("{not json", '{"isp_x_0": {"text": 1, "rules": [], "reads": []}}', json.dumps(definition)):
+        entry.write_text(damaged)
+        assert _prepared(ruleset) == fresh  # a corrupt or old-style entry is compiled again, and replaced
+        assert json.loads(entry.read_text()) == fresh
     # A ruleset changed in memory keeps its directory's sha256: never served the file's rules.
     changed = ruleset.model_copy(update={"rules": ruleset.rules[:-1]})
-    assert _compiled(changed) == compile_ruleset(changed) != compile_ruleset(ruleset)
+    assert _prepared(changed) == prepare(compile_ruleset(changed)) != prepare(compile_ruleset(ruleset))
 
 
 def test_a_corrupt_entry_is_ignored_and_replaced(tmp_path):
