@@ -13,15 +13,14 @@ import datetime as dt
 import os
 import re
 import shutil
-import subprocess
 from functools import cache
-from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT, RULES, SCENARIOS, build
+from conftest import RULES, SCENARIOS, build
 from leaks import DOTTED, RULE_TOKEN, SNAKE, YAML_KEY
+from wordfiles import printed_text, word_text
 
 from isp_rules import assess, default_ruleset, load_ruleset, load_scenario
 from isp_rules.agreement import BLANK, agreement_markdown, write_docx
@@ -88,14 +87,6 @@ def test_the_leak_check_finds_what_the_practitioner_found():
     assert leaks("{share.from.name} tells {share.to.name}") and leaks("See GOV-AGREEMENT-001.")
     assert not leaks("**3.5 Which UK GDPR Art 6 basis applies?** Agreed for this share:\n\n"
                      "- The lawful basis (Art 6): public task.\n\n_Source: UK GDPR, Art 6(1)_")
-
-
-def word_text(path: Path) -> str:
-    import docx
-
-    document = docx.Document(str(path))
-    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 # --- the clauses ---------------------------------------------------------------------------
@@ -340,55 +331,18 @@ def test_no_library_draft_shows_a_field_path_or_id_in_markdown_or_word(tmp_path)
 # --- the Word file as a person opens it: LibreOffice to PDF, pdftoppm to PNG ---------------
 
 
-def _converters() -> tuple[str, str, str]:
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    ppm, text = shutil.which("pdftoppm"), shutil.which("pdftotext")
-    missing = [n for n, found in (("LibreOffice (soffice)", office), ("pdftoppm", ppm), ("pdftotext", text))
-               if not found]
-    if missing:
-        reason = (f"{' and '.join(missing)} not installed here, so the Word files cannot be converted to PDF and PNG "
-                  "(apt-get install libreoffice-writer-nogui poppler-utils)")
-        if os.environ.get("ISP_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"the Word conversion test is required here (ISP_REQUIRE_BROWSER=1) but {reason}")
-        pytest.skip(reason)
-    return office, ppm, text  # type: ignore[return-value]
-
-
-def _output_dir() -> Path:
-    folder = Path(os.environ.get("ISP_TEST_OUTPUT", ROOT / "test-output")) / "agreement"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @pytest.mark.parametrize(("what", "path", "names"), [
     ("agreement", ROUTINE, ("North Yorkshire Council", "Broadacres Housing Association")),
     ("annex-b", URGENT, ()),
 ])
 def test_the_word_files_convert_to_pdf_and_png_with_no_field_paths(tmp_path, what, path, names):
-    office, ppm, pdftext = _converters()
     docx_file = tmp_path / f"{path.stem}-{what}.docx"
     args = ["agreement", *(["--annex-b"] if what == "annex-b" else []), str(path), "-o", str(docx_file)]
     assert CliRunner().invoke(cli, args).exit_code == 0
-    # A profile of its own, so a LibreOffice already open (or another test run) does not block it.
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run([office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(docx_file)], check=True, capture_output=True, timeout=300)
-    pdf = docx_file.with_suffix(".pdf")
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
-    text = subprocess.run([pdftext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True,
-                          timeout=120).stdout
-    flat = " ".join(text.split())
+    flat = printed_text(docx_file, tmp_path, "agreement")
     assert not leaks(flat, yaml_lines=False), leaks(flat, yaml_lines=False)
     assert "Signature" in flat and "Name" in flat and "Date" in flat  # the signature block survives
     for name in names:
         assert f"Signed for {name}" in flat
     if what == "annex-b":
         assert "Decision taken by" in flat and "Date the request was received" in flat
-    out = _output_dir()
-    for old in out.glob(f"{docx_file.stem}*.png"):
-        old.unlink()
-    subprocess.run([ppm, "-png", "-r", "50", str(pdf), str(out / docx_file.stem)], check=True, capture_output=True,
-                   timeout=120)
-    pages = sorted(out.glob(f"{docx_file.stem}*.png"))
-    assert pages and all(p.read_bytes().startswith(b"\x89PNG") for p in pages)
-    shutil.copy(pdf, out / pdf.name)

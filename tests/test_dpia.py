@@ -11,16 +11,15 @@ Markdown and in the Word text, the checklist file itself, and the Word file as a
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
 from functools import cache
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, RULES, SCENARIOS, build
+from conftest import RULES, SCENARIOS, build
 from test_plain_words import offences
+from wordfiles import printed_text, word_text
 
 from isp_rules import assess, default_ruleset, load_scenario
 from isp_rules.dpia import (
@@ -36,14 +35,6 @@ from isp_rules.loader import ruleset_files
 
 TODAY = dt.date(2026, 12, 7)
 LIBRARY = sorted(SCENARIOS.rglob("*.yaml"))
-
-
-def word_text(path: Path) -> str:
-    import docx
-
-    document = docx.Document(str(path))
-    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 @cache
@@ -327,52 +318,15 @@ def test_a_partnership_without_its_own_checklist_gets_the_bundled_one(tmp_path):
 # --- the Word file as a person opens it: LibreOffice to PDF, pdftoppm to PNG ---------------
 
 
-def _converters() -> tuple[str, str, str]:
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    ppm, text = shutil.which("pdftoppm"), shutil.which("pdftotext")
-    missing = [n for n, found in (("LibreOffice (soffice)", office), ("pdftoppm", ppm), ("pdftotext", text))
-               if not found]
-    if missing:
-        reason = (f"{' and '.join(missing)} not installed here, so the Word files cannot be converted to PDF and PNG "
-                  "(apt-get install libreoffice-writer-nogui poppler-utils)")
-        if os.environ.get("ISP_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"the Word conversion test is required here (ISP_REQUIRE_BROWSER=1) but {reason}")
-        pytest.skip(reason)
-    return office, ppm, text  # type: ignore[return-value]
-
-
-def _output_dir() -> Path:
-    folder = Path(os.environ.get("ISP_TEST_OUTPUT", ROOT / "test-output")) / "dpia"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @pytest.mark.parametrize("name", [
     "safeguarding/daily-domestic-abuse-feed-to-schools-without-agreement-or-dpia.yaml",
     "safeguarding/police-to-school-child-at-immediate-risk.yaml",
 ])
 def test_the_word_file_converts_to_pdf_and_png_in_plain_words(tmp_path, name):
-    office, ppm, pdftext = _converters()
     scenario, decision = decided(name)
     docx_file = tmp_path / f"{Path(name).stem}-dpia.docx"
     write_dpia_docx(scenario, decision, docx_file, default_ruleset(), TODAY)
-    # A profile of its own, so a LibreOffice already open (or another test run) does not block it.
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run([office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(docx_file)], check=True, capture_output=True, timeout=300)
-    pdf = docx_file.with_suffix(".pdf")
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
-    text = subprocess.run([pdftext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True,
-                          timeout=120).stdout
-    flat = " ".join(text.split())
+    flat = printed_text(docx_file, tmp_path, "dpia")
     assert not [f for f in offences(flat) if not f.startswith("YAML line")], offences(flat)
     assert "is a DPIA needed?" in flat and "Approved for North Yorkshire Police" in flat
     assert "Signature" in flat and "Position" in flat and "Date" in flat  # the sign-off block survives
-    out = _output_dir()
-    for old in out.glob(f"{docx_file.stem}*.png"):
-        old.unlink()
-    subprocess.run([ppm, "-png", "-r", "50", str(pdf), str(out / docx_file.stem)], check=True, capture_output=True,
-                   timeout=120)
-    pages = sorted(out.glob(f"{docx_file.stem}*.png"))
-    assert pages and all(p.read_bytes().startswith(b"\x89PNG") for p in pages)
-    shutil.copy(pdf, out / pdf.name)
