@@ -48,7 +48,7 @@ from .ruleset import (
 )
 from .scenario import Scenario, Share, validate_scenario
 from .settings import cache_dir, cache_enabled, default_rules_dir
-from .vocabulary import NEAR_WORDS, PARTY_TYPES
+from .vocabulary import NEAR_WORDS, PARTY_TYPES, PURPOSES
 from .yamlfile import DocPath, YamlDoc, parse_yaml, read_yaml
 
 __all__ = [
@@ -587,7 +587,8 @@ def ruleset_digest(directory: Path) -> str:
     return digest.hexdigest()
 
 
-POWER_KEYS = ("id", "statute", "section", "names", "permits", "kind", "who", "citations", "pending", "in_force")
+POWER_KEYS = ("id", "statute", "section", "names", "permits", "kind", "who", "purposes", "citations", "pending",
+              "in_force")
 
 
 def _power_key(power: Power) -> str:
@@ -599,7 +600,7 @@ def _power_key(power: Power) -> str:
 def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
     """Every entry of the catalogue, typed, with one clear line per problem: an entry without a
     citation, a duplicate (same id, or same statute and section), an unknown party type in
-    `who`, an unknown kind."""
+    `who`, an unknown purpose in `purposes`, an unknown kind."""
     powers: list[Power] = []
     by_id: dict[str, Power] = {}
     by_key: dict[str, Power] = {}
@@ -631,6 +632,11 @@ def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
                 if party not in PARTY_TYPES:
                     report(("who", j), f"entry {name}: unknown party type {show_value(party)} in who"
                                        f"{did_you_mean(str(party), PARTY_TYPES)}")
+            purposes = raw.get("purposes")
+            for j, purpose in enumerate(purposes if isinstance(purposes, list) else []):
+                if purpose not in PURPOSES:
+                    report(("purposes", j), f"entry {name}: unknown purpose {show_value(purpose)} in purposes"
+                                            f"{did_you_mean(str(purpose), PURPOSES)}")
             if len(col.problems) > problems_before:
                 continue
             power = col.located(Power, raw, doc, base)

@@ -584,6 +584,10 @@ class Power(_Model):
     # permits it; function: a duty or function the public task rests on, but no power to disclose.
     kind: PowerKind
     who: list[Words] = []  # discloser party types that may use it; [] = any discloser
+    # The share purposes (scenario purpose categories) it serves; [] = any purpose. A power given
+    # for one end is no gateway for another (Care Act 2014 s42 is for adults' safeguarding, not
+    # for police intelligence): what would make a share lawful only offers a power that serves it.
+    purposes: list[Words] = []
     citations: Annotated[list[Citation], Field(min_length=1)]
     # Law not yet in force: a pending entry (commencement date not yet set), or one outside its
     # in_force window on the date of the share, is not recognised (naming it keeps the point open).

@@ -12,6 +12,7 @@ import pytest
 
 from isp_rules import assess, default_ruleset
 from isp_rules.assessment import load_ruleset
+from isp_rules.authoring.catalogue import powers_as_data, render_powers
 from isp_rules.errors import RulesetError
 from isp_rules.facts import close_powers, power_phrase, recognised_powers, to_fact
 from isp_rules.loader import ruleset_digest
@@ -91,6 +92,18 @@ def test_the_catalogue_loads_typed_with_file_and_line():
     assert power_phrase("Local Government Act 1972 + section 111") in power.match
 
 
+def test_a_power_says_what_it_serves_and_the_listing_shows_it():
+    ruleset = default_ruleset()
+    # Care Act 2014 s42 serves adults' safeguarding only; an entry that says nothing is not narrowed.
+    assert ruleset.power("CA2014-S42").purposes == ["safeguarding_adult"]
+    assert ruleset.power("LGA1972-S111").purposes == []
+    listed = {p["id"]: p for p in powers_as_data(ruleset)}
+    assert listed["CA2014-S42"]["purposes"] == ["safeguarding_adult"] and "purposes" not in listed["LGA1972-S111"]
+    text = render_powers(ruleset, "text")
+    block = text[text.index("CA2014-S42 "):]
+    assert "What for: protecting an adult at risk\n" in block[:block.index("Source:")]
+
+
 def test_every_entry_has_a_unique_id_and_statute_section():
     ruleset = default_ruleset()
     ids = [p.id for p in ruleset.powers]
@@ -106,6 +119,9 @@ def test_every_entry_has_a_unique_id_and_statute_section():
                                    "power_to_disclose, function; did you mean 'power_to_disclose'?")),
     (entry(who="[local_authorty]"), ("powers[0].who[0]: entry TEST-S1: unknown party type 'local_authorty' in who; "
                                     "did you mean 'local_authority'?")),
+    (entry(who="[local_authority]\n    purposes: [safeguarding_adults]"),
+     ("powers[0].purposes[0]: entry TEST-S1: unknown purpose 'safeguarding_adults' in purposes; "
+      "did you mean 'safeguarding_adult'?")),
     (entry() + entry(statute="Other Act 2021"), "powers[1].id: entry TEST-S1: duplicate power id"),
     (entry() + entry(id="TEST-S1-AGAIN", section="section 1"),
      "powers[1].section: entry TEST-S1-AGAIN: duplicate power: Test Act 2020 section 1 is already entry TEST-S1"),

@@ -224,23 +224,6 @@ CONDITION_PURPOSES: dict[tuple[str, Any], tuple[str, ...] | None] = {
     ("share.basis.schedule_1", "consent"): None,
 }
 COMMERCIAL = ("marketing", "commercial_sale")
-# The law a likely answer names, and the purposes its Act serves: a power is offered only for a
-# share made for one of them (Care Act 2014 powers are for adults' care and safeguarding, not for
-# police intelligence or a coroner). The catalogue of powers says who may use a power (`who:`) but
-# not what for; an entry missing here (by id, else by Act) fits any purpose.
-POWER_PURPOSES: dict[str, tuple[str, ...]] = {
-    "Children Act 1989": ("safeguarding_child", "service_delivery", "statutory_duty"),
-    "Children Act 2004": ("safeguarding_child", "service_delivery", "statutory_duty", "planning_commissioning"),
-    "Care Act 2014": ("safeguarding_adult", "direct_care", "service_delivery", "statutory_duty",
-                      "planning_commissioning"),
-    # By catalogue id, before the Act: the Care Act's safeguarding enquiry and Safeguarding Adults
-    # Board request serve adults' safeguarding only (Care Act 2014 ss42 and 45).
-    "CA2014-S42": ("safeguarding_adult",),
-    "CA2014-S45": ("safeguarding_adult",),
-    "Crime and Disorder Act 1998": ("prevent_detect_crime", "law_enforcement"),
-    "Civil Contingencies Act 2004": ("emergency_response",),
-    "Health and Social Care Act 2012": ("direct_care",),
-}
 # Fields a directory agreement named by the scenario (`agreement: ID`) decides: the remedy never
 # replaces the named agreement with a generic one, which would hide why it does not serve (an
 # overdue review, another purpose). Reviewing or changing the agreement is the partners' work.
@@ -484,18 +467,15 @@ def _lawful_here(c: Change, scenario: Scenario) -> bool:
 
 def _power_fits(text: str, scenario: Scenario, ruleset: Ruleset, day: dt.date) -> bool:
     """Whether a power named in a likely answer fits the share, by the catalogue's `who` (which
-    disclosers may use it, as triage reads it) and the purposes its Act serves (POWER_PURPOSES).
+    disclosers may use it, as triage reads it) and `purposes` (the share purposes it serves: Care
+    Act 2014 powers are for adults' care and safeguarding, not for police intelligence or a coroner).
     An answer naming no power of the catalogue (how long it is kept) fits."""
     named = recognised_powers(text, ruleset.powers)
     if not named:
         return True
     discloser, purpose = scenario.share.from_.type, scenario.share.purpose.category
-    def serves(p: Any) -> bool:
-        fits = POWER_PURPOSES.get(p.id, POWER_PURPOSES.get(p.statute))
-        return fits is None or purpose in fits
-
-    return any(p.in_force_on(day) and (not p.who or discloser is None or discloser in p.who) and serves(p)
-               for p in named)
+    return any(p.in_force_on(day) and (not p.who or discloser is None or discloser in p.who)
+               and (not p.purposes or purpose in p.purposes) for p in named)
 
 
 def _close_powers(ruleset: Ruleset, text: str) -> tuple[str, ...]:
