@@ -3,7 +3,8 @@ a practitioner needs (benchmarks/questions.py) and the check that the questions 
 verdict as the whole scenario (tests/guided).
 
 The oracle answers as a practitioner who knows exactly what the scenario states: a question about
-a field the scenario leaves unset is "not sure"; a proposed lawful basis is confirmed only if the
+a field the scenario leaves unset is "not sure" (but the recipient's location, which the format
+reads as GB when left out, is GB); a proposed lawful basis is confirmed only if the
 scenario states every answer it would give (a legal power counts as the same when the catalogue
 recognises the same powers in both), or its Art 6 basis alone when the scenario states that
 basis; a confirmation of usual good practice only if the scenario states exactly the answers it
@@ -169,9 +170,21 @@ def oracle_answer(ruleset: Ruleset, stated: dict[str, Any], question: Question, 
     return NOT_SURE if value is None else value
 
 
+def _stated(scenario: Scenario) -> dict[str, Any]:
+    """What the scenario says, as a practitioner who knows the share would answer it: its stated
+    fields, and where the format gives a left-out field a meaning, that meaning. The only such
+    field is the recipient's location (GB unless stated, spec/scenario-format.md): a practitioner
+    knows where the recipient is, so the scenario that leaves it out describes a recipient in the UK."""
+    stated = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
+    recipient = stated.get("share", {}).get("to")
+    if isinstance(recipient, dict) and "location" not in recipient:
+        recipient["location"] = scenario.share.to.location
+    return stated
+
+
 def walk(ruleset: Ruleset, scenario: Scenario) -> Walk:
     """Answer the questionnaire from the scenario's stated facts until it stops."""
-    stated = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
+    stated = _stated(scenario)
     data: dict[str, Any] = {"share": {}}
     if scenario.as_of is not None:
         data["as_of"] = stated["as_of"]
@@ -189,7 +202,7 @@ def walk(ruleset: Ruleset, scenario: Scenario) -> Walk:
 def walk_pages(ruleset: Ruleset, scenario: Scenario, size: int) -> tuple[int, int, Decision]:
     """The web form answered from the scenario: pages of at most `size` questions (asking.page_of),
     each answered whole before the next is worked out. Returns (pages, questions, decision)."""
-    stated = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
+    stated = _stated(scenario)
     data: dict[str, Any] = {"share": {}}
     if scenario.as_of is not None:
         data["as_of"] = stated["as_of"]
