@@ -752,10 +752,12 @@ def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
 # evict each other, and a new entry replaces the old one of its directory (forget_older), so the
 # folder does not grow with every edit. assessment.py keeps the compiled rules in the same way.
 
-# Every module whose code defines what is pickled: the ruleset models and conditions
+# Every module whose code defines what is cached: the ruleset models and conditions
 # (ruleset.py), how they are loaded and checked (loader.py, compiler.py, yamlfile.py), the
-# fields and phrases they refer to (facts.py, scenario.py, vocabulary.py).
-MODEL_SOURCES = ("ruleset.py", "loader.py", "compiler.py", "yamlfile.py", "facts.py", "scenario.py", "vocabulary.py")
+# fields and phrases they refer to (facts.py, scenario.py, vocabulary.py), and the engine's form
+# of the compiled rules (engine.py: engine.prepare).
+MODEL_SOURCES = ("ruleset.py", "loader.py", "compiler.py", "yamlfile.py", "facts.py", "scenario.py", "vocabulary.py",
+                 "engine.py")
 
 
 def code_hash() -> str:

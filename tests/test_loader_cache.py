@@ -84,6 +84,7 @@ def test_the_compiled_rules_are_kept_beside_the_ruleset_as_the_engine_takes_them
     from isp_rules.assessment import _prepared, default_ruleset
     from isp_rules.compiler import compile_ruleset
     from isp_rules.engine import _keys, prepare
+    from isp_rules.loader import MODEL_SOURCES, code_hash
 
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
@@ -98,6 +99,8 @@ def test_the_compiled_rules_are_kept_beside_the_ruleset_as_the_engine_takes_them
         assert set(fresh[name]["reads"]) == _keys(body, set()) - {"sid"} and "share__purpose__category" in fresh[name]["reads"]
     assert _prepared(ruleset) == fresh  # written
     (entry,) = cache_dir().glob(f"engine-{ruleset.sha256[:32]}-*.json")
+    # keyed by the code that writes it too: a new engine.prepare never reads an old entry
+    assert entry.stem.endswith(code_hash()) and "engine.py" in MODEL_SOURCES
     assert json.loads(entry.read_text()) == fresh
     assert _prepared(ruleset) == fresh  # read back
     for damaged in ("{not json", '{"isp_x_0": {"text": 1, "rules": [], "reads": []}}', json.dumps(definition)):
