@@ -7,6 +7,7 @@ durable_rules can take it (compiler), and default_ruleset does the same through 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import tempfile
@@ -17,7 +18,7 @@ from typing import Any
 from .compiler import CATCH_ALL, compile_ruleset, size_problems
 from .decide import decide
 from .decision import Decision
-from .errors import Problem, RulesetError, ScenarioError
+from .errors import EngineError, Problem, RulesetError, ScenarioError
 from .facts import to_fact
 from .interpret import fired_rules
 from .loader import cache_entry, forget_older, load_ruleset_cached, read_ruleset
@@ -67,38 +68,48 @@ def fire(ruleset: Ruleset, fact: dict[str, Any], evaluator: str = "durable") -> 
     key = (os.getpid(), ruleset.sha256)  # a forked worker has a fresh engine
     names = _NAMES.get(key)
     if names is None:
-        names = _NAMES[key] = engine.register_prepared(_prepared(ruleset))
+        try:
+            names = engine.register_prepared(_prepared(ruleset))
+        except EngineError:  # a cached form durable cannot take (damaged on disk): build it afresh, once
+            names = engine.register_prepared(_prepared(ruleset, fresh=True))
+        _NAMES[key] = names
     return engine.fire(names, fact) - {CATCH_ALL}
 
 
-def _prepared(ruleset: Ruleset) -> dict[str, dict[str, Any]]:
+def _prepared(ruleset: Ruleset, fresh: bool = False) -> dict[str, dict[str, Any]]:
     """compile_ruleset(ruleset) as the engine takes it (engine.prepare: each durable ruleset's JSON
     text, rule names and the keys it reads), kept beside the ruleset cache for a ruleset read
     through it (default_ruleset): a cold `isp check` then compiles, writes and walks nothing. JSON,
-    so reading it runs no code. Any other ruleset (one built or changed in memory keeps its
-    directory's sha256) is compiled."""
+    so reading it runs no code, after a line with the sha256 of the rest: an entry damaged on disk
+    (a ruleset or a key lost) would let rules silently not fire, so it is built again instead.
+    Any other ruleset (one built or changed in memory keeps its directory's sha256) is compiled;
+    `fresh` builds and writes it again whatever is cached."""
     from .engine import prepare
 
     if not any(loaded is ruleset for loaded in _DEFAULT.values()) or not cache_enabled():
         return prepare(compile_ruleset(ruleset))
     file = cache_entry(Path(ruleset.source), ruleset.sha256, "engine", ".json")
     try:
-        if file.is_file() and file.stat().st_uid == os.getuid():
-            cached = json.loads(file.read_text(encoding="utf-8"))
-            if isinstance(cached, dict) and cached and all(_is_prepared(v) for v in cached.values()):
-                return cached
+        if not fresh and file.is_file() and file.stat().st_uid == os.getuid():
+            digest, _, body = file.read_bytes().partition(b"\n")
+            if digest.decode("ascii", "replace") == hashlib.sha256(body).hexdigest():
+                cached = json.loads(body)
+                if isinstance(cached, dict) and cached and all(_is_prepared(v) for v in cached.values()):
+                    return cached
     except (OSError, ValueError):  # unreadable or corrupt: compile again
         pass
     prepared = prepare(compile_ruleset(ruleset))
+    body = json.dumps(prepared, ensure_ascii=False).encode()
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=file.parent, delete=False, suffix=".tmp", encoding="utf-8") as temp:
-            json.dump(prepared, temp, ensure_ascii=False)
+        with tempfile.NamedTemporaryFile("wb", dir=file.parent, delete=False, suffix=".tmp") as temp:
+            temp.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
         os.replace(temp.name, file)  # atomic: readers see the old file or the new one
     except OSError:
         pass
     else:
         forget_older(file)
+        forget_older(file.with_name(file.name.replace("engine-", "compiled-", 1)))  # the form before engine-
     return prepared
 
 

@@ -1,9 +1,10 @@
 """The ruleset cache is an optimisation only: same answers, never stale, never trusted blindly."""
 
+import os
 import shutil
 
 import pytest
-from conftest import RULES
+from conftest import ROOT, RULES
 
 from isp_rules import load_ruleset
 from isp_rules.errors import RulesetError
@@ -79,6 +80,7 @@ def test_an_edited_directory_replaces_its_entry_and_leaves_others(tmp_path):
 
 
 def test_the_compiled_rules_are_kept_beside_the_ruleset_as_the_engine_takes_them(tmp_path):
+    import hashlib
     import json
 
     from isp_rules.assessment import _prepared, default_ruleset
@@ -101,12 +103,25 @@ def test_the_compiled_rules_are_kept_beside_the_ruleset_as_the_engine_takes_them
     (entry,) = cache_dir().glob(f"engine-{ruleset.sha256[:32]}-*.json")
     # keyed by the code that writes it too: a new engine.prepare never reads an old entry
     assert entry.stem.endswith(code_hash()) and "engine.py" in MODEL_SOURCES
-    assert json.loads(entry.read_text()) == fresh
+    def stored(path):
+        digest, _, body = path.read_bytes().partition(b"\n")
+        assert digest.decode() == hashlib.sha256(body).hexdigest()  # a line with the sha256 of the rest
+        return json.loads(body)
+
+    def signed(data) -> bytes:
+        body = json.dumps(data).encode()
+        return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+    assert stored(entry) == fresh
     assert _prepared(ruleset) == fresh  # read back
-    for damaged in ("{not json", '{"isp_x_0": {"text": 1, "rules": [], "reads": []}}', json.dumps(definition)):
-        entry.write_text(damaged)
-        assert _prepared(ruleset) == fresh  # a corrupt or old-style entry is compiled again, and replaced
-        assert json.loads(entry.read_text()) == fresh
+    lost_keys = {name: {**ready, "reads": []} for name, ready in fresh.items()}  # every fact would lose its keys
+    lost_group = dict(list(fresh.items())[1:])  # a group of rules would never fire
+    for damaged in (b"{not json", json.dumps(fresh).encode(), signed({"isp_x_0": {"text": 1, "rules": [], "reads": []}}),
+                    signed(definition), json.dumps(lost_keys).encode(), json.dumps(lost_group).encode(),
+                    b"0" * 64 + b"\n" + json.dumps(fresh).encode()):
+        entry.write_bytes(damaged)
+        assert _prepared(ruleset) == fresh  # damaged, unsigned or old-style: compiled again, and replaced
+        assert stored(entry) == fresh
     # A ruleset changed in memory keeps its directory's sha256: never served the file's rules.
     changed = ruleset.model_copy(update={"rules": ruleset.rules[:-1]})
     assert _prepared(changed) == prepare(compile_ruleset(changed)) != prepare(compile_ruleset(ruleset))
@@ -192,3 +207,40 @@ def test_an_entry_loaded_without_the_size_check_is_never_served_to_a_checked_loa
     result = CliRunner().invoke(cli, ["check", "--rules", str(rules), str(scenario)])
     assert result.exit_code == 1, result.output
     assert f"{rules / 'big.yaml'}:4: rules[0].when: condition too complex for durable_rules" in result.output
+
+
+def test_a_damaged_engine_entry_never_changes_a_decision(tmp_path):
+    """A cached form of the rules that lost its keys or a group of rules would let rules silently
+    not fire (a deny become allow): in a fresh process, a damaged entry is built again."""
+    import hashlib
+    import json
+    import subprocess
+    import sys
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    scenario = str(ROOT / "scenarios" / "directory" / "discharge-list-sent-by-ordinary-email-against-the-agreement.yaml")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for name in ("ISP_NO_CACHE", "ISP_RULES_DIR", "ISP_CACHE_HOME"):
+        env.pop(name, None)
+
+    def verdict() -> str:
+        done = subprocess.run([sys.executable, "-m", "isp_rules", "check", "--format", "json", "--rules", str(rules),
+                               scenario], capture_output=True, text=True, env=env, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["verdict"]
+
+    assert verdict() == "deny"  # and the entry is written
+    (entry,) = (tmp_path / "cache" / "isp-rules").glob("engine-*.json")
+    digest, _, body = entry.read_bytes().partition(b"\n")
+    prepared = json.loads(body)
+    emptied = json.dumps({name: {**ready, "reads": []} for name, ready in prepared.items()}).encode()
+    entry.write_bytes(digest + b"\n" + emptied)  # the old digest no longer fits
+    assert verdict() == "deny"
+    entry.write_bytes(digest + b"\n" + json.dumps(dict(list(prepared.items())[1:])).encode())
+    assert verdict() == "deny"
+    # Signed, but durable cannot take it (as a future durable might refuse an old form): built again.
+    unreadable = json.dumps({name: {**ready, "text": "not json"} for name, ready in prepared.items()}).encode()
+    entry.write_bytes(hashlib.sha256(unreadable).hexdigest().encode() + b"\n" + unreadable)
+    assert verdict() == "deny"
+    assert json.loads(entry.read_bytes().partition(b"\n")[2]) == prepared  # and the entry replaced

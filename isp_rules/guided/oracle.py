@@ -174,7 +174,8 @@ def _stated(scenario: Scenario) -> dict[str, Any]:
     """What the scenario says, as a practitioner who knows the share would answer it: its stated
     fields, and where the format gives a left-out field a meaning, that meaning. The only such
     field is the recipient's location (GB unless stated, spec/scenario-format.md): a practitioner
-    knows where the recipient is, so the scenario that leaves it out describes a recipient in the UK."""
+    knows where the recipient is, so the scenario that leaves it out describes a recipient in the UK.
+    (A scenario that describes no recipient at all is left as it is: who receives it is asked first.)"""
     stated = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
     recipient = stated.get("share", {}).get("to")
     if isinstance(recipient, dict) and "location" not in recipient:
