@@ -151,6 +151,21 @@ def check(status: int, payload: bytes, expected: str | None) -> str | None:
     return None
 
 
+async def send(client: Client, request: tuple[bytes, str | None], since: float, latencies: list[float],
+               errors: list[str]) -> None:
+    """Send one request; its latency counts from `since` (when it was sent, or when it was due)."""
+    body, expected = request
+    try:
+        status, payload = await client.post(body)
+    except (OSError, asyncio.IncompleteReadError) as exc:
+        errors.append(f"connection: {exc}")
+        client.close()
+        return
+    latencies.append(time.perf_counter() - since)
+    if (problem := check(status, payload, expected)):
+        errors.append(problem)
+
+
 async def closed_loop(port: int, bodies, clients: int, total: int):
     latencies: list[float] = []
     errors: list[str] = []
@@ -158,17 +173,7 @@ async def closed_loop(port: int, bodies, clients: int, total: int):
 
     async def run(client: Client):
         for i in counter:
-            body, expected = bodies[i % len(bodies)]
-            t = time.perf_counter()
-            try:
-                status, payload = await client.post(body)
-            except (OSError, asyncio.IncompleteReadError) as exc:
-                errors.append(f"connection: {exc}")
-                client.close()
-                continue
-            latencies.append(time.perf_counter() - t)
-            if (problem := check(status, payload, expected)):
-                errors.append(problem)
+            await send(client, bodies[i % len(bodies)], time.perf_counter(), latencies, errors)
 
     pool = [Client(port) for _ in range(clients)]
     start = time.perf_counter()
@@ -190,16 +195,7 @@ async def steady_rate(port: int, bodies, clients: int, total: int, rate: float):
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            body, expected = bodies[i % len(bodies)]
-            try:
-                status, payload = await client.post(body)
-            except (OSError, asyncio.IncompleteReadError) as exc:
-                errors.append(f"connection: {exc}")
-                client.close()
-                continue
-            latencies.append(time.perf_counter() - due)
-            if (problem := check(status, payload, expected)):
-                errors.append(problem)
+            await send(client, bodies[i % len(bodies)], due, latencies, errors)
 
     pool = [Client(port) for _ in range(clients)]
     await asyncio.gather(*(run(c, k) for k, c in enumerate(pool)))

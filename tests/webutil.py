@@ -143,3 +143,15 @@ def browser_client(app, **kwargs):
 
     kwargs.setdefault("base_url", "http://localhost")
     return BrowserClient(app, **kwargs)
+
+
+AXE_TAGS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}  # WCAG 2.1 A and AA
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no WCAG 2.1 A or AA violation (labels, contrast, landmarks...) on the page as
+    it is now. axe is itself a script: the page's context needs JavaScript on (and bypass_csp)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=AXE_TAGS)
+    assert results.violations_count == 0, results.generate_report()
