@@ -87,9 +87,17 @@ _POWER_WORDS = {"section": "s", "sections": "s", "sec": "s", "ss": "s", "schedul
                 "regulations": "reg", "regs": "reg", "article": "art", "articles": "art", "arts": "art"}
 
 
+# Acts practitioners name by a short form as often as by their title.
+_POWER_PHRASES = ((" national health service act ", " nhs act "),)
+
+
 def power_words(text: str) -> str:
-    """words(), with section/schedule/paragraph/regulation/article read as s/sch/para/reg/art."""
-    return " " + " ".join(_POWER_WORDS.get(w, w) for w in words(text).split()) + " "
+    """words(), with section/schedule/paragraph/regulation/article read as s/sch/para/reg/art, and
+    an Act's usual short form for its title (the NHS Act)."""
+    normal = " " + " ".join(_POWER_WORDS.get(w, w) for w in words(text).split()) + " "
+    for long, short in _POWER_PHRASES:
+        normal = normal.replace(long, short)
+    return normal
 
 
 def power_phrase(phrase: str) -> str:
