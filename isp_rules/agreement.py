@@ -314,6 +314,8 @@ def _assessment(decision: Decision, more_to_agree: bool) -> Section:
 
 
 def _add_year(day: dt.date) -> dt.date:
+    if day.year == dt.MAXYEAR:  # a date in the year 9999 is valid, and has no next year
+        return dt.date.max
     try:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February

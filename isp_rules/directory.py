@@ -262,7 +262,8 @@ class Directory(BaseModel):
     def due(self, today: dt.date, days: int) -> list[Agreement]:
         """The agreements whose review date (or end, if sooner) falls within the next `days` days or has
         already passed, soonest first: the secretariat's list of agreements to review, renew or retire."""
-        horizon = today + dt.timedelta(days=days)
+        # The calendar ends on 31 December 9999: a horizon past it is every date there is.
+        horizon = today + dt.timedelta(days=days) if (dt.date.max - today).days >= days else dt.date.max
         due = [a for a in self.agreements if a.due_on is not None and a.due_on <= horizon]
         return sorted(due, key=lambda a: (a.due_on or dt.date.max, a.title.casefold()))
 
@@ -393,21 +394,19 @@ def _shown(path: Path) -> str:
 
 
 # Characters a name or title shown to practitioners may not hold: line breaks and tabs (a name is
-# one line in every list and document) and the bidirectional overrides and isolates, which make
-# text read otherwise than it is stored (U+202A-U+202E, U+2066-U+2069; "Trojan Source", CVE-2021-42574).
-_NOT_IN_A_NAME = re.compile("[\n\r\t\u202a-\u202e\u2066-\u2069]")
+# one line in every list and document), and what the register refuses too (scenario.DISGUISING:
+# the bidirectional controls and invisible characters, which make text read otherwise than stored).
+_LINE_BREAKS = re.compile("[\n\r\t]")
 
 
 def _name_problem(text: str) -> str | None:
     """What is wrong with a partner's name or an agreement's title, in plain words, or None."""
-    from .scenario import unprintable  # the check scenario text gets, and more
+    from .scenario import unprintable  # the check the register's names get, and more
 
-    found = _NOT_IN_A_NAME.search(text)
+    found = _LINE_BREAKS.search(text)
     if found is None:
-        return unprintable(text)
-    char = found.group()
-    what = ({"\n": "a line break", "\r": "a line break", "\t": "a tab"}.get(char)
-            or f"a character that reverses how text reads (U+{ord(char):04X})")
+        return unprintable(text, record=True)
+    what = {"\n": "a line break", "\r": "a line break", "\t": "a tab"}[found.group()]
     return f"contains {what} at character {found.start() + 1}; remove it: a name is one line of plain text"
 
 
@@ -773,5 +772,20 @@ def directory_for(rules_dir: str | os.PathLike[str] | None) -> Directory:
     key = str(folder.resolve())
     cached = _CACHE.get(key)
     if cached is None or cached[0] != stamp:
-        cached = _CACHE[key] = (stamp, load_directory(rules_dir))
+        try:
+            fresh = load_directory(rules_dir)
+        except RulesetError as exc:
+            if cached is None:
+                raise
+            # A slip saved while a server runs (the start-up check has passed): practitioners keep
+            # the last good copy rather than reading the secretariat's mistake as theirs; the log
+            # and `isp partners` say what it is. Not read again until the files change again.
+            import logging
+
+            logging.getLogger("isp_rules.directory").warning(
+                "the partnership directory has %d problem(s) since it changed; still using the last good copy "
+                "(run `isp partners` to see them): %s", len(exc.problems), exc.problems[0] if exc.problems else "")
+            _CACHE[key] = (stamp, cached[1])
+            return cached[1]
+        cached = _CACHE[key] = (stamp, fresh)
     return cached[1]

@@ -108,7 +108,10 @@ _SHARE_FIELDS = {f.alias or n for n, f in Share.model_fields.items()}
 
 def show_value(value: Any) -> str:
     """A value as a problem line quotes it: its repr, cut to 60 characters."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to write in decimal (YAML reads 0x... of any length)
+        return "a number far too long"
     return text if len(text) <= 60 else text[:57] + "..."
 
 

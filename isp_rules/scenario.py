@@ -86,9 +86,19 @@ __all__ = [
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def unprintable(text: str) -> str | None:
-    """What is wrong with `text`, in plain words, if it holds a character no field may hold."""
-    found = _UNPRINTABLE.search(text)
+# What the register keeps and lists as who acted, a case reference or a note must also read as it
+# is stored: no bidirectional embeddings, overrides or isolates (U+202A-U+202E, U+2066-U+2069;
+# "Trojan Source", CVE-2021-42574), no zero-width or invisible characters (U+200B-U+200F,
+# U+2060-U+2065, U+FEFF) and no line or paragraph separators (U+2028, U+2029). A name that
+# shows as "Alice" must be stored as "Alice".
+DISGUISING = "\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+_DISGUISING = re.compile(f"[{DISGUISING}]")
+
+
+def unprintable(text: str, record: bool = False) -> str | None:
+    """What is wrong with `text`, in plain words, if it holds a character no field may hold; with
+    `record`, also one that would make what the register keeps read otherwise than it is stored."""
+    found = _UNPRINTABLE.search(text) or (_DISGUISING.search(text) if record else None)
     if found is None:
         return None
     return f"contains {character_name(found.group())} at character {found.start() + 1}; remove it: no field may hold one"
@@ -101,6 +111,12 @@ def character_name(char: str) -> str:
         return f"a broken character ({code}, half of a pair that must go together)"
     if char in "\ufffe\uffff":
         return f"a character that is not text ({code})"
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return f"a character that reverses how text reads ({code})"
+    if char in "\u2028\u2029":
+        return f"a hidden line break ({code})"
+    if _DISGUISING.match(char):
+        return f"an invisible character ({code})"
     return f"an invisible control character ({code})"
 
 

@@ -46,6 +46,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 
+_LONGEST_INT_BITS = 14_000  # about 4,200 decimal digits: within what Python writes out (4,300)
+
+
 @dataclass
 class YamlDoc:
     """A parsed document plus the line of every path in it (1-based)."""
@@ -442,5 +445,10 @@ class _Builder:
                 return None
         if isinstance(value, str) and (problem := unprintable(value)) is not None:
             self.problem(node, path, problem)
+            return None
+        if isinstance(value, int) and value.bit_length() > _LONGEST_INT_BITS:
+            # YAML reads hex, binary, octal and base-60 integers of any length, which Python then
+            # cannot write in decimal, so no message could quote them.
+            self.problem(node, path, f"a number too long to read: {node.value[:37]}...")
             return None
         return value

@@ -197,6 +197,9 @@ def test_start_review_and_version(ruleset):
             f"(fingerprint {rs.sha256[:12]}) on 2026-12-07") in text
     stated = build(share__frequency="routine", share__governance__agreement_review_date="2027-06-30")
     assert "review this agreement by 30 June 2027, the review date they gave" in draft(stated, ruleset)
+    # The last year a date can have: the default review stops at the last day, never a 500 on the web.
+    last = build(share__frequency="routine", as_of="9999-03-01")
+    assert "review this agreement by 31 December 9999" in draft(last, ruleset)
 
 
 def test_a_signature_block_for_each_party_and_blanks_for_unknown_names(ruleset):

@@ -12,6 +12,7 @@ from isp_rules.directory import (
     Partner,
     UnknownAgreementError,
     UnknownPartnerError,
+    directory_for,
     load_directory,
 )
 from isp_rules.errors import RulesetError
@@ -91,6 +92,28 @@ def test_a_valid_directory_loads(tmp_path):
     assert [p.id for p in directory.partners] == ["city-of-york-council", "north-yorkshire-police", "idas"]
     assert directory.agreement("mash").parties == ["city-of-york-council", "north-yorkshire-police"]
 
+
+
+def test_a_slip_saved_while_a_server_runs_keeps_the_last_good_copy(tmp_path, caplog):
+    """Read again when its files change; a mistake saved meanwhile must not reach practitioners
+    as theirs, so the last good copy stays in use and the log names the problem. With no good
+    copy to fall back on (a server starting, any CLI run) the problems are raised as ever."""
+    import os
+
+    rules = write(tmp_path)
+    assert [p.id for p in directory_for(rules).partners][-1] == "idas"
+    broken = tmp_path / "directory" / "agreements.yaml"
+    broken.write_text(textwrap.dedent(AGREEMENTS).replace("north-yorkshire-police]", "no-such-partner]"))
+    os.utime(broken, ns=(1, 1))  # a changed stamp, however fast the file system's clock ticks
+    with caplog.at_level("WARNING", logger="isp_rules.directory"):
+        assert directory_for(rules).agreement("mash").parties == ["city-of-york-council", "north-yorkshire-police"]
+    assert "last good copy" in caplog.text and "no-such-partner" in caplog.text
+    with pytest.raises(RulesetError):
+        load_directory(rules)
+    (tmp_path / "fresh").mkdir()
+    other = write(tmp_path / "fresh", agreements=textwrap.dedent(AGREEMENTS).replace("north-yorkshire-police]", "no-such-partner]"))
+    with pytest.raises(RulesetError):
+        directory_for(other)
 
 BAD = {
     "unknown field": (PARTNERS.replace("    signed_on: 2018-05-25\n  - id: north", "    singed_on: 2018-05-25\n  - id: north"),

@@ -46,7 +46,7 @@ def test_a_pipe_is_refused_and_left_as_it_was(tmp_path):
 
 
 def test_a_folder_is_refused(tmp_path):
-    with pytest.raises(OutputFileError, match="not a regular file"):
+    with pytest.raises(OutputFileError, match="it is a folder; give a file name"):
         replace_file(tmp_path, write_text("x"))
     assert tmp_path.is_dir()
 
@@ -96,3 +96,30 @@ def test_every_command_refuses_a_pipe_in_one_line_with_exit_1(tmp_path, args):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "not a regular file" in lines[0], lines
     assert all(stat.S_ISFIFO(os.lstat(p).st_mode) for p in target.values())
+
+
+# A folder, "-" or "" as the file to write: the command's own one line (exit 1), never click's
+# three-line usage error, and never a file called "-" (which most tools read as standard input).
+# (`ropa -o -` writes to standard output, as documented; `agreement -o -` is a usage error, since
+# -o must name a .md or .docx file.)
+NO_FILE = [(args, kind) for args in (
+    ["agreement", str(SHARE), "-o", "{target}"],
+    ["dpia", str(SHARE), "-o", "{target}"],
+    ["fix", str(SHARE), "--write", "{target}"],
+    ["test", str(SHARE), "--junit", "{target}"],
+    ["ropa", "--register", "{register}", "-o", "{target}"],
+) for kind in ("folder", "dash", "empty") if kind == "folder" or args[0] not in ("ropa", "agreement")]
+
+
+@pytest.mark.parametrize(("args", "kind"), NO_FILE)
+def test_every_command_refuses_a_folder_or_no_file_name_in_one_line(tmp_path, monkeypatch, args, kind):
+    monkeypatch.chdir(tmp_path)
+    target = {"folder": str(tmp_path / "out.md"), "dash": "-", "empty": ""}[kind]
+    if kind == "folder":
+        (tmp_path / "out.md").mkdir()
+    argv = [a.replace("{target}", target).replace("{register}", str(tmp_path / "r.sqlite")) for a in args]
+    result = CliRunner().invoke(cli, argv, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.strip().splitlines() if not line.startswith(("PASS", "FAIL"))]
+    assert len(lines) == 1 and ("it is a folder" in lines[0] or "give a file name" in lines[0]), lines
+    assert not (tmp_path / "-").exists()

@@ -171,6 +171,15 @@ def test_recognition_reads_abbreviations_alike():
     assert not recognised_powers("Local Government Act 1972 s11", powers)  # whole words: s11 is not s111
 
 
+
+def test_an_act_is_recognised_by_its_short_form_or_its_title():
+    """Practitioners write "NHS Act 2006" as often as the title; the catalogue may name either."""
+    powers = default_ruleset().powers
+    for text in ("NHS Act 2006 s82", "National Health Service Act 2006, section 82"):
+        assert [p.id for p in recognised_powers(text, powers)] == ["NHSA2006-S82"], text
+    assert [p.id for p in recognised_powers("National Health Service Act 2006 s2B", powers)] == ["NHSA2006-S2B"]
+    assert not recognised_powers("National Health Act 2006 s82", powers)  # only the Act's own short form
+
 def test_the_derived_facts():
     ruleset = default_ruleset()
     fact = to_fact(share("Local Government Act 1972 s111"), phrases=ruleset.phrases)

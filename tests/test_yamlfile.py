@@ -25,6 +25,15 @@ def test_duplicate_keys_are_errors_with_both_lines():
     assert msg == "f.yaml:3: a: duplicate key 'a' (first given on line 1)"
 
 
+
+@pytest.mark.parametrize("number", ["0x" + "f" * 4000, "0b" + "1" * 15000, ":".join(["59"] * 2500)])
+def test_an_integer_too_long_to_write_out_is_one_located_problem(number):
+    """YAML reads hex, binary and base-60 integers of any length; Python cannot write them in
+    decimal, so no later message could quote one (a 500 on the web, before)."""
+    (msg,) = problems(f"share:\n  data:\n    volume: {number}\n")
+    assert msg.startswith("f.yaml:3: share.data.volume: a number too long to read: ")
+    assert parse_yaml("a: 0x" + "f" * 300 + "\n", "f.yaml").data["a"] == int("f" * 300, 16)  # long, but readable
+
 SHARE = "share:\n  purpose:\n    category: direct_care\n    detail: Weekly review\n  urgency:\n    risk: low\n    emergency: false\n"
 
 

@@ -386,7 +386,8 @@ def _candidates(path: str, old: Any, day: dt.date, scenario: Scenario, ruleset: 
             old, ruleset.powers) else []
         values = [v for v in values if _power_fits(v, scenario, ruleset, day)]
     elif path == "share.governance.agreement_review_date":
-        values = [day + dt.timedelta(days=365)]  # reviewed now, next due in a year
+        # reviewed now, next due in a year (or on the calendar's last day, for a share dated in 9999)
+        values = [day + dt.timedelta(days=365) if (dt.date.max - day).days >= 365 else dt.date.max]
     elif spec.kind == "bool":
         values = list(h.targets) or [True, False]
         if world:

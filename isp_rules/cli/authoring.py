@@ -24,7 +24,7 @@ __all__ = ["diff_cmd", "lint_cmd", "rules_cmd", "test_cmd"]
 @click.option("-v", "--verbose", is_flag=True, help="List every scenario, not only failures.")
 @click.option("--coverage", is_flag=True,
               help="Also report the rules and cited provisions no scenario exercises; fail if any rule never fires.")
-@click.option("--junit", "junit_path", type=click.Path(dir_okay=False), metavar="FILE.xml",
+@click.option("--junit", "junit_path", type=click.Path(), metavar="FILE.xml",
               help="Also write the results as JUnit XML, for CI systems to read.")
 @library_errors
 def test_cmd(paths: tuple[str, ...], rules: str | None, verbose: bool, coverage: bool, junit_path: str | None) -> None:
@@ -42,8 +42,10 @@ def test_cmd(paths: tuple[str, ...], rules: str | None, verbose: bool, coverage:
     from ..authoring.testing import CaseResult, describe_failure, find_scenarios, run_cases
     from ..settings import DEFAULT_SCENARIOS_DIR
 
-    if junit_path and not Path(junit_path).resolve().parent.is_dir():
-        raise ProblemsError([f"isp: --junit {junit_path}: the folder {Path(junit_path).resolve().parent} does not exist"])
+    if junit_path is not None:
+        from ..guided.answers import check_output_file
+
+        check_output_file(junit_path)  # a missing folder, a link, a device or "-": one line, before any test runs
     files = find_scenarios(paths or [DEFAULT_SCENARIOS_DIR])
     ruleset = load_rules(rules)
 
@@ -57,7 +59,7 @@ def test_cmd(paths: tuple[str, ...], rules: str | None, verbose: bool, coverage:
     if summary.skipped:
         click.echo(f"{summary.skipped} file(s) without an expect: block were not run")
     uncovered = _coverage(ruleset, summary.fired) if coverage else []
-    if junit_path:
+    if junit_path is not None:
         from ..authoring.testing import junit_xml
         from ..guided.answers import replace_file
 
@@ -80,7 +82,7 @@ def _coverage(ruleset: Ruleset, fired: Iterable[str]) -> list[str]:
 # options.register_option says it defaults to the configured register; for diff, leaving --register
 # out means "decide the scenario library", so the option is declared here with help that says so.
 replay_register_option = click.option(
-    "--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE|URL",
+    "--register", "register_path", type=click.Path(), metavar="FILE|URL",
     help="Replay the decisions recorded in this register (a file, or a postgresql:// URL) instead of deciding the "
          "scenario library.")
 

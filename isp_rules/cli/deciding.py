@@ -153,7 +153,7 @@ def explain_cmd(scenario_file: str, rule_id: str | None, only_fired: bool, fmt: 
 
 @click.command(name="agreement")
 @click.argument("scenario_file", type=click.Path(allow_dash=True), metavar="SCENARIO")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE.md|FILE.docx",
+@click.option("-o", "--output", type=click.Path(), metavar="FILE.md|FILE.docx",
               help="Write the draft here, as Markdown (.md) or Word (.docx), instead of to standard output.")
 @click.option("--annex-b", "annex_b", is_flag=True,
               help="Instead of the agreement, fill in the ICO's Annex B data sharing request and decision record "
@@ -184,13 +184,13 @@ def agreement_cmd(scenario_file: str, output: str | None, annex_b: bool, as_of: 
     from ..agreement import agreement_markdown, write_docx
     from ..request_record import record_markdown, write_record_docx
 
-    kind = Path(output).suffix.lower() if output else ".md"
+    kind = Path(output).suffix.lower() if output is not None else ".md"
     if kind not in (".md", ".docx"):
         raise click.UsageError(f"-o must name a .md or .docx file, not {output!r}")
     scenario, ruleset, decision = decide_file(scenario_file, rules, as_of)
     markdown, docx = (record_markdown, write_record_docx) if annex_b else (agreement_markdown, write_docx)
     text = markdown(scenario, decision, ruleset)  # built first: a share with no record writes nothing
-    if not output:
+    if output is None:
         click.echo(text, nl=False)
         return
     from ..guided.answers import replace_file

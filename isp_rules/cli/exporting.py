@@ -19,7 +19,7 @@ __all__ = ["ropa_cmd"]
 @click.command(name="ropa")
 @register_option
 @rules_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE.csv",
+@click.option("-o", "--output", type=click.Path(allow_dash=True), metavar="FILE.csv",
               help="Write the CSV here instead of to standard output ('-' is standard output).")
 @as_of_option(help="Give each agreement's status (in force, review overdue, ended) on this date instead of today.")
 @library_errors
@@ -49,6 +49,13 @@ def ropa_cmd(register_path: str | None, rules: str | None, output: str | None, a
     folder = Path(rules) if rules else Path(default_rules_dir())
     if not folder.is_dir():  # a mistyped folder must not pass for a partnership with no agreements
         raise ProblemsError([f"isp: --rules {folder}: no such folder"])
+    if output not in (None, "-"):
+        from ..guided.answers import check_output_file
+
+        try:  # a folder, a link or a missing folder: one line, before the register is read
+            check_output_file(output)
+        except OSError as exc:
+            raise ProblemsError([f"isp: {output}: cannot write the record of processing ({exc.strerror or exc})"]) from None
     directory = load_directory(folder)
     register = open_register(register_path)
     try:

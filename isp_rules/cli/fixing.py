@@ -21,7 +21,7 @@ __all__ = ["fix_cmd"]
 
 @click.command(name="fix")
 @click.argument("scenario_file", type=click.Path(allow_dash=True), metavar="SCENARIO")
-@click.option("--write", "out", type=click.Path(dir_okay=False, allow_dash=False), metavar="OUT",
+@click.option("--write", "out", type=click.Path(), metavar="OUT",
               help="Write the scenario with the first change made to OUT (a new scenario file). Give the "
                    "scenario's own path to change it in place.")
 @format_option("text", "json")
@@ -89,10 +89,17 @@ def fix_cmd(scenario_file: str, out: str | None, fmt: str, as_of: dt.datetime | 
     data = scenario.model_dump(mode="python", by_alias=True, exclude_unset=True, exclude_none=True, exclude={"expect"})
     for change in remedies[0].changes:
         set_path(data, change.field, change.new)
+    heading = ""
     if out != scenario_file:
         data = {"id": scenario_id_for_file(out), **{k: v for k, v in data.items() if k != "id"}}
+    elif scenario_file != "-":
+        # Changed in place: the comments at the top (a library's "# why:" line, the author's
+        # notes) stay; comments further down are not kept by rewriting the file.
+        lines = Path(scenario_file).read_text(encoding="utf-8-sig").splitlines()
+        top = lines[:next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))]
+        heading = "".join(line + "\n" for line in top)
     # Written whole or not at all: a crash or Ctrl-C never leaves half a scenario.
-    replace_file(Path(out), lambda tmp: tmp.write_text(scenario_yaml(data), encoding="utf-8"))
+    replace_file(Path(out), lambda tmp: tmp.write_text(heading + scenario_yaml(data), encoding="utf-8"))
     click.echo(f"Wrote {out}, having made this change: {' '.join(remedies[0].todo)}", err=True)
 
 

@@ -64,7 +64,7 @@ def _record(decision: Decision, scenario: Scenario, record: bool, by: str | None
 
 @click.command()
 @click.argument("start", required=False, type=click.Path(dir_okay=False), metavar="[SCENARIO]")
-@click.option("--save", type=click.Path(dir_okay=False), metavar="FILE.yaml", help="Save the answers to this scenario file.")
+@click.option("--save", type=click.Path(), metavar="FILE.yaml", help="Save the answers to this scenario file.")
 @record_options()
 @rules_option
 @library_errors

@@ -25,7 +25,7 @@ REGISTER_HELP = ("The decision register: a file, or a postgresql:// URL for a Po
 
 rules_option = click.option("--rules", type=click.Path(file_okay=False), metavar="DIR", help=RULES_HELP)
 
-register_option = click.option("--register", "register_path", type=click.Path(dir_okay=False), metavar="FILE|URL",
+register_option = click.option("--register", "register_path", type=click.Path(), metavar="FILE|URL",
                                help=REGISTER_HELP)
 
 
@@ -46,13 +46,28 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def _who_decided(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--by on one line, never blank and never holding a character that would forge or hide
+    words in the register's listing."""
+    if value is None:
+        return None
+    from ..scenario import unprintable
+
+    name = " ".join(value.split())
+    if not name:
+        raise click.BadParameter("give the name or role of who decided (leave --by out for your user name)")
+    if problem := unprintable(name, record=True):
+        raise click.BadParameter(f"the name {problem}")
+    return name
+
+
 def record_options(many: bool = False) -> Callable[[F], F]:
     """--record, --by, --case-ref, --no-case-ref and --register, for a command that decides one
     share (or `many`). The case options are not passed to the command: `case_options()` reads them,
     so a command takes them without changing its signature."""
     record = click.option("--record", is_flag=True, help=(
         "Append each decision to the decision register." if many else "Append the decision to the decision register."))
-    by = click.option("--by", metavar="NAME", help=(
+    by = click.option("--by", metavar="NAME", callback=_who_decided, help=(
         "Who decided, for the register (default: your user name)." if many else
         "Who decided, for the register (asked for if not given)."))
     case_ref = click.option("--case-ref", metavar="REF", expose_value=False, callback=_remember, help=(

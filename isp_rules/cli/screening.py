@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ProblemsError, library_errors
+from .errors import library_errors
 from .options import as_of_option, decide_file, rules_option
 
 __all__ = ["dpia_cmd"]
@@ -17,7 +17,7 @@ SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".docx": "docx"}
 
 @click.command(name="dpia")
 @click.argument("scenario_file", type=click.Path(allow_dash=True), metavar="SCENARIO")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE.md|FILE.docx",
+@click.option("-o", "--output", type=click.Path(), metavar="FILE.md|FILE.docx",
               help="Write the screening here instead of to standard output (Word needs a file).")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "docx"]), default=None,
               help="Markdown or Word (default: from the -o file's ending, else Markdown).")
@@ -48,19 +48,21 @@ def dpia_cmd(scenario_file: str, output: str | None, fmt: str | None, as_of: dt.
     from ..dpia import dpia_markdown, write_dpia_docx
 
     if fmt is None:
-        fmt = SUFFIXES.get(Path(output).suffix.lower(), "markdown") if output else "markdown"
-    if fmt == "docx" and not output:
+        fmt = SUFFIXES.get(Path(output).suffix.lower(), "markdown") if output is not None else "markdown"
+    if fmt == "docx" and output is None:
         raise click.UsageError("a Word document needs a file: give -o FILE.docx")
+    if output is not None:
+        from ..guided.answers import check_output_file
+
+        check_output_file(output)  # a missing folder, a link, a device or "-": one line, before deciding
     scenario, ruleset, decision = decide_file(scenario_file, rules, as_of)
     text = dpia_markdown(scenario, decision, ruleset) if fmt == "markdown" else ""
-    if not output:
+    if output is None:
         click.echo(text, nl=False)
         return
     from ..guided.answers import replace_file
 
     target = Path(output)
-    if not target.parent.is_dir():
-        raise ProblemsError([f"isp: cannot write {output}: no such folder {str(target.parent)!r}"])
     # Written whole or not at all: a crash or Ctrl-C never leaves half a document.
     if fmt == "docx":
         replace_file(target, lambda tmp: write_dpia_docx(scenario, decision, tmp, ruleset))

@@ -122,6 +122,10 @@ class OutputFileError(IspError, OSError):
 def check_output_file(target: str | os.PathLike[str]) -> Path:
     """The target as a Path, if replace_file may write it: a new file in an existing folder, or an
     existing regular file (OutputFileError otherwise). Callers that print before writing check first."""
+    if str(target) in ("", "-"):
+        # "-" is standard input or output to the commands that take it there; as a file name it
+        # would make a file most tools read as standard input.
+        raise OutputFileError(Path(str(target) or "''"), "give a file name to write to")
     path = Path(target)
     try:
         found = os.lstat(path)
@@ -134,6 +138,8 @@ def check_output_file(target: str | os.PathLike[str]) -> Path:
         # become a file); renaming over a symbolic link replaces the link, not what it points to.
         if stat.S_ISLNK(found.st_mode):
             raise OutputFileError(path, "it is a symbolic link; give the real file's path")
+        if stat.S_ISDIR(found.st_mode):
+            raise OutputFileError(path, "it is a folder; give a file name")
         if not stat.S_ISREG(found.st_mode):
             raise OutputFileError(path, "it is not a regular file")
     if not path.parent.is_dir():

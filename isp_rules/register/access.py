@@ -107,7 +107,9 @@ def clean_name(text: str, what: str = "name") -> str:
         raise AccessError(f"give the {what}: who is acting, for the register")
     if len(name) > NAME_MAX:
         raise AccessError(f"the {what} has at most {NAME_MAX} characters")
-    if any(ord(ch) < 32 or 0x7f <= ord(ch) < 0xa0 or ch in "\u2028\u2029\u202e\u202d" for ch in name):
+    from ..scenario import unprintable
+
+    if unprintable(name, record=True):  # it would forge or hide words in a listing or a log
         raise AccessError(f"the {what} holds a control character; give it as plain text")
     return name
 

@@ -85,7 +85,7 @@ def _clean_note(note: str) -> str:
         raise SignOffError("give a note: why the decision is approved or rejected (it is kept with the sign-off)")
     if len(text) > NOTE_MAX:
         raise SignOffError(f"a sign-off's note has at most {NOTE_MAX} characters, not {len(text)}")
-    problem = unprintable(text)
+    problem = unprintable(text, record=True)
     if problem is not None:  # the note is kept in the register and shown in isp log and the pages
         raise SignOffError(f"the note {problem}")
     return text

@@ -434,6 +434,12 @@ class BaseRegister:
         def check(state: State) -> None:
             target.clear()
             row = self._live_row(state, seq, "there is no decision left to sign off")
+            # A signature vouches for the decision as recorded: never chain one to a record
+            # whose contents no longer match its hash (edited in the database, or replaced).
+            hashed, body = _hashed_body(row[6]) if isinstance(row[6], str) else ("", None)
+            if body is None or _hash(row[7], row[0], row[1], row[2], row[3], row[4], row[5], hashed) != row[8]:
+                raise RegisterError(f"{self.where}: record {seq} was changed after it was recorded (it no longer "
+                                    "matches its hash), so it cannot be signed off; run isp log verify")
             if row[4] in SIGN_OFF_VERDICTS:
                 raise RegisterError(f"{self.where}: record {seq} is a sign-off, not a decision; sign off the "
                                     "decision it names")

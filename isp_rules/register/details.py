@@ -40,9 +40,13 @@ CONSENT_WORDS = {"given": "sought, and given", "refused": "sought, and refused",
 def clean_reference(text: str | None) -> str | None:
     """A case reference on one line (inner spaces kept single), or None when empty. ValueError,
     with a plain sentence, when it is too long."""
+    from ..scenario import unprintable
+
     reference = " ".join((text or "").split())
     if len(reference) > REFERENCE_MAX:
         raise ValueError(f"A case reference has at most {REFERENCE_MAX} characters.")
+    if problem := unprintable(reference, record=True):  # it would forge or hide words in `isp log`
+        raise ValueError(f"The case reference {problem}.")
     return reference or None
 
 

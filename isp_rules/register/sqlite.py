@@ -80,6 +80,10 @@ class SqliteRegister(BaseRegister):
             raise RegisterError(f"{self.path}: cannot create the register here ({exc.strerror or exc})") from None
 
     def _connect(self, create: bool) -> sqlite3.Connection:
+        # The register holds personal data and is made 0600: a symbolic link would have SQLite
+        # create or open whatever it points to, with the permissions it happens to get.
+        if self.path.is_symlink():
+            raise RegisterError(f"{self.path}: is a symbolic link; give the register's real path")
         try:
             exists = self.path.exists()
             if exists and self.path.is_dir():

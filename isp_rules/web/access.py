@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ from ..register.access import (
 __all__ = ["ACTOR_KEY", "SignIn", "SignInError", "acting", "allowed", "check_binding", "read_roles", "require_to"]
 
 ACTOR_KEY = "isp_actor"  # where the middleware leaves the request's actor in the ASGI scope
+logger = logging.getLogger("isp_rules.web")
 OPEN_PATHS = ("/healthz",)  # a load balancer's liveness check: it names nobody and reads nothing
 # The roles file's keys, and the role each gives (everyone signed in is a practitioner).
 ROLE_KEYS = {"approvers": APPROVER, "administrators": ADMINISTRATOR}
@@ -222,7 +224,20 @@ class Identify:
             if scheme.lower() != "bearer" or not token.strip():
                 refusal = "Send the API token as Authorization: Bearer TOKEN."
             else:
-                actor = await run_in_threadpool(self._token_actor, token.strip())
+                try:
+                    actor = await run_in_threadpool(self._token_actor, token.strip())
+                except IspError as exc:
+                    from ..register import RegisterError
+
+                    if not isinstance(exc, RegisterError):
+                        raise
+                    # Tokens live in the register: an outage is a 503 (as on every other route,
+                    # app.py), never an "internal error" that a monitor would read as a bug.
+                    logger.warning("register unavailable while checking an API token")
+                    for message in _refuse(scope, 503, "The decision register is not available, so the API "
+                                                       "token cannot be checked; nothing was done."):
+                        await send(message)
+                    return
                 if actor is None:
                     refusal = ("This API token is not accepted: it is unknown or was revoked. Ask the register's "
                                "administrator for a token (isp token create).")

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from ..assessment import assess
 from ..scenario import Scenario, unprintable
 from .access import require_to
-from .inputs import YAML_TYPES, scenario_from_json, scenario_from_yaml
+from .inputs import YAML_TYPES, json_from_body, scenario_from_data, scenario_from_json, scenario_from_yaml
 from .schema import DecisionOut
 
 __all__ = ["DecisionOut", "install_schema", "read_scenario", "router"]
@@ -74,18 +74,26 @@ BODY = {"requestBody": {"required": True, "description": "A scenario in the publ
 
 
 class UnsupportedType(Exception):
-    """A body that is neither JSON nor YAML (answered 415)."""
+    """A body that is neither JSON nor YAML (answered 415): args are its type and, optionally,
+    what the body should be ("the sign-off")."""
+
+
+def _body_type(request: Request, what: str = "the scenario") -> str:
+    """The body's media type, checked before the body is read: YAML, or else only JSON. A browser
+    cannot send application/json to another site without asking first (CORS), so a page
+    elsewhere cannot post to a server on this machine; a text/plain form body can be valid JSON,
+    so it is refused whatever it holds."""
+    kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if kind not in YAML_TYPES and kind not in ("application/json", "") and not kind.endswith("+json"):
+        raise UnsupportedType(kind, what)
+    return kind
 
 
 async def read_scenario(request: Request) -> Scenario:
+    kind = _body_type(request)
     raw = await request.body()
-    kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if kind in YAML_TYPES:
         return scenario_from_yaml(raw, "request body")
-    # Only JSON otherwise: a browser cannot send application/json to another site without
-    # asking first (CORS), so a page elsewhere cannot post to a server on this machine.
-    if kind not in ("application/json", "") and not kind.endswith("+json"):
-        raise UnsupportedType(kind)
     return scenario_from_json(raw)
 
 
@@ -191,29 +199,30 @@ async def _scenario_and_record(request: Request) -> tuple[Scenario, RecordIn | N
 
     from ..errors import Problem, ScenarioError
 
-    kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    if kind in YAML_TYPES:
+    if _body_type(request) in YAML_TYPES:
         return await read_scenario(request), None
-    try:
-        data = json.loads(await request.body())
-    except (ValueError, RecursionError):
-        data = None  # read_scenario reports it as the scenario problem it is
+    raw = await request.body()
+    data, clean = json_from_body(raw)  # read once, duplicate keys refused in the wrapper too
     if not (isinstance(data, dict) and "scenario" in data and "share" not in data):
-        return await read_scenario(request), None
+        return scenario_from_data(data, raw, "request body", clean=clean), None
     problems = [Problem("request body", None, key, f"unknown field {key!r}: the body has 'scenario' and 'record'")
                 for key in data if key not in ("scenario", "record")]
-    try:
-        details = RecordIn.model_validate(data.get("record") or {})
-    except ValidationError as exc:
-        details = None
-        problems += [Problem("request body", None, ".".join(["record", *map(str, e["loc"])]), e["msg"])
-                     for e in exc.errors()]
+    record = data.get("record") or {}
+    details = None
+    if not isinstance(record, dict):
+        problems.append(Problem("request body", None, "record", "expected an object: {\"by\": ..., \"case_reference\": ...}"))
+    else:
+        try:
+            details = RecordIn.model_validate(record)
+        except ValidationError as exc:
+            problems += [Problem("request body", None, ".".join(["record", *map(str, e["loc"])]), e["msg"])
+                         for e in exc.errors()]
     for name, value in (details.model_dump() if details else {}).items():
-        if isinstance(value, str) and (problem := unprintable(value)):
+        if isinstance(value, str) and (problem := unprintable(value, record=True)):
             problems.append(Problem("request body", None, f"record.{name}", problem))
     if problems:
         raise ScenarioError(problems)
-    return scenario_from_json(json.dumps(data["scenario"]).encode(), "request body: scenario"), details
+    return scenario_from_data(data["scenario"], None, "request body: scenario", clean=clean), details
 
 
 @router.post("/v1/decisions", tags=["register"], openapi_extra=RECORD_BODY, status_code=201,
@@ -239,7 +248,7 @@ async def record_decision(request: Request, by: str | None = Query(None, min_len
     who = actor.name if actor is not None else " ".join(typed.split())  # one line, as the register lists it
     if not who:
         raise ScenarioError([Problem("query", None, "query.by", "give who decided: a name or role")])
-    if problem := unprintable(who):  # it would forge or hide words in the register's listing
+    if problem := unprintable(who, record=True):  # it would forge or hide words in the register's listing
         raise ScenarioError([Problem("query", None, "query.by", problem)])
     case = None
     if details is not None:
@@ -324,6 +333,9 @@ SIGN_OFF_BODY = {"requestBody": {"required": True, "content": {"application/json
     "schema": SignOffIn.model_json_schema()}}}}
 
 
+SIGN_OFF_SHAPE = 'send the sign-off as JSON: {"verdict": "approved" or "rejected", "note": "..."}'
+
+
 def _sign_off_body(raw: bytes) -> SignOffIn:
     """The posted sign-off, or 422 with one entry per problem (never a 400: the body is read here)."""
     from pydantic import ValidationError
@@ -331,17 +343,18 @@ def _sign_off_body(raw: bytes) -> SignOffIn:
     from ..errors import Problem, ScenarioError
 
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise ScenarioError([Problem("request body", None, "", "send the sign-off as JSON: "
-                                     '{"verdict": "approved" or "rejected", "note": "..."}')]) from None
+        data, _ = json_from_body(raw)  # a verdict given twice is refused, never the last one taken
+    except ScenarioError as exc:
+        raise ScenarioError([Problem("request body", None, "", f"{SIGN_OFF_SHAPE} ({exc.problems[0].message})")]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem("request body", None, "", SIGN_OFF_SHAPE)])
     try:
         body = SignOffIn.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError([Problem("request body", None, ".".join(map(str, e["loc"])), e["msg"])
                              for e in exc.errors()]) from None
     for name, value in (("note", body.note), ("by", body.by or "")):
-        if problem := unprintable(value):  # it would forge or hide words in the register's listing
+        if problem := unprintable(value, record=True):  # it would forge or hide words in the register's listing
             raise ScenarioError([Problem("request body", None, name, problem)])
     return body
 
@@ -366,6 +379,7 @@ async def sign_off_decision(request: Request,
     from .approvals import Refusal, sign_off_on_web
 
     require_to(request, "sign-off")  # before the body: a refusal says so whatever was sent
+    _body_type(request, "the sign-off")  # JSON only, before anything is read
     body = _sign_off_body(await request.body())
     made = await sign_off_on_web(request, seq, body.verdict, body.note, body.by)
     if isinstance(made, Refusal):

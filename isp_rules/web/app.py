@@ -57,9 +57,17 @@ def _wants_json(request: Request) -> bool:
 def _problems_response(request: Request, status: int, problems: list[dict]) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": problems}, status_code=status)
+    from ..labels import label
     from .pages import error_page
 
-    return error_page(request, status, [p["msg"] if not p.get("path") else p["problem"] for p in problems])
+    # A page names the fact in words, not by its field path or the file it came from.
+    def words(p: dict) -> str:
+        if not p.get("path"):
+            return p["msg"]
+        what = label(p["path"])
+        return f"{what[:1].upper()}{what[1:]}: {p['msg']}"
+
+    return error_page(request, status, [words(p) for p in problems])
 
 
 def _log_failure(what: str, request: Request, exc: BaseException) -> str:
@@ -143,7 +151,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UnsupportedType)
     async def _unsupported(request: Request, exc: UnsupportedType):
-        msg = f"send the scenario as application/json (or application/yaml), not {exc}"
+        kind, what = exc.args if len(exc.args) == 2 else (exc.args[0], "the scenario")
+        msg = f"send {what} as application/json (or application/yaml), not {kind}"
         return _problems_response(request, 415, [{"path": "", "msg": msg, "problem": msg}])
 
     @app.exception_handler(StarletteHTTPException)

@@ -15,6 +15,7 @@ from ..yamlfile import MAX_BYTES, MAX_DEPTH, YamlDoc, parse_yaml
 
 __all__ = [
     "MAX_BYTES",
+    "json_from_body",
     "nesting_depth",
     "problem_json",
     "scenario_from_data",
@@ -24,15 +25,6 @@ __all__ = [
 ]
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ValueError(f"duplicate key {key!r}: each field may appear once")
-        seen[key] = value
-    return seen
 
 
 def scenario_from_data(data: Any, raw: bytes | str | None, name: str, *, clean: bool = False) -> Scenario:
@@ -81,7 +73,24 @@ def unprintable_problems(data: Any, name: str) -> list[Problem]:
     return sorted(problems, key=lambda p: p.path)
 
 
-def scenario_from_json(raw: bytes, name: str = "request body") -> Scenario:
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(f"duplicate key {key!r}: each field may appear once")
+        seen[key] = value
+    return seen
+
+
+def json_from_body(raw: bytes, name: str = "request body") -> tuple[Any, bool]:
+    """A JSON body read strictly: at most MAX_BYTES, UTF-8, no key twice (the last would win
+    unseen: a sign-off's verdict, who decided), no number too long to write out, nested at most
+    MAX_DEPTH deep. Returns the data and whether every text in it is free of unprintable
+    characters (one walk). ScenarioError with one plain problem otherwise."""
     if len(raw) > MAX_BYTES:
         raise ScenarioError([Problem(name, None, "", f"larger than {MAX_BYTES:,} bytes")])
     try:
@@ -90,13 +99,20 @@ def scenario_from_json(raw: bytes, name: str = "request body") -> Scenario:
         raise ScenarioError([Problem(name, exc.lineno, "", f"malformed JSON: {exc.msg} (column {exc.colno})")]) from None
     except UnicodeDecodeError:
         raise ScenarioError([Problem(name, None, "", "not UTF-8 text")]) from None
-    except ValueError as exc:  # a duplicate key
+    except _DuplicateKey as exc:
         raise ScenarioError([Problem(name, None, "", str(exc))]) from None
     except RecursionError:
         raise ScenarioError([Problem(name, None, "", NESTED)]) from None
+    except ValueError:  # Python reads at most 4,300 digits of an integer
+        raise ScenarioError([Problem(name, None, "", "a number far too long: no field takes one")]) from None
     depth, clean = _scan(data)
     if depth > MAX_DEPTH:
         raise ScenarioError([Problem(name, None, "", NESTED)])
+    return data, clean
+
+
+def scenario_from_json(raw: bytes, name: str = "request body") -> Scenario:
+    data, clean = json_from_body(raw, name)
     return scenario_from_data(data, raw, name, clean=clean)
 
 

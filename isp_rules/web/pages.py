@@ -388,7 +388,7 @@ async def record(request: Request) -> Response:
     errors: dict[str, str] = {}
     if not by or len(by) > 200:
         errors["by"] = "Give your name or role (up to 200 characters), so the record says who decided."
-    elif problem := unprintable(by):  # it would forge or hide words in the register's listing
+    elif problem := unprintable(by, record=True):  # it would forge or hide words in the register's listing
         errors["by"] = f"Your name or role {problem}."
     case = None
     if form.get("case_asked"):
@@ -400,12 +400,12 @@ async def record(request: Request) -> Response:
                 errors[field] = f"Give the name of the organisation {words}, so the record says who was involved."
             elif len(typed) > NAME_MAX:
                 errors[field] = f"A name has at most {NAME_MAX} characters."
-            elif problem := unprintable(typed):
+            elif problem := unprintable(typed, record=True):
                 errors[field] = f"The name {problem}."
             names[side] = names[side] or typed or None
         reference = _text(form, "case_reference")
         try:
-            if problem := unprintable(reference):
+            if problem := unprintable(reference, record=True):
                 raise ValueError(f"The case reference {problem}.")
             case = case_given(reference, form.get("no_case_reference") == "yes", names)
         except ValueError as exc:
@@ -551,7 +551,7 @@ async def sign_off_page(request: Request, seq: str) -> Response:
     verdict = _text(form, "verdict")
     note, typed = _text(form, "note"), _text(form, "signed_by")
     fields = {"note": note, "signed_by": typed}
-    if problem := unprintable(typed) or unprintable(note):
+    if problem := unprintable(typed, record=True) or unprintable(note, record=True):
         return await _record_page(request, seq, 422, sign_off_error=f"The name or note {problem}.", sign_off_form=fields)
     if verdict not in ("approved", "rejected"):
         return await _record_page(request, seq, 422, sign_off_error="Choose Approve or Reject.", sign_off_form=fields)
@@ -576,11 +576,12 @@ DUE_MAX = 3650  # days: ten years ahead is the furthest a review is worth lookin
 
 
 def _directory(request: Request):
-    """The directory beside the service's ruleset (read on each request: it changes as partners
-    sign and agreements are reviewed, without a restart)."""
-    from ..directory import load_directory
+    """The directory beside the service's ruleset, read again whenever its files change (partners
+    sign and agreements are reviewed without a restart); a slip saved meanwhile leaves the last
+    good copy in use (directory_for)."""
+    from ..directory import directory_for
 
-    return load_directory(_ruleset(request).source)
+    return directory_for(_ruleset(request).source)
 
 
 @router.api_route("/partners", methods=PAGE_METHODS, response_class=HTMLResponse)

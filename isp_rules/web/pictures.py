@@ -36,7 +36,7 @@ from ..pictures.flowmap import (
     render_map,
 )
 from ..pictures.svg import VERDICTS, look
-from .pages import _page
+from .pages import _directory, _page
 from .tokens import check_form_token
 
 __all__ = ["DUE_DAYS", "router"]
@@ -56,12 +56,6 @@ async def _decisions(request: Request) -> list[Any]:
         return await run_in_threadpool(lambda: list(register.records(kind=DECISION)))
     except EmptyRegisterError:
         return []
-
-
-def _directory(request: Request) -> Any:
-    from ..directory import directory_for
-
-    return directory_for(request.app.state.service.ruleset.source)
 
 
 def _purpose(raw: str | None) -> tuple[str | None, str | None]:

@@ -75,7 +75,9 @@ def test_explain_says_why_a_needs_agreement_point_is_open_in_plain_words():
     assert decision.verdict == "needs-agreement"
     out = run("explain", NEEDS_RISK, "--fired").output
     points = out[out.index("Agreement points"):]
-    assert "Still open, so the share needs agreement first: confidentiality (why, below)." in points
+    # The mother refused, and no para 18(2) reason to go on without her consent is given (SC-PARA18-006).
+    assert ("Still open, so the share needs agreement first: special_category_condition, confidentiality "
+            "(why, below).") in points
     block = points[points.index("  confidentiality  [OPEN]"):].split("\n  transparency")[0]
     assert "the risk is not stated" in block  # the point's own detail: why it is open
     assert "waits for: how serious the risk is" in block  # the fact it waits for, by its label

@@ -77,6 +77,9 @@ def test_fix_write_in_place_only_when_given_the_same_path(tmp_path):
     assert result.exit_code == 0, result.output
     assert assess(load_scenario(source), default_ruleset()).verdict == "allow"
     assert yaml.safe_load(source.read_text(encoding="utf-8"))["id"] == yaml.safe_load(before)["id"]
+    # The comments at the top (the library's "# why:" line) stay when the file is changed in place.
+    heading = [line for line in before.splitlines() if line.startswith("#")][:1]
+    assert heading and source.read_text(encoding="utf-8").splitlines()[0] == heading[0]
 
 
 def test_fix_on_an_allowed_share_changes_nothing(tmp_path):

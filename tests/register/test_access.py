@@ -88,7 +88,7 @@ def test_how_an_actor_was_identified_is_kept():
         "a.patel@council.example", ("approver",), "proxy header")
 
 
-@pytest.mark.parametrize("name", ["", "   ", "A\x1b[2JB", "A\u202eB", "A\x00B", "x" * 201])
+@pytest.mark.parametrize("name", ["", "   ", "A\x1b[2JB", "A\u202eB", "A\u2067B", "A\u200bB", "A\x00B", "x" * 201])
 def test_a_name_that_could_forge_a_line_or_is_empty_is_refused(name):
     with pytest.raises(AccessError):
         local_actor(name, ["approver"])

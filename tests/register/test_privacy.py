@@ -60,6 +60,18 @@ def test_an_existing_folder_keeps_its_mode(tmp_path):
     assert stat.S_IMODE((folder / "r.sqlite").stat().st_mode) == 0o600
 
 
+def test_a_register_given_as_a_symbolic_link_is_refused_and_nothing_is_made(tmp_path):
+    """Through a link SQLite would create whatever it points to with the umask's permissions
+    (0644 for a register of personal data), or open another file than the one named."""
+    from isp_rules.register import RegisterError
+
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(tmp_path / "real.sqlite")  # dangling: the target does not exist yet
+    with pytest.raises(RegisterError, match="is a symbolic link"):
+        record(link)
+    assert not (tmp_path / "real.sqlite").exists()
+
+
 def test_a_register_folder_that_cannot_be_created_is_exit_1_and_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -117,6 +117,19 @@ def test_a_purged_decision_cannot_be_signed_off(store):
     assert register.check().problems == []
 
 
+
+@pytest.mark.parametrize("edit", ["UPDATE {records} SET verdict = 'deny' WHERE seq = 2",
+                                  "UPDATE {records} SET body = 'not json' WHERE seq = 2"])
+def test_a_record_changed_since_it_was_recorded_cannot_be_signed_off(store, edit):
+    """A sign-off vouches for the decision as recorded: chained to a record edited in the
+    database it would vouch for something nobody decided."""
+    register = fill(store.target)
+    store.sql(edit)
+    with pytest.raises(RegisterError, match="record 2 was changed after it was recorded"):
+        sign_off(register, 2, "approved", "ok", DPO)
+    assert [r.seq for r in register.records()] == [1, 2]  # nothing was written
+    sign_off(register, 1, "approved", "ok", DPO)  # an intact record still can be
+
 def test_no_register_no_sign_off_and_none_is_created(tmp_path):
     register = open_register(tmp_path / "none.sqlite")
     with pytest.raises(EmptyRegisterError):

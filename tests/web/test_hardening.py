@@ -44,6 +44,20 @@ def raw(app):
         yield c
 
 
+
+def test_an_api_token_with_the_register_unreachable_is_a_503_not_an_internal_error(tmp_path):
+    """Tokens are looked up in the register, in middleware the app's error handlers do not cover:
+    an outage must still read as one (503), so a monitor can tell it from a bug (a 500)."""
+    from isp_rules.web import create_app
+
+    broken = tmp_path / "not-a-database.sqlite"
+    broken.write_bytes(b"this is not a SQLite file" * 50)
+    with TestClient(create_app(database_url=str(broken)), base_url="http://localhost",
+                    raise_server_exceptions=False) as c:
+        token = {"authorization": "Bearer isp_" + "a" * 43}
+        for answer in (c.get("/v1/decisions", headers=token), c.post("/v1/assess", content=json.dumps(COMPLETE), headers=token)):
+            assert answer.status_code == 503 and "register is not available" in answer.json()["detail"][0]["msg"]
+
 # --- the Host allow-list -----------------------------------------------------------------
 
 FOREIGN = "rebind.evil.example:8000"
@@ -287,7 +301,9 @@ def test_as_of_must_be_a_date(raw, as_of):
 
 TAGGED = ["share:\n  from:\n    signatory: !!bool maybe\n", "as_of: !!timestamp notadate\nshare: {}\n",
           "share: !!int ''\n", "as_of: !!float ''\nshare: {}\n", "share:\n  data: !!binary '%%%'\n",
-          "share: !!python/object:os.system {}\n", "share: !!set {a, b}\n", "share: !!omap [a: 1]\n"]
+          "share: !!python/object:os.system {}\n", "share: !!set {a, b}\n", "share: !!omap [a: 1]\n",
+          # an integer YAML reads but Python cannot write out: no message could quote it (a 500 before)
+          "share:\n  data:\n    volume: 0x" + "f" * 4000 + "\n", "share:\n  from:\n    name: 0b" + "1" * 15000 + "\n"]
 
 
 @pytest.mark.parametrize("text", TAGGED)
@@ -336,7 +352,12 @@ def test_a_typed_answer_or_pasted_file_with_a_control_character_is_asked_again(c
     assert pasted.status_code == 422 and ("control character" in pasted.text or "not text" in pasted.text)
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x01", "\x1b", "\uffff"])
+REFUSED_WORDS = ("control character", "not text", "reverses how text reads", "invisible character")
+
+
+# A direction override or isolate, or a zero-width character, makes a name read otherwise than it
+# is stored ("\u202eecilA" shows as "Alice"): refused in what the register keeps, as a control is.
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x1b", "\uffff", "\u202e", "\u2067", "\u200b"])
 def test_record_details_with_a_control_character_are_refused_with_a_sentence(client, char, register_target):
     """Who decided, the case reference and the parties' names, typed into the record form or sent to
     the API: a control character could forge a line of `isp log` (and PostgreSQL cannot store NUL),
@@ -350,7 +371,7 @@ def test_record_details_with_a_control_character_are_refused_with_a_sentence(cli
         assert body.status_code == 422 and body.json()["detail"][0]["path"] == f"record.{field}", body.text
         form = {"scenario": json.dumps(COMPLETE), "case_asked": "1", "by": "IG", "case_reference": "CS-1", field: typed}
         page = client.post("/record", data=form, follow_redirects=False)
-        assert page.status_code == 422 and ("control character" in page.text or "not text" in page.text), field
+        assert page.status_code == 422 and any(w in page.text for w in REFUSED_WORDS), field
     assert _records(register_target) == []
 
 

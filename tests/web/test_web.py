@@ -399,6 +399,17 @@ def test_the_triage_page_says_share_now_for_a_child_at_serious_risk(client):
     assert "a child at serious or imminent risk" in not_urgent.text  # the rules' own words (urgent_when)
 
 
+
+def test_an_error_page_names_the_fact_in_words_not_its_field_path(client):
+    """A decision kept from before a partner's id changed names an id the directory no longer
+    holds: the page says which fact, in words, with no field path or file placeholder."""
+    data = json.loads(json.dumps(COMPLETE))
+    data["share"]["from"] = {"partner": "york-and-scarborough-teaching-hospital"}
+    page = client.post("/download/agreement", data={"scenario": json.dumps(data), "format": "markdown"})
+    assert page.status_code == 422
+    assert "did you mean &#39;york-and-scarborough-teaching-hospitals&#39;?" in page.text
+    assert "share.from" not in page.text and "&lt;scenario&gt;" not in page.text and "request body" not in page.text
+
 def test_check_page_decides_a_pasted_scenario_and_lists_problems(client):
     path = SCENARIOS / "lawful-basis" / "council-relies-on-legitimate-interests.yaml"
     page = client.post("/check", data={"text": path.read_text()}).text
@@ -512,6 +523,36 @@ def test_another_site_cannot_write_to_the_register(client, register_target):
                                                                                  "sec-fetch-site": "same-origin"},
                        follow_redirects=False)
     assert same.status_code == 303 and recorded(register_target) == [1]
+
+
+# An HTML form on another site can send text/plain (or a form encoding) without asking first, and
+# a text/plain body can be valid JSON: the register's routes refuse any such body before reading it.
+@pytest.mark.parametrize("kind", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+def test_a_form_body_never_records_a_decision_or_a_sign_off_whatever_it_holds(client, register_target, kind):
+    wrapped = json.dumps({"scenario": COMPLETE, "record": {"no_case_reference": True, "by": "evil=x"}})
+    assert client.post("/v1/decisions", content=wrapped, headers={"content-type": kind}).status_code == 415
+    assert recorded(register_target) == []
+    assert client.post("/v1/decisions?by=IG", content=json.dumps(COMPLETE)).status_code == 201
+    signed = client.post("/v1/decisions/1/sign-off", content=json.dumps({"verdict": "approved", "note": "x=y", "by": "DPO"}),
+                         headers={"content-type": kind})
+    assert signed.status_code == 415 and "send the sign-off as application/json" in signed.text
+    assert recorded(register_target) == [1]
+
+
+def test_a_field_given_twice_is_refused_never_the_last_one_taken(client, register_target):
+    """json.loads keeps the last of two keys: {"verdict": "approved", "verdict": "rejected"} would
+    record a rejection the sender may not have meant."""
+    wrapper = '{"scenario": %s, "record": {"by": "A. Patel", "by": "Someone Else", "no_case_reference": true}}'
+    twice = client.post("/v1/decisions", content=wrapper % json.dumps(COMPLETE))
+    assert twice.status_code == 422 and "duplicate key 'by'" in twice.text
+    assert recorded(register_target) == []
+    assert client.post("/v1/decisions?by=IG", content=json.dumps(COMPLETE)).status_code == 201
+    signed = client.post("/v1/decisions/1/sign-off", content='{"verdict": "approved", "verdict": "rejected", "note": "n", "by": "DPO"}')
+    assert signed.status_code == 422 and "duplicate key 'verdict'" in signed.text
+    for body in ("null", "[]", "1"):
+        shaped = client.post("/v1/decisions/1/sign-off", content=body)
+        assert shaped.status_code == 422 and "SignOffIn" not in shaped.text and "send the sign-off as JSON" in shaped.text
+    assert recorded(register_target) == [1]
 
 
 def test_deciding_and_downloading_never_write_the_register(client, register_target):
