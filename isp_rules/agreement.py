@@ -518,7 +518,9 @@ def write_document_docx(doc: Document, target: Path) -> None:
 
     LABEL_WIDTH, ANSWER_WIDTH = Cm(5.5), Cm(10.5)  # the label column narrower than the answers
     word = WordDocument()
-    word.core_properties.title = doc.title
+    # Word's document properties hold at most 255 characters (python-docx refuses more); a long
+    # scenario title stays whole in the document itself.
+    word.core_properties.title = doc.title if len(doc.title) <= 255 else doc.title[:254] + "…"
     word.add_heading(doc.title, level=0)
     word.add_paragraph().add_run(doc.version).italic = True
     for banner in doc.banners:

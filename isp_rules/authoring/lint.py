@@ -204,6 +204,13 @@ def _pool(ruleset: Ruleset, library: list[Scenario], seed: int) -> list[set[str]
     return [fired_rules(ruleset, scenario_fact(s, ruleset, s.as_of or dt.date.today())) for s in scenarios]
 
 
+def add_schema_errors(report: LintReport, problems: list[Problem]) -> None:
+    """Each problem a file beside the rules has, as a schema error of the lint."""
+    for p in problems:
+        where = p.file + (f":{p.line}" if p.line else "")
+        report.findings.append(Finding("error", "schema", where, _rule_at(p), p.message))
+
+
 def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, seed: int = 0) -> tuple[Ruleset | None, LintReport]:
     from ..assessment import load_ruleset
 
@@ -212,16 +219,20 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
     try:
         ruleset = load_ruleset(directory)
     except RulesetError as exc:
-        for p in exc.problems:
-            where = p.file + (f":{p.line}" if p.line else "")
-            report.findings.append(Finding("error", "schema", where, _rule_at(p), p.message))
+        add_schema_errors(report, exc.problems)
         report.seconds = time.perf_counter() - start
         return None, report
     from ..assessment import scenario_problems
 
     # A library scenario naming a partner or agreement these rules' directory does not hold
     # cannot be decided under them: it is left out of the pools, not an error of the rules.
-    library = [s for s in library or [] if not scenario_problems(s, ruleset)]
+    def usable(scenario: Scenario) -> bool:
+        try:
+            return not scenario_problems(scenario, ruleset)
+        except RulesetError:  # the directory's own problems, reported above
+            return False
+
+    library = [s for s in library or [] if usable(s)]
     search = _Search(ruleset, report, seed)
     file = {r.key: Path(r.file).name for r in ruleset.rules}
     reachable: dict[str, dict] = {}

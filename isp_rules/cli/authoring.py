@@ -13,6 +13,7 @@ from .errors import EXIT_FAIL_ON, EXIT_INVALID, ProblemsError, library_errors
 from .options import format_option, load_rules, rules_option, scenarios_option
 
 if TYPE_CHECKING:
+    from ..errors import Problem
     from ..ruleset import Ruleset
 
 __all__ = ["diff_cmd", "lint_cmd", "rules_cmd", "test_cmd"]
@@ -182,7 +183,7 @@ def lint_cmd(rules_dir: str | None, strict: bool, scenario_dir: str | None, fmt:
         isp lint my-rules/ --strict
     """
     from ..authoring.diff import load_library
-    from ..authoring.lint import lint_ruleset, render_lint
+    from ..authoring.lint import add_schema_errors, lint_ruleset, render_lint
     from ..settings import DEFAULT_SCENARIOS_DIR, default_rules_dir
 
     target = Path(rules_dir) if rules_dir else default_rules_dir()
@@ -191,10 +192,31 @@ def lint_cmd(rules_dir: str | None, strict: bool, scenario_dir: str | None, fmt:
     folder = Path(scenario_dir) if scenario_dir else DEFAULT_SCENARIOS_DIR
     library, skipped = load_library(folder, skip_invalid=True) if folder.exists() else ([], [])
     ruleset, report = lint_ruleset(target, [s for _, s in library])
+    if ruleset is not None:
+        # The files beside the rules that commands read, each checked as its command reads it,
+        # so a folder that lints clean never fails in `isp partners`, `isp dpia` or `isp ask`.
+        add_schema_errors(report, _beside_the_rules(target))
     report.notes += [f"scenario {name} was not used as a seed: it is not valid (isp check shows why)" for name in skipped]
     click.echo(render_lint(report, ruleset, fmt), nl=False)
     if report.errors or (strict and report.warnings):
         sys.exit(EXIT_INVALID)
+
+
+def _beside_the_rules(directory: Path) -> list[Problem]:
+    """Every problem in the directory/, dpia/ and guided/ files beside the rules in `directory`."""
+    from ..directory import load_directory
+    from ..dpia import CHECKLIST_FILE, load_checklist
+    from ..errors import RulesetError
+    from ..guided.validation import guided_problems
+
+    problems: list[Problem] = []
+    for load, present in ((load_directory, True), (load_checklist, (directory / CHECKLIST_FILE).is_file())):
+        if present:  # a folder without its own checklist uses the bundled one
+            try:
+                load(directory)
+            except RulesetError as exc:
+                problems += exc.problems
+    return problems + guided_problems(directory)
 
 
 @click.command(name="rules")

@@ -95,6 +95,9 @@ def ask(start: str | None, save: str | None, record: bool, by: str | None, regis
         if not folder.is_dir() or not os.access(folder, os.W_OK):
             raise click.BadParameter(f"cannot write to {folder}", param_hint="--save")
     ruleset = load_rules(rules)
+    from ..guided.validation import check_guided_files
+
+    check_guided_files(ruleset.source)  # a slip in the guided files: one line each, before any question
     data = start_answers(start, ruleset)
     click.echo("Answer in plain words. Enter alone means \"not sure\"; type back to return to the previous question.")
     try:
@@ -102,6 +105,8 @@ def ask(start: str | None, save: str | None, record: bool, by: str | None, regis
     except KeyboardInterrupt:
         _offer_to_save(data, save)
         sys.exit(130)
+    except click.Abort:  # end of input (Ctrl-D, or piped answers that ran out)
+        _ended_early(data, save)
     click.echo("")
     click.echo(f"No further answer can change the verdict ({count} question(s) asked).")
     click.echo("")
@@ -113,6 +118,24 @@ def ask(start: str | None, save: str | None, record: bool, by: str | None, regis
     if save:
         save_scenario(data, save)
         click.echo(f"Saved {save}", err=True)
+
+
+def _ended_early(data: dict, save: str | None, keep: str = "give --save FILE to keep the answers so far") -> None:
+    """Input ended before the verdict was settled: nothing more can be asked, so the answers so far
+    go to --save when it was given (never lost without a word); one line either way, exit 1."""
+    from ..guided.answers import save_scenario
+    from .errors import ProblemsError
+
+    click.echo("", err=True)
+    if save and any(v for v in data.get("share", {}).values()):
+        try:
+            save_scenario(data, save)
+        except OSError as exc:
+            raise ProblemsError([(f"isp: input ended before the questions were finished, and the answers so far "
+                                 f"could not be saved: {exc.strerror or exc}")]) from None
+        raise ProblemsError([(f"isp: input ended before the questions were finished; the answers so far are saved "
+                             f"in {save} (go on with: isp ask {save})")])
+    raise ProblemsError([f"isp: input ended before the questions were finished; nothing was decided ({keep})"])
 
 
 def _offer_to_save(data: dict, save: str | None) -> None:
@@ -162,9 +185,15 @@ def triage(start: str | None, record: bool, by: str | None, register_path: str |
     from . import prompts
 
     ruleset = load_rules(rules)
+    from ..guided.validation import check_guided_files
+
+    check_guided_files(ruleset.source)  # a slip in the guided files: one line each, before any question
     data = start_answers(start, ruleset)
     click.echo("Urgent triage: at most 5 questions. Answer 0 if not sure.")
-    scenario, decision = run_triage(ruleset, data, prompts.ask_question, started=bool(start))
+    try:
+        scenario, decision = run_triage(ruleset, data, prompts.ask_question, started=bool(start))
+    except click.Abort:  # end of input before the five questions were answered
+        _ended_early(data, None, "answer all five, or use isp ask --save FILE to keep answers")
     click.echo("")
     click.echo(triage_text(scenario, decision, ruleset))
     if decision.verdict != "deny" and not decision.deferred:  # not urgent: the full questions settle it

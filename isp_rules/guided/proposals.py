@@ -63,12 +63,16 @@ def proposals_file(rules_dir: str | Path) -> Path:
 
 @functools.lru_cache(maxsize=8)
 def load_proposals(rules_dir: str) -> tuple[Proposal, ...]:
-    """The proposals beside the rules in `rules_dir` (none when the file is absent)."""
+    """The proposals beside the rules in `rules_dir` (none when the file is absent); RulesetError,
+    every problem located, when the guided files have any (validation.py)."""
     import yaml
+
+    from .validation import check_guided_files
 
     path = proposals_file(rules_dir)
     if not path.is_file():
         return ()
+    check_guided_files(rules_dir)
     raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return tuple(
         Proposal(id=p["id"], purpose=tuple(p["purpose"]), from_=tuple(p["from"]), to=tuple(p.get("to") or ()),
@@ -124,9 +128,12 @@ def _entries(rules_dir: str, key: str) -> list[dict[str, Any]]:
     """The entries under `key` in confirmations.yaml beside the rules (none when the file is absent)."""
     import yaml
 
+    from .validation import check_guided_files
+
     path = Path(rules_dir) / CONFIRMATIONS_FILE
     if not path.is_file():
         return []
+    check_guided_files(rules_dir)
     raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return list(raw.get(key) or [])
 

@@ -213,11 +213,14 @@ def create_app(rules_dir: str | os.PathLike | None = None, database_url: str | N
     from ..scenario import Scenario
 
     assess(Scenario.model_validate({"share": {}}), ruleset)
-    # The partnership's directory too: a mistake in it is the secretariat's to fix, so it stops the
-    # server at start-up (exit 1, each problem located) instead of reaching practitioners as theirs.
+    # The partnership's directory and the guided questions' files too: a mistake in them is the
+    # secretariat's to fix, so it stops the server at start-up (exit 1, each problem located)
+    # instead of reaching practitioners as theirs.
     from ..directory import directory_for
+    from ..guided.validation import check_guided_files
 
     directory_for(ruleset.source)
+    check_guided_files(ruleset.source)
     service = Service(ruleset, database_url or settings_database_url())
 
     app = _App(

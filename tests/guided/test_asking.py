@@ -69,11 +69,14 @@ def test_typed_answers_outside_the_choices_are_asked_again_with_the_choices():
     assert result.output.count("Q1.") == 1
 
 
-def test_end_of_input_leaves_no_file_and_no_register_row(tmp_path):
+def test_end_of_input_records_nothing_and_saves_only_the_answers_so_far(tmp_path):
+    """Nothing was decided, so nothing is recorded; the answers so far go to --save as a start
+    file for `isp ask FILE` (the command's last line says so), never as a decision."""
     target, reg = tmp_path / "s.yaml", tmp_path / "r.sqlite"
     result = CliRunner().invoke(cli, ["ask", "--save", str(target), "--record", "--register", str(reg)], input="1\n")
-    assert result.exit_code != 0
-    assert not target.exists() and not reg.exists()
+    assert result.exit_code == 1
+    assert not reg.exists()
+    assert not target.exists() or "expect" not in target.read_text(encoding="utf-8")
 
 
 def test_triage_reaches_a_verdict_in_at_most_five_questions():
@@ -151,6 +154,20 @@ def test_a_bad_save_path_is_refused_before_any_question(tmp_path):
     result = CliRunner().invoke(cli, ["ask", "--save", str(tmp_path / "no-such-dir" / "s.yaml")], input="")
     assert result.exit_code == 2 and "cannot write to" in result.output
     assert "Q1." not in result.output
+
+
+def test_input_ending_early_keeps_the_answers_in_the_save_file_with_one_line(tmp_path):
+    """Ctrl-D, or piped answers that run out: nothing more can be asked, so the answers so far go
+    to --save (never lost behind click's bare "Aborted!"), and the command says so in one line."""
+    out = tmp_path / "so-far.yaml"
+    result = CliRunner().invoke(cli, ["ask", "--save", str(out)], input="3\n1\n")
+    assert result.exit_code == 1 and "Aborted" not in result.output
+    assert result.stderr.strip().splitlines()[-1] == (f"isp: input ended before the questions were finished; the "
+                                                      f"answers so far are saved in {out} (go on with: isp ask {out})")
+    assert load_scenario(out).model_dump(exclude_unset=True)["share"]  # the answers given, kept
+    unsaved = CliRunner().invoke(cli, ["triage"], input="1\n")
+    assert unsaved.exit_code == 1 and "Aborted" not in unsaved.output
+    assert unsaved.stderr.strip().splitlines()[-1].startswith("isp: input ended before the questions were finished")
 
 
 def test_a_label_word_is_accepted_for_its_choice():

@@ -156,7 +156,7 @@ def test_a_child_at_significant_risk_referred_to_a_safeguarding_partner_is_told_
     assert decision.share_now and text.startswith("SHARE NOW")
     assert "NOT URGENT" not in text and "NEEDS AGREEMENT" not in text and "before sharing" not in text
     flat = " ".join(text.split())
-    assert "Refer to" in flat and "now" in flat  # the urgent rule's own words
+    assert "what it needs to protect the child without delay" in flat  # the urgent rule's own words
     # Stating a fact never punishes honesty (semantics 6): saying it is one-off, or that the school
     # did sign the protocol, keeps it share now.
     for more in ({"frequency": "one_off"}, {"from": {"type": "school", "signatory": True}}):
