@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from .errors import InputError, IspError, Problem, RulesetError, did_you_mean, format_path
 from .labels import PARTY_LABELS, label, value_words
-from .loader import pydantic_problems, show_value
+from .loader import describe_kind, pydantic_problems, show_value
 from .scenario import AGREEMENT_STATES, Completion, Contradiction, DirectoryFact, Scenario, Share
 from .vocabulary import PARTY_DEFAULTS, DataCategory, Nation, PartyType, Purpose
 from .yamlfile import DocPath, YamlDoc, read_yaml
@@ -351,7 +351,8 @@ class _Reader:
     def entries(self, doc: YamlDoc, key: str) -> list[Any]:
         """The list under `key`, the file's one top-level key."""
         if not isinstance(doc.data, dict):
-            self.problems.append(Problem(doc.name, 1, "", f"expected a mapping with '{key}:', a list"))
+            self.problems.append(Problem(doc.name, 1, "", f"expected a mapping with '{key}:' and the list of "
+                                                          f"{key} under it, got {describe_kind(doc.data)}"))
             return []
         unknown = [other for other in doc.data if other != key]
         for other in unknown:

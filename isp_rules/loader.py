@@ -58,6 +58,7 @@ __all__ = [
     "POWERS_DIR",
     "cache_entry",
     "code_hash",
+    "describe_kind",
     "forget_older",
     "load_ruleset_cached",
     "load_scenario",
@@ -106,10 +107,39 @@ def _model_at(model: type[BaseModel] | None, loc: Sequence[Any]) -> type[BaseMod
 _SHARE_FIELDS = {f.alias or n for n, f in Share.model_fields.items()}
 
 
+def describe_kind(data: Any) -> str:
+    """What a file holds instead of the mapping expected, in words (not Python's type names)."""
+    return {list: "a list", str: "text", int: "a number", float: "a number", bool: "true or false"}.get(
+        type(data), "something else")
+
+
 def show_value(value: Any) -> str:
-    """A value as a problem line quotes it: its repr, cut to 60 characters."""
+    """A value as a problem line quotes it, in the file's own terms rather than Python's: text in
+    quotes, true/false, nothing for an empty value, dates as written, lists and mappings as JSON;
+    cut to 60 characters."""
+    import datetime as dt
+    import json
+
+    def plain(node: Any) -> Any:
+        if isinstance(node, (dt.date, dt.datetime)):
+            return node.isoformat()
+        if isinstance(node, dict):
+            return {str(k): plain(v) for k, v in node.items()}
+        if isinstance(node, (list, tuple, set)):
+            return [plain(v) for v in node]
+        return node
+
     try:
-        text = repr(value)
+        if value is None:
+            text = "nothing"
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, (dt.date, dt.datetime)):
+            text = value.isoformat()
+        elif isinstance(value, (dict, list, tuple, set)):
+            text = json.dumps(plain(value), ensure_ascii=False, default=str)
+        else:
+            text = repr(value)
     except ValueError:  # an integer too long to write in decimal (YAML reads 0x... of any length)
         return "a number far too long"
     return text if len(text) <= 60 else text[:57] + "..."
@@ -237,7 +267,7 @@ REFERENCE_PATHS = (("share",), ("share", "from"), ("share", "from", "partner"), 
 
 def _scenario_from_doc(doc: YamlDoc) -> Scenario:
     if not isinstance(doc.data, dict):
-        raise ScenarioError([Problem(doc.name, doc.line(()), "", f"expected a mapping with 'share:', got {type(doc.data).__name__}")])
+        raise ScenarioError([Problem(doc.name, doc.line(()), "", f"expected a mapping with 'share:', got {describe_kind(doc.data)}")])
     try:
         scenario = validate_scenario(doc.data)  # pydantic's own validator only for invalid input
     except ValidationError as exc:

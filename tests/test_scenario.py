@@ -194,7 +194,7 @@ def test_a_share_field_written_at_the_top_level_points_under_share():
 
 def test_null_sections_and_values_are_clear():
     msgs = errors("share: null\n")
-    assert msgs == ["s.yaml:1: share: expected a mapping of fields, got None"]
+    assert msgs == ["s.yaml:1: share: expected a mapping of fields, got nothing"]
     (msg,) = errors("share:\n  to: {location: null}\n")
     assert "leave location out for GB" in msg
 

@@ -45,12 +45,16 @@ class CaseResult:
 
 
 def find_scenarios(paths: Iterable[str | Path]) -> list[Path]:
-    """YAML files under the given files and directories, in a stable order."""
+    """YAML files under the given files and directories, in a stable order. Hidden files and
+    folders (.git, an editor's .swp copies) are not a library's scenarios, and a link is followed
+    only when named itself: one found inside a folder could lead anywhere on the machine."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            out += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                          and not p.is_symlink()
+                          and not any(part.startswith(".") for part in p.relative_to(path).parts))
         else:
             out.append(path)
     return out

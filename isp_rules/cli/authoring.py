@@ -47,7 +47,11 @@ def test_cmd(paths: tuple[str, ...], rules: str | None, verbose: bool, coverage:
         from ..guided.answers import check_output_file
 
         check_output_file(junit_path)  # a missing folder, a link, a device or "-": one line, before any test runs
+    if not paths and not Path(DEFAULT_SCENARIOS_DIR).is_dir():
+        raise ProblemsError([f"isp: no {DEFAULT_SCENARIOS_DIR}/ folder here: give the scenario files or folders to test"])
     files = find_scenarios(paths or [DEFAULT_SCENARIOS_DIR])
+    if not files:
+        raise ProblemsError([f"isp: no scenario files (.yaml or .yml) in {', '.join(map(str, paths or [DEFAULT_SCENARIOS_DIR]))}"])
     ruleset = load_rules(rules)
 
     def show(result: CaseResult) -> None:  # as each case is run

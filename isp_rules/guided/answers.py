@@ -82,6 +82,20 @@ def parse_answer(q: Question, raw: str) -> Any:
         partial = [value for label, value in options if token.lower() in label.lower()]
         if len(partial) == 1:  # "child" for "A child (under 18)"
             return partial[0]
+        import difflib
+
+        # A near miss gets the choices it is close to ("North Yorkshire Polce": 3) North Yorkshire
+        # Police); a long list is not repeated in full, it is on the screen above the prompt.
+        numbered = {label.lower(): f"{i}) {label}" for i, (label, _) in enumerate(options, 1)}
+        close = [numbered[m] for m in difflib.get_close_matches(token.lower(), list(numbered), n=3, cutoff=0.6)]
+        close += [numbered[label.lower()] for label, _ in options if token.lower() in label.lower()][:3]
+        if close:
+            raise ValueError(f"{token!r} is not one of the choices; did you mean {' or '.join(dict.fromkeys(close))}?")
+        from ..loader import MAX_LISTED  # the choices are listed when there are 25 or fewer, as in a file's problems
+
+        if len(options) > MAX_LISTED:
+            raise ValueError(f"{token!r} is not one of the choices: give the number or words of one listed above, "
+                             "or 0 for not sure")
         listing = ", ".join(f"{i}) {label}" for i, (label, _) in enumerate(options, 1))
         raise ValueError(f"{token!r} is not one of the choices: {listing}, or 0) Not sure")
 

@@ -215,7 +215,7 @@ def test_junit_survives_control_characters_and_refuses_a_missing_folder(tmp_path
     run("test", "--junit", target, odd)
     ET.parse(target)  # well-formed
     missing = run("test", "--junit", tmp_path / "nope" / "r.xml", odd)
-    assert missing.exit_code == 1 and "does not exist" in missing.output and "Traceback" not in missing.output
+    assert missing.exit_code == 1 and "no such folder" in missing.output and "Traceback" not in missing.output
 
 
 def test_diff_lists_verdict_changes_first_and_shrinks_examples(tmp_path):

@@ -64,8 +64,10 @@ def test_not_sure_is_accepted_and_never_asked_again(monkeypatch):
 
 
 def test_typed_answers_outside_the_choices_are_asked_again_with_the_choices():
-    result = CliRunner().invoke(cli, ["ask"], input="banana\n0\n")
-    assert "'banana' is not one of the choices: 1) " in result.output
+    result = CliRunner().invoke(cli, ["ask"], input="banana\nNorth Yorkshire Polce\n0\n")
+    # The partners are more than 25: the list on the screen is not repeated; a near miss is named.
+    assert "'banana' is not one of the choices: give the number or words of one listed above" in result.output
+    assert "'North Yorkshire Polce' is not one of the choices; did you mean 3) North Yorkshire Police" in result.output
     assert result.output.count("Q1.") == 1
 
 
