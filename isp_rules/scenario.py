@@ -83,7 +83,10 @@ __all__ = [
 # words from a reader, breaks Word and XML output, and is never what a practitioner meant. A
 # scenario file holding one is refused when it is read (yamlfile.py); the model itself does not
 # refuse them yet, since the guided questions hand it typed answers unchecked.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) too: they
+# make text read otherwise than it is stored ("Trojan Source", CVE-2021-42574), in a reason, a
+# draft or the register, and no one types them on purpose.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
 # What the register keeps and lists as who acted, a case reference or a note must also read as it

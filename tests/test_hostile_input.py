@@ -78,6 +78,17 @@ def test_an_escaped_control_character_is_refused_with_its_field(tmp_path, writte
                    f"({code}) at character 3; remove it: no field may hold one"
 
 
+@pytest.mark.parametrize("written", ["\\u202E", "\\u2066", "\\u202A"])
+def test_a_direction_override_is_refused_so_no_reason_or_draft_reads_otherwise_than_stored(tmp_path, written):
+    """"North \u202eeciloP\u202c Yorkshire" shows as "North Police Yorkshire" backwards in a reason,
+    a draft and the register ("Trojan Source"); the directory refuses them in names already."""
+    path = tmp_path / "s.yaml"
+    path.write_text(f'share:\n  from:\n    name: "North {written}eciloP Yorkshire"\n')
+    line = one_line_exit_1(run("check", path), path)
+    assert line == (f"{path}:3: share.from.name: contains a character that reverses how text reads "
+                    f"(U+{written[2:].upper()}) at character 7; remove it: no field may hold one")
+
+
 def test_a_raw_control_character_is_refused_with_its_line_and_column(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_bytes(b"share:\n  purpose:\n    detail: ab\x01c\n")

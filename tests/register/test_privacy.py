@@ -234,7 +234,9 @@ def test_a_record_emptied_into_a_tombstone_without_the_key_is_detected(store, tm
 
 def test_text_escapes_control_characters_so_no_line_can_be_forged(store):
     forged = "a\n    2  1 Jan 2026 09:00 GMT  deny             x  by y\x1b[2J\u202e"
-    record(store.target, by=forged, reference="CS\x1b[31mX")
+    record(store.target, by=forged, reference="CS-X")
+    # A reference is refused with such characters now; a register written before may hold one.
+    store.sql("UPDATE {records} SET body = replace(body, ?, ?) WHERE seq = 1", '"CS-X"', '"CS\\u001b[31mX"')
     text = CliRunner().invoke(cli, ["log", "--register", store.target]).output
     first = text.splitlines()[0]
     assert first.endswith("by a\\n    2  1 Jan 2026 09:00 GMT  deny             x  by y\\x1b[2J\\u202e")
