@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from ..decision import Decision
     from ..ruleset import Ruleset
     from ..scenario import Scenario
@@ -92,8 +92,29 @@ def case_options() -> tuple[str | None, bool]:
     return reference, none
 
 
+class Day(click.ParamType):
+    """A date written YYYY-MM-DD, as a datetime at midnight (what click.DateTime gave), with the
+    reason in words when it is not one ("month must be in 1..12"), never a strftime pattern."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            self.fail(f"expected a date such as 2026-12-01, got {value!r}", param, ctx)
+        try:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        except ValueError as exc:
+            self.fail(f"{text} is not a date ({exc})", param, ctx)
+
+
+DAY = Day()
+
+
 def as_of_option(help: str = "Decide under the law in force on this date.") -> Callable[[F], F]:
-    return click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help=help)
+    return click.option("--as-of", type=DAY, metavar="YYYY-MM-DD", help=help)
 
 
 def format_option(*formats: str, help: str | None = None) -> Callable[[F], F]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .errors import ProblemsError, library_errors
-from .options import format_option, register_option
+from .options import DAY, format_option, register_option
 
 __all__ = ["log_cmd", "log_verify"]
 
@@ -35,7 +35,7 @@ key_option = click.option("--key", "key_file", type=click.Path(dir_okay=False), 
 
 
 @click.group(name="log", invoke_without_command=True)
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+@click.option("--since", type=DAY, metavar="YYYY-MM-DD",
               help="Only records from this date (UK time).")
 @format_option("text", "csv", "json")
 @register_option
@@ -238,7 +238,7 @@ def log_redact(ctx: click.Context, seq: int, yes: bool, register_path: str | Non
 
 
 @log_cmd.command(name="purge")
-@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", required=True,
+@click.option("--before", type=DAY, metavar="YYYY-MM-DD", required=True,
               help="Purge the records made before this date (UK time).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @key_option

@@ -330,3 +330,13 @@ def test_an_unnamed_scenario_takes_its_file_name(tmp_path):
     assert json.loads(run("check", "--format", "json", path).output)["scenario"] == "unnamed-share"
     data = json.loads(run("check", "--format", "json", "-", input=path.read_text()).output)
     assert "scenario" in data and data["scenario"] is None
+
+
+@pytest.mark.parametrize(("given", "says"), [("2026-13-01", "2026-13-01 is not a date (month must be in 1..12)"),
+                                             ("2026-02-30", "2026-02-30 is not a date (day is out of range for month)"),
+                                             ("1/12/2026", "expected a date such as 2026-12-01, got '1/12/2026'")])
+def test_a_date_option_says_what_is_wrong_in_words_not_a_strftime_pattern(given, says):
+    share = SCENARIOS / "safeguarding" / "police-to-school-child-at-immediate-risk.yaml"
+    for args in (["check", "--as-of", given, str(share)], ["log", "--since", given]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2 and says in result.output and "%Y" not in result.output, result.output
