@@ -104,9 +104,13 @@ def test_a_sign_appears_when_its_fact_is_stated_and_not_before():
     assert "data_matching" in {s.id for s in found.signs}
     matching = next(a for a in found.answers if a.question.id == "data_matching")
     assert matching.said == "yes" and any("matching or combining data sets" in f for f in matching.facts)
-    # The share states a DPIA is not needed and the decision accepts it: likely, never "not needed".
-    assert found.need == "likely"
-    assert "Ask your data protection officer to confirm" in " ".join(found.why)
+    # The share states a DPIA is not needed, and for data matching the decision refuses that (GOV-DPIA-005).
+    assert found.need == "required"
+    # Where the decision accepts it (new technology alone): likely, never "not needed".
+    newer = build(share__frequency="routine", share__processing=["new_technology"])
+    accepted = screen(newer, assess(newer, rs), rs)
+    assert accepted.need == "likely"
+    assert "Ask your data protection officer to confirm" in " ".join(accepted.why)
 
 
 def test_answers_are_yes_no_or_a_box_to_tick_from_the_facts():
@@ -213,7 +217,7 @@ def test_the_screening_never_contradicts_the_decision():
             assert (sign.id in triggers) if sign.kind == "trigger" else (sign.id in decision.fired), (name, sign.id)
     # The library exercises both sides, so none of the checks above passes by having nothing to check
     # ("likely" is read on a scenario of its own: test_a_sign_appears_when_its_fact_is_stated_and_not_before).
-    assert {"open", "not_applicable", "scenario"} <= {status for status, _ in seen}, seen
+    assert {"open", "not_applicable", "settled"} <= {status for status, _ in seen}, seen
     assert {"required", "not_indicated"} <= {need for _, need in seen}, seen
 
 
@@ -262,14 +266,15 @@ def test_the_outline_is_filled_in_from_the_share():
 
 
 def test_a_denied_share_is_not_to_be_started_and_the_law_still_requires_a_dpia():
-    """Large-scale sensitive data (Art 35(3)(b)) with no DPIA done: the decision denies the share, so
-    it opens no point, but the screening still says the law requires a DPIA."""
+    """Large-scale sensitive data (Art 35(3)(b)) with no DPIA done: the decision denies the share and
+    leaves the DPIA point open (a stated gap settles nothing), and the screening says the law
+    requires a DPIA."""
     rs = default_ruleset()
     scenario, decision = decided("governance/council-sells-social-care-case-data.yaml")
     assert decision.verdict == "deny"
     found = screen(scenario, decision, rs)
-    assert found.point is not None and found.point.status == "scenario"
-    assert found.need == "required" and "required by UK GDPR Art 35(3)" in " ".join(found.why)
+    assert found.point is not None and found.point.status == "open"
+    assert found.need == "required" and "on a large scale" in " ".join(found.why)  # the Art 35(3)(b) sign, named
     doc = build_dpia(scenario, decision, rs, TODAY)
     assert any("Do not start this processing" in b for b in doc.banners)
 

@@ -72,8 +72,8 @@ def test_a_one_off_disclosure_about_one_person_is_still_not_high_risk(ruleset):
 
 
 @pytest.mark.parametrize("feature,opens", [("profiling", True), ("automated_decisions", True),
-                                           ("data_matching", False), ("new_technology", False)])
-def test_not_required_is_refused_only_where_article_35_3_a_always_asks_for_a_dpia(ruleset, feature, opens):
+                                           ("data_matching", True), ("new_technology", False)])
+def test_not_required_is_refused_only_where_the_law_always_asks_for_a_dpia(ruleset, feature, opens):
     share = _with(_data(MATCH), processing=[feature], governance__dpia="not_required")
     assert (_dpia(share, ruleset) == "open") is opens
 
@@ -101,6 +101,23 @@ def test_para_18_after_a_capable_persons_refusal_needs_the_reason_to_override_it
     assert [p.id for p in decision.open_points] == ["special_category_condition"]
     for reason in ("would_prejudice", "cannot_reasonably_be_obtained"):
         assert assess(_with(refused, consent__reason_not_sought=reason), ruleset).verdict == "allow", reason
+    # Para 19 (economic well-being) has the same test: naming it is no way round the refusal.
+    para_19 = _with(refused, basis__schedule_1="safeguarding_economic_wellbeing")
+    assert "special_category_condition" in [p.id for p in assess(para_19, ruleset).open_points]
+
+
+def test_saying_nothing_about_consent_is_no_better_than_saying_it_was_refused(ruleset):
+    silent = _with(_data(REFUSED), consent__status=...)
+    assert assess(silent, ruleset).verdict == assess(_with(_data(REFUSED)), ruleset).verdict == "needs-agreement"
+    assert "special_category_condition" in [p.id for p in assess(silent, ruleset).open_points]
+
+
+def test_coded_data_meets_confidence_only_where_the_recipient_need_not_know_who_anyone_is(ruleset):
+    research = _data(SCENARIOS / "research" / "council-sends-pseudonymised-falls-data-to-a-university-for-evaluation.yaml")
+    assert assess(_with(research), ruleset).verdict == "allow"
+    for changes in ({"relationship": "joint_controllers"}, {"purpose__category": "direct_care"}):
+        decision = assess(_with(research, **changes), ruleset)
+        assert "CF-NA-001" in {r.rule for r in decision.reasons}, changes
 
 
 def test_caldicott_principle_8_binds_health_and_care_bodies_not_a_bank(ruleset):
@@ -109,3 +126,5 @@ def test_caldicott_principle_8_binds_health_and_care_bodies_not_a_bank(ruleset):
     assert "RR-CALD8-001" in _obligations(_with(_data(SCRIBE)), ruleset)
     council = _with(_data(REFUSED), consent__reason_not_sought="would_prejudice", from__type="local_authority")
     assert "RR-CALD8-001" in _obligations(council, ruleset)
+    care_home = _with(_data(SCRIBE), **{"from__type": "private_company", "from__name": "A care home"})
+    assert "RR-CALD8-001" in _obligations(care_home, ruleset)  # a care provider, for the care it gives
