@@ -126,5 +126,5 @@ def test_caldicott_principle_8_binds_health_and_care_bodies_not_a_bank(ruleset):
     assert "RR-CALD8-001" in _obligations(_with(_data(SCRIBE)), ruleset)
     council = _with(_data(REFUSED), consent__reason_not_sought="would_prejudice", from__type="local_authority")
     assert "RR-CALD8-001" in _obligations(council, ruleset)
-    care_home = _with(_data(SCRIBE), **{"from__type": "private_company", "from__name": "A care home"})
+    care_home = _with(_data(SCRIBE), from__type="private_company", from__name="A care home")
     assert "RR-CALD8-001" in _obligations(care_home, ruleset)  # a care provider, for the care it gives
