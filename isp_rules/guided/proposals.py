@@ -65,20 +65,13 @@ def proposals_file(rules_dir: str | Path) -> Path:
 def load_proposals(rules_dir: str) -> tuple[Proposal, ...]:
     """The proposals beside the rules in `rules_dir` (none when the file is absent); RulesetError,
     every problem located, when the guided files have any (validation.py)."""
-    import yaml
+    from .validation import guided_entries
 
-    from .validation import check_guided_files
-
-    path = proposals_file(rules_dir)
-    if not path.is_file():
-        return ()
-    check_guided_files(rules_dir)
-    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return tuple(
         Proposal(id=p["id"], purpose=tuple(p["purpose"]), from_=tuple(p["from"]), to=tuple(p.get("to") or ()),
                  says=" ".join(str(p["says"]).split()), basis=dict(p["basis"]), special=dict(p.get("special") or {}),
                  criminal=dict(p.get("criminal") or {}), citations=tuple(p["citations"]), checked=str(p["checked"]))
-        for p in raw.get("proposals") or [])
+        for p in guided_entries(rules_dir, PROPOSALS_FILE, "proposals"))
 
 
 def proposal_fitting(rules_dir: str, data: dict) -> Proposal | None:
@@ -125,17 +118,11 @@ class Confirmation:
 
 
 def _entries(rules_dir: str, key: str) -> list[dict[str, Any]]:
-    """The entries under `key` in confirmations.yaml beside the rules (none when the file is absent)."""
-    import yaml
+    """The entries under `key` in confirmations.yaml beside the rules (none when the file is absent),
+    read and checked once (validation.py)."""
+    from .validation import guided_entries
 
-    from .validation import check_guided_files
-
-    path = Path(rules_dir) / CONFIRMATIONS_FILE
-    if not path.is_file():
-        return []
-    check_guided_files(rules_dir)
-    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return list(raw.get(key) or [])
+    return guided_entries(rules_dir, CONFIRMATIONS_FILE, key)
 
 
 @functools.lru_cache(maxsize=8)

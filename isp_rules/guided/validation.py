@@ -7,14 +7,16 @@ proposal or confirmation only fills in answers, which the rules then test like a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem, RulesetError, did_you_mean, format_path
 from ..yamlfile import DocPath, YamlDoc, read_yaml
+from .proposals import CONFIRMATIONS_FILE, PROPOSALS_FILE
 
-__all__ = ["check_guided_files", "guided_problems"]
+__all__ = ["FILES", "check_guided_files", "guided_entries", "guided_problems"]
 
 PROPOSAL_KEYS: dict[str, type] = {"id": str, "purpose": list, "from": list, "to": list, "says": str, "basis": dict, "special": dict,
                  "criminal": dict, "citations": list, "checked": str}
@@ -24,7 +26,7 @@ CONFIRMATION_KEYS: dict[str, type] = {"id": str, "says": str, "asks": str, "sets
 CONFIRMATION_REQUIRED = ("id", "says", "sets", "citations", "checked")
 CHECKLIST_KEYS: dict[str, type] = {"id": str, "asks": str, "checked": str, "items": list}
 ITEM_KEYS: dict[str, type] = {"id": str, "says": str, "sets": dict, "citations": list}
-FILES = {Path("guided") / "proposals.yaml": ("proposals",), Path("guided") / "confirmations.yaml": ("confirmations", "checklists")}
+FILES = {PROPOSALS_FILE: ("proposals",), CONFIRMATIONS_FILE: ("confirmations", "checklists")}
 TYPE_WORDS: dict[type, str] = {str: "text", list: "a list", dict: "a mapping"}
 
 
@@ -149,10 +151,16 @@ def _file_problems(doc: YamlDoc, keys: tuple[str, ...]) -> list[Problem]:
     return check.problems
 
 
-def guided_problems(rules_dir: str | Path) -> list[Problem]:
-    """Every problem in the guided questions' files beside the rules in `rules_dir` (none where a
-    file is absent: the questions then propose nothing)."""
+def _stamps(rules_dir: str | Path) -> tuple[int, ...]:
+    return tuple((Path(rules_dir) / name).stat().st_mtime_ns if (Path(rules_dir) / name).is_file() else -1
+                 for name in FILES)
+
+
+@functools.lru_cache(maxsize=8)
+def _read(rules_dir: str, stamps: tuple[int, ...]) -> tuple[tuple[Problem, ...], dict[Path, Any]]:
+    """Each guided file read and checked once while unchanged: its problems, and its data by name."""
     problems: list[Problem] = []
+    data: dict[Path, Any] = {}
     for name, keys in FILES.items():
         path = Path(rules_dir) / name
         if not path.is_file():
@@ -163,7 +171,23 @@ def guided_problems(rules_dir: str | Path) -> list[Problem]:
             problems += exc.problems
             continue
         problems += _file_problems(doc, keys)
-    return problems
+        data[name] = doc.data
+    return tuple(problems), data
+
+
+def guided_problems(rules_dir: str | Path) -> list[Problem]:
+    """Every problem in the guided questions' files beside the rules in `rules_dir` (none where a
+    file is absent: the questions then propose nothing)."""
+    return list(_read(str(rules_dir), _stamps(rules_dir))[0])
+
+
+def guided_entries(rules_dir: str | Path, name: Path, key: str) -> list[dict[str, Any]]:
+    """The entries under `key` in the guided file `name` beside the rules, checked ([] when the file
+    is absent); RulesetError, every problem located, when the guided files have any."""
+    problems, data = _read(str(rules_dir), _stamps(rules_dir))
+    if problems:
+        raise RulesetError(list(problems))
+    return list((data.get(name) or {}).get(key) or [])
 
 
 def check_guided_files(rules_dir: str | Path) -> None:
