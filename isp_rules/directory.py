@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -50,6 +51,7 @@ __all__ = [
     "complete",
     "directory_for",
     "directory_path",
+    "directory_warnings",
     "load_directory",
     "reference_problems",
 ]
@@ -422,8 +424,9 @@ def _check_partners(doc: YamlDoc, partners: Sequence[tuple[int, Partner]], reade
 
 
 def _check_agreements(doc: YamlDoc, agreements: Sequence[tuple[int, Agreement]], known: Sequence[str] | None,
-                      reader: _Reader) -> list[Agreement]:
-    """The agreements that pass the checks across entries: parties known, dates in order, no overlap."""
+                      reader: _Reader) -> list[tuple[int, Agreement]]:
+    """The agreements (with their index) that pass the checks across entries: parties known, dates
+    in order, no overlap."""
     good: list[tuple[int, Agreement]] = []
     for i, a in agreements:
         before = len(reader.problems)
@@ -459,17 +462,23 @@ def _check_agreements(doc: YamlDoc, agreements: Sequence[tuple[int, Agreement]],
                                                    f"the same parties and purpose '{shared[0]}' over the same dates; "
                                                    "end one before the other starts, or merge them")
                 break
-    return [a for _, a in good]
+    return good
 
 
-def load_directory(rules_dir: str | os.PathLike[str]) -> Directory:
-    """The partnership directory beside the rules in `rules_dir` (its `directory/` subfolder): an
-    empty Directory when there is no such folder. Raises RulesetError with every problem found."""
-    folder = directory_path(rules_dir)
-    if not folder.is_dir():
-        return Directory()
+@dataclass
+class _Read:
+    """A directory as read: each valid entry with its index, the files they came from, and every
+    problem found."""
+
+    reader: _Reader
+    partners: list[tuple[int, Partner]]
+    agreements: list[tuple[int, Agreement]]
+    docs: dict[str, YamlDoc]  # "partners" | "agreements" -> its file
+
+
+def _read(folder: Path) -> _Read:
     reader = _Reader()
-    partners: list[tuple[int, Partner]] = []
+    read = _Read(reader, [], [], {})
     # The partner ids an agreement may name. Every id written counts, even in an entry with a
     # problem of its own, and None (do not check) when the partners file cannot be read at all:
     # that one problem is enough, with no follow-on "unknown partner" for each agreement.
@@ -481,17 +490,72 @@ def load_directory(rules_dir: str | os.PathLike[str]) -> Directory:
         known = [e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)] \
             if isinstance(entries, list) else None
         if doc is not None:
-            partners = reader.models(doc, "partners", Partner)
-            _check_partners(doc, partners, reader)
-    agreements: list[Agreement] = []
+            read.docs["partners"] = doc
+            read.partners = reader.models(doc, "partners", Partner)
+            _check_partners(doc, read.partners, reader)
     agreements_path = folder / AGREEMENTS_FILE
     if agreements_path.is_file():
         doc = reader.read(agreements_path, _shown(agreements_path))
         if doc is not None:
-            agreements = _check_agreements(doc, reader.models(doc, "agreements", Agreement), known, reader)
-    if reader.problems:
-        raise RulesetError(reader.problems)
-    return Directory(partners=tuple(p for _, p in partners), agreements=tuple(agreements), source=str(folder))
+            read.docs["agreements"] = doc
+            read.agreements = _check_agreements(doc, reader.models(doc, "agreements", Agreement), known, reader)
+    return read
+
+
+def load_directory(rules_dir: str | os.PathLike[str]) -> Directory:
+    """The partnership directory beside the rules in `rules_dir` (its `directory/` subfolder): an
+    empty Directory when there is no such folder. Raises RulesetError with every problem found."""
+    folder = directory_path(rules_dir)
+    if not folder.is_dir():
+        return Directory()
+    read = _read(folder)
+    if read.reader.problems:
+        raise RulesetError(read.reader.problems)
+    return Directory(partners=tuple(p for _, p in read.partners), agreements=tuple(a for _, a in read.agreements),
+                     source=str(folder))
+
+
+def _plain_name(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def directory_warnings(rules_dir: str | os.PathLike[str], today: dt.date) -> list[Problem]:
+    """Entries that are valid but look wrong, for the secretariat to check (`isp lint` shows them
+    as warnings): none when the directory has problems of its own, which come first."""
+    folder = directory_path(rules_dir)
+    if not folder.is_dir():
+        return []
+    read = _read(folder)
+    if read.reader.problems:
+        return []
+    found: list[Problem] = []
+
+    def warn(kind: str, at: DocPath, message: str) -> None:
+        doc = read.docs[kind]
+        found.append(Problem(doc.name, doc.line(at), format_path(at), message))
+
+    named: dict[str, int] = {}
+    for i, p in read.partners:
+        first = named.setdefault(_plain_name(p.name), i)
+        if first != i:
+            warn("partners", ("partners", i, "name"),
+                 f"the same name as the partner on line {read.docs['partners'].line(('partners', first))}: two "
+                 "entries for one organisation? Keep one, or give each its full name")
+        if p.signed_on is not None and p.signed_on > today:
+            warn("partners", ("partners", i, "signed_on"),
+                 f"signed on {p.signed_on}, after today: until then it is not a signatory. Is the date right?")
+    left = {p.id: p.left_on for _, p in read.partners if p.left_on is not None and p.left_on <= today}
+    for i, a in read.agreements:
+        if a.start > today or (a.end is not None and a.end < today):
+            continue
+        for j, party in enumerate(a.parties):
+            # A partner that has left is no longer bound by the protocol's common standards, so an
+            # agreement that still names it rests on standards it no longer keeps.
+            if party in left:
+                warn("agreements", ("agreements", i, "parties", j),
+                     f"'{party}' left the protocol on {left[party]}, but this agreement is still in force: end "
+                     "it, or review it without them")
+    return found
 
 
 # --- completing a scenario from the directory -------------------------------------------

@@ -13,6 +13,7 @@ from isp_rules.directory import (
     UnknownAgreementError,
     UnknownPartnerError,
     directory_for,
+    directory_warnings,
     load_directory,
 )
 from isp_rules.errors import RulesetError
@@ -200,6 +201,44 @@ def test_an_unknown_partner_id_gets_a_did_you_mean(tmp_path):
         directory.partner("city-of-yrok-council")
     with pytest.raises(UnknownAgreementError, match="did you mean 'mash'"):
         directory.agreement("mashh")
+
+
+def test_the_bundled_example_has_nothing_suspect():
+    assert directory_warnings(RULES, dt.date(2026, 12, 7)) == []
+
+
+def test_suspect_entries_are_warnings_located_in_their_file(tmp_path):
+    """Valid but doubtful: a name given twice, a signing date still to come, and a partner that
+    left but is still named in an agreement in force."""
+    partners = PARTNERS + """\
+  - id: nyp
+    name: north yorkshire  Police
+    type: police
+    signed_on: 2027-05-01
+"""
+    found = [(p.file.rsplit("/", 2)[-2:], p.line, p.path, p.message)
+             for p in directory_warnings(write(tmp_path, partners), dt.date(2026, 12, 7))]
+    assert found == [
+        (["directory", "partners.yaml"], 15, "partners[3].name",
+         ("the same name as the partner on line 6: two entries for one organisation? Keep one, or give each its "
+         "full name")),
+        (["directory", "partners.yaml"], 17, "partners[3].signed_on",
+         "signed on 2027-05-01, after today: until then it is not a signatory. Is the date right?"),
+        (["directory", "agreements.yaml"], 4, "agreements[0].parties[1]",
+         ("'north-yorkshire-police' left the protocol on 2025-01-01, but this agreement is still in force: end it, "
+         "or review it without them")),
+    ]
+    # Before the partner left, nothing about it is suspect; an ended agreement is not either.
+    assert [str(p) for p in directory_warnings(tmp_path, dt.date(2024, 12, 7))][2:] == []
+    write(tmp_path, partners, AGREEMENTS.replace("    review: 2027-03-31", "    end: 2024-12-31"))
+    assert not [p for p in directory_warnings(tmp_path, dt.date(2026, 12, 7)) if "left" in p.message]
+
+
+def test_a_directory_with_problems_has_no_warnings_until_they_are_fixed(tmp_path):
+    write(tmp_path, PARTNERS.replace("type: charity", "type: charty"))
+    with pytest.raises(RulesetError):
+        load_directory(tmp_path)
+    assert directory_warnings(tmp_path, dt.date(2026, 12, 7)) == []
 
 
 def test_search_is_case_insensitive_over_name_id_and_kind():

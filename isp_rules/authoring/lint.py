@@ -51,7 +51,7 @@ FULL = {"share.data.identifiability", "share.from.type", "share.to.type"}  # sma
 @dataclass(frozen=True)
 class Finding:
     level: str  # error | warning
-    check: str  # schema | unreachable | shadowed | contradiction | gap
+    check: str  # schema | unreachable | shadowed | contradiction | gap | directory
     file: str
     rule: str
     message: str
@@ -204,11 +204,12 @@ def _pool(ruleset: Ruleset, library: list[Scenario], seed: int) -> list[set[str]
     return [fired_rules(ruleset, scenario_fact(s, ruleset, s.as_of or dt.date.today())) for s in scenarios]
 
 
-def add_schema_errors(report: LintReport, problems: list[Problem]) -> None:
-    """Each problem a file beside the rules has, as a schema error of the lint."""
+def add_schema_errors(report: LintReport, problems: list[Problem], level: str = "error", check: str = "schema") -> None:
+    """Each problem a file beside the rules has, as a finding of the lint (a schema error unless
+    told otherwise)."""
     for p in problems:
         where = p.file + (f":{p.line}" if p.line else "")
-        report.findings.append(Finding("error", "schema", where, _rule_at(p), p.message))
+        report.findings.append(Finding(level, check, where, _rule_at(p), p.message))
 
 
 def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, seed: int = 0) -> tuple[Ruleset | None, LintReport]:

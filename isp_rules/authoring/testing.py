@@ -31,6 +31,7 @@ class CaseResult:
     verdict: str | None = None  # None: nothing was decided (the file did not load)
     fired: tuple[str, ...] = ()  # the rule ids given as reasons
     rule_keys: frozenset[str] = frozenset()  # the rules fired, by key (for coverage)
+    scenario_id: str | None = None  # the id the scenario states, or the one its file name gives
 
     def __post_init__(self) -> None:
         if self.decision is not None:
@@ -91,7 +92,7 @@ def run_case(path: Path, ruleset: Ruleset | None = None) -> CaseResult:
         failures.append(f"id: '{scenario.id}' should equal {named}")
     decision = assess(scenario, ruleset)
     failures += compare(scenario.expect, decision)
-    return CaseResult(path, not failures, failures=failures, decision=decision)
+    return CaseResult(path, not failures, failures=failures, decision=decision, scenario_id=scenario.id or expected)
 
 
 @dataclass
@@ -125,9 +126,17 @@ def run_cases(paths: Iterable[Path], ruleset: Ruleset | None = None,
               each: Callable[[CaseResult], object] | None = None) -> Summary:
     """Run each file as a test, in order; `each` is told every case's result as it comes."""
     summary = Summary()
+    seen: dict[str, Path] = {}  # scenario id -> the first file with it
     for path in paths:
         start = time.perf_counter()
         result = run_case(path, ruleset)
+        if result.scenario_id is not None:
+            # The format makes an id unique: a library's reports and recorded decisions name a
+            # scenario by it, so two files with one id would be confused.
+            first = seen.setdefault(result.scenario_id, path)
+            if first != path:
+                result = replace(result, passed=False,
+                                 failures=[*result.failures, f"id: '{result.scenario_id}' is also the id of {first}"])
         summary.add(result, time.perf_counter() - start)
         if each is not None:
             each(result)

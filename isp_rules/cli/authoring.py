@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -200,6 +201,9 @@ def lint_cmd(rules_dir: str | None, strict: bool, scenario_dir: str | None, fmt:
         # The files beside the rules that commands read, each checked as its command reads it,
         # so a folder that lints clean never fails in `isp partners`, `isp dpia` or `isp ask`.
         add_schema_errors(report, _beside_the_rules(target))
+        from ..directory import directory_warnings
+
+        add_schema_errors(report, directory_warnings(target, dt.date.today()), "warning", "directory")
     report.notes += [f"scenario {name} was not used as a seed: it is not valid (isp check shows why)" for name in skipped]
     click.echo(render_lint(report, ruleset, fmt), nl=False)
     if report.errors or (strict and report.warnings):

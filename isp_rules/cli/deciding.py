@@ -60,6 +60,8 @@ def check(files: tuple[str, ...], fmt: str, as_of: dt.datetime | None, rules: st
     from ..loader import load_scenario, name_after_file
     from ..render import render
 
+    if files.count("-") > 1:  # the second read would find standard input already used up
+        raise ProblemsError(["-: standard input is named more than once; it can be read only once"])
     case = None
     if record:  # what the register must hold beyond the scenario, checked before anything is decided
         from ..register import case_given

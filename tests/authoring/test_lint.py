@@ -165,6 +165,18 @@ def test_a_schema_error_names_its_rule_from_the_loader_not_from_its_path(tmp_pat
     assert code == 1 and "extra.yaml:11: TINY-BIG-003 (rules[1].when): [schema] condition too complex" in out, out
 
 
+def test_a_suspect_directory_entry_is_a_warning_that_fails_only_under_strict(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(TINY, folder)
+    (folder / "directory").mkdir()
+    (folder / "directory" / "partners.yaml").write_text(
+        "partners:\n  - {id: a, name: Ryedale Trust, type: charity}\n  - {id: b, name: ryedale trust, type: charity}\n")
+    code, out = lint(folder, "--scenarios", no_library(tmp_path))
+    assert code == 0 and "partners.yaml:3: partners[1].name: [directory] the same name as the partner on line 2" in out
+    code, out = lint(folder, "--scenarios", no_library(tmp_path), "--strict")
+    assert code == 1 and "0 error(s), 1 warning(s)" in out
+
+
 def test_the_bundled_rules_are_clean_even_under_strict():
     code, out = lint(ROOT / "rulesets", "--scenarios", SCENARIOS, "--strict")
     assert out.splitlines()[-1].startswith("0 error(s), 0 warning(s)") and code == 0, out

@@ -86,6 +86,12 @@ def test_stdin_is_read_with_a_dash():
     assert result.exit_code == 0 and result.output.startswith("ALLOW")
 
 
+def test_standard_input_named_twice_is_one_line_not_an_empty_second_file():
+    result = run("check", "-", "-", input=URGENT.read_text())
+    assert result.exit_code == 1
+    assert result.output.strip() == "-: standard input is named more than once; it can be read only once"
+
+
 def test_as_of_overrides_the_scenario_date():
     march = SCENARIOS / "lawful-basis" / "charity-rli-safeguarding-referral-march-2026.yaml"
     assert json.loads(run("check", "--format", "json", march).output)["verdict"] == "allow"
@@ -213,6 +219,17 @@ def test_isp_test_expects_the_id_isp_check_gives_the_file(tmp_path):
     result = run("test", path)
     assert "id: 'case-2' should equal 'case-1', its file name 'Case_1' as an id" in result.output
     assert result.exit_code == 1
+
+
+def test_isp_test_fails_a_second_file_with_the_same_id(tmp_path):
+    """Ids are unique in the format: the second file of a pair fails and names the first."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(URGENT, tmp_path / folder / URGENT.name)
+    result = run("test", tmp_path)
+    assert result.exit_code == 1 and result.output.strip().splitlines()[-1] == "1 passed, 1 failed"
+    assert f"FAIL {tmp_path / 'b' / URGENT.name}" in result.output
+    assert f"id: '{URGENT.stem}' is also the id of {tmp_path / 'a' / URGENT.name}" in result.output
 
 
 def test_isp_test_verbose_lists_every_file_and_counts_the_skipped(tmp_path):
