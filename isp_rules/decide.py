@@ -337,8 +337,9 @@ def _status(pp: _PointPlan, pl: _Plan, fact: dict[str, Any], fired: set[str],
         return PointStatus(point.id, point.question, status, detail, answers, point.kind, standard=point.standard,
                            settles_when=pp.settles_when, **kw)
 
+    excluded = [k for k in point.except_for if k in kinds]
     opened = opened_by.get(point.id)
-    if opened:
+    if opened and not excluded:
         # Open because a stated fact is wrong, or only because one is not known yet: the
         # difference decides what urgency may defer.
         # A rule marked missing_fact opens its point because something needed is not yet
@@ -356,7 +357,6 @@ def _status(pp: _PointPlan, pl: _Plan, fact: dict[str, Any], fired: set[str],
         return make("not_applicable", "does not arise for this share")
     if point.high_risk and not any(maybe_id in fired for _, _, maybe_id in pl.triggers):
         return make("not_applicable", "the processing is not likely to be high risk (no high-risk sign holds)")
-    excluded = [k for k in point.except_for if k in kinds]
     if excluded:
         return make("not_applicable", f"not needed for {pl.kind_of[excluded[0]].says}")
     as_duty = [k for k in point.obligation_for if k in kinds]

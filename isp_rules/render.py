@@ -166,8 +166,9 @@ def render_text(d: Decision, verbose: bool = False, remedies: Sequence[RemedyVie
             lines.append(_wrap("Why open: " + p.why, "      "))
             if p.help:
                 lines.append(_wrap(p.help, "      "))
-            lines.append("      Likely answers:")
-            lines += [_wrap("* " + a, "        ") for a in p.likely_answers]
+            if p.likely_answers:  # none fits this share: the question and its help stand alone
+                lines.append("      Likely answers:")
+                lines += [_wrap("* " + a, "        ") for a in p.likely_answers]
             lines.append(_wrap("Source: " + _cite(p.citations), "      "))
             if verbose:
                 lines.append(_wrap(_point_ids(p), "      "))

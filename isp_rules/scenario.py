@@ -223,6 +223,9 @@ class Basis(_Strict):
     schedule_8: Schedule8 | None = None
     # What the original collection relied on, for Art 8A(4) (reuse of consent-based data).
     original_basis: Article6 | None = None
+    # The processing is not part of the public authority's tasks: the Art 6(1) closing words bar
+    # legitimate interests only for processing "in the performance of their tasks".
+    outside_public_tasks: bool | None = None
 
 
 class Consent(_Strict):

@@ -167,14 +167,27 @@ def test_json_shape_matches_the_spec(ruleset):
     assert {"rule", "message", "citations"} <= set(data["obligations"][0])
 
 
-def test_an_open_rule_opens_its_point_even_where_the_point_would_not_apply(ruleset):
-    # Criminal offence data only (no special category), policy document missing:
-    # SC-APD-001 opens special_category_condition, whose applies_when is special category data.
+def test_a_missing_policy_document_for_offence_data_alone_opens_the_article_10_point(ruleset):
+    # Criminal offence data only (no special category), policy document missing: the gap is in the
+    # Art 10 condition (SC-APD-002), not in an Art 9 one.
     d = assess(build(share__data__categories=["identity", "criminal_offence"],
                      share__basis__criminal_offence="schedule_1", share__basis__schedule_1="preventing_unlawful_acts",
                      share__basis__appropriate_policy_document=False, share__to__type="housing_association"), ruleset)
-    assert "SC-APD-001" in d.fired
-    assert d.verdict == "needs-agreement" and "special_category_condition" in ids(d.open_points)
+    assert "SC-APD-002" in d.fired and "SC-APD-001" not in d.fired
+    assert d.verdict == "needs-agreement" and "criminal_offence_condition" in ids(d.open_points)
+    assert "special_category_condition" not in ids(d.open_points)
+
+
+def test_a_point_never_opens_for_a_kind_of_share_it_excludes_even_when_a_rule_opens_it(ruleset):
+    """Routine sharing with no agreement opens the agreement point (GOV-AGREEMENT-001), but
+    anonymised or aggregate information is outside the UK GDPR: no agreement point opens for it
+    (DESIGN, verdict semantics 4), whichever rule would open it."""
+    routine = dict(share__frequency="routine", share__governance__agreement="none")
+    assert "sharing_agreement" in ids(assess(build(**routine), ruleset).open_points)
+    d = assess(build(**routine, share__data__identifiability="aggregate"), ruleset)
+    assert "GOV-AGREEMENT-001" in d.fired
+    assert "sharing_agreement" not in ids(d.open_points)
+    assert next(p for p in d.points if p.id == "sharing_agreement").status == "not_applicable"
 
 
 def test_a_deny_is_never_deferred_and_never_says_after_sharing(ruleset):

@@ -128,3 +128,83 @@ def test_caldicott_principle_8_binds_health_and_care_bodies_not_a_bank(ruleset):
     assert "RR-CALD8-001" in _obligations(council, ruleset)
     care_home = _with(_data(SCRIBE), from__type="private_company", from__name="A care home")
     assert "RR-CALD8-001" in _obligations(care_home, ruleset)  # a care provider, for the care it gives
+
+
+# --- Second independent check on unseen shares (8 December 2026) --------------------------------
+
+CCTV = SCENARIOS / "lawful-basis" / "council-cctv-clip-to-insurer-after-junction-collision.yaml"
+US_HOSTED = SCENARIOS / "processors" / \
+    "childrens-social-care-records-to-us-hosted-case-management-vendor-with-idta-and-dpia.yaml"
+DVDS = SCENARIOS / "law-enforcement" / "police-clares-law-right-to-ask-new-partner-part-3.yaml"
+CARE_HOME = SCENARIOS / "health-care" / "asc-care-home-new-resident-dols.yaml"
+FIRE = SCENARIOS / "special-category" / "asc-safe-and-well-referrals-to-fire-service.yaml"
+
+
+def _open(scenario: Scenario, ruleset) -> list[str]:
+    return [p.id for p in assess(scenario, ruleset).open_points]
+
+
+def _answers(scenario: Scenario, ruleset, point: str) -> list[str]:
+    return next(p.likely_answers for p in assess(scenario, ruleset).points if p.id == point)
+
+
+def test_legitimate_interests_is_barred_to_a_public_authority_only_for_its_tasks(ruleset):
+    cctv = _data(CCTV)
+    silent = assess(_with(cctv), ruleset)  # an insurer's private claim: is it one of the council's tasks?
+    assert silent.verdict == "needs-agreement" and "LB-PA-LEGIT-002" in silent.fired
+    assert _open(_with(cctv), ruleset) == ["lawful_basis"]
+    outside = assess(_with(cctv, basis__outside_public_tasks=True), ruleset)
+    assert outside.verdict == "allow" and "LB-LEGIT-003" in outside.fired
+    assert "LB-LEGIT-001" in {o.rule for o in outside.obligations}  # the assessment, recorded
+    assert assess(_with(cctv, basis__outside_public_tasks=False), ruleset).verdict == "deny"
+    # Preventing crime is a task whenever a council pursues it: saying otherwise does not help.
+    crime = _with(cctv, purpose__category="prevent_detect_crime", basis__outside_public_tasks=True)
+    assert assess(crime, ruleset).verdict == "deny" and "LB-PA-LEGIT-001" in assess(crime, ruleset).fired
+
+
+def test_a_processor_acting_on_instructions_is_no_disclosure_in_confidence(ruleset):
+    hosted = _data(US_HOSTED)
+    decision = assess(_with(hosted), ruleset)
+    assert decision.verdict == "allow"
+    assert next(p for p in decision.points if p.id == "confidentiality").status == "not_applicable"
+    # Nor do the protocol's standards for controllers, or telling the recipient of corrections, apply.
+    assert not {"GOV-NONSIG-001", "PR-ACCURACY-001", "RR-GR5-001"} & set(decision.fired)
+    # The same records given to another controller are a disclosure: confidence must be met.
+    controllers = _with(hosted, relationship="separate_controllers")
+    assert "confidentiality" in _open(controllers, ruleset)
+
+
+def test_stating_the_part_3_basis_for_a_police_disclosure_to_a_member_of_the_public_settles_it(ruleset):
+    dvds = _data(DVDS)
+    stated = assess(_with(dvds), ruleset)
+    assert stated.verdict == "allow" and "LE-PART3-001" in stated.fired
+    silent = _with(dvds, basis__part_3=...)
+    assert {"lawful_basis", "criminal_offence_condition"} <= set(_open(silent, ruleset))
+    # A UK GDPR basis stated instead is no better than the right regime.
+    gdpr = _with(dvds, basis__part_3=..., basis__article_6="public_task")
+    assert len(_open(gdpr, ruleset)) >= len(stated.open_points)
+
+
+@pytest.mark.parametrize("power", ["Care Act 2014 s18", "Care Act 2014 s9", "Care Act 2014 ss24-25",
+                                   "section 25 of the Care Act 2014 (care and support plan)"])
+def test_the_councils_duties_to_assess_and_meet_care_needs_are_recognised_functions(ruleset, power):
+    decision = assess(_with(_data(CARE_HOME), basis__legal_power=power), ruleset)
+    assert decision.verdict == "allow" and "LB-POWER-001" not in decision.fired, power
+
+
+def test_likely_answers_fit_the_share(ruleset):
+    fire = _with(_data(FIRE))
+    answers = _answers(fire, ruleset, "special_category_condition")
+    assert any("explicit consent" in a for a in answers)
+    assert not any("9(2)(h)" in a or "para 10" in a for a in answers)  # refused here; not a crime share
+    research = dict(relationship="separate_controllers", purpose__category="research_statistics", confidentiality=...)
+    coded = _with(_data(US_HOSTED), **research, data__identifiability="pseudonymised")
+    assert any("coded" in a for a in _answers(coded, ruleset, "confidentiality"))
+    named = _with(_data(US_HOSTED), **research, data__identifiability="identified")
+    assert not any("coded" in a for a in _answers(named, ruleset, "confidentiality"))
+    school = dict(basis__legal_power=..., data__subjects=["child"], **{"from": {"name": "A school", "type": "school"}})
+    photographs = _with(_data(US_HOSTED), **school, purpose__category="service_delivery")
+    powers = _answers(photographs, ruleset, "legal_power")
+    assert not any("Children Act" in a for a in powers)  # s11 binds neither schools nor this purpose
+    safeguarding = _with(_data(US_HOSTED), **school, purpose__category="safeguarding_child")
+    assert any("Education Act 2002" in a for a in _answers(safeguarding, ruleset, "legal_power"))

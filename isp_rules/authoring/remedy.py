@@ -136,6 +136,9 @@ HANDLES: dict[str, Handle] = {
     "share.basis.part_3": _h("controlled", "Rely on this law-enforcement basis (DPA 2018 s35): {}, if it applies."),
     "share.basis.schedule_8": _h("controlled", "Name the Schedule 8 condition: {}, if it applies."),
     "share.basis.compatible_purpose": _h("world", "The new use is compatible with why it was collected.", True),
+    # Whether a share is one of the authority's tasks is a fact about its functions, not a choice.
+    "share.basis.outside_public_tasks": _h("world", "The share is not part of the discloser's tasks as a public "
+                                                    "authority.", True),
     # The duty of confidence is met by consent, a legal requirement or an overriding public interest.
     # Only consent is in the practitioner's hands (they can ask; _lawful_here keeps a refusal standing).
     # Whether a law requires the disclosure, or the public interest overrides the person's, is a
