@@ -182,7 +182,7 @@ def test_a_point_never_opens_for_a_kind_of_share_it_excludes_even_when_a_rule_op
     """Routine sharing with no agreement opens the agreement point (GOV-AGREEMENT-001), but
     anonymised or aggregate information is outside the UK GDPR: no agreement point opens for it
     (DESIGN, verdict semantics 4), whichever rule would open it."""
-    routine = dict(share__frequency="routine", share__governance__agreement="none")
+    routine = {"share__frequency": "routine", "share__governance__agreement": "none"}
     assert "sharing_agreement" in ids(assess(build(**routine), ruleset).open_points)
     d = assess(build(**routine, share__data__identifiability="aggregate"), ruleset)
     assert "GOV-AGREEMENT-001" in d.fired

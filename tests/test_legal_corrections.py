@@ -197,7 +197,7 @@ def test_likely_answers_fit_the_share(ruleset):
     answers = _answers(fire, ruleset, "special_category_condition")
     assert any("explicit consent" in a for a in answers)
     assert not any("9(2)(h)" in a or "para 10" in a for a in answers)  # refused here; not a crime share
-    research = dict(relationship="separate_controllers", purpose__category="research_statistics", confidentiality=...)
+    research = {"relationship": "separate_controllers", "purpose__category": "research_statistics", "confidentiality": ...}
     coded = _with(_data(US_HOSTED), **research, data__identifiability="pseudonymised")
     assert any("coded" in a for a in _answers(coded, ruleset, "confidentiality"))
     named = _with(_data(US_HOSTED), **research, data__identifiability="identified")

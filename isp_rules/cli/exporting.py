@@ -64,6 +64,10 @@ def ropa_cmd(register_path: str | None, rules: str | None, output: str | None, a
         records = []
         click.echo(f"No decisions recorded yet in {register.where}: only the agreements are listed.", err=True)
     text = render_ropa(directory, records, statuses(register), as_of.date() if as_of else None)
+    from ..register.listing import integrity_warning
+
+    if records and (warning := integrity_warning(register)) is not None:
+        click.echo(warning, err=True)
     if output in (None, "-"):
         click.echo(text, nl=False)
         return

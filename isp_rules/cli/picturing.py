@@ -48,12 +48,17 @@ def map_cmd(output: str | None, purpose: str | None, register_path: str | None, 
         raise ProblemsError(["isp: --purpose needs a purpose, such as safeguarding_child"])
     directory = load_directory(rules if rules else default_rules_dir())
     register = open_register(register_path)
+    from ..register.listing import integrity_warning
+
     try:
         records = list(register.records(kind=DECISION))
+        warning = integrity_warning(register) if records else None
     except EmptyRegisterError:
-        records = []
+        records, warning = [], None
     finally:
         register.close()
+    if warning is not None:
+        click.echo(warning, err=True)
     svg = render_map(build_map(directory, records, chosen, today=dt.date.today()))
     if output is None:
         click.echo(svg, nl=False)

@@ -63,11 +63,13 @@ def log_cmd(ctx: click.Context, since: dt.datetime | None, fmt: str, register_pa
         return
     from ..register import open_register, statuses
     from ..register.details import uk_day_start
-    from ..register.listing import render_log
+    from ..register.listing import integrity_warning, render_log
 
     register = open_register(register_path)
     records = list(register.records(uk_day_start(since.date()) if since else None))
     click.echo(render_log(records, fmt, statuses(register)), nl=False)
+    if (warning := integrity_warning(register)) is not None:
+        click.echo(warning, err=True)
 
 
 @log_cmd.command(name="verify")

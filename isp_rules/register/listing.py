@@ -23,10 +23,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from .approval import SignOff, Status, statuses_in
-from .chain import DECISION, SIGN_OFF, Record
+from .chain import DECISION, SIGN_OFF, BaseRegister, EmptyRegisterError, Record
 from .details import describe, uk_time
 
-__all__ = ["CSV_COLUMNS", "LOG_FORMATS", "csv_cell", "csv_row", "record_json", "render_log", "shown", "sign_off_words", "status_words",
+__all__ = ["CSV_COLUMNS", "LOG_FORMATS", "csv_cell", "csv_row", "integrity_warning", "record_json", "render_log", "shown", "sign_off_words", "status_words",
            "text_block", "text_line"]
 
 LOG_FORMATS = ("text", "csv", "json")
@@ -151,3 +151,18 @@ def render_log(records: Iterable[Record], fmt: str = "text", statuses: Mapping[i
     signed = sum(1 for r in items if r.kind == SIGN_OFF)
     count = f"{len(items)} record(s)" + (f": {len(decisions)} decision(s), {signed} sign-off(s)" if signed else "")
     return "".join(text_block(r, status(r)) + "\n\n" for r in decisions) + count + "\n"
+
+
+def integrity_warning(register: BaseRegister) -> str | None:
+    """One line for a listing read from a register whose chain is broken (a record edited or
+    deleted since it was recorded), or None when it is intact: golden rule 7's record is only
+    worth reading if it is what was decided, so a list drawn from it says when it may not be."""
+    try:
+        problems = register.verify()
+    except EmptyRegisterError:
+        return None
+    if not problems:
+        return None
+    more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+    return (f"warning: the register fails its check ({problems[0]}{more}): some records may not be what was "
+            f"decided. `isp log verify` lists every problem.")

@@ -216,6 +216,23 @@ def test_check_record_and_log_from_the_command_line(store):
     assert bad.exit_code == 1 and "record 1: edited after it was recorded" in bad.output
 
 
+def test_a_listing_drawn_from_a_broken_register_says_so(store, tmp_path):
+    """isp log, isp ropa and isp map read records as evidence of what was decided: each warns,
+    on standard error, when the chain shows an edit (isp log verify lists every problem)."""
+    reg = store.target
+    runner = CliRunner()
+    runner.invoke(cli, ["check", "--record", "--by", "A. Lead", "--no-case-ref", "--register", reg, str(URGENT)])
+    commands = (["log"], ["ropa"], ["map", "-o", str(tmp_path / "map.svg")])
+    for command in commands:
+        assert "warning:" not in runner.invoke(cli, [*command, "--register", reg]).output, command
+    store.sql("UPDATE {records} SET by = 'someone else'")
+    for command in commands:
+        result = runner.invoke(cli, [*command, "--register", reg])
+        assert result.exit_code == 0, command
+        assert ("warning: the register fails its check (record 1: edited after it was recorded (hash does not "
+                "match its contents)): some records may not be what was decided.") in result.output, command
+
+
 def test_check_record_needs_a_case_reference_or_an_explicit_none(store):
     runner = CliRunner()
     missing = runner.invoke(cli, ["check", "--record", "--register", store.target, str(URGENT)])
