@@ -327,6 +327,11 @@ def _absent(conds: Iterable[Condition], fact: dict[str, Any], pl: _Plan | None =
     return list(dict.fromkeys(out))
 
 
+def _sentences(texts: Iterable[str]) -> str:
+    """Messages one after another, each a whole sentence (not "urgent).; Sensitive...")."""
+    return " ".join(t if t.endswith((".", "!", "?")) else t + "." for t in (t.strip() for t in texts) if t)
+
+
 def _status(pp: _PointPlan, pl: _Plan, fact: dict[str, Any], fired: set[str],
             opened_by: dict[str, list[Rule]], kinds: set[str], maybe: set[str]) -> PointStatus:
     """How one point stands, read from the agreement-points data and what fired."""
@@ -351,7 +356,7 @@ def _status(pp: _PointPlan, pl: _Plan, fact: dict[str, Any], fired: set[str],
         if not stated and not waits:
             waits = [leaf.field for r in opened for leaf in leaves(r.when) if leaf.op == "present"] \
                 or sorted({f for r in opened for f in pl.condition_fields(r.when)})
-        return make("open", "; ".join(rule_text(r, ruleset, fact) for r in opened),
+        return make("open", _sentences(rule_text(r, ruleset, fact) for r in opened),
                     waits_for=tuple(waits), held_by=tuple(dict.fromkeys(support)), rules=tuple(r.id for r in opened))
     if point.applies_when is not None and pp.applies not in fired:
         return make("not_applicable", "does not arise for this share")
@@ -465,9 +470,10 @@ def decide(ruleset: Ruleset, scenario: Scenario, fact: dict[str, Any], fired: se
                              suggestions=close_matches(s))
                    for s in statuses if s.status == "open"]
     still_open = {op.id for op in open_points}
-    # An open rule whose points were all deferred is no longer a reason the share waits.
+    # An open rule whose points were all deferred is no longer a reason the share waits, nor is one
+    # whose points do not apply to this kind of share (anonymised data and the agreement point).
     reasons = [_reason(r, fact, ruleset) for r in rules if r.effect != "obligation"
-               and (r.effect != "open" or not urgent or any(p in still_open for p in r.points))]
+               and (r.effect != "open" or any(p in still_open for p in r.points))]
     obligations = [Obligation(rule=r.id, message=render_message(r.message, fact), citations=pl.cites(r.citations))
                    for r in rules if r.effect == "obligation"] + standards + deferred
 

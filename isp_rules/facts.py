@@ -132,6 +132,9 @@ class CatalogueEntry(Protocol):
     @property
     def is_duty(self) -> bool: ...
 
+    @property
+    def is_basis(self) -> bool: ...
+
     def in_force_on(self, day: dt.date) -> bool: ...
 
 
@@ -255,6 +258,12 @@ def _power_is_duty(g: Given) -> bool | None:
     return any(p.is_duty for p in (g.usable or g.powers))
 
 
+def _power_is_basis(g: Given) -> bool | None:
+    if not g.powers:
+        return None
+    return any(p.is_basis for p in (g.usable or g.powers))
+
+
 def _power_available(g: Given) -> bool | None:
     if not g.powers or g.share.from_.type is None:
         return None
@@ -315,6 +324,10 @@ DERIVED: tuple[Derived, ...] = (
     Derived("share.basis.power_is_duty", ("share.basis.legal_power", "share.from.type"), _power_is_duty,
             "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
             "none may) is a duty to disclose, false when none is"),
+    Derived("share.basis.power_is_basis", ("share.basis.legal_power", "share.from.type"), _power_is_basis,
+            "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
+            "none may) is a duty, a power or a function, false when each is only an exemption or sets aside "
+            "confidence"),
     Derived("share.basis.power_available", ("share.basis.legal_power", "share.from.type"), _power_available,
             "when the power named is recognised and the discloser's type is stated: true when a recognised "
             "entry may be used by any discloser or by one of that type"),

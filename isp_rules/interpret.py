@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .facts import date_number, fact_key, words
-from .ruleset import All, Any_, Condition, Leaf, Not, NotTrue, Ruleset, describe_node, leaves
+from .ruleset import All, Any_, Condition, Leaf, Not, NotTrue, Ruleset, describe_node
 
 __all__ = ["Explanation", "evaluate", "explain_condition", "fired_rules", "missing_fields"]
 
@@ -107,9 +107,27 @@ def explain_condition(cond: Condition, fact: dict[str, Any]) -> Explanation:
 
 
 def missing_fields(conds: Iterable[Condition], fact: dict[str, Any]) -> set[str]:
-    """Fields whose absence leaves some of these conditions unknown."""
-    return {leaf.field for cond in conds if evaluate(cond, fact) is None
-            for leaf in leaves(cond) if _leaf(leaf, fact) is None}
+    """Fields whose absence leaves some of these conditions unknown: those in a part of the
+    condition an answer could still change (not one already decided by what is stated, such as
+    the other tests of an `all` one stated fact makes false)."""
+    out: set[str] = set()
+
+    def walk(cond: Condition) -> None:
+        if settled_value(cond, fact) is not None:
+            return
+        if isinstance(cond, Leaf):
+            if _leaf(cond, fact) is None:
+                out.add(cond.field)
+        elif isinstance(cond, (Not, NotTrue)):
+            walk(cond.item)
+        else:
+            for item in cond.items:
+                walk(item)
+
+    for cond in conds:
+        if evaluate(cond, fact) is None:
+            walk(cond)
+    return out
 
 
 def settled_value(cond: Condition, fact: dict[str, Any]) -> bool | None:

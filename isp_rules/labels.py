@@ -215,6 +215,7 @@ FACT_LABELS: dict[str, str] = {
     "share.governance.national_data_opt_out_applied": "whether the national data opt-out was applied",
     "share.basis.power_recognised": "whether the power named is recognised",
     "share.basis.power_is_duty": "whether the power named is a duty to disclose",
+    "share.basis.power_is_basis": "whether the law named is one a share can rest on",
     "share.basis.power_available": "whether the power named is one this discloser can use",
     # Added fields: entries of the partnership's directory.
     "share.from.partner": "which partner organisation discloses", "share.to.partner": "which partner organisation receives",
@@ -316,6 +317,8 @@ CONDITION_YES_NO: dict[str, tuple[str, str]] = {
     "share.basis.power_available": ("the power named is one this discloser can use",
                                     "the power named is not one this discloser can use"),
     "share.basis.power_is_duty": ("the power named is a duty to disclose", "the power named is not a duty to disclose"),
+    "share.basis.power_is_basis": ("the law named is one a share can rest on",
+                                   "the law named is only an exemption, or sets aside confidence only"),
     "share.basis.power_recognised": ("the power named is in the catalogue of powers",
                                      "the power named is not in the catalogue of powers"),
     "share.both_signatories": ("both organisations signed the protocol", "one or both organisations have not signed the protocol"),

@@ -397,7 +397,10 @@ Effect = Literal["deny", "open", "obligation", "ground", "advice"]  # what a rul
 ReasonEffect = Literal["deny", "open", "ground", "advice"]
 PointKind = Literal["lawfulness", "paperwork", "protocol_standard", "legal_requirement"]
 PointUrgency = Literal["defer", "defer_always", "keep"]  # what urgency does to an agreement point
-PowerKind = Literal["duty_to_disclose", "power_to_disclose", "function"]
+# exemption: switches off some data protection duties (DPA 2018 Sch 2), and confidence_only: sets
+# aside the duty of confidence (NHS Act 2006 s251): recognised, but neither is the law the processing
+# rests on under Art 6(3).
+PowerKind = Literal["duty_to_disclose", "power_to_disclose", "function", "exemption", "confidence_only"]
 CommencementStatus = Literal["pending", "until_commenced"]
 
 # Where an entry was written (file, line, and the line of each key): filled by the loader, never
@@ -607,6 +610,11 @@ class Power(_Model):
     @property
     def is_duty(self) -> bool:
         return self.kind == "duty_to_disclose"
+
+    @property
+    def is_basis(self) -> bool:
+        """Whether it is law a share can rest on (Art 6(3)): a duty, a power or a function."""
+        return self.kind in ("duty_to_disclose", "power_to_disclose", "function")
 
     def in_force_on(self, day: dt.date) -> bool:
         return not self.pending and (self.in_force is None or self.in_force.covers(day))

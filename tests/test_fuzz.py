@@ -87,6 +87,8 @@ def _shallow(data: Any, limit: int = 40) -> bool:
             stack += [(v, depth + 1) for v in node.values()]
         elif isinstance(node, list):
             stack += [(v, depth + 1) for v in node]
+        elif isinstance(node, int) and node.bit_length() > 12_000:
+            return False  # a hex number too long to write back in decimal (Python's digit limit)
     return True
 
 

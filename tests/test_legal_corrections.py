@@ -193,7 +193,7 @@ def test_the_councils_duties_to_assess_and_meet_care_needs_are_recognised_functi
 
 
 def test_likely_answers_fit_the_share(ruleset):
-    fire = _with(_data(FIRE))
+    fire = _with(_data(FIRE), consent__covers=["confidentiality", "data_protection"])
     answers = _answers(fire, ruleset, "special_category_condition")
     assert any("explicit consent" in a for a in answers)
     assert not any("9(2)(h)" in a or "para 10" in a for a in answers)  # refused here; not a crime share
@@ -208,3 +208,96 @@ def test_likely_answers_fit_the_share(ruleset):
     assert not any("Children Act" in a for a in powers)  # s11 binds neither schools nor this purpose
     safeguarding = _with(_data(US_HOSTED), **school, purpose__category="safeguarding_child")
     assert any("Education Act 2002" in a for a in _answers(safeguarding, ruleset, "legal_power"))
+
+
+APPEAL = SCENARIOS / "safeguarding" / "council-posts-cctv-clip-of-missing-man-with-dementia-in-public-appeal.yaml"
+EXEMPTION = SCENARIOS / "crime" / "crime-exemption-cited-instead-of-a-lawful-basis.yaml"
+YJS = SCENARIOS / "crime" / "yjs-tells-school-youth-rehabilitation-order-conditions.yaml"
+EMPLOYER = SCENARIOS / "law-enforcement" / "probation-tells-employer-about-unspent-conviction-under-licence.yaml"
+
+
+def test_an_exemption_named_as_the_law_is_no_law_to_share_under(ruleset):
+    exempt = _data(EXEMPTION)
+    stated = _with(exempt, basis__article_6="public_task")
+    assert "legal_power" in _open(stated, ruleset) and "LB-POWER-003" in assess(stated, ruleset).fired
+    both = _with(exempt, basis__article_6="public_task",
+                 basis__legal_power="DPA 2018 Sch 2 para 2; Local Government Act 1972 s111")
+    assert "LB-POWER-003" not in assess(both, ruleset).fired  # a function named as well
+
+
+def test_youth_justice_and_probation_name_their_own_functions(ruleset):
+    assert assess(_with(_data(YJS)), ruleset).verdict == "allow"
+    assert assess(_with(_data(EMPLOYER)), ruleset).verdict == "allow"
+    s115 = _with(_data(YJS), basis__legal_power="Crime and Disorder Act 1998 s115")  # to a school
+    assert "GW-CDA115-004" in assess(s115, ruleset).fired and "legal_power" in _open(s115, ruleset)
+
+
+def test_a_public_appeal_is_judged_as_a_publication_not_as_an_insecure_transfer(ruleset):
+    appeal = _data(APPEAL)
+    decision = assess(_with(appeal), ruleset)
+    assert decision.verdict == "allow" and "PR-SEC-001" not in decision.fired
+    assert "PR-PUBLISH-002" in {o.rule for o in decision.obligations}
+    assert {p.id: p.status for p in decision.points}["security"] == "not_applicable"  # no "send securely"
+    routine = _with(appeal, urgency__risk="low")  # nothing shows publication is needed
+    assert assess(routine, ruleset).verdict == "deny" and "PR-PUBLISH-001" in assess(routine, ruleset).fired
+    sent = _with(appeal, to={"name": "A care home", "type": "private_company"})  # social media as a channel
+    assert "PR-SEC-001" in assess(sent, ruleset).fired
+
+
+def test_likely_conditions_follow_the_recipient_and_the_purpose(ruleset):
+    mp = _with(_data(APPEAL), to={"name": "An MP's office", "type": "elected_representative"},
+               urgency__risk="none", purpose__category="service_delivery", basis__article_9=...,
+               handling__transfer="secure_email")
+    answers = _answers(mp, ruleset, "special_category_condition")
+    assert any("para 24" in a for a in answers)
+    assert not any("9(2)(h)" in a for a in _answers(_with(_data(APPEAL), basis__article_9=...), ruleset,
+                                                       "special_category_condition"))  # an appeal is not care
+
+
+def test_a_low_risk_is_not_offered_as_an_overriding_public_interest(ruleset):
+    low = _with(_data(APPEAL), urgency__risk="low", confidentiality=..., data__confidential=True,
+                handling__transfer="secure_email", to={"name": "A care home", "type": "private_company"})
+    assert not any("public interest" in a for a in _answers(low, ruleset, "confidentiality"))
+    serious = _with(_data(APPEAL), confidentiality=..., data__confidential=True, handling__transfer="secure_email",
+                    to={"name": "A care home", "type": "private_company"})
+    assert any("public interest" in a for a in _answers(serious, ruleset, "confidentiality"))
+
+
+# --- An independent review of the corrections above (8 December 2026) ---------------------------
+
+LABELLED = SCENARIOS / "processors" / "council-sends-family-file-to-police-called-a-processor.yaml"
+
+
+def test_confidence_still_turns_on_the_controllers_own_use_for_research_or_planning(ruleset):
+    planning = _with(_data(US_HOSTED), purpose__category="planning_commissioning", confidentiality=...)
+    assert "confidentiality" in _open(planning, ruleset)
+    assert "confidentiality" not in _open(_with(_data(US_HOSTED), confidentiality=...), ruleset)
+
+
+def test_a_body_that_decides_its_own_use_is_no_processor_whatever_it_is_called(ruleset):
+    decision = assess(_with(_data(LABELLED)), ruleset)
+    assert "PT-PROC-004" in decision.fired and "PT-PROC-003" not in decision.fired
+    assert {"parties", "confidentiality"} <= {p.id for p in decision.open_points}
+
+
+def test_a_stated_part_3_basis_gets_part_3_answers(ruleset):
+    unknown = _with(_data(DVDS), basis__part_3="consent", consent=...)
+    answers = _answers(unknown, ruleset, "lawful_basis")
+    assert answers and all("35(2)" in a for a in answers)  # no Art 6 basis offered
+
+
+def test_explicit_consent_is_not_offered_where_agreement_was_only_good_practice(ruleset):
+    fire = _data(FIRE)
+    both = _with(fire, consent__covers=["confidentiality", "data_protection"])
+    assert any("explicit consent" in a for a in _answers(both, ruleset, "special_category_condition"))
+    for agreement in (_with(fire, consent__covers=["confidentiality", "data_protection"], consent__as_good_practice=True),
+                      _with(fire)):  # given, but to confidence only: following the answer would be denied
+        assert not any("explicit consent" in a for a in _answers(agreement, ruleset, "special_category_condition"))
+
+
+def test_official_authority_needs_no_schedule_1_policy_document_for_offence_data(ruleset):
+    asb = _data(SCENARIOS / "crime" / "ha-asb-incident-log-to-council-asb-team.yaml")
+    assert "SC-APD-002" in assess(_with(asb), ruleset).fired
+    official = _with(asb, basis__criminal_offence="official_authority",
+                     **{"from": {"name": "City of York Council", "type": "local_authority"}})
+    assert "SC-APD-002" not in assess(official, ruleset).fired

@@ -116,7 +116,7 @@ def test_every_entry_has_a_unique_id_and_statute_section():
     (entry().replace("    citations:\n      - {source: \"Test Act 2020\", ref: \"s1\"}\n", ""),
      "test.yaml:2: powers[0].citations: entry TEST-S1: expected at least one citation"),
     (entry(kind="power_to_share"), ("powers[0].kind: entry TEST-S1: unknown kind 'power_to_share'; expected duty_to_disclose, "
-                                   "power_to_disclose, function; did you mean 'power_to_disclose'?")),
+                                   "power_to_disclose, function, exemption, confidence_only; did you mean 'power_to_disclose'?")),
     (entry(who="[local_authorty]"), ("powers[0].who[0]: entry TEST-S1: unknown party type 'local_authorty' in who; "
                                     "did you mean 'local_authority'?")),
     (entry(who="[local_authority]\n    purposes: [safeguarding_adults]"),

@@ -282,7 +282,9 @@ def render_rules(ruleset: Ruleset, fmt: str, pending: bool = False) -> str:
 
 
 KIND_WORDS = {"duty_to_disclose": "a duty to disclose", "power_to_disclose": "a power to disclose",
-              "function": "a function the public task rests on (no power to disclose of its own)"}
+              "function": "a function the public task rests on (no power to disclose of its own)",
+              "exemption": "an exemption from some data protection duties, not a law to share under",
+              "confidence_only": "sets aside the duty of confidence only, not a law to share under"}
 
 
 def powers_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
