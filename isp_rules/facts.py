@@ -135,6 +135,12 @@ class CatalogueEntry(Protocol):
     @property
     def is_basis(self) -> bool: ...
 
+    @property
+    def permits_disclosure(self) -> bool: ...
+
+    @property
+    def is_function(self) -> bool: ...
+
     def in_force_on(self, day: dt.date) -> bool: ...
 
 
@@ -264,6 +270,18 @@ def _power_is_basis(g: Given) -> bool | None:
     return any(p.is_basis for p in (g.usable or g.powers))
 
 
+def _power_permits_disclosure(g: Given) -> bool | None:
+    if not g.powers:
+        return None
+    return any(p.permits_disclosure for p in (g.usable or g.powers))
+
+
+def _function_named(g: Given) -> bool | None:
+    if not g.powers:
+        return None
+    return any(p.is_function for p in (g.usable or g.powers))
+
+
 def _power_available(g: Given) -> bool | None:
     if not g.powers or g.share.from_.type is None:
         return None
@@ -328,6 +346,13 @@ DERIVED: tuple[Derived, ...] = (
             "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
             "none may) is a duty, a power or a function, false when each is only an exemption or sets aside "
             "confidence"),
+    Derived("share.basis.power_permits_disclosure", ("share.basis.legal_power", "share.from.type"),
+            _power_permits_disclosure,
+            "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
+            "none may) is a duty or a power to disclose, false when each is a function or an exemption"),
+    Derived("share.basis.function_named", ("share.basis.legal_power", "share.from.type"), _function_named,
+            "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
+            "none may) is a function of the discloser's, false when none is"),
     Derived("share.basis.power_available", ("share.basis.legal_power", "share.from.type"), _power_available,
             "when the power named is recognised and the discloser's type is stated: true when a recognised "
             "entry may be used by any discloser or by one of that type"),

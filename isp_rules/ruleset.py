@@ -612,6 +612,17 @@ class Power(_Model):
         return self.kind == "duty_to_disclose"
 
     @property
+    def is_function(self) -> bool:
+        """Whether it gives the discloser a function the public task rests on (no power to disclose)."""
+        return self.kind == "function"
+
+    @property
+    def permits_disclosure(self) -> bool:
+        """Whether it is law about disclosing itself: a duty or a power to disclose (not a function,
+        which needs a separate footing in confidence)."""
+        return self.kind in ("duty_to_disclose", "power_to_disclose")
+
+    @property
     def is_basis(self) -> bool:
         """Whether it is law a share can rest on (Art 6(3)): a duty, a power or a function."""
         return self.kind in ("duty_to_disclose", "power_to_disclose", "function")

@@ -301,3 +301,71 @@ def test_official_authority_needs_no_schedule_1_policy_document_for_offence_data
     official = _with(asb, basis__criminal_offence="official_authority",
                      **{"from": {"name": "City of York Council", "type": "local_authority"}})
     assert "SC-APD-002" not in assess(official, ruleset).fired
+
+
+# --- A third batch of unseen shares (8 December 2026) -------------------------------------------
+
+REFUSED_CIN = SCENARIOS / "children-education" / "health-visitor-calls-a-refused-child-in-need-referral-a-legal-requirement.yaml"
+
+
+def test_a_function_is_no_legal_requirement_to_disclose_and_is_not_offered_as_one(ruleset):
+    refused = _data(REFUSED_CIN)
+    assert "CF-LEGAL-005" in assess(_with(refused), ruleset).fired
+    assert not any("legal requirement" in a.lower() for a in _answers(_with(refused, confidentiality=...), ruleset,
+                                                                     "confidentiality"))
+    ordered = _with(refused, request__instrument="court_order")  # an order of the court requires it
+    assert "CF-LEGAL-005" not in assess(ordered, ruleset).fired
+
+
+def test_a_person_not_yet_asked_can_still_be_asked(ruleset):
+    base = _with(_data(FIRE), consent={"status": "not_sought"}, confidentiality=...)
+    assert any("consent" in a for a in _answers(base, ruleset, "confidentiality"))
+    reason = _with(_data(FIRE), consent={"status": "not_sought", "reason_not_sought": "would_increase_risk"},
+                   confidentiality=...)
+    assert not any(a == "The person's consent" for a in _answers(reason, ruleset, "confidentiality"))
+
+
+# --- An independent review of the second batch (8 December 2026) ---------------------------------
+
+WANTED = SCENARIOS / "law-enforcement" / "police-post-wanted-suspect-appeal-on-social-media.yaml"
+PHOTO = SCENARIOS / "children-education" / "school-posts-named-pupils-photo-after-the-parent-refused.yaml"
+
+
+def test_appeals_to_protect_someone_or_catch_an_offender_are_not_refused_as_publications(ruleset):
+    wanted = assess(_with(_data(WANTED)), ruleset)
+    assert wanted.verdict != "deny" and "PR-PUBLISH-002" in {o.rule for o in wanted.obligations}
+    missing = _with(_data(APPEAL), urgency__risk="significant")  # a missing person at significant risk
+    assert "PR-PUBLISH-001" not in assess(missing, ruleset).fired
+    # "individual" is the format's other word for a member of the public
+    assert "PR-PUBLISH-002" in {o.rule for o in assess(_with(_data(APPEAL), to={"name": "The public", "type":
+                                                                               "individual"}), ruleset).obligations}
+
+
+def test_publishing_against_a_refusal_is_refused_and_every_post_comes_down(ruleset):
+    photo = assess(_with(_data(PHOTO)), ruleset)
+    assert photo.verdict == "deny" and "PR-PUBLISH-003" in photo.fired
+    assert "PR-PUBLISH-004" in {o.rule for o in photo.obligations}
+
+
+def test_fundraising_by_a_processor_still_engages_confidence(ruleset):
+    fundraising = _with(_data(US_HOSTED), purpose__category="marketing", confidentiality=...)
+    assert "confidentiality" in _open(fundraising, ruleset)
+
+
+def test_s115_beside_a_function_is_advice_not_a_hold(ruleset):
+    both = _with(_data(YJS), basis__legal_power="Crime and Disorder Act 1998 ss37-39; Crime and Disorder Act 1998 s115")
+    decision = assess(both, ruleset)
+    assert "GW-CDA115-004" not in decision.fired and "GW-CDA115-003" in decision.fired
+
+
+def test_para_6_is_offered_only_for_a_public_bodys_function(ruleset):
+    charity = _with(_data(FIRE), basis__article_9=..., **{"from": {"name": "A hospice", "type": "charity"}},
+                    purpose__category="marketing")
+    assert not any("para 6" in a for a in _answers(charity, ruleset, "special_category_condition"))
+
+
+def test_part_3_consent_gets_the_consent_answer_not_schedule_8(ruleset):
+    consent = _with(_data(DVDS), basis__part_3="consent", consent={"status": "given"}, data__categories=[
+        "identity", "health"], basis__appropriate_policy_document=...)
+    answers = _answers(consent, ruleset, "sensitive_processing_condition")
+    assert answers and all("s35(4)(a)" in a for a in answers)
