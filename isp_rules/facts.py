@@ -258,28 +258,14 @@ def _both_signed(g: Given) -> bool | None:
     return True if signed == (True, True) else None
 
 
-def _power_is_duty(g: Given) -> bool | None:
-    if not g.powers:
-        return None
-    return any(p.is_duty for p in (g.usable or g.powers))
-
-
-def _power_is_basis(g: Given) -> bool | None:
-    if not g.powers:
-        return None
-    return any(p.is_basis for p in (g.usable or g.powers))
-
-
-def _power_permits_disclosure(g: Given) -> bool | None:
-    if not g.powers:
-        return None
-    return any(p.permits_disclosure for p in (g.usable or g.powers))
-
-
-def _function_named(g: Given) -> bool | None:
-    if not g.powers:
-        return None
-    return any(p.is_function for p in (g.usable or g.powers))
+def _any_power(kind: Callable[[CatalogueEntry], bool]) -> Callable[[Given], bool | None]:
+    """Whether a recognised entry the discloser may use (any, if none may) is of a kind; None when
+    no power named is recognised."""
+    def derive(g: Given) -> bool | None:
+        if not g.powers:
+            return None
+        return any(kind(p) for p in (g.usable or g.powers))
+    return derive
 
 
 def _power_available(g: Given) -> bool | None:
@@ -339,18 +325,18 @@ DERIVED: tuple[Derived, ...] = (
             lambda g: None if g.powers is None else bool(g.powers),
             "when basis.legal_power is stated: true when it names an entry of the catalogue of gateways and "
             "powers (rulesets/powers/), false when it names none"),
-    Derived("share.basis.power_is_duty", ("share.basis.legal_power", "share.from.type"), _power_is_duty,
+    Derived("share.basis.power_is_duty", ("share.basis.legal_power", "share.from.type"), _any_power(lambda p: p.is_duty),
             "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
             "none may) is a duty to disclose, false when none is"),
-    Derived("share.basis.power_is_basis", ("share.basis.legal_power", "share.from.type"), _power_is_basis,
+    Derived("share.basis.power_is_basis", ("share.basis.legal_power", "share.from.type"), _any_power(lambda p: p.is_basis),
             "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
             "none may) is a duty, a power or a function, false when each is only an exemption or sets aside "
             "confidence"),
     Derived("share.basis.power_permits_disclosure", ("share.basis.legal_power", "share.from.type"),
-            _power_permits_disclosure,
+            _any_power(lambda p: p.permits_disclosure),
             "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
             "none may) is a duty or a power to disclose, false when each is a function or an exemption"),
-    Derived("share.basis.function_named", ("share.basis.legal_power", "share.from.type"), _function_named,
+    Derived("share.basis.function_named", ("share.basis.legal_power", "share.from.type"), _any_power(lambda p: p.is_function),
             "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
             "none may) is a function of the discloser's, false when none is"),
     Derived("share.basis.power_available", ("share.basis.legal_power", "share.from.type"), _power_available,

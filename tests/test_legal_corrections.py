@@ -247,9 +247,11 @@ def test_a_public_appeal_is_judged_as_a_publication_not_as_an_insecure_transfer(
 def test_likely_conditions_follow_the_recipient_and_the_purpose(ruleset):
     mp = _with(_data(APPEAL), to={"name": "An MP's office", "type": "elected_representative"},
                urgency__risk="none", purpose__category="service_delivery", basis__article_9=...,
-               handling__transfer="secure_email")
+               handling__transfer="secure_email", request__by_recipient=True)
     answers = _answers(mp, ruleset, "special_category_condition")
     assert any("para 24" in a for a in answers)
+    unasked = _with(_data(APPEAL), to={"name": "An MP's office", "type": "elected_representative"}, basis__article_9=...)
+    assert not any("para 24" in a for a in _answers(unasked, ruleset, "special_category_condition"))  # no request
     assert not any("9(2)(h)" in a for a in _answers(_with(_data(APPEAL), basis__article_9=...), ruleset,
                                                        "special_category_condition"))  # an appeal is not care
 
@@ -317,12 +319,12 @@ def test_a_function_is_no_legal_requirement_to_disclose_and_is_not_offered_as_on
     assert "CF-LEGAL-005" not in assess(ordered, ruleset).fired
 
 
-def test_a_person_not_yet_asked_can_still_be_asked(ruleset):
-    base = _with(_data(FIRE), consent={"status": "not_sought"}, confidentiality=...)
-    assert any("consent" in a for a in _answers(base, ruleset, "confidentiality"))
+def test_explicit_consent_can_still_be_asked_for_when_nobody_has_asked(ruleset):
+    base = _with(_data(FIRE), consent={"status": "not_sought"}, consent__covers=..., basis__article_9=...)
+    assert any("explicit consent" in a for a in _answers(base, ruleset, "special_category_condition"))
     reason = _with(_data(FIRE), consent={"status": "not_sought", "reason_not_sought": "would_increase_risk"},
-                   confidentiality=...)
-    assert not any(a == "The person's consent" for a in _answers(reason, ruleset, "confidentiality"))
+                   basis__article_9=...)
+    assert not any("explicit consent" in a for a in _answers(reason, ruleset, "special_category_condition"))
 
 
 # --- An independent review of the second batch (8 December 2026) ---------------------------------
