@@ -336,9 +336,10 @@ DERIVED: tuple[Derived, ...] = (
             _any_power(lambda p: p.permits_disclosure),
             "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
             "none may) is a duty or a power to disclose, false when each is a function or an exemption"),
-    Derived("share.basis.function_named", ("share.basis.legal_power", "share.from.type"), _any_power(lambda p: p.is_function),
-            "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
-            "none may) is a function of the discloser's, false when none is"),
+    Derived("share.basis.several_laws_named", ("share.basis.legal_power", "share.from.type"),
+            lambda g: None if not g.powers else len(g.usable or g.powers) > 1,
+            "when the power named is recognised: true when it names more than one entry the discloser may use "
+            "(any, if none may), false when it names one"),
     Derived("share.basis.power_available", ("share.basis.legal_power", "share.from.type"), _power_available,
             "when the power named is recognised and the discloser's type is stated: true when a recognised "
             "entry may be used by any discloser or by one of that type"),

@@ -217,7 +217,7 @@ FACT_LABELS: dict[str, str] = {
     "share.basis.power_is_duty": "whether the power named is a duty to disclose",
     "share.basis.power_is_basis": "whether the law named is one a share can rest on",
     "share.basis.power_permits_disclosure": "whether the law named is a duty or power to disclose",
-    "share.basis.function_named": "whether a function of the discloser's is named",
+    "share.basis.several_laws_named": "whether more than one law is named",
     "share.basis.power_available": "whether the power named is one this discloser can use",
     # Added fields: entries of the partnership's directory.
     "share.from.partner": "which partner organisation discloses", "share.to.partner": "which partner organisation receives",
@@ -319,7 +319,7 @@ CONDITION_YES_NO: dict[str, tuple[str, str]] = {
     "share.basis.power_available": ("the power named is one this discloser can use",
                                     "the power named is not one this discloser can use"),
     "share.basis.power_is_duty": ("the power named is a duty to disclose", "the power named is not a duty to disclose"),
-    "share.basis.function_named": ("a function of the discloser's is named", "no function of the discloser's is named"),
+    "share.basis.several_laws_named": ("more than one law is named", "one law is named"),
     "share.basis.power_permits_disclosure": ("the law named is a duty or power to disclose",
                                              "the law named gives a function, not a duty or power to disclose"),
     "share.basis.power_is_basis": ("the law named is one a share can rest on",

@@ -371,3 +371,41 @@ def test_part_3_consent_gets_the_consent_answer_not_schedule_8(ruleset):
         "identity", "health"], basis__appropriate_policy_document=...)
     answers = _answers(consent, ruleset, "sensitive_processing_condition")
     assert answers and all("s35(4)(a)" in a for a in answers)
+
+
+# --- A third independent review (8 December 2026) -----------------------------------------------
+
+LOW_DVDS = SCENARIOS / "law-enforcement" / "dvds-disclosure-at-low-risk-called-a-legal-requirement.yaml"
+NO_CAPACITY = SCENARIOS / "special-category" / "day-centre-relies-on-consent-from-a-man-who-lacks-capacity.yaml"
+OFFENDER_POST = SCENARIOS / "justice-community" / "housing-association-names-sex-offender-on-residents-facebook.yaml"
+EVIDENCE = SCENARIOS / "processors" / "police-store-digital-evidence-with-a-cloud-processor.yaml"
+
+
+def test_a_power_that_permits_is_no_legal_requirement_either(ruleset):
+    decision = assess(_with(_data(LOW_DVDS)), ruleset)
+    assert "CF-LEGAL-006" in decision.fired and "confidentiality" in {p.id for p in decision.open_points}
+    assert not any("legal requirement" in a.lower() for a in _answers(_with(_data(LOW_DVDS), confidentiality=...),
+                                                                     ruleset, "confidentiality"))
+
+
+def test_someone_who_lacks_capacity_cannot_consent_and_is_not_offered_consent(ruleset):
+    decision = assess(_with(_data(NO_CAPACITY)), ruleset)
+    assert "CF-CAPACITY-001" in decision.fired
+    attorney = _with(_data(NO_CAPACITY), consent__given_by="representative")
+    assert "CF-CAPACITY-001" not in assess(attorney, ruleset).fired
+    unasked = _with(_data(NO_CAPACITY), confidentiality=..., consent=..., basis__article_9=...)
+    for point in ("confidentiality", "special_category_condition"):
+        assert not any("consent" in a.lower() and "implied" not in a.lower()
+                       for a in _answers(unasked, ruleset, point)), point
+
+
+def test_only_an_appeal_about_the_person_at_risk_escapes_the_publication_rule(ruleset):
+    assert assess(_with(_data(OFFENDER_POST)), ruleset).verdict == "deny"
+    arrested = _with(_data(WANTED), urgency__risk="none")  # named though not wanted at any risk
+    assert "PR-PUBLISH-001" in assess(arrested, ruleset).fired
+
+
+def test_a_processor_for_law_enforcement_engages_no_confidence(ruleset):
+    decision = assess(_with(_data(EVIDENCE)), ruleset)
+    assert decision.verdict == "allow"
+    assert {p.id: p.status for p in decision.points}["confidentiality"] == "not_applicable"
