@@ -126,12 +126,19 @@ class _Search:
 
     def _power_samples(self) -> list[str]:
         """One catalogue entry of each kind, open to any discloser and limited to some, so the
-        derived power facts (recognised, a duty, available to this discloser) take every value."""
+        derived power facts (recognised, a duty, available to this discloser) take every value; and
+        a second power to disclose open to some disclosers, since rules set named powers of that kind
+        aside (s115, the gateways that lift confidence) and must still meet another (CF-LEGAL-006)."""
         picked: dict[tuple[str, bool], str] = {}
+        extra: list[str] = []
         for power in self.ruleset.powers:
             if not power.pending and power.in_force is None:
-                picked.setdefault((power.kind, bool(power.who)), power.label)
-        return sorted(picked.values())
+                key = (power.kind, bool(power.who))
+                if key not in picked:
+                    picked[key] = power.label
+                elif key == ("power_to_disclose", True) and not extra:
+                    extra.append(power.label)
+        return sorted([*picked.values(), *extra])
 
     def space(self, rules: list[Rule], conds: list) -> tuple[list[str], list[list], list[dt.date]]:
         named: dict[str, set] = {}
