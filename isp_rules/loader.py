@@ -20,7 +20,7 @@ import re
 import sys
 import tempfile
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -30,10 +30,13 @@ from pydantic import BaseModel, ValidationError
 from .errors import InputError, Problem, RulesetError, ScenarioError, did_you_mean, format_path
 from .facts import FIELDS, power_phrase, power_words
 from .ruleset import (
+    CONDITIONS_FILE,
     LOCATION_FIELDS,
     AgreementPoint,
     All,
+    Condition,
     InForce,
+    NamedCondition,
     Power,
     PowerKind,
     Report,
@@ -52,6 +55,7 @@ from .vocabulary import NEAR_WORDS, PARTY_TYPES, PURPOSES
 from .yamlfile import DocPath, YamlDoc, parse_yaml, read_yaml
 
 __all__ = [
+    "CONDITIONS_FILE",
     "MAX_ID_LENGTH",
     "META_FILE",
     "POINTS_FILE",
@@ -398,11 +402,13 @@ def _top(doc: YamlDoc, allowed: dict[str, type], col: _Collector) -> dict[str, A
     return good
 
 
-_Named = TypeVar("_Named", ShareKind, Settlement, Trigger)
+_Named = TypeVar("_Named", ShareKind, Settlement, Trigger, NamedCondition)
 
 
-def _load_named(doc: YamlDoc, top: dict[str, Any], key: str, cls: type[_Named], col: _Collector) -> list[_Named]:
-    """The share kinds, settlements or high-risk triggers of the agreement-points file."""
+def _load_named(doc: YamlDoc, top: dict[str, Any], key: str, cls: type[_Named], col: _Collector,
+                named: Mapping[str, Condition], define: bool = False) -> list[_Named]:
+    """The share kinds, settlements or high-risk triggers of the agreement-points file, or (`define`)
+    the named conditions, each added to `named` as it is read."""
     out: list[_Named] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(top.get(key, [])):
@@ -414,13 +420,35 @@ def _load_named(doc: YamlDoc, top: dict[str, Any], key: str, cls: type[_Named], 
         if item.id in seen:
             report(("id",), f"duplicate id '{item.id}' in {key} (also {key}[{seen[item.id]}])")
         seen[item.id] = i
-        cond = parse_condition(item.when, ("when",), report)
+        cond = parse_condition(item.when, ("when",), report, named)
         if cond is not None:
+            if define and isinstance(named, dict):
+                dict.__setitem__(named, item.id, cond)  # not a lookup: not counted as a use
             out.append(item.model_copy(update={"when": cond}))
     return out
 
 
-def _load_points(doc: YamlDoc, col: _Collector) -> tuple[list[AgreementPoint], list[ShareKind], list[Settlement], list[Trigger]]:
+class _Names(dict[str, Condition]):
+    """The named conditions, counting how often each is named (parse_condition looks each up once)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uses: dict[str, int] = {}
+        self.broken = False  # the conditions file had problems: a name it failed to define is not reported again
+
+    def __getitem__(self, name: str) -> Condition:
+        self.uses[name] = self.uses.get(name, 0) + 1
+        return super().__getitem__(name)
+
+
+def _load_conditions(doc: YamlDoc, col: _Collector, named: _Names) -> list[NamedCondition]:
+    """The ruleset's named conditions: each may use those defined above it (so none refers to itself)."""
+    top = _top(doc, {"title": str, "conditions": list}, col)
+    return _load_named(doc, top, "conditions", NamedCondition, col, named, define=True) if top is not None else []
+
+
+def _load_points(doc: YamlDoc, col: _Collector, named: Mapping[str, Condition]
+                 ) -> tuple[list[AgreementPoint], list[ShareKind], list[Settlement], list[Trigger]]:
     before = len(col.problems)
     top = _top(doc, {"points": list, "title": str, "share_kinds": list, "settlements": list,
                      "high_risk_triggers": list}, col)
@@ -428,11 +456,13 @@ def _load_points(doc: YamlDoc, col: _Collector) -> tuple[list[AgreementPoint], l
         if top is not None and len(col.problems) == before:
             col.problems.append(Problem(doc.name, 1, "points", "required: the list of agreement points"))
         return [], [], [], []
-    kinds = _load_named(doc, top, "share_kinds", ShareKind, col)
-    settlements = _load_named(doc, top, "settlements", Settlement, col)
-    triggers = _load_named(doc, top, "high_risk_triggers", Trigger, col)
-    kind_ids = [k.id for k in kinds]
-    settlement_ids = [x.id for x in settlements]
+    kinds = _load_named(doc, top, "share_kinds", ShareKind, col, named)
+    settlements = _load_named(doc, top, "settlements", Settlement, col, named)
+    triggers = _load_named(doc, top, "high_risk_triggers", Trigger, col, named)
+    # Ids as written: an entry whose condition failed was reported once, not again where it is named.
+    def written(key: str) -> list[str]:
+        return [str(raw["id"]) for raw in top.get(key, []) if isinstance(raw, dict) and "id" in raw]
+    kind_ids, settlement_ids = written("share_kinds"), written("settlements")
     points: list[AgreementPoint] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(top["points"]):
@@ -463,11 +493,11 @@ def _load_points(doc: YamlDoc, col: _Collector) -> tuple[list[AgreementPoint], l
         update: dict[str, Any] = {}
         for key in ("applies_when", "urgency_keeps_when"):
             if getattr(point, key) is not None:
-                update[key] = parse_condition(getattr(point, key), (key,), report)
+                update[key] = parse_condition(getattr(point, key), (key,), report, named)
         answers = []
         for j, ans in enumerate(point.likely_answers):
             if ans.unless is not None:
-                ans = ans.model_copy(update={"unless": parse_condition(ans.unless, ("likely_answers", j, "unless"), report)})
+                ans = ans.model_copy(update={"unless": parse_condition(ans.unless, ("likely_answers", j, "unless"), report, named)})
             for path, value in (ans.sets or {}).items():
                 spec = FIELDS.get(path)
                 if spec is None:
@@ -489,7 +519,8 @@ def _is_always(cond: Any) -> bool:
     return isinstance(cond, All) and not cond.items
 
 
-def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_ids: dict[str, list[Rule]]) -> list[Rule]:
+def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_ids: dict[str, list[Rule]],
+                named: Mapping[str, Condition]) -> list[Rule]:
     before = len(col.problems)
     top = _top(doc, {"topic": str, "title": str, "rules": list}, col)
     if top is None:
@@ -508,7 +539,7 @@ def _load_rules(doc: YamlDoc, point_ids: set[str] | None, col: _Collector, seen_
         # Checks that need only the raw values run even when the model failed,
         # so one pass reports every problem in the file.
         raw = raw if isinstance(raw, dict) else {}
-        cond = parse_condition(raw["when"], ("when",), report) if "when" in raw else None
+        cond = parse_condition(raw["when"], ("when",), report, named) if "when" in raw else None
         points = raw.get("points")
         for j, point in enumerate(points if isinstance(points, list) else []):
             if isinstance(point, str) and point_ids is not None and point not in point_ids:
@@ -729,6 +760,17 @@ def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
                 if isinstance(doc.data, dict) and key not in doc.data:
                     col.problems.append(Problem(doc.name, 1, key, "required"))
 
+    # Named conditions come first: the agreement points and the rules may name them.
+    conditions: list[NamedCondition] = []
+    named = _Names()
+    conditions_path = directory / CONDITIONS_FILE
+    if conditions_path.is_file():
+        before = len(col.problems)
+        doc = _read(conditions_path, shown(conditions_path), col)
+        if doc is not None:
+            conditions = _load_conditions(doc, col, named)
+        named.broken = len(col.problems) > before
+
     points_path = directory / POINTS_FILE
     points: list[AgreementPoint] = []
     kinds: list[ShareKind] = []
@@ -741,7 +783,7 @@ def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
         before = len(col.problems)
         doc = _read(points_path, shown(points_path), col)
         if doc is not None:
-            points, kinds, settlements, triggers = _load_points(doc, col)
+            points, kinds, settlements, triggers = _load_points(doc, col, named)
         points_broken = len(col.problems) > before
     # None: unknown, so as not to bury the real problem under follow-on errors.
     point_ids = None if points_broken else {p.id for p in points}
@@ -750,11 +792,11 @@ def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
     seen_ids: dict[str, list[Rule]] = {}
     topics: dict[str, str] = {}  # rule file name -> its own `title:`, the topic in plain words
     for path in files:
-        if path.name in (META_FILE, POINTS_FILE, "ruleset.yml", "agreement-points.yml"):
+        if path.name in (META_FILE, POINTS_FILE, CONDITIONS_FILE, "ruleset.yml", "agreement-points.yml", "conditions.yml"):
             continue
         doc = _read(path, shown(path), col)
         if doc is not None:
-            rules += _load_rules(doc, point_ids, col, seen_ids)
+            rules += _load_rules(doc, point_ids, col, seen_ids, named)
             if isinstance(doc.data, dict) and isinstance(doc.data.get("title"), str):
                 topics[path.name] = doc.data["title"]
     rules, pending, commenced = _commence(rules, meta.get("commenced", {}), meta_doc, col)
@@ -770,6 +812,7 @@ def read_ruleset(directory: str | os.PathLike[str] | None = None) -> Ruleset:
         rules=tuple(rules), points=tuple(points), kinds=tuple(kinds), settlements=tuple(settlements),
         triggers=tuple(triggers), powers=tuple(powers), pending=tuple(pending), commenced=commenced,
         sha256=ruleset_digest(directory), source=str(directory), topics=topics,
+        conditions=tuple(c.model_copy(update={"uses": named.uses.get(c.id, 0)}) for c in conditions),
     )
 
 

@@ -7,9 +7,10 @@ so a misspelt field or value fails at load time with a "did you mean".
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -20,6 +21,7 @@ from .facts import FIELDS, FieldSpec, TextPhrases, close_powers, words
 from .labels import condition_template, condition_value, known, label, yes_no
 
 __all__ = [
+    "CONDITIONS_FILE",
     "LOCATION_FIELDS",
     "AgreementPoint",
     "All",
@@ -32,6 +34,7 @@ __all__ = [
     "Effect",
     "InForce",
     "Leaf",
+    "NamedCondition",
     "Not",
     "NotTrue",
     "PointKind",
@@ -60,6 +63,8 @@ __all__ = [
 LEAF_OPS = ("equals", "in", "contains_any", "mentions", "before", "on_or_after")
 PRESENCE_OPS = ("present", "absent")
 GROUP_OPS = ("all", "any", "not", "not_true")
+NAMED_OP = "condition"  # {condition: NAME}: a condition defined once in CONDITIONS_FILE
+CONDITIONS_FILE = "conditions.yaml"
 
 
 # --- condition AST ----------------------------------------------------------------------
@@ -128,13 +133,33 @@ def _check_value(spec: FieldSpec, value: Any, where: Where, report: Report) -> b
     return True
 
 
-def parse_condition(data: Any, where: Where, report: Report) -> Condition | None:
-    """YAML -> condition AST, reporting every problem (with its path) through `report`."""
+def parse_condition(data: Any, where: Where, report: Report,
+                    named: Mapping[str, Condition] | None = None) -> Condition | None:
+    """YAML -> condition AST, reporting every problem (with its path) through `report`.
+
+    `named` holds the ruleset's named conditions (conditions.yaml): `{condition: NAME}` stands for
+    the condition defined under that name, so a test written once is not copied into every rule."""
     if not isinstance(data, dict) or not data:
-        report(where, "expected a condition: all / any / not / not_true, present / absent, or field with "
-               "equals / in / contains_any / mentions / before / on_or_after")
+        report(where, "expected a condition: all / any / not / not_true, present / absent, field with "
+               "equals / in / contains_any / mentions / before / on_or_after, or a named condition")
         return None
     keys = set(data)
+    if NAMED_OP in keys:
+        if len(keys) != 1:
+            report(where, f"'{NAMED_OP}' must stand alone, e.g. {{condition: task_purpose}}; found also {sorted(map(str, keys - {NAMED_OP}))}")
+            return None
+        name, known_names = data[NAMED_OP], named or {}
+        if not isinstance(name, str):
+            report(where + (NAMED_OP,), f"expected the name of a condition, got {name!r}")
+            return None
+        if name not in known_names:
+            if getattr(known_names, "broken", False):
+                return None  # its definition failed and was reported where it was written
+            report(where + (NAMED_OP,), f"unknown condition '{name}'{did_you_mean(name, known_names)} "
+                                        f"(named conditions: {', '.join(known_names) or 'none'}, in {CONDITIONS_FILE})")
+            return None
+        # A copy: each rule owns its condition tree, as if the test were written out in it.
+        return copy.deepcopy(known_names[name])
     group = keys & set(GROUP_OPS)
     if group:
         if len(keys) != 1:
@@ -143,7 +168,7 @@ def parse_condition(data: Any, where: Where, report: Report) -> Condition | None
         (op,) = group
         body = data[op]
         if op in ("not", "not_true"):
-            inner = parse_condition(body, where + (op,), report)
+            inner = parse_condition(body, where + (op,), report, named)
             if inner is None:
                 return None
             return Not(inner) if op == "not" else NotTrue(inner)
@@ -153,11 +178,18 @@ def parse_condition(data: Any, where: Where, report: Report) -> Condition | None
         if op == "any" and not body:
             report(where + (op,), "an empty 'any' never holds; the rule could never fire")
             return None
-        parsed = [parse_condition(item, where + (op, i), report) for i, item in enumerate(body)]
-        items = [i for i in parsed if i is not None]
-        if len(items) != len(parsed):
+        parsed = [parse_condition(item, where + (op, i), report, named) for i, item in enumerate(body)]
+        if any(i is None for i in parsed):
             return None
-        return All(tuple(items)) if op == "all" else Any_(tuple(items))
+        # A named `all` inside an `all` (or `any` inside `any`) reads as its items written out in place.
+        kind = All if op == "all" else Any_
+        items: list[Condition] = []
+        for raw, item in zip(body, parsed, strict=True):
+            if isinstance(item, kind) and isinstance(raw, dict) and NAMED_OP in raw:
+                items += item.items
+            elif item is not None:
+                items.append(item)
+        return kind(tuple(items))
     presence = keys & set(PRESENCE_OPS)
     if presence:
         if len(keys) != 1:
@@ -168,7 +200,7 @@ def parse_condition(data: Any, where: Where, report: Report) -> Condition | None
         return Leaf(op, spec.path) if spec else None
     if "field" not in keys:
         unknown = min(str(k) for k in keys)
-        known = GROUP_OPS + PRESENCE_OPS + LEAF_OPS + ("field",)
+        known = GROUP_OPS + PRESENCE_OPS + LEAF_OPS + ("field", NAMED_OP)
         report(where + (unknown,), f"unknown condition key '{unknown}'{did_you_mean(unknown, known)}")
         return None
     ops = [k for k in keys if k != "field"]
@@ -517,6 +549,19 @@ class Answer(_Model):
     sets: dict[str, Any] | None = None
 
 
+class NamedCondition(_Model):
+    """A condition defined once, in conditions.yaml, and named in rules as {condition: ID}."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    says: Words  # plain words, e.g. "the purpose is one of a public body's own tasks"
+    when: Any  # a condition
+    note: Words | None = None  # why it is written as it is
+    uses: int = 0  # how many conditions name it (filled by the loader; isp lint warns on none)
+    file: str = ""  # where it was written (filled by the loader), for messages
+    line: int = 0
+    lines: dict[str, int] = {}  # the line of each key as written (filled by the loader)
+
+
 class ShareKind(_Model):
     """A kind of share (routine, one-off, processor...): which points apply follows from it."""
 
@@ -649,6 +694,7 @@ class Ruleset(_Model):
     sha256: str
     source: str  # the directory it came from
     topics: dict[str, str] = {}  # rule file name -> the file's `title:` (its topic in plain words)
+    conditions: tuple[NamedCondition, ...] = ()  # conditions.yaml: already written out in the rules that name them
 
     _rule_index: dict[str, Rule] = PrivateAttr(default_factory=dict)
     _point_index: dict[str, AgreementPoint] = PrivateAttr(default_factory=dict)

@@ -379,3 +379,90 @@ def test_only_a_rule_that_defers_paperwork_says_when_its_urgent_path_applies(tmp
     text = "rules:\n" + GOOD_RULE.replace("effect: advice", "effect: advice\n    urgent_when: a child at risk")
     (msg,) = problems(tmp_path, text)
     assert msg.endswith("rules[0].urgent_when: only a rule that defers paperwork says when its urgent path applies")
+
+
+# --- named conditions (conditions.yaml) ---------------------------------------------------
+
+ROUTINE_NAMED = """\
+  - id: routine_care
+    says: routine sharing for care
+    when:
+      all:
+        - {field: share.frequency, equals: routine}
+        - {field: share.purpose.category, equals: direct_care}
+"""
+
+
+def named_dir(tmp_path, conditions, rules_text):
+    """The bundled ruleset with more named conditions and one extra rules file."""
+    target = rules_dir(tmp_path, rules_text)
+    with (target / "conditions.yaml").open("a") as handle:
+        handle.write(conditions)
+    return target
+
+
+def test_a_named_condition_reads_as_if_written_out_where_it_is_named(tmp_path):
+    rules = "rules:\n" + GOOD_RULE.replace(
+        "{field: share.frequency, equals: routine}",
+        "{all: [{condition: routine_care}, {present: share.handling.retention}]}") + GOOD_RULE.replace(
+        "TEST-OK-001", "TEST-OK-002").replace("{field: share.frequency, equals: routine}", "{not: {condition: routine_care}}")
+    rs = load_ruleset(named_dir(tmp_path, ROUTINE_NAMED, rules))
+    routine, care = Leaf("equals", "share.frequency", "routine"), Leaf("equals", "share.purpose.category", "direct_care")
+    # Named inside an `all`, its own `all` is spliced in: the same tree as the three tests written out.
+    assert rs.rule("TEST-OK-001").when == All((routine, care, Leaf("present", "share.handling.retention")))
+    assert rs.rule("TEST-OK-002").when == Not(All((routine, care)))
+    (named,) = [c for c in rs.conditions if c.id == "routine_care"]
+    assert named.uses == 2 and named.file.endswith("conditions.yaml") and named.says == "routine sharing for care"
+
+
+def test_an_unknown_named_condition_says_did_you_mean(tmp_path):
+    rules = "rules:\n" + GOOD_RULE.replace("{field: share.frequency, equals: routine}", "{condition: routine_cares}")
+    (msg,) = problems_in(named_dir(tmp_path, ROUTINE_NAMED, rules))
+    assert "extra.yaml:4: rules[0].when.condition: unknown condition 'routine_cares'; did you mean 'routine_care'?" in msg
+    assert "conditions.yaml" in msg
+
+
+def test_a_named_condition_stands_alone(tmp_path):
+    rules = "rules:\n" + GOOD_RULE.replace("{field: share.frequency, equals: routine}",
+                                           "{condition: routine_care, field: share.frequency}")
+    (msg,) = problems_in(named_dir(tmp_path, ROUTINE_NAMED, rules))
+    assert "rules[0].when: 'condition' must stand alone" in msg
+
+
+def test_a_named_condition_may_use_only_those_above_it(tmp_path):
+    conditions = """\
+  - id: first
+    says: uses one defined below it
+    when: {condition: second}
+  - id: second
+    says: routine
+    when: {field: share.frequency, equals: routine}
+  - id: second
+    says: again
+    when: {field: share.frequency, equals: routine}
+"""
+    found = problems_in(named_dir(tmp_path, conditions, "rules:\n" + GOOD_RULE))
+    assert any("conditions.yaml" in m and "unknown condition 'second'" in m for m in found), found
+    assert any("duplicate id 'second' in conditions" in m for m in found), found
+
+
+def test_a_broken_conditions_file_does_not_bury_itself_in_follow_on_errors(tmp_path):
+    folder = rules_dir(tmp_path, "rules:\n" + GOOD_RULE)
+    text = (folder / "conditions.yaml").read_text()
+    (folder / "conditions.yaml").write_text(text.replace("  - id: published\n    says:", "  - id: published\n    sayz:"))
+    found = problems_in(folder)
+    assert len(found) == 2 and all("conditions.yaml" in m for m in found), found  # sayz unknown, says missing
+
+
+def test_agreement_points_and_likely_answers_may_name_conditions(repo_ruleset):
+    # The bundled kind `publication` and a likely answer's `unless` are written with names.
+    (kind,) = [k for k in repo_ruleset.kinds if k.id == "publication"]
+    (published,) = [c for c in repo_ruleset.conditions if c.id == "published"]
+    assert kind.when == published.when
+    assert all(c.uses > 0 for c in repo_ruleset.conditions), [c.id for c in repo_ruleset.conditions if not c.uses]
+
+
+def problems_in(folder):
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(folder)
+    return [str(p) for p in info.value.problems]

@@ -6,6 +6,7 @@
   with the same effect and (for open) the same agreement points fires too (warning);
 - contradiction: a ground and a deny that fire on exactly the same scenarios (error), or a
   ground that can never fire without a deny (warning);
+- unused: a named condition (conditions.yaml) that nothing names (warning);
 - gap: a combination of purpose and lawful basis where a share is allowed although no ground
   rule fired, so the allow rests only on the absence of denials (warning).
 
@@ -51,7 +52,7 @@ FULL = {"share.data.identifiability", "share.from.type", "share.to.type"}  # sma
 @dataclass(frozen=True)
 class Finding:
     level: str  # error | warning
-    check: str  # schema | unreachable | shadowed | contradiction | gap | directory
+    check: str  # schema | unreachable | shadowed | contradiction | gap | directory | unused
     file: str
     rule: str
     message: str
@@ -241,6 +242,10 @@ def lint_ruleset(directory: str | Path, library: list[Scenario] | None = None, s
             return False
 
     library = [s for s in library or [] if usable(s)]
+    for named in ruleset.conditions:
+        if not named.uses:
+            report.findings.append(Finding("warning", "unused", Path(named.file).name, named.id,
+                                           "this named condition is not used by any rule, agreement point or likely answer"))
     search = _Search(ruleset, report, seed)
     file = {r.key: Path(r.file).name for r in ruleset.rules}
     reachable: dict[str, dict] = {}

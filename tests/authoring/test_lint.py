@@ -180,3 +180,15 @@ def test_a_suspect_directory_entry_is_a_warning_that_fails_only_under_strict(tmp
 def test_the_bundled_rules_are_clean_even_under_strict():
     code, out = lint(ROOT / "rulesets", "--scenarios", SCENARIOS, "--strict")
     assert out.splitlines()[-1].startswith("0 error(s), 0 warning(s)") and code == 0, out
+
+
+def test_a_named_condition_nothing_names_is_a_warning(tmp_path):
+    folder = rules_with(tmp_path, rule("TINY-OK-002", "advice", "{condition: routine}"))
+    (folder / "conditions.yaml").write_text(
+        "conditions:\n"
+        "  - {id: routine, says: routine sharing, when: {field: share.frequency, equals: routine}}\n"
+        "  - {id: one_off, says: a one-off, when: {field: share.frequency, equals: one_off}}\n")
+    code, found = findings(folder, "--scenarios", no_library(tmp_path))
+    unused = [(f["level"], f["file"], f["rule"]) for f in found if f["check"] == "unused"]
+    assert unused == [("warning", "conditions.yaml", "one_off")]
+    assert code == 0
