@@ -70,8 +70,13 @@ def date_number(day: dt.date) -> int:
 
 def words(text: str) -> str:
     """Text -> ' lower case words ' (padded, '&' read as 'and'), so phrases match whole words."""
-    # Letters and digits are separate words, so "PCSCA2022 s16" reads as "pcsca 2022 s 16".
-    return " " + " ".join(re.findall(r"[a-z]+|[0-9]+", text.lower().replace("&", " and "))) + " "
+    # Letters and digits are separate words, so "PCSCA2022 s16" reads as "pcsca 2022 s 16"; but a
+    # letter or two written onto a number is part of it, as in a section inserted later: "s213B"
+    # reads as "s 213b", another section than s213 (Housing Act 1996 s213B, the duty to refer).
+    return " " + " ".join(_WORD.findall(text.lower().replace("&", " and "))) + " "
+
+
+_WORD = re.compile(r"[0-9]+[a-z]{1,2}(?![a-z0-9])|[a-z]+|[0-9]+")
 
 
 def mentions(text_words: str, phrase: str) -> bool:
@@ -91,13 +96,23 @@ _POWER_WORDS = {"section": "s", "sections": "s", "sec": "s", "ss": "s", "schedul
 _POWER_PHRASES = ((" national health service act ", " nhs act "),)
 
 
+# "ss3 and 82" names s3 and s82: each number of a list after a section word reads with that word.
+_LISTED = re.compile(r" (s|sch|para|reg|art) ([0-9]+[a-z]{0,2}) (and|or) (?=[0-9])")
+
+
 def power_words(text: str) -> str:
-    """words(), with section/schedule/paragraph/regulation/article read as s/sch/para/reg/art, and
-    an Act's usual short form for its title (the NHS Act)."""
+    """words(), with section/schedule/paragraph/regulation/article read as s/sch/para/reg/art, an
+    Act's usual short form for its title (the NHS Act), and a list of sections read as one
+    section each ("ss3 and 82" as "s 3 and s 82")."""
+    text = re.sub(r",\s*(?=[0-9])", " and ", text)  # "ss 17, 47 and 115"
     normal = " " + " ".join(_POWER_WORDS.get(w, w) for w in words(text).split()) + " "
     for long, short in _POWER_PHRASES:
         normal = normal.replace(long, short)
-    return normal
+    while True:
+        listed = _LISTED.sub(r" \1 \2 \3 \1 ", normal)
+        if listed == normal:
+            return normal
+        normal = listed
 
 
 def power_phrase(phrase: str) -> str:

@@ -17,6 +17,9 @@ from isp_rules.facts import (
     TextPhrases,
     date_number,
     fact_key,
+    mentions,
+    power_words,
+    recognised_powers,
     to_fact,
 )
 from isp_rules.scenario import Scenario
@@ -155,3 +158,22 @@ def test_a_plain_mapping_of_phrases_gives_the_same_mentions(ruleset):
     assert "share__basis__power_recognised" not in without
     assert isinstance(ruleset.phrases, TextPhrases)
 
+
+
+# Third check on unseen shares, 8 December 2026: a section inserted later is another section,
+# and a list of sections names each of them.
+@pytest.mark.parametrize(("text", "named", "not_named"), [
+    ("Housing Act 1996 s213B (duty to refer)", "housing act 1996 + s 213b", "housing act 1996 + s 213"),
+    ("Crime and Disorder Act 1998 s17A", "crime and disorder act 1998 + s 17a", "crime and disorder act 1998 + s 17"),
+    ("National Health Service Act 2006 ss3 and 82", "nhs act 2006 + s 82", "nhs act 2006 + s 8"),
+    ("NHS Act 2006 ss 3, 82 and 251", "nhs act 2006 + s 251", "nhs act 2006 + s 25"),
+    ("DPA 2018 Sch 1 paras 10 and 18", "sch 1 + para 18", "sch 1 + para 1"),
+])
+def test_a_section_letter_and_a_list_of_sections_are_read_as_written(text, named, not_named):
+    normal = power_words(text)
+    assert mentions(normal, named) and not mentions(normal, not_named), normal
+
+
+def test_a_later_section_is_not_recognised_as_the_one_it_follows(repo_ruleset):
+    labels = {p.label for p in recognised_powers("Housing Act 1996 s213B", repo_ruleset.powers)}
+    assert labels and all("213B" in label for label in labels), labels
