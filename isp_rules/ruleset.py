@@ -148,7 +148,7 @@ def parse_condition(data: Any, where: Where, report: Report,
         if len(keys) != 1:
             report(where, f"'{NAMED_OP}' must stand alone, e.g. {{condition: task_purpose}}; found also {sorted(map(str, keys - {NAMED_OP}))}")
             return None
-        name, known_names = data[NAMED_OP], named or {}
+        name, known_names = data[NAMED_OP], named if named is not None else {}
         if not isinstance(name, str):
             report(where + (NAMED_OP,), f"expected the name of a condition, got {name!r}")
             return None

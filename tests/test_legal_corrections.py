@@ -409,3 +409,21 @@ def test_a_processor_for_law_enforcement_engages_no_confidence(ruleset):
     decision = assess(_with(_data(EVIDENCE)), ruleset)
     assert decision.verdict == "allow"
     assert {p.id: p.status for p in decision.points}["confidentiality"] == "not_applicable"
+
+
+# --- Third check on unseen shares, 8 December 2026 -------------------------------------------
+
+NOISE = SCENARIOS / "confidentiality" / "environmental-health-gives-noise-complainants-details-to-the-neighbour.yaml"
+
+
+def _fired(scenario: Scenario, ruleset) -> set[str]:
+    return {r.rule for r in assess(scenario, ruleset).reasons}
+
+
+def test_a_right_to_know_is_no_domestic_violence_disclosure_unless_domestic_abuse_is_named(ruleset):
+    noise = _data(NOISE)
+    assert not {"JC-DVDS-003", "JC-DVDS-004"} & _fired(_with(noise), ruleset)
+    assert not {"JC-DVDS-003", "JC-DVDS-004"} & _fired(_with(noise, purpose__detail="The parent has a right to ask."), ruleset)
+    named = _with(noise, purpose__detail="A right to ask about her partner's domestic abuse history")
+    assert {"JC-DVDS-003", "JC-DVDS-004"} <= _fired(named, ruleset)
+    assert {"JC-DVDS-003", "JC-DVDS-004"} <= _fired(_with(noise, basis__legal_power="Clare's Law"), ruleset)

@@ -466,3 +466,11 @@ def problems_in(folder):
     with pytest.raises(RulesetError) as info:
         load_ruleset(folder)
     return [str(p) for p in info.value.problems]
+
+
+def test_an_unreadable_conditions_file_is_one_problem_not_one_per_name(tmp_path):
+    folder = rules_dir(tmp_path, "rules:\n" + GOOD_RULE)
+    (folder / "conditions.yaml").write_text(
+        "conditions:\n  - id: a\n    says: x\n    when: &x {all: []}\n  - id: b\n    says: y\n    when: *x\n")
+    found = problems_in(folder)
+    assert len(found) == 1 and "anchors" in found[0], found
