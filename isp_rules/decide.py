@@ -104,8 +104,9 @@ class _PointPlan:
         self.answer_keys = tuple(sorted({fact_key(f) for a in self.answers if a.unless is not None
                                          for f in condition_fields(a.unless)}))
         self.answer_memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
-        # Answers without an `unless` always fit: with none, the list never changes.
-        self.always = (None if any(a.unless is not None for a in self.answers)
+        # Answers without an `unless` always fit: with none (and none kept for when nothing else
+        # fits), the list never changes.
+        self.always = (None if any(a.unless is not None or a.otherwise for a in self.answers)
                        else tuple(a.text for a in self.answers))
         self.applies = pseudo_rule_id("point", point.id)
         self.keep = pseudo_rule_id("keep", point.id)
@@ -121,7 +122,7 @@ class _PointPlan:
             return list(self.always)
 
         def compute() -> tuple[str, ...]:
-            return tuple(a.text for a in self.answers if a.unless is None or evaluate(a.unless, fact) is not True)
+            return tuple(a.text for a in _fit(self.answers, fact))
         return list(_remember(self.answer_memo, 4096, _signature(fact, self.answer_keys), compute))
 
 
@@ -292,7 +293,13 @@ def likely_answers(point: AgreementPoint, fact: dict[str, Any]) -> list[str]:
 
 
 def fitting_answers(point: AgreementPoint, fact: dict[str, Any]) -> list[Answer]:
-    return [a for a in point.likely_answers if a.unless is None or evaluate(a.unless, fact) is not True]
+    return _fit(point.likely_answers, fact)
+
+
+def _fit(answers: Iterable[Answer], fact: dict[str, Any]) -> list[Answer]:
+    """The answers whose `unless` does not hold; those kept for when nothing else fits, only then."""
+    fits = [a for a in answers if a.unless is None or evaluate(a.unless, fact) is not True]
+    return [a for a in fits if not a.otherwise] or [a for a in fits if a.otherwise]
 
 
 def _facts(paths: Iterable[str]) -> str:

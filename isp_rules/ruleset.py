@@ -547,6 +547,10 @@ class Answer(_Model):
     # The scenario values this answer stands for ({field path: value}), where it has one:
     # what a guided flow or a property test fills in when this answer is chosen.
     sets: dict[str, Any] | None = None
+    # Offered only when no other answer fits: what is left when the stated facts rule out every
+    # usual way of settling the point (leave the confidential part out, say), so an open point
+    # never stands without an answer that fits the share (verdict semantics 2).
+    otherwise: bool = False
 
 
 class NamedCondition(_Model):

@@ -427,3 +427,58 @@ def test_a_right_to_know_is_no_domestic_violence_disclosure_unless_domestic_abus
     named = _with(noise, purpose__detail="A right to ask about her partner's domestic abuse history")
     assert {"JC-DVDS-003", "JC-DVDS-004"} <= _fired(named, ruleset)
     assert {"JC-DVDS-003", "JC-DVDS-004"} <= _fired(_with(noise, basis__legal_power="Clare's Law"), ruleset)
+
+
+CAPABLE_REFUSAL = SCENARIOS / "confidentiality" / "council-overrides-a-capacitous-adults-refusal-at-low-risk.yaml"
+
+
+def _answers(scenario: Scenario, ruleset, point: str) -> list[str]:
+    return next((p.likely_answers for p in assess(scenario, ruleset).open_points if p.id == point), [])
+
+
+def test_a_capable_adults_refusal_at_low_risk_is_refused_not_left_to_agree(ruleset):
+    refusal = _data(CAPABLE_REFUSAL)
+    decision = assess(_with(refusal), ruleset)
+    assert decision.verdict == "deny" and "CF-PUBLIC-INTEREST-004" in {r.rule for r in decision.reasons}
+    # Others at real risk, or no refusal on record, and it is a balance to strike again, not a refusal.
+    assert "CF-PUBLIC-INTEREST-004" not in _fired(_with(refusal, urgency__risk="significant"), ruleset)
+    assert assess(_with(refusal, consent__status="not_sought", consent__given_by=...), ruleset).verdict == "needs-agreement"
+
+
+def test_when_the_facts_rule_out_every_ground_the_answer_left_is_to_share_less(ruleset):
+    refusal = _data(CAPABLE_REFUSAL)
+    left = _answers(_with(refusal, confidentiality=...), ruleset, "confidentiality")
+    assert len(left) == 1 and left[0].startswith("None of the usual grounds fits")
+    # While a usual ground still fits, it is offered instead.
+    usual = _answers(_with(refusal, confidentiality=..., consent__status="not_sought", consent__given_by=...), ruleset,
+                     "confidentiality")
+    assert usual and not any(a.startswith("None of the usual grounds") for a in usual)
+
+
+def test_consent_not_yet_sought_is_offered_as_asking_first_unless_the_share_is_urgent(ruleset):
+    quiet = _with(_data(CAPABLE_REFUSAL), confidentiality=..., consent__status="not_sought", consent__given_by=...)
+    assert "Ask each person for consent before sharing, and record it" in _answers(quiet, ruleset, "confidentiality")
+    urgent = _with(_data(CAPABLE_REFUSAL), confidentiality=..., consent__status="not_sought", consent__given_by=...,
+                   urgency__risk="significant")
+    assert "Ask each person for consent before sharing, and record it" not in _answers(urgent, ruleset, "confidentiality")
+
+
+def test_following_an_answer_that_changes_what_is_done_never_makes_a_library_share_worse(ruleset):
+    """The answers that change a stated fact (ask for consent first; leave the confidential part
+    out) fall outside the honesty property, which fills only unknown facts: checked here."""
+    rank = {"deny": 0, "needs-agreement": 1, "allow": 2}
+    followed = 0
+    for path in find_scenarios([SCENARIOS]):
+        data = _data(path)
+        before = assess(Scenario.model_validate(data), ruleset)
+        for status in before.points:
+            for answer in ruleset.point(status.id).likely_answers if status.status == "open" else []:
+                if answer.text in status.likely_answers and answer.sets and (
+                        answer.otherwise or "share.consent.status" in answer.sets):
+                    filled = copy.deepcopy(data)
+                    for field, value in answer.sets.items():
+                        set_path(filled, field, value)
+                    followed += 1
+                    after = assess(Scenario.model_validate(filled), ruleset)
+                    assert rank[after.verdict] >= rank[before.verdict], (path.name, answer.text, after.fired)
+    assert followed >= 10

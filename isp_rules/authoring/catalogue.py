@@ -154,7 +154,8 @@ def points_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
             "settled_by": list(p.settled_by),
             "settled_if": list(p.settled_if), "settled_if_words": says(p.settled_if, ruleset.settlement),
             "urgency": p.urgency,
-            "likely_answers": [{"text": a.text, **({"unless": describe_condition(a.unless)} if a.unless is not None else {})}
+            "likely_answers": [{"text": a.text, **({"unless": describe_condition(a.unless)} if a.unless is not None else {}),
+                                **({"otherwise": "offered only when no other answer fits"} if a.otherwise else {})}
                                for a in p.likely_answers],
             "citations": _cites(p.citations),
         }
