@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -40,7 +41,7 @@ from ..assessment import assess
 from ..decision import Decision
 from ..dotted import get_path, set_path
 from ..errors import IspError
-from ..facts import FIELDS, SOURCES, recognised_powers
+from ..facts import FIELDS, SOURCES, power_words, recognised_powers
 from ..labels import condition_value, value_words
 from ..ruleset import All, Leaf, Ruleset, condition_fields
 from ..scenario import Scenario, validate_scenario
@@ -385,8 +386,8 @@ def _candidates(path: str, old: Any, day: dt.date, scenario: Scenario, ruleset: 
     if path == "share.basis.legal_power":
         # Only a closer reading of a power named that the catalogue does not recognise (a slip of
         # the pen): a power it recognises, held not to cover this share, is never swapped for another.
-        values = list(_close_powers(ruleset, old)) if isinstance(old, str) and not recognised_powers(
-            old, ruleset.powers) else []
+        values = [v for v in _close_powers(ruleset, old) if _same_provisions(old, v)] if isinstance(old, str) \
+            and not recognised_powers(old, ruleset.powers) else []
         values = [v for v in values if _power_fits(v, scenario, ruleset, day)]
     elif path == "share.governance.agreement_review_date":
         # reviewed now, next due in a year (or on the calendar's last day, for a share dated in 9999)
@@ -480,6 +481,17 @@ def _power_fits(text: str, scenario: Scenario, ruleset: Ruleset, day: dt.date) -
     discloser, purpose = scenario.share.from_.type, scenario.share.purpose.category
     return any(p.in_force_on(day) and (not p.who or discloser is None or discloser in p.who)
                and (not p.purposes or purpose in p.purposes) for p in named)
+
+
+_PROVISION = re.compile(r" (?:s|sch|para|reg|art|r) ([0-9]+[a-z]{0,2})(?= )")
+
+
+def _same_provisions(named: str, suggested: str) -> bool:
+    """Whether a close match reads the same provision as the one named (the Act's name misspelt or
+    shortened): another section of the same Act is another law, never a slip of the pen (third check
+    on unseen shares, 8 December 2026: reg 6 was 'fixed' to reg 9, s512ZB to s436A)."""
+    mine = set(_PROVISION.findall(power_words(named)))
+    return not mine or mine <= set(_PROVISION.findall(power_words(suggested)))
 
 
 def _close_powers(ruleset: Ruleset, text: str) -> tuple[str, ...]:

@@ -348,3 +348,16 @@ def test_a_named_directory_agreement_is_never_replaced():
     assert scenario.share.governance.agreement_id == "york-hospital-discharge"
     for remedy in check_remedies(scenario):
         assert all(not c.field.startswith("share.governance.agreement") for c in remedy.changes), remedy.todo
+
+
+@pytest.mark.parametrize(("named", "offered"), [
+    ("Childrens Act 1989 s47", True),  # the Act's name misspelt: the same section, a slip
+    ("Education Act 1996 s512ZB", False),  # another section of a catalogued Act is another law
+    ("Education (Pupil Information) (England) Regulations 2005 reg 6", False),
+])
+def test_a_power_not_recognised_is_corrected_only_where_it_names_the_same_provision(named, offered):
+    from isp_rules.authoring.remedy import _same_provisions
+
+    suggestions = default_ruleset().power_suggestions(named)
+    assert suggestions, named  # the catalogue has close entries for each: the filter decides
+    assert any(_same_provisions(named, s) for s in suggestions) is offered, suggestions
