@@ -482,3 +482,15 @@ def test_following_an_answer_that_changes_what_is_done_never_makes_a_library_sha
                     after = assess(Scenario.model_validate(filled), ruleset)
                     assert rank[after.verdict] >= rank[before.verdict], (path.name, answer.text, after.fired)
     assert followed >= 10
+
+
+FGM = SCENARIOS / "children-education" / "teacher-reports-fgm-disclosed-by-a-pupil-to-the-police.yaml"
+
+
+def test_the_fgm_report_is_the_teachers_own_not_the_safeguarding_leads(ruleset):
+    fgm = _data(FGM)
+    obligations = _obligations(_with(fgm), ruleset)
+    assert "EDU-FGM-001" in obligations and "EDU-DSL-001" not in obligations
+    # Another safeguarding referral by a school is still the lead's to make or oversee.
+    other = _obligations(_with(fgm, basis__legal_power="Children Act 1989 s47", basis__article_6="public_task"), ruleset)
+    assert "EDU-DSL-001" in other and "EDU-FGM-001" not in other
