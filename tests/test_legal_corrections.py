@@ -494,3 +494,17 @@ def test_the_fgm_report_is_the_teachers_own_not_the_safeguarding_leads(ruleset):
     # Another safeguarding referral by a school is still the lead's to make or oversee.
     other = _obligations(_with(fgm, basis__legal_power="Children Act 1989 s47", basis__article_6="public_task"), ruleset)
     assert "EDU-DSL-001" in other and "EDU-FGM-001" not in other
+
+
+DWP_CALL = SCENARIOS / "lawful-basis" / "gp-answers-dwp-fraud-officers-phone-call-about-a-claimant.yaml"
+
+
+def test_a_duty_to_disclose_on_request_needs_the_request_in_writing_from_a_body(ruleset):
+    call = _data(DWP_CALL)
+    fired = _fired(_with(call), ruleset)
+    assert "LB-LEGOB-003" in fired and "LB-LEGOB-001" not in fired
+    written = _fired(_with(call, request__in_writing=True), ruleset)
+    assert "LB-LEGOB-001" in written and "LB-LEGOB-003" not in written
+    # A duty owed to the person asking (a victim, a parent) needs no formal request.
+    asked_by_person = _fired(_with(call, to__type="individual"), ruleset)
+    assert "LB-LEGOB-003" not in asked_by_person
