@@ -112,8 +112,14 @@ def urgent_line(d: Decision) -> str | None:
     return f"{note[0]}: {note[1]}" if note else None
 
 
+# Under a deny there is no disclosure to meet them for: they are what a lawful share would carry,
+# never a hint that this one may go ahead (third check on unseen shares, 8 December 2026).
+DENY_STANDARDS = "The protocol's standards, for a share made lawful (not this one as described):"
+
+
 def obligation_groups(d: Decision) -> list[tuple[str, list[Obligation]]]:
-    groups = [(title, [o for o in d.obligations if o.kind in kinds]) for kinds, title in GROUPS]
+    groups = [(DENY_STANDARDS if d.verdict == "deny" and "standard" in kinds else title,
+               [o for o in d.obligations if o.kind in kinds]) for kinds, title in GROUPS]
     return [(t, items) for t, items in groups if items]
 
 

@@ -209,3 +209,15 @@ def test_rules_page_is_plain_words(tmp_path):
         assert 'id="SG-URGENT-001"' in found.text and found.text.count('<details class="rule"') == 1
         assert "Urgent child safeguarding" in _main_text(found.text)
     assert rs.rule("SG-URGENT-001").title.startswith("Urgent child safeguarding")
+
+
+def test_a_deny_never_reads_as_if_the_share_goes_ahead():
+    """Under a deny the protocol's standards are what a lawful share would carry, not standards
+    'you meet for this disclosure' (third check on unseen shares, 8 December 2026)."""
+    rs = default_ruleset()
+    denied = [d for d in (assess(load_scenario(p), rs) for p in sorted(Path("scenarios").rglob("*.yaml")))
+              if d.verdict == "deny" and any(o.kind == "standard" for o in d.obligations)]
+    assert denied
+    for d in denied:
+        text = render_text(d)
+        assert "which you meet for this disclosure" not in text and "for a share made lawful" in text
