@@ -108,7 +108,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "secure_email": "Secure email", "secure_portal": "Secure portal", "api": "System-to-system link (API)",
         "encrypted_media": "Encrypted memory stick or disc", "verbal": "Spoken (phone or meeting)", "post_sealed": "Sealed post",
         "unencrypted_email": "Ordinary email", "unencrypted_media": "Unencrypted memory stick or disc", "fax": "Fax",
-        "social_media": "Social media or messaging apps"},
+        "social_media": "Social media or messaging apps", "website": "Published on a website or open data portal"},
     "share.handling.international_mechanism": {
         "adequacy": "UK adequacy regulations cover the country", "idta": "The International Data Transfer Agreement",
         "uk_addendum": "The UK Addendum to the EU clauses", "bcr": "The recipient group's approved internal rules (binding corporate rules)", "derogation": "An exceptional one-off reason (Art 49 derogation)",

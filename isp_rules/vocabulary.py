@@ -153,7 +153,7 @@ SCHEDULE_1: tuple[Schedule1, ...] = get_args(Schedule1)
 
 TransferMethod = Literal[
     "secure_email", "secure_portal", "api", "encrypted_media", "verbal", "post_sealed",
-    "unencrypted_email", "unencrypted_media", "fax", "social_media",
+    "unencrypted_email", "unencrypted_media", "fax", "social_media", "website",
 ]
 TRANSFER_METHODS: tuple[TransferMethod, ...] = get_args(TransferMethod)
 

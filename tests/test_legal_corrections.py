@@ -508,3 +508,23 @@ def test_a_duty_to_disclose_on_request_needs_the_request_in_writing_from_a_body(
     # A duty owed to the person asking (a victim, a parent) needs no formal request.
     asked_by_person = _fired(_with(call, to__type="individual"), ruleset)
     assert "LB-LEGOB-003" not in asked_by_person
+
+
+DASHBOARD = SCENARIOS / "anonymised" / "public-health-publishes-ward-self-harm-dashboard-with-small-numbers.yaml"
+
+
+def test_a_website_for_the_public_is_a_publication_like_social_media(ruleset):
+    appeal = _data(APPEAL)
+    for how in ("social_media", "website"):
+        routine = assess(_with(appeal, urgency__risk="low", handling__transfer=how), ruleset)
+        assert routine.verdict == "deny" and "PR-PUBLISH-001" in routine.fired, how
+        assert "PR-SEC-001" not in routine.fired
+    # A website for a named body is no publication to the public.
+    assert "PR-PUBLISH-001" not in assess(_with(appeal, handling__transfer="website", to__type="police"), ruleset).fired
+
+
+def test_figures_released_to_the_public_are_warned_about_small_numbers_and_touch_no_ones_private_life(ruleset):
+    dashboard = _data(DASHBOARD)
+    fired = _fired(_with(dashboard), ruleset)
+    assert "PT-ANON-003" in fired and "HR-ART8-001" not in {o.rule for o in assess(_with(dashboard), ruleset).obligations}
+    assert "PT-ANON-003" not in _fired(_with(dashboard, to__type="local_authority"), ruleset)

@@ -65,7 +65,7 @@ def test_unknown_vocabulary_value_gets_did_you_mean():
 
 
 TRANSFERS = ("secure_email, secure_portal, api, encrypted_media, verbal, post_sealed, unencrypted_email, "
-             "unencrypted_media, fax, social_media")
+             "unencrypted_media, fax, social_media, website")
 CATEGORIES = ("identity, contact, household, financial, education, employment, housing, social_care, case_notes, "
               "location, images, racial_ethnic_origin, political_opinions, religious_beliefs, trade_union, genetic, "
               "biometric, health, sex_life, sexual_orientation, criminal_offence, non_personal")
