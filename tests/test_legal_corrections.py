@@ -528,3 +528,11 @@ def test_figures_released_to_the_public_are_warned_about_small_numbers_and_touch
     fired = _fired(_with(dashboard), ruleset)
     assert "PT-ANON-003" in fired and "HR-ART8-001" not in {o.rule for o in assess(_with(dashboard), ruleset).obligations}
     assert "PT-ANON-003" not in _fired(_with(dashboard, to__type="local_authority"), ruleset)
+
+
+def test_saying_no_dpia_was_done_for_routine_sharing_about_children_does_no_worse_than_silence(ruleset):
+    base = _with(_data(MATCH), processing=..., data__subjects=["child"], data__volume="group", frequency="routine")
+    data = base.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
+    silent, stated = _with(data, governance__dpia=...), _with(data, governance__dpia="not_done")
+    assert _dpia(silent, ruleset) == "open" and _dpia(stated, ruleset) == "open"
+    assert assess(stated, ruleset).verdict == assess(silent, ruleset).verdict == "needs-agreement"
