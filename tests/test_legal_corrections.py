@@ -432,10 +432,6 @@ def test_a_right_to_know_is_no_domestic_violence_disclosure_unless_domestic_abus
 CAPABLE_REFUSAL = SCENARIOS / "confidentiality" / "council-overrides-a-capacitous-adults-refusal-at-low-risk.yaml"
 
 
-def _answers(scenario: Scenario, ruleset, point: str) -> list[str]:
-    return next((p.likely_answers for p in assess(scenario, ruleset).open_points if p.id == point), [])
-
-
 def test_a_capable_adults_refusal_at_low_risk_is_refused_not_left_to_agree(ruleset):
     refusal = _data(CAPABLE_REFUSAL)
     decision = assess(_with(refusal), ruleset)
