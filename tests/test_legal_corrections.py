@@ -532,3 +532,17 @@ def test_saying_no_dpia_was_done_for_routine_sharing_about_children_does_no_wors
     silent, stated = _with(data, governance__dpia=...), _with(data, governance__dpia="not_done")
     assert _dpia(silent, ruleset) == "open" and _dpia(stated, ruleset) == "open"
     assert assess(stated, ruleset).verdict == assess(silent, ruleset).verdict == "needs-agreement"
+
+
+BEFRIENDING = SCENARIOS / "confidentiality" / "gp-practice-sends-befriending-charity-list-of-isolated-older-patients.yaml"
+
+
+def test_implied_consent_covers_a_referral_not_an_unasked_list_sent_to_a_charity(ruleset):
+    listed = _data(BEFRIENDING)
+    fired = _fired(_with(listed), ruleset)
+    assert "CF-IMPLIED-004" in fired and "CF-DIRECT-CARE-001" not in fired
+    assert "Implied consent for direct care" not in _answers(_with(listed), ruleset, "confidentiality")
+    one = _fired(_with(listed, data__volume="individual"), ruleset)  # one patient's referral
+    assert "CF-DIRECT-CARE-001" in one and "CF-IMPLIED-004" not in one
+    asked = _fired(_with(listed, consent__status="given", consent__given_by="person"), ruleset)
+    assert "CF-IMPLIED-004" not in asked
