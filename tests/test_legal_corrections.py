@@ -546,3 +546,22 @@ def test_implied_consent_covers_a_referral_not_an_unasked_list_sent_to_a_charity
     assert "CF-DIRECT-CARE-001" in one and "CF-IMPLIED-004" not in one
     asked = _fired(_with(listed, consent__status="given", consent__given_by="person"), ruleset)
     assert "CF-IMPLIED-004" not in asked
+
+
+NURSE = SCENARIOS / "confidentiality" / "school-nurse-tells-mother-about-gillick-competent-daughters-contraception.yaml"
+
+
+def test_a_refusal_with_no_one_at_risk_is_respected_unless_a_law_requires_the_share(ruleset):
+    nurse = _data(NURSE)
+    decision = assess(_with(nurse), ruleset)
+    assert decision.verdict == "deny" and "CF-REFUSED-001" in decision.fired
+    for changed in ({"urgency__risk": "low"}, {"confidentiality": "legal_requirement"},
+                    {"consent__given_by": "parent"}, {"purpose__category": "legal_proceedings"},
+                    {"request__instrument": "court_order"}, {"consent__status": "not_sought"}):
+        assert "CF-REFUSED-001" not in _fired(_with(nurse, **changed), ruleset), changed
+
+
+def test_the_health_and_care_condition_is_not_for_telling_a_parent(ruleset):
+    nurse = _data(NURSE)
+    assert "SC-HSC-006" in _fired(_with(nurse), ruleset)
+    assert "SC-HSC-006" not in _fired(_with(nurse, purpose__category="direct_care"), ruleset)
