@@ -565,3 +565,9 @@ def test_the_health_and_care_condition_is_not_for_telling_a_parent(ruleset):
     nurse = _data(NURSE)
     assert "SC-HSC-006" in _fired(_with(nurse), ruleset)
     assert "SC-HSC-006" not in _fired(_with(nurse, purpose__category="direct_care"), ruleset)
+
+
+def test_a_share_resting_on_consent_keeps_a_record_of_it(ruleset):
+    consented = _data(SCENARIOS / "children-education" / "home-care-provider-refers-a-carer-to-the-dbs-on-her-consent.yaml")
+    assert "LB-CONSENT-006" in _obligations(_with(consented), ruleset)
+    assert "LB-CONSENT-006" not in _obligations(_with(consented, consent__status="not_sought"), ruleset)
