@@ -571,3 +571,21 @@ def test_a_share_resting_on_consent_keeps_a_record_of_it(ruleset):
     consented = _data(SCENARIOS / "children-education" / "home-care-provider-refers-a-carer-to-the-dbs-on-her-consent.yaml")
     assert "LB-CONSENT-006" in _obligations(_with(consented), ruleset)
     assert "LB-CONSENT-006" not in _obligations(_with(consented, consent__status="not_sought"), ruleset)
+
+
+NEWSPAPER = SCENARIOS / "safeguarding" / "social-worker-sends-a-missing-girls-protection-history-to-a-newspaper-minimised.yaml"
+
+
+def test_the_press_publishes_what_it_is_given_so_case_records_never_go_to_it(ruleset):
+    paper = _data(NEWSPAPER)
+    decision = assess(_with(paper), ruleset)
+    assert decision.verdict == "deny" and "PR-PUBLISH-007" in decision.fired
+    # Posted by the council itself: the same refusal.
+    posted = _with(paper, to={"name": "Council Facebook page", "type": "member_of_public"}, handling__transfer="social_media")
+    assert "PR-PUBLISH-007" in _fired(posted, ruleset)
+    # Only what an appeal needs, at serious risk: an appeal, with its obligations.
+    appeal = _with(paper, data__categories=["identity", "images", "location"])
+    assert assess(appeal, ruleset).verdict != "deny" and "PR-PUBLISH-006" in _obligations(appeal, ruleset)
+    # No risk to anyone: the press gets nothing sensitive.
+    quiet = _with(paper, data__categories=["identity", "images"], urgency__risk="low")
+    assert "PR-PUBLISH-005" in _fired(quiet, ruleset)
