@@ -432,13 +432,14 @@ def test_a_right_to_know_is_no_domestic_violence_disclosure_unless_domestic_abus
 CAPABLE_REFUSAL = SCENARIOS / "confidentiality" / "council-overrides-a-capacitous-adults-refusal-at-low-risk.yaml"
 
 
-def test_a_capable_adults_refusal_at_low_risk_is_refused_not_left_to_agree(ruleset):
+def test_a_capable_adults_refusal_is_a_balance_at_low_risk_and_refused_at_none(ruleset):
     refusal = _data(CAPABLE_REFUSAL)
-    decision = assess(_with(refusal), ruleset)
-    assert decision.verdict == "deny" and "CF-PUBLIC-INTEREST-004" in {r.rule for r in decision.reasons}
-    # Others at real risk, or no refusal on record, and it is a balance to strike again, not a refusal.
+    low = assess(_with(refusal), ruleset)
+    # Coercion, or a risk to others, cannot be stated and could outweigh it: a balance to strike.
+    assert low.verdict == "needs-agreement" and "CF-PUBLIC-INTEREST-004" in low.fired
+    none = assess(_with(refusal, urgency__risk="none"), ruleset)
+    assert none.verdict == "deny" and "CF-REFUSED-001" in none.fired
     assert "CF-PUBLIC-INTEREST-004" not in _fired(_with(refusal, urgency__risk="significant"), ruleset)
-    assert assess(_with(refusal, consent__status="not_sought", consent__given_by=...), ruleset).verdict == "needs-agreement"
 
 
 def test_when_the_facts_rule_out_every_ground_the_answer_left_is_to_share_less(ruleset):
@@ -527,25 +528,12 @@ def test_figures_released_to_the_public_are_warned_about_small_numbers_and_touch
 
 
 def test_saying_no_dpia_was_done_for_routine_sharing_about_children_does_no_worse_than_silence(ruleset):
-    base = _with(_data(MATCH), processing=..., data__subjects=["child"], data__volume="group", frequency="routine")
+    base = _with(_data(MATCH), processing=..., data__subjects=["child"], data__volume="large_scale", frequency="routine",
+                 data__categories=["identity", "education"], data__confidential=False)
     data = base.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
     silent, stated = _with(data, governance__dpia=...), _with(data, governance__dpia="not_done")
     assert _dpia(silent, ruleset) == "open" and _dpia(stated, ruleset) == "open"
     assert assess(stated, ruleset).verdict == assess(silent, ruleset).verdict == "needs-agreement"
-
-
-BEFRIENDING = SCENARIOS / "confidentiality" / "gp-practice-sends-befriending-charity-list-of-isolated-older-patients.yaml"
-
-
-def test_implied_consent_covers_a_referral_not_an_unasked_list_sent_to_a_charity(ruleset):
-    listed = _data(BEFRIENDING)
-    fired = _fired(_with(listed), ruleset)
-    assert "CF-IMPLIED-004" in fired and "CF-DIRECT-CARE-001" not in fired
-    assert "Implied consent for direct care" not in _answers(_with(listed), ruleset, "confidentiality")
-    one = _fired(_with(listed, data__volume="individual"), ruleset)  # one patient's referral
-    assert "CF-DIRECT-CARE-001" in one and "CF-IMPLIED-004" not in one
-    asked = _fired(_with(listed, consent__status="given", consent__given_by="person"), ruleset)
-    assert "CF-IMPLIED-004" not in asked
 
 
 NURSE = SCENARIOS / "confidentiality" / "school-nurse-tells-mother-about-gillick-competent-daughters-contraception.yaml"
@@ -557,8 +545,14 @@ def test_a_refusal_with_no_one_at_risk_is_respected_unless_a_law_requires_the_sh
     assert decision.verdict == "deny" and "CF-REFUSED-001" in decision.fired
     for changed in ({"urgency__risk": "low"}, {"confidentiality": "legal_requirement"},
                     {"consent__given_by": "parent"}, {"purpose__category": "legal_proceedings"},
-                    {"request__instrument": "court_order"}, {"consent__status": "not_sought"}):
+                    {"request__instrument": "court_order"}, {"consent__status": "not_sought"},
+                    {"purpose__category": "fraud_prevention"},
+                    # A child is not presumed competent: her refusal binds only when she is stated to be.
+                    {"person__capacity": ...}, {"person__capacity": False}):
         assert "CF-REFUSED-001" not in _fired(_with(nurse, **changed), ruleset), changed
+    # An adult is presumed to have capacity.
+    adult = _with(nurse, person__capacity=..., data__subjects=["patient"])
+    assert "CF-REFUSED-001" in _fired(adult, ruleset)
 
 
 def test_the_health_and_care_condition_is_not_for_telling_a_parent(ruleset):
