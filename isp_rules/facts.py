@@ -73,10 +73,14 @@ def words(text: str) -> str:
     # Letters and digits are separate words, so "PCSCA2022 s16" reads as "pcsca 2022 s 16"; but a
     # letter or two written onto a number is part of it, as in a section inserted later: "s213B"
     # reads as "s 213b", another section than s213 (Housing Act 1996 s213B, the duty to refer).
+    # A capital or two set apart from the number ("s.213 B") is the same letter, unless a word
+    # follows it ("s 17 A council ...").
+    text = _SPACED_LETTER.sub(r"\1\2", text)
     return " " + " ".join(_WORD.findall(text.lower().replace("&", " and "))) + " "
 
 
 _WORD = re.compile(r"[0-9]+[a-z]{1,2}(?![a-z0-9])|[a-z]+|[0-9]+")
+_SPACED_LETTER = re.compile(r"([0-9]) ([A-Z]{1,2})(?![A-Za-z0-9])(?! +[a-z])")
 
 
 def mentions(text_words: str, phrase: str) -> bool:
@@ -142,6 +146,16 @@ class CatalogueEntry(Protocol):
     @property
     def purposes(self) -> Sequence[str]:
         """The share purposes it serves; empty: not narrowed."""
+        ...
+
+    @property
+    def to(self) -> Sequence[str]:
+        """The recipient party types it discloses to; empty: any recipient."""
+        ...
+
+    @property
+    def written(self) -> bool:
+        """Whether the duty arises only on a notice or requirement in writing."""
         ...
 
     @property
@@ -283,6 +297,15 @@ def _any_power(kind: Callable[[CatalogueEntry], bool]) -> Callable[[Given], bool
     return derive
 
 
+def _power_reaches(g: Given) -> bool | None:
+    """Whether a recognised entry discloses to a recipient of the stated type; None when no power
+    named is recognised or the recipient's type is not stated."""
+    kind = g.share.to.type
+    if not g.powers or kind is None:
+        return None
+    return any(not p.to or kind in p.to for p in g.powers)
+
+
 def _power_available(g: Given) -> bool | None:
     if not g.powers or g.share.from_.type is None:
         return None
@@ -355,6 +378,13 @@ DERIVED: tuple[Derived, ...] = (
             lambda g: None if not g.powers else len(g.usable or g.powers) > 1,
             "when the power named is recognised: true when it names more than one entry the discloser may use "
             "(any, if none may), false when it names one"),
+    Derived("share.basis.power_needs_writing", ("share.basis.legal_power",),
+            lambda g: None if not g.powers else any(p.is_duty and p.written for p in g.powers),
+            "when the power named is recognised: true when a recognised entry is a duty that arises only on a "
+            "notice or requirement in writing"),
+    Derived("share.basis.power_reaches_recipient", ("share.basis.legal_power", "share.to.type"), _power_reaches,
+            "when the power named is recognised and the recipient's type is stated: true when a recognised entry "
+            "discloses to any recipient or to one of that type"),
     Derived("share.basis.power_available", ("share.basis.legal_power", "share.from.type"), _power_available,
             "when the power named is recognised and the discloser's type is stated: true when a recognised "
             "entry may be used by any discloser or by one of that type"),

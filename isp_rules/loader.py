@@ -651,7 +651,7 @@ def ruleset_digest(directory: Path) -> str:
     return digest.hexdigest()
 
 
-POWER_KEYS = ("id", "statute", "section", "names", "permits", "kind", "who", "purposes", "citations", "pending",
+POWER_KEYS = ("id", "statute", "section", "names", "permits", "kind", "who", "to", "written", "purposes", "citations", "pending",
               "in_force")
 
 
@@ -696,6 +696,11 @@ def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
                 if party not in PARTY_TYPES:
                     report(("who", j), f"entry {name}: unknown party type {show_value(party)} in who"
                                        f"{did_you_mean(str(party), PARTY_TYPES)}")
+            to = raw.get("to")
+            for j, party in enumerate(to if isinstance(to, list) else []):
+                if party not in PARTY_TYPES:
+                    report(("to", j), f"entry {name}: unknown party type {show_value(party)} in to"
+                                      f"{did_you_mean(str(party), PARTY_TYPES)}")
             purposes = raw.get("purposes")
             for j, purpose in enumerate(purposes if isinstance(purposes, list) else []):
                 if purpose not in PURPOSES:

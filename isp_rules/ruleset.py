@@ -640,6 +640,12 @@ class Power(_Model):
     # for one end is no gateway for another (Care Act 2014 s42 is for adults' safeguarding, not
     # for police intelligence): what would make a share lawful only offers a power that serves it.
     purposes: list[Words] = []
+    # The recipient party types the law lets it disclose to; [] = any. FGM Act 2003 s5B notifies
+    # the police and no one else: it is no duty to tell children's social care.
+    to: list[Words] = []
+    # A duty that arises on a notice or requirement in writing (a coroner's Schedule 5 notice, a
+    # DWP authorised officer's notice): an oral request does not engage it (LB-LEGOB-003).
+    written: bool = False
     citations: Annotated[list[Citation], Field(min_length=1)]
     # Law not yet in force: a pending entry (commencement date not yet set), or one outside its
     # in_force window on the date of the share, is not recognised (naming it keeps the point open).

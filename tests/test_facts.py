@@ -112,7 +112,10 @@ def _candidates() -> list[Scenario]:
         build(share__to__signatory=False), build(share__basis__legal_power="Children Act 2004 s11"),
         build(share__from__type="charity", share__from__public_authority=True),
         build(share__to__type="charity", share__to__public_authority=True),
-        build(share__from__competent_authority=True), build(share__to__competent_authority=True)]
+        build(share__from__competent_authority=True), build(share__to__competent_authority=True),
+        # a duty on written notice; a duty to notify the police only
+        build(share__basis__legal_power="Coroners and Justice Act 2009 Schedule 5"),
+        build(share__basis__legal_power="FGM Act s5B", share__to__type="local_authority")]
 
 
 CANDIDATES = _candidates()

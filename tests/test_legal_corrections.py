@@ -496,15 +496,23 @@ def test_the_fgm_report_is_the_teachers_own_not_the_safeguarding_leads(ruleset):
 DWP_CALL = SCENARIOS / "lawful-basis" / "gp-answers-dwp-fraud-officers-phone-call-about-a-claimant.yaml"
 
 
-def test_a_duty_to_disclose_on_request_needs_the_request_in_writing_from_a_body(ruleset):
+def test_a_duty_on_written_notice_is_not_engaged_by_a_phone_call(ruleset):
     call = _data(DWP_CALL)
     fired = _fired(_with(call), ruleset)
     assert "LB-LEGOB-003" in fired and "LB-LEGOB-001" not in fired
-    written = _fired(_with(call, request__in_writing=True), ruleset)
+    # A GP practice is not among the bodies s109B reaches at all.
+    assert "LB-POWER-002" in _fired(_with(call, request__in_writing=True), ruleset)
+    employer = _data(DWP_CALL)
+    employer["share"]["from"] = {"name": "A York employer", "type": "private_company", "signatory": False}
+    written = _fired(_with(employer, request__in_writing=True), ruleset)
     assert "LB-LEGOB-001" in written and "LB-LEGOB-003" not in written
+    assert "LB-LEGOB-003" in _fired(_with(employer), ruleset)
     # A duty owed to the person asking (a victim, a parent) needs no formal request.
-    asked_by_person = _fired(_with(call, to__type="individual"), ruleset)
-    assert "LB-LEGOB-003" not in asked_by_person
+    assert "LB-LEGOB-003" not in _fired(_with(call, to__type="individual"), ruleset)
+    # A duty that arises without any request, or on a request the law does not require in
+    # writing, is not held for one: the coroner's notice is written, a court's order is not.
+    assert "LB-LEGOB-003" not in _fired(_with(call, basis__legal_power="Order of the court",
+                                              request__instrument="court_order"), ruleset)
 
 
 DASHBOARD = SCENARIOS / "anonymised" / "public-health-publishes-ward-self-harm-dashboard-with-small-numbers.yaml"
@@ -583,3 +591,34 @@ def test_the_press_publishes_what_it_is_given_so_case_records_never_go_to_it(rul
     # No risk to anyone: the press gets nothing sensitive.
     quiet = _with(paper, data__categories=["identity", "images"], urgency__risk="low")
     assert "PR-PUBLISH-005" in _fired(quiet, ruleset)
+
+
+def test_the_fgm_duty_is_to_the_police_and_for_girls_under_18(ruleset):
+    fgm = _data(FGM)
+    social_care = _with(fgm, to={"name": "Children's social care", "type": "local_authority"})
+    fired = _fired(social_care, ruleset)
+    assert "LB-POWER-005" in fired and "LB-LEGOB-001" not in fired  # s5B notifies the police only
+    assert "EDU-DSL-001" in _obligations(social_care, ruleset)  # a referral to social care is the lead's
+    adult = _with(fgm, data__subjects=["adult"])
+    assert "EDU-FGM-002" in _fired(adult, ruleset) and "EDU-FGM-001" not in _obligations(adult, ruleset)
+
+
+def test_a_spaced_section_letter_is_still_the_section_named(ruleset):
+    from isp_rules.facts import recognised_powers
+    spaced = {p.id for p in recognised_powers("Housing Act 1996 s.213 B (duty to refer)", ruleset.powers)}
+    joined = {p.id for p in recognised_powers("Housing Act 1996 s213B", ruleset.powers)}
+    assert spaced == joined and spaced
+
+
+S11_SCHOOL = SCENARIOS / "gateways" / "school-cites-children-act-2004-s11-for-a-safeguarding-referral.yaml"
+
+
+def test_the_wrong_law_named_for_an_urgent_child_referral_is_put_right_afterwards(ruleset):
+    school = _data(S11_SCHOOL)
+    urgent = assess(_with(school), ruleset)
+    assert urgent.verdict == "allow" and {p.id: p.status for p in urgent.points}["lawful_basis"] == "deferred"
+    routine = assess(_with(school, urgency__risk="low"), ruleset)
+    assert routine.verdict == "needs-agreement" and "LB-POWER-002" in routine.fired
+    # Saying nothing of the Art 6 basis does no better than saying public task (semantics 6).
+    silent = assess(_with(school, basis__article_6=...), ruleset)
+    assert silent.verdict == urgent.verdict

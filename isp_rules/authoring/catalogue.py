@@ -293,7 +293,8 @@ def powers_as_data(ruleset: Ruleset) -> list[dict[str, Any]]:
     out = []
     for p in sorted(ruleset.powers, key=lambda p: (p.statute, p.section)):
         item = {"id": p.id, "statute": p.statute, "section": p.section, "kind": p.kind, "permits": p.permits,
-                "who": list(p.who), "purposes": list(p.purposes), "names": list(p.names), "pending": p.pending or None,
+                "who": list(p.who), "to": list(p.to), "written": p.written or None, "purposes": list(p.purposes),
+                "names": list(p.names), "pending": p.pending or None,
                 "in_force": p.in_force.model_dump(mode="json", by_alias=True, exclude_none=True) if p.in_force else None,
                 "file": Path(p.file).name, "citations": _cites(p.citations)}
         out.append({k: v for k, v in item.items() if v not in (None, [])})
@@ -307,6 +308,8 @@ def render_powers(ruleset: Ruleset, fmt: str) -> str:
         return json.dumps({"name": ruleset.name, "version": ruleset.version, "sha256": ruleset.sha256,
                            "powers": items}, indent=2, ensure_ascii=False) + "\n"
     who = lambda item: ", ".join(w.replace("_", " ") for w in item.get("who", [])) or "any discloser"
+    whom = lambda item: ", ".join(w.replace("_", " ") for w in item.get("to", [])) or "any recipient"
+    how = lambda item: " (only on a notice or requirement in writing)" if item.get("written") else ""
     cites = lambda item: "; ".join(f"{c['source']}, {c['ref']}" for c in item["citations"])
     serves = lambda item: value_words("share.purpose.category", item["purposes"]) if item.get("purposes") else \
         "not narrowed here: whatever the power's own words allow"
@@ -318,12 +321,14 @@ def render_powers(ruleset: Ruleset, fmt: str) -> str:
         for item in items:
             lines += [f"## {item['statute']} {item['section']} ({item['id']})", "",
                       f"- **What it is:** {KIND_WORDS[item['kind']]}" + (" (pending commencement)" if item.get("pending") else ""),
-                      f"- **What it permits:** {item['permits']}", f"- **Who may use it:** {who(item)}",
+                      f"- **What it permits:** {item['permits']}{how(item)}", f"- **Who may use it:** {who(item)}",
+                      f"- **To whom:** {whom(item)}",
                       f"- **What for:** {serves(item)}", f"- **Source:** {cites(item)}", ""]
         return "\n".join(lines)
     lines = [f"{len(items)} gateways and powers in the catalogue:", ""]
     for item in items:
         lines += [f"{item['id']}  {item['statute']} {item['section']}  [{KIND_WORDS[item['kind']]}]",
                   *textwrap.wrap(item["permits"], 96, initial_indent="    ", subsequent_indent="    "),
-                  f"    Who: {who(item)}", f"    What for: {serves(item)}", f"    Source: {cites(item)}", ""]
+                  f"    Who: {who(item)}", f"    To whom: {whom(item)}{how(item)}", f"    What for: {serves(item)}",
+                  f"    Source: {cites(item)}", ""]
     return "\n".join(lines)

@@ -352,8 +352,8 @@ def test_a_named_directory_agreement_is_never_replaced():
 
 @pytest.mark.parametrize(("named", "offered"), [
     ("Childrens Act 1989 s47", True),  # the Act's name misspelt: the same section, a slip
-    ("Education Act 1996 s512ZB", False),  # another section of a catalogued Act is another law
-    ("Education (Pupil Information) (England) Regulations 2005 reg 6", False),
+    ("Care Act 2014 s68", False),  # another section of a catalogued Act is another law (not s6)
+    ("Education (Pupil Information) (England) Regulations 2005 reg 5", False),  # not reg 6 or reg 9
 ])
 def test_a_power_not_recognised_is_corrected_only_where_it_names_the_same_provision(named, offered):
     from isp_rules.authoring.remedy import _same_provisions
