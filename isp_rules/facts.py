@@ -159,6 +159,11 @@ class CatalogueEntry(Protocol):
         ...
 
     @property
+    def instrument(self) -> str | None:
+        """The request.instrument (a court order, a coroner's notice) the entry stands for."""
+        ...
+
+    @property
     def is_duty(self) -> bool: ...
 
     @property
@@ -255,9 +260,16 @@ class Given:
         (law pending commencement is not recognised); None when no power is named or the ruleset
         has no catalogue."""
         text = self.share.basis.legal_power
-        if text is None or not isinstance(self.phrases, TextPhrases) or not self.phrases.powers:
+        if not isinstance(self.phrases, TextPhrases) or not self.phrases.powers:
             return None
-        return [p for p in self.phrases.recognise(text) if p.in_force_on(self.day)]
+        # A stated order or notice is the law it is made under, named or not.
+        instrument = self.share.request.instrument
+        ordered = [p for p in self.phrases.powers if instrument is not None and p.instrument == instrument]
+        if text is None and not ordered:
+            return None
+        named = self.phrases.recognise(text) if text is not None else []
+        both = list(named) + [p for p in ordered if all(p is not q for q in named)]
+        return [p for p in both if p.in_force_on(self.day)]
 
     @cached_property
     def usable(self) -> list[CatalogueEntry]:
@@ -359,33 +371,33 @@ DERIVED: tuple[Derived, ...] = (
             "true when governance.agreement_review_date is before the date of the share"),
     Derived("share.both_signatories", ("share.from.signatory", "share.to.signatory"), _both_signed,
             "true when both parties signed the protocol, false when either did not"),
-    Derived("share.basis.power_recognised", ("share.basis.legal_power",),
+    Derived("share.basis.power_recognised", ("share.basis.legal_power", "share.request.instrument"),
             lambda g: None if g.powers is None else bool(g.powers),
             "when basis.legal_power is stated: true when it names an entry of the catalogue of gateways and "
             "powers (rulesets/powers/), false when it names none"),
-    Derived("share.basis.power_is_duty", ("share.basis.legal_power", "share.from.type"), _any_power(lambda p: p.is_duty),
+    Derived("share.basis.power_is_duty", ("share.basis.legal_power", "share.request.instrument", "share.from.type"), _any_power(lambda p: p.is_duty),
             "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
             "none may) is a duty to disclose, false when none is"),
-    Derived("share.basis.power_is_basis", ("share.basis.legal_power", "share.from.type"), _any_power(lambda p: p.is_basis),
+    Derived("share.basis.power_is_basis", ("share.basis.legal_power", "share.request.instrument", "share.from.type"), _any_power(lambda p: p.is_basis),
             "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
             "none may) is a duty, a power or a function, false when each is only an exemption or sets aside "
             "confidence"),
-    Derived("share.basis.power_permits_disclosure", ("share.basis.legal_power", "share.from.type"),
+    Derived("share.basis.power_permits_disclosure", ("share.basis.legal_power", "share.request.instrument", "share.from.type"),
             _any_power(lambda p: p.permits_disclosure),
             "when the power named is recognised: true when a recognised entry the discloser may use (any, if "
             "none may) is a duty or a power to disclose, false when each is a function or an exemption"),
-    Derived("share.basis.several_laws_named", ("share.basis.legal_power", "share.from.type"),
+    Derived("share.basis.several_laws_named", ("share.basis.legal_power", "share.request.instrument", "share.from.type"),
             lambda g: None if not g.powers else len(g.usable or g.powers) > 1,
             "when the power named is recognised: true when it names more than one entry the discloser may use "
             "(any, if none may), false when it names one"),
-    Derived("share.basis.power_needs_writing", ("share.basis.legal_power",),
+    Derived("share.basis.power_needs_writing", ("share.basis.legal_power", "share.request.instrument"),
             lambda g: None if not g.powers else any(p.is_duty and p.written for p in g.powers),
             "when the power named is recognised: true when a recognised entry is a duty that arises only on a "
             "notice or requirement in writing"),
-    Derived("share.basis.power_reaches_recipient", ("share.basis.legal_power", "share.to.type"), _power_reaches,
+    Derived("share.basis.power_reaches_recipient", ("share.basis.legal_power", "share.request.instrument", "share.to.type"), _power_reaches,
             "when the power named is recognised and the recipient's type is stated: true when a recognised entry "
             "discloses to any recipient or to one of that type"),
-    Derived("share.basis.power_available", ("share.basis.legal_power", "share.from.type"), _power_available,
+    Derived("share.basis.power_available", ("share.basis.legal_power", "share.request.instrument", "share.from.type"), _power_available,
             "when the power named is recognised and the discloser's type is stated: true when a recognised "
             "entry may be used by any discloser or by one of that type"),
     # Scenario fields the fact completes: a stated status stands, else the type's default.

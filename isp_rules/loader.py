@@ -51,7 +51,7 @@ from .ruleset import (
 )
 from .scenario import Scenario, Share, validate_scenario
 from .settings import cache_dir, cache_enabled, default_rules_dir
-from .vocabulary import NEAR_WORDS, PARTY_TYPES, PURPOSES
+from .vocabulary import NEAR_WORDS, PARTY_TYPES, PURPOSES, Instrument
 from .yamlfile import DocPath, YamlDoc, parse_yaml, read_yaml
 
 __all__ = [
@@ -651,8 +651,8 @@ def ruleset_digest(directory: Path) -> str:
     return digest.hexdigest()
 
 
-POWER_KEYS = ("id", "statute", "section", "names", "permits", "kind", "who", "to", "written", "purposes", "citations", "pending",
-              "in_force")
+POWER_KEYS = ("id", "statute", "section", "names", "permits", "kind", "who", "to", "written", "instrument", "purposes", "citations",
+              "pending", "in_force")
 
 
 def _power_key(power: Power) -> str:
@@ -696,6 +696,10 @@ def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
                 if party not in PARTY_TYPES:
                     report(("who", j), f"entry {name}: unknown party type {show_value(party)} in who"
                                        f"{did_you_mean(str(party), PARTY_TYPES)}")
+            instrument = raw.get("instrument")
+            if instrument is not None and instrument not in typing.get_args(Instrument):
+                report(("instrument",), f"entry {name}: unknown request instrument {show_value(instrument)}"
+                                        f"{did_you_mean(str(instrument), typing.get_args(Instrument))}")
             to = raw.get("to")
             for j, party in enumerate(to if isinstance(to, list) else []):
                 if party not in PARTY_TYPES:

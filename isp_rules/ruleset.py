@@ -646,6 +646,9 @@ class Power(_Model):
     # A duty that arises on a notice or requirement in writing (a coroner's Schedule 5 notice, a
     # DWP authorised officer's notice): an oral request does not engage it (LB-LEGOB-003).
     written: bool = False
+    # The request.instrument it stands for: a stated court order or coroner's notice is itself the
+    # law the share rests on, however the practitioner words the law named (or names none).
+    instrument: Words | None = None
     citations: Annotated[list[Citation], Field(min_length=1)]
     # Law not yet in force: a pending entry (commencement date not yet set), or one outside its
     # in_force window on the date of the share, is not recognised (naming it keeps the point open).

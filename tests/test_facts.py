@@ -115,7 +115,15 @@ def _candidates() -> list[Scenario]:
         build(share__from__competent_authority=True), build(share__to__competent_authority=True),
         # a duty on written notice; a duty to notify the police only
         build(share__basis__legal_power="Coroners and Justice Act 2009 Schedule 5"),
-        build(share__basis__legal_power="FGM Act s5B", share__to__type="local_authority")]
+        build(share__basis__legal_power="FGM Act s5B", share__to__type="local_authority"),
+        # a stated order or notice is the law named, beside whatever the text names
+        build(share__basis__legal_power="Children Act 2004 s11", share__from__type="school",
+              share__request__instrument="court_order"),
+        build(share__basis__legal_power="DPA 2018 Sch 2 para 2", share__request__instrument="court_order"),
+        build(share__basis__legal_power="an unknown law", share__request__instrument="court_order"),
+        build(share__basis__legal_power="Children Act 1989 s47", share__request__instrument="schedule_5_notice"),
+        build(share__basis__legal_power="FGM Act s5B", share__to__type="local_authority",
+              share__request__instrument="court_order")]
 
 
 CANDIDATES = _candidates()

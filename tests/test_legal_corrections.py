@@ -622,3 +622,19 @@ def test_the_wrong_law_named_for_an_urgent_child_referral_is_put_right_afterward
     # Saying nothing of the Art 6 basis does no better than saying public task (semantics 6).
     silent = assess(_with(school, basis__article_6=...), ruleset)
     assert silent.verdict == urgent.verdict
+
+
+def test_a_stated_court_order_or_coroners_notice_is_the_law_however_it_is_worded(ruleset):
+    call = _data(DWP_CALL)
+    tribunal = _with(call, basis__legal_power="Order of the Employment Tribunal under rule 31",
+                     request__instrument="court_order", request__in_writing=True,
+                     to={"name": "Employment Tribunal", "type": "court"})
+    fired = _fired(tribunal, ruleset)
+    assert "LB-POWER-001" not in fired and "LB-LEGOB-001" in fired
+    tribunal_data = tribunal.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude={"expect"})
+    unnamed = _with(tribunal_data, basis__legal_power=..., confidentiality="legal_requirement")
+    assert "CF-LEGAL-001" not in _fired(unnamed, ruleset)
+    notice = _with(call, basis__legal_power="Notice from HM Senior Coroner dated 3 March",
+                   request__instrument="schedule_5_notice", request__in_writing=True,
+                   to={"name": "HM Senior Coroner", "type": "coroner"})
+    assert "LB-POWER-001" not in _fired(notice, ruleset)
