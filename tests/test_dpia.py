@@ -52,17 +52,20 @@ CASES = [
     # Police send schools a daily feed of domestic abuse incidents: offence information about
     # many children, routinely, where the risk is serious; no DPIA done.
     ("safeguarding/daily-domestic-abuse-feed-to-schools-without-agreement-or-dpia.yaml", "required",
-     {"large_scale_sensitive", "physical_harm"}, {"GOV-DPIA-001"}),
+     {"large_scale_sensitive", "physical_harm", "vulnerable_people_routinely"}, {"GOV-DPIA-001"}),
     # Routine matching about children in large numbers, no sensitive data, no processing features
-    # stated: no sign of the file holds, but the rule on children in numbers opens the point.
-    ("governance/families-programme-data-match-without-a-dpia.yaml", "required", set(), {"GOV-DPIA-001"}),
+    # stated: the sign of routine sharing about vulnerable people on a large scale holds (the same
+    # test the rule on children in numbers applies: ruleset 2026.12.4), and that rule opens the point.
+    ("governance/families-programme-data-match-without-a-dpia.yaml", "required", {"vulnerable_people_routinely"},
+     {"GOV-DPIA-001"}),
     # Large-scale routine health extract, the DPIA said not to be required.
     ("governance/hospital-routine-large-scale-health-extract-dpia-claimed-not-required.yaml", "required",
      {"large_scale_sensitive"}, {"GOV-DPIA-003"}),
     # A matching platform that profiles with new technology, on a large scale; the DPIA left a
     # high risk and the ICO was not consulted.
     ("research/council-data-matching-platform-with-high-residual-risk-ico-not-consulted.yaml", "required",
-     {"large_scale_sensitive", "profiling", "data_matching", "new_technology"}, {"RR-ART36-001"}),
+     {"large_scale_sensitive", "profiling", "data_matching", "new_technology", "vulnerable_people_routinely"},
+     {"RR-ART36-001"}),
     # The DPIA was done (and the ICO consulted): required, and done; no point open.
     ("research/hospital-shared-care-record-analytics-after-ico-prior-consultation.yaml", "required",
      {"large_scale_sensitive", "data_matching"}, set()),
