@@ -691,20 +691,16 @@ def _load_powers(docs: list[YamlDoc], col: _Collector) -> list[Power]:
             if "kind" in raw and raw["kind"] not in kinds:
                 report(("kind",), f"entry {name}: unknown kind {show_value(raw['kind'])}; expected "
                                   f"{', '.join(kinds)}{did_you_mean(str(raw['kind']), kinds)}")
-            who = raw.get("who")
-            for j, party in enumerate(who if isinstance(who, list) else []):
-                if party not in PARTY_TYPES:
-                    report(("who", j), f"entry {name}: unknown party type {show_value(party)} in who"
-                                       f"{did_you_mean(str(party), PARTY_TYPES)}")
+            for key in ("who", "to"):  # discloser and recipient party types
+                listed = raw.get(key)
+                for j, party in enumerate(listed if isinstance(listed, list) else []):
+                    if party not in PARTY_TYPES:
+                        report((key, j), f"entry {name}: unknown party type {show_value(party)} in {key}"
+                                         f"{did_you_mean(str(party), PARTY_TYPES)}")
             instrument = raw.get("instrument")
             if instrument is not None and instrument not in typing.get_args(Instrument):
                 report(("instrument",), f"entry {name}: unknown request instrument {show_value(instrument)}"
                                         f"{did_you_mean(str(instrument), typing.get_args(Instrument))}")
-            to = raw.get("to")
-            for j, party in enumerate(to if isinstance(to, list) else []):
-                if party not in PARTY_TYPES:
-                    report(("to", j), f"entry {name}: unknown party type {show_value(party)} in to"
-                                      f"{did_you_mean(str(party), PARTY_TYPES)}")
             purposes = raw.get("purposes")
             for j, purpose in enumerate(purposes if isinstance(purposes, list) else []):
                 if purpose not in PURPOSES:
